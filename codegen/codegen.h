@@ -1,0 +1,20 @@
+/* codegen: backends that turn a validated plan into text.  Every backend is
+ * deterministic: the same plan gives byte-identical output. */
+#ifndef ORK_CODEGEN_H
+#define ORK_CODEGEN_H
+
+#include "plan.h"
+#include "util.h"
+
+/* The task spec of DESIGN.md for task i, as compact JSON.  flags as for
+ * jsonx_write (JSONX_MAKESAFE for a Makefile). */
+char *task_spec_json(const struct plan *p, size_t i, unsigned flags);
+
+/* GNU Makefile; the header names p->wf->path and the orkc version. */
+void gen_make(struct strbuf *out, const struct plan *p);
+/* The validated plan as JSON, for tools and tests. */
+void gen_json(struct strbuf *out, const struct plan *p);
+/* Graphviz. */
+void gen_dot(struct strbuf *out, const struct plan *p);
+
+#endif

@@ -1,0 +1,76 @@
+/* util: allocation, growable strings and fatal errors shared by orkc and ork.
+ *
+ * Allocation failure is fatal here and only here, so no caller checks for
+ * NULL.  Every buffer returned is owned by the caller and released with free()
+ * (or strbuf_release for a struct strbuf). */
+#ifndef ORK_UTIL_H
+#define ORK_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+/* Name printed before fatal and error messages ("orkc", "ork"). */
+extern const char *progname;
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t count, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* Grow *arr (of *cap elements of size elem) so that it holds at least need. */
+void *xgrow(void *arr, size_t *cap, size_t need, size_t elem);
+/* printf into a fresh buffer. */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* "PROGNAME: message" on stderr, then exit(status). */
+void die(int status, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), noreturn));
+/* "PROGNAME: message" on stderr. */
+void warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A growable, always NUL-terminated byte string. */
+struct strbuf {
+	char *buf;    /* owned; "" until the first append */
+	size_t len;   /* bytes used, not counting the NUL */
+	size_t cap;
+};
+#define STRBUF_INIT {NULL, 0, 0}
+void strbuf_add(struct strbuf *sb, const void *data, size_t n);
+void strbuf_adds(struct strbuf *sb, const char *s);
+void strbuf_addc(struct strbuf *sb, char c);
+void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
+/* The contents (never NULL). */
+const char *strbuf_str(const struct strbuf *sb);
+/* Hand the buffer to the caller and reset sb. */
+char *strbuf_detach(struct strbuf *sb);
+void strbuf_reset(struct strbuf *sb);
+void strbuf_release(struct strbuf *sb);
+
+/* Read a whole file; NULL with errno set on failure. *len may be NULL. */
+char *read_file(const char *path, size_t *len);
+/* Write data to path atomically: a temporary beside it, fsync-free, then
+ * rename.  Returns 0, or -1 with errno set. */
+int write_file_atomic(const char *path, const void *data, size_t len);
+/* mkdir -p.  Returns 0, or -1 with errno set. */
+int mkdir_p(const char *path, unsigned mode);
+
+/* Levenshtein distance, for did-you-mean suggestions. */
+size_t edit_distance(const char *a, const char *b);
+/* The candidate closest to word, or NULL when none is close enough to be a
+ * plausible typo.  cands is NULL-terminated. */
+const char *closest_match(const char *word, const char *const *cands);
+
+/* 64-bit FNV-1a, for content keys (not for security). */
+unsigned long long fnv1a64(const void *data, size_t n, unsigned long long h);
+#define FNV1A64_INIT 0xcbf29ce484222325ULL
+
+/* Seconds since the epoch, with sub-second precision (CLOCK_REALTIME). */
+double now_wall(void);
+/* Seconds on the monotonic clock. */
+double now_mono(void);
+/* RFC 3339 UTC time with milliseconds for a wall-clock time. */
+void format_time(double t, char out[32]);
+
+#endif

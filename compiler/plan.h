@@ -1,0 +1,32 @@
+/* plan: the validated plan.  Resolves depends_on, rejects missing, self and
+ * duplicate dependencies, reports every cycle with its whole path, checks
+ * that static input keys do not collide with upstream task names and that
+ * task files exist (relative to the project root: the working directory),
+ * then orders the tasks and computes each task's key.
+ *
+ * A plan borrows its workflow, which must outlive it. */
+#ifndef ORK_PLAN_H
+#define ORK_PLAN_H
+
+#include <stddef.h>
+
+#include "diag.h"
+#include "workflow.h"
+
+#define TASK_KEY_LEN 16
+
+struct plan {
+	const struct workflow *wf;
+	size_t *order;        /* task indices, dependencies first; among tasks
+				 that are ready together, file order */
+	char (*keys)[TASK_KEY_LEN + 1];  /* per task: hash of what defines its
+					    result (see DESIGN.md) */
+	size_t **downstream;  /* per task: indices of tasks that depend on it */
+	size_t *ndownstream;
+};
+
+/* Returns the number of errors reported to d; 0 means p is usable. */
+int plan_build(const struct workflow *wf, struct diag *d, struct plan *p);
+void plan_release(struct plan *p);
+
+#endif

@@ -1,0 +1,98 @@
+/* workflow: the workflow model (SPEC section 3), built from the YAML tree
+ * with every key checked: required keys, value types and ranges, unknown
+ * keys (with a did-you-mean), task names, executor requirements.  Checks
+ * that need the whole graph (dependencies, cycles, files) live in plan.h.
+ *
+ * A struct workflow owns everything it points to; workflow_release frees it. */
+#ifndef ORK_WORKFLOW_H
+#define ORK_WORKFLOW_H
+
+#include <stddef.h>
+#include <cjson/cJSON.h>
+
+#include "diag.h"
+#include "yamlnode.h"
+
+enum executor { EXECUTOR_PYTHON, EXECUTOR_PROCESS };
+
+enum trigger {
+	TRIGGER_ALL_SUCCESS,   /* default, on_failure: skip */
+	TRIGGER_ALL_DONE,      /* on_failure: run */
+	TRIGGER_NONE_FAILED,
+	TRIGGER_ONE_SUCCESS,
+};
+
+/* Names as they appear in the file and in task specs. */
+const char *executor_name(enum executor e);
+const char *trigger_name(enum trigger t);
+
+struct envvar {
+	char *name;
+	char *value;
+	struct srcpos pos;      /* of the key */
+};
+
+struct input_key {
+	char *key;
+	struct srcpos pos;
+};
+
+struct dep {
+	char *name;
+	struct srcpos pos;      /* of the list item */
+	size_t task;            /* index into workflow.tasks, set by plan_build */
+};
+
+struct task {
+	char *name;
+	struct srcpos pos;      /* of the task's key under tasks: */
+	enum executor executor;
+	/* python: file or module, and function ("main" unless given) */
+	char *file;
+	struct srcpos file_pos; /* of the file: value */
+	char *module;
+	char *function;
+	/* process: argv list, or a script string run by /bin/sh -c */
+	char **argv;
+	size_t argc;
+	char *script;
+	cJSON *input;           /* static input: an object, possibly empty */
+	struct input_key *input_keys;  /* top-level input keys, in file order */
+	size_t ninput_keys;
+	struct envvar *env;     /* the task's own env, in file order */
+	size_t nenv;
+	struct dep *deps;
+	size_t ndeps;
+	double timeout;         /* seconds per attempt, > 0; default 3600 */
+	long retries;           /* extra attempts; default 0 */
+	double retry_delay;     /* seconds, default 0 */
+	double retry_backoff;   /* multiplier, default 1 */
+	double retry_max_delay; /* seconds; < 0 means no cap (the default) */
+	int *retry_on;          /* exit codes that are retried; none: any */
+	size_t nretry_on;
+	enum trigger trigger;
+};
+
+struct workflow {
+	char *path;             /* the file as named on the command line */
+	char *name;
+	char *description;      /* or NULL */
+	char *schedule;         /* or NULL; checked by the cron work */
+	struct srcpos schedule_pos;
+	char *timezone;         /* or NULL */
+	char *python;           /* or NULL: interpreter for python tasks */
+	struct envvar *env;     /* workflow-wide env, in file order */
+	size_t nenv;
+	struct task *tasks;     /* in file order */
+	size_t ntasks;
+};
+
+/* Build wf from the YAML root.  Every problem is reported to d; returns the
+ * number of errors found (0: wf is complete and usable). */
+int workflow_from_yaml(const struct ynode *root, const char *path,
+		       struct diag *d, struct workflow *wf);
+void workflow_release(struct workflow *wf);
+/* Index of the task with this name, or -1. */
+long workflow_find_task(const struct workflow *wf, const char *name);
+
+#endif
