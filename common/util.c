@@ -332,7 +332,6 @@ void format_time(double t, char out[32])
 	int ms = (int)((t - (double)secs) * 1000.0);
 	struct tm tm;
 	gmtime_r(&secs, &tm);
-	snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		 tm.tm_min, tm.tm_sec, ms);
+	size_t n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out + n, 32 - n, ".%03dZ", ms % 1000);
 }
