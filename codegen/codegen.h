@@ -10,6 +10,13 @@
  * jsonx_write (JSONX_MAKESAFE for a Makefile). */
 char *task_spec_json(const struct plan *p, size_t i, unsigned flags);
 
+/* Text for comments in generated files: safe to embed, shortened. */
+void add_comment_text(struct strbuf *out, const char *s, size_t max);
+/* "python tasks/fetch.py:main", "process ./bin/x --y", "process sh -c ..." */
+void describe_command(struct strbuf *out, const struct task *t);
+/* "timeout 300s, 3 retries (delay 5s x2), trigger all_done" */
+void describe_policy(struct strbuf *out, const struct task *t);
+
 /* GNU Makefile; the header names p->wf->path and the orkc version. */
 void gen_make(struct strbuf *out, const struct plan *p);
 /* The validated plan as JSON, for tools and tests. */

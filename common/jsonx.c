@@ -53,7 +53,7 @@ static void indent(struct strbuf *out, unsigned flags, int depth)
 		strbuf_adds(out, "  ");
 }
 
-static void write_number(struct strbuf *out, double d)
+void jsonx_number(struct strbuf *out, double d)
 {
 	if (!isfinite(d)) {
 		strbuf_adds(out, "null");
@@ -81,7 +81,7 @@ static void write_value(struct strbuf *out, const cJSON *v, unsigned flags,
 	case cJSON_NULL: strbuf_adds(out, "null"); return;
 	case cJSON_True: strbuf_adds(out, "true"); return;
 	case cJSON_False: strbuf_adds(out, "false"); return;
-	case cJSON_Number: write_number(out, v->valuedouble); return;
+	case cJSON_Number: jsonx_number(out, v->valuedouble); return;
 	case cJSON_Raw: strbuf_adds(out, v->valuestring); return;
 	case cJSON_String:
 		jsonx_quote(out, v->valuestring, strlen(v->valuestring), flags);

@@ -24,6 +24,9 @@ enum {
 void jsonx_quote(struct strbuf *out, const char *s, size_t n, unsigned flags);
 /* Append v as JSON, members in their stored order.  Deterministic. */
 void jsonx_write(struct strbuf *out, const cJSON *v, unsigned flags);
+/* Append a number: integers without a fraction, others in the shortest
+ * text that reads back as the same double; non-finite as null. */
+void jsonx_number(struct strbuf *out, double d);
 /* v as a fresh string (jsonx_write into a new buffer). */
 char *jsonx_print(const cJSON *v, unsigned flags);
 
