@@ -1,0 +1,198 @@
+#!/bin/sh
+# Benchmarks: orkc's generated Makefile against a hand-written Makefile
+# doing the same work, on the same machine, in the same run.  Prints times
+# and ratios (orkc / hand-written); lower is better, 1.0 is parity.
+#
+#   bench/bench.sh [-j N] [-r REPEATS] [W1 W2 W3 C1 ...]
+#
+# ORKC and ORK name the binaries (default: the build tree, else PATH).
+#   W1  1000 independent no-op process tasks and a join
+#   W2  a chain of 200 no-op tasks
+#   W3  one task hands a 100 MB output to one downstream task
+#   C1  compile time of generated 1k, 10k and 100k-task workflows
+set -eu
+LC_ALL=C
+export LC_ALL
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+jobs=2
+repeats=5
+while getopts j:r: opt; do
+	case $opt in
+	j) jobs=$OPTARG ;;
+	r) repeats=$OPTARG ;;
+	*) echo "usage: $0 [-j N] [-r REPEATS] [W1 W2 W3 C1]" >&2; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -gt 0 ] || set -- W1 W2 W3 C1
+
+bin() {  # NAME: the build tree's binary, else the one on PATH
+	if [ -x "${BUILD:-$top}/$1" ]; then echo "${BUILD:-$top}/$1"; else command -v "$1"; fi
+}
+ORKC=${ORKC:-$(bin orkc)}
+ORK=${ORK:-$(bin ork)}
+export ORK
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/orkc-bench.XXXXXX")
+trap 'rm -rf "$work"' EXIT INT TERM
+
+# Median wall time in seconds of running "$@" $repeats times; $prepare is
+# run before each repeat and not timed.
+median() {
+	i=0
+	: >"$work/times"
+	while [ $i -lt "$repeats" ]; do
+		eval "$prepare"
+		t0=$(date +%s.%N)
+		"$@" >/dev/null 2>&1 || { echo "bench: command failed: $*" >&2; exit 1; }
+		t1=$(date +%s.%N)
+		echo "$t1 $t0" | awk '{ printf "%.6f\n", $1 - $2 }' >>"$work/times"
+		i=$((i + 1))
+	done
+	sort -n "$work/times" | awk '{a[NR]=$1} END{printf "%.3f", a[int((NR+1)/2)]}'
+}
+
+ratio() { echo "$1 $2" | awk '{ printf "%.2f", ($2 > 0 ? $1 / $2 : 0) }'; }
+
+report() {  # NAME ORKC_TIME HAND_TIME
+	printf '%-4s orkc %7ss   hand-written %7ss   ratio %sx\n' "$1" "$2" "$3" "$(ratio "$2" "$3")"
+}
+
+# ---- W1: wide --------------------------------------------------------------
+w1() {
+	d=$work/w1 && mkdir -p "$d" && cd "$d"
+	{
+		echo "name: w1"
+		echo "tasks:"
+		i=1
+		while [ $i -le 1000 ]; do
+			printf '  t%04d: {executor: process, command: ["true"]}\n' $i
+			i=$((i + 1))
+		done
+		printf '  join:\n    executor: process\n    command: ["true"]\n    depends_on: ['
+		i=1
+		while [ $i -le 1000 ]; do
+			[ $i -gt 1 ] && printf ', '
+			printf 't%04d' $i
+			i=$((i + 1))
+		done
+		printf ']\n'
+	} >w1.yaml
+	"$ORKC" w1.yaml -o run.mk
+	{
+		echo "# Hand-written: one stamp file per task."
+		echo "S := stamps"
+		printf 'all: $(S)/join\n'
+		printf 'T :='
+		i=1
+		while [ $i -le 1000 ]; do printf ' $(S)/t%04d' $i; i=$((i + 1)); done
+		echo
+		printf '$(T): | $(S)\n\ttrue\n\ttouch $@\n'
+		printf '$(S)/join: $(T)\n\ttrue\n\ttouch $@\n'
+		printf '$(S):\n\tmkdir -p $@\n'
+	} >hand.mk
+	prepare='rm -rf .ork stamps'
+	a=$(median make -s -j"$jobs" -f run.mk)
+	b=$(median make -s -j"$jobs" -f hand.mk)
+	report W1 "$a" "$b"
+	cd "$work"
+}
+
+# ---- W2: deep --------------------------------------------------------------
+w2() {
+	d=$work/w2 && mkdir -p "$d" && cd "$d"
+	{
+		echo "name: w2"
+		echo "tasks:"
+		echo '  c001: {executor: process, command: ["true"]}'
+		i=2
+		while [ $i -le 200 ]; do
+			printf '  c%03d: {executor: process, command: ["true"], depends_on: [c%03d]}\n' $i $((i - 1))
+			i=$((i + 1))
+		done
+	} >w2.yaml
+	"$ORKC" w2.yaml -o run.mk
+	{
+		echo "S := stamps"
+		echo 'all: $(S)/c200'
+		echo '$(S)/c001: | $(S)'
+		printf '\ttrue\n\ttouch $@\n'
+		i=2
+		while [ $i -le 200 ]; do
+			printf '$(S)/c%03d: $(S)/c%03d\n\ttrue\n\ttouch $@\n' $i $((i - 1))
+			i=$((i + 1))
+		done
+		printf '$(S):\n\tmkdir -p $@\n'
+	} >hand.mk
+	prepare='rm -rf .ork stamps'
+	a=$(median make -s -j"$jobs" -f run.mk)
+	b=$(median make -s -j"$jobs" -f hand.mk)
+	report W2 "$a" "$b"
+	cd "$work"
+}
+
+# ---- W3: a 100 MB hand-off -------------------------------------------------
+w3() {
+	d=$work/w3 && mkdir -p "$d/bin" && cd "$d"
+	# The producer writes one 100 MB JSON string; the consumer counts bytes.
+	cat >bin/produce <<'SH'
+#!/bin/sh
+printf '"'; head -c 100000000 /dev/zero | tr '\0' a; printf '"'
+SH
+	chmod +x bin/produce
+	cat >w3.yaml <<'YAML'
+name: w3
+tasks:
+  produce: {executor: process, command: [bin/produce]}
+  consume: {executor: process, command: [wc, -c], depends_on: [produce]}
+YAML
+	"$ORKC" w3.yaml -o run.mk
+	cat >hand.mk <<'MK'
+all: consumed
+produced:
+	bin/produce > $@
+consumed: produced
+	wc -c < produced > $@
+MK
+	prepare='rm -rf .ork produced consumed'
+	a=$(median make -s -j"$jobs" -f run.mk)
+	b=$(median make -s -j"$jobs" -f hand.mk)
+	report W3 "$a" "$b"
+	echo "W3   runtime's own cost: $(echo "$a $b" | awk '{printf "%.3f", $1 - $2}')s for 100 MB"
+	# Peak memory of the ork process that assembles the 100 MB input.
+	rm -rf .ork && make -s -f run.mk >/dev/null 2>&1
+	rm -f .ork/w3/default/consume.*.json
+	spec=$(sed -n 's/^$(consume.out): private export ORK_SPEC := //p' run.mk)
+	rss=$(ORK_SPEC=$spec ORK_WORKFLOW=w3 ORK_RUN_ID=default /usr/bin/time -f %M "$ORK" exec consume 2>&1 >/dev/null | tail -1)
+	echo "W3   peak RSS of ork exec consume: ${rss} KiB (payload 97656 KiB)"
+	cd "$work"
+}
+
+# ---- C1: compile time --------------------------------------------------------
+c1() {
+	d=$work/c1 && mkdir -p "$d" && cd "$d"
+	for n in 1000 10000 100000; do
+		awk -v n=$n 'BEGIN {
+			print "name: c1"; print "tasks:"
+			for (i = 1; i <= n; i++) {
+				printf "  t%d:\n    executor: process\n    command: [\"true\", \"%d\"]\n", i, i
+				if (i > 1) printf "    depends_on: [t%d]\n", int(i / 2)
+				printf "    retries: 1\n"
+			}
+		}' >c1-$n.yaml
+		prepare=:
+		t=$(median "$ORKC" c1-$n.yaml -o c1-$n.mk)
+		printf 'C1   %6d tasks: compile %ss (%s us/task)\n' $n "$t" "$(echo "$t $n" | awk '{printf "%.1f", $1 / $2 * 1e6}')"
+	done
+	cd "$work"
+}
+
+echo "orkc bench: make -j$jobs, median of $repeats, $(nproc) CPUs, $(date -u +%Y-%m-%dT%H:%MZ)"
+for w; do
+	case $w in
+	W1) w1 ;; W2) w2 ;; W3) w3 ;; C1) c1 ;;
+	*) echo "bench: unknown benchmark '$w'" >&2; exit 2 ;;
+	esac
+done
