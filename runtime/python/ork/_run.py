@@ -1,0 +1,1033 @@
+"""The runner `ork exec` starts for a python task:
+
+    PY -c "import ork._run as r; r.main()"
+
+with the project root as working directory (so sys.path[0] == '' and
+``from src.data_ops import ...`` works) and this package on PYTHONPATH.
+
+Environment (set by `ork exec`):
+    ORK_FILE        task file, relative to the project root, or
+    ORK_MODULE      dotted module name
+    ORK_FUNCTION    function to call (default main; "Class.method" works)
+    ORK_INPUT       path of the input JSON (without it: read stdin)
+    ORK_OUTPUT      where the output JSON goes (without it: stdout)
+    ORK_ERROR_FILE  on failure: {"message": str, "details": any,
+                    "retryable": bool}, then exit status 1
+    ORK_RUN_ID ORK_WORKFLOW ORK_TASK ORK_ATTEMPT ORK_MAX_ATTEMPTS ORK_RUN_DIR
+    ORK_METRICS ORK_PARALLEL_INDEX ORK_PARALLEL_COUNT ORK_PARAMS  (the Context)
+
+Calling styles, decided from the function's signature:
+  * no parameters: f()
+  * a parameter annotated Context (or named ctx/context, unannotated) gets
+    the Context, in any style;
+  * whole input: the first other parameter gets the whole input, converted
+    to its annotation, when every later one has a default and it is named
+    ``input``, or is annotated with a model, dataclass, TypedDict or dict,
+    or the function is @task and that parameter has no annotation;
+  * otherwise keyword style (Ork's plain functions): each parameter takes the
+    input key of its name, converted to its annotation; a missing key with no
+    default is an error naming it; **kwargs takes the keys left over.
+
+Conversion to an annotation: pydantic v2 (model_validate) and v1 (parse_obj)
+models, dataclasses (recursively), TypedDict, list/tuple/set/dict generics,
+Optional/Union, Literal, Enum, date/datetime/time (ISO 8601), Decimal, UUID,
+Path, and strict checks for str/int/float/bool (an int is accepted for a
+float).  Any, object, no annotation, or an annotation that cannot be resolved:
+the raw JSON value.  Pydantic is never imported here: models are recognised
+by their methods.
+
+Output: a pydantic model (v2 model_dump(mode="json"), v1 .json()), a
+dataclass (its fields, recursively), dicts, lists; tuples and sets become
+lists (sets sorted when they can be), date/datetime/time become ISO 8601,
+timedelta becomes seconds (float), Decimal becomes a string (exact),
+Enum its value, UUID and paths strings.  NaN/Infinity and anything else
+fail the attempt naming the place in the output.  None is written as null.
+
+Failures: the traceback goes to stderr (the task log) and ORK_ERROR_FILE gets
+"ExcType: message"; ork.TaskError gives its own message, details and
+retryable.  Errors that another attempt cannot fix (input validation, output
+not serialisable, task file or function missing, SyntaxError, missing module)
+are written with retryable false.  sys.exit(N) in a task ends the attempt
+with status N (0: success with a null output).
+"""
+
+import os
+import sys
+
+import ork
+
+_THIS = __file__
+
+
+class _Fail(Exception):
+    """A failure the runner diagnosed itself: no traceback is printed."""
+
+    def __init__(self, message, details=None, retryable=False):
+        Exception.__init__(self, message)
+        self.message = message
+        self.details = details
+        self.retryable = retryable
+
+
+class _Invalid(Exception):
+    """Conversion errors: a list of (path tuple, message)."""
+
+    def __init__(self, errors):
+        Exception.__init__(self, errors)
+        self.errors = errors
+
+
+def _say(msg):
+    sys.stderr.write("ork: %s\n" % msg)
+    sys.stderr.flush()
+
+
+# ---------------------------------------------------------------- loading
+
+
+def _dotted_name(path):
+    """'tasks/fetch.py' -> 'tasks.fetch' when the file is importable under
+    that name from the project root; None otherwise."""
+    rel = os.path.relpath(path)
+    if rel.startswith(os.pardir) or os.path.isabs(rel):
+        return None
+    base, ext = os.path.splitext(rel)
+    if ext != ".py":
+        return None
+    parts = base.split(os.sep)
+    if parts[-1] == "__init__":
+        parts.pop()
+    if not parts or not all(p.isidentifier() for p in parts):
+        return None
+    import keyword
+    if any(keyword.iskeyword(p) for p in parts):
+        return None
+    return ".".join(parts)
+
+
+def _import_dotted(name, path):
+    """Import the file under its dotted name, so that `from tasks.fetch
+    import X` elsewhere gets the same module and multiprocessing's spawn
+    finds it; None when that name means some other file."""
+    if name in sys.modules:
+        mod = sys.modules[name]
+        origin = getattr(mod, "__file__", None)
+        if origin and os.path.realpath(origin) == os.path.realpath(path):
+            return mod
+        return None
+    import importlib
+    import importlib.util
+    try:
+        spec = importlib.util.find_spec(name)
+    except Exception:
+        return None
+    if spec is None or not spec.origin or \
+            os.path.realpath(spec.origin) != os.path.realpath(path):
+        return None
+    return importlib.import_module(name)
+
+
+def _load_file(path):
+    if not os.path.isfile(path):
+        raise _Fail("task file not found: %s (working directory %s)"
+                    % (path, os.getcwd()))
+    # Like `python tasks/x.py`, the file's own directory is searched too
+    # (after everything else) for sibling modules.
+    d = os.path.dirname(os.path.abspath(path))
+    if d not in sys.path:
+        sys.path.append(d)
+    name = _dotted_name(path)
+    if name:
+        mod = _import_dotted(name, path)
+        if mod is not None:
+            return mod
+    import importlib.machinery
+    import importlib.util
+    rel = os.path.relpath(path)
+    if rel.startswith(os.pardir):
+        rel = os.path.abspath(path)
+    name = "_ork_task_" + "".join(
+        c if c.isalnum() else "_" for c in os.path.splitext(rel)[0])
+    loader = importlib.machinery.SourceFileLoader(name, path)
+    spec = importlib.util.spec_from_file_location(name, path, loader=loader)
+    mod = importlib.util.module_from_spec(spec)
+    # Registered before running it: dataclasses and pickle look it up there.
+    sys.modules[name] = mod
+    try:
+        loader.exec_module(mod)
+    except BaseException:
+        sys.modules.pop(name, None)
+        raise
+    return mod
+
+
+def _load_module(name):
+    import importlib
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as e:
+        if e.name and (name == e.name or name.startswith(e.name + ".")):
+            raise _Fail("module not found: %s (sys.path: %s)"
+                        % (name, sys.path)) from None
+        raise
+
+
+def _find_function(mod, where):
+    fname = os.environ.get("ORK_FUNCTION") or "main"
+    obj = mod
+    for part in fname.split("."):
+        obj = getattr(obj, part, None)
+        if obj is None:
+            break
+    if obj is not None:
+        if not callable(obj):
+            raise _Fail("%s in %s is not a function (%s)"
+                        % (fname, where, type(obj).__name__))
+        return obj
+    marked = sorted(k for k, v in vars(mod).items()
+                    if callable(v) and getattr(v, "__ork_task__", False)
+                    and getattr(v, "__module__", None) == mod.__name__)
+    if fname == "main" and len(marked) == 1:
+        _say("no function 'main' in %s; running its @task function '%s'"
+             % (where, marked[0]))
+        return getattr(mod, marked[0])
+    funcs = sorted(k for k, v in vars(mod).items()
+                   if callable(v) and not k.startswith("_")
+                   and getattr(v, "__module__", None) == mod.__name__)
+    hint = ""
+    if marked:
+        hint = " (@task functions there: %s)" % ", ".join(marked)
+    elif funcs:
+        hint = " (defined there: %s)" % ", ".join(funcs)
+    raise _Fail("no function '%s' in %s%s" % (fname, where, hint))
+
+
+# ---------------------------------------------------------------- signature
+
+
+class _Param:
+    __slots__ = ("name", "kind", "has_default", "default", "ann")
+
+    def __init__(self, name, kind, has_default, default, ann):
+        self.name = name
+        self.kind = kind          # "posonly" | "pos" | "kwonly"
+        self.has_default = has_default
+        self.default = default
+        self.ann = ann            # None when not annotated
+
+
+def _signature(fn):
+    """(params, varkw name or None, annotations' owner) without importing
+    inspect for ordinary functions."""
+    target = fn
+    seen = 0
+    while hasattr(target, "__wrapped__") and seen < 100 \
+            and not hasattr(target, "__signature__"):
+        target = target.__wrapped__
+        seen += 1
+    skip = 0
+    if hasattr(target, "__func__") and hasattr(target, "__self__"):
+        skip = 1          # bound method
+        target = target.__func__
+    code = getattr(target, "__code__", None)
+    if code is None or not hasattr(target, "__defaults__") \
+            or hasattr(target, "__signature__"):
+        return _signature_inspect(fn)
+    nargs = code.co_argcount
+    nkw = code.co_kwonlyargcount
+    nposonly = getattr(code, "co_posonlyargcount", 0)
+    names = code.co_varnames
+    defaults = target.__defaults__ or ()
+    kwdefaults = target.__kwdefaults__ or {}
+    anns = _annotations(target)
+    params = []
+    first_default = nargs - len(defaults)
+    for i in range(nargs):
+        name = names[i]
+        has = i >= first_default
+        params.append(_Param(name, "posonly" if i < nposonly else "pos", has,
+                             defaults[i - first_default] if has else None,
+                             anns.get(name)))
+    for i in range(nargs, nargs + nkw):
+        name = names[i]
+        params.append(_Param(name, "kwonly", name in kwdefaults,
+                             kwdefaults.get(name), anns.get(name)))
+    varkw = None
+    if code.co_flags & 0x08:
+        varkw = names[nargs + nkw + (1 if code.co_flags & 0x04 else 0)]
+    return params[skip:], varkw
+
+
+def _signature_inspect(fn):
+    import inspect
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return [], None
+    hints = {}
+    try:
+        hints = _annotations(fn.__call__ if not inspect.isroutine(fn)
+                             and not isinstance(fn, type) else fn)
+    except Exception:
+        pass
+    kinds = {inspect.Parameter.POSITIONAL_ONLY: "posonly",
+             inspect.Parameter.POSITIONAL_OR_KEYWORD: "pos",
+             inspect.Parameter.KEYWORD_ONLY: "kwonly"}
+    params, varkw = [], None
+    for p in sig.parameters.values():
+        if p.kind == p.VAR_KEYWORD:
+            varkw = p.name
+            continue
+        if p.kind not in kinds:
+            continue
+        ann = hints.get(p.name, p.annotation)
+        if ann is p.empty:
+            ann = None
+        has = p.default is not p.empty
+        params.append(_Param(p.name, kinds[p.kind], has,
+                             p.default if has else None, ann))
+    return params, varkw
+
+
+def _annotations(obj):
+    """The annotations with strings (PEP 563, forward references) resolved
+    where they can be; an unresolvable one stays a string."""
+    anns = dict(getattr(obj, "__annotations__", None) or {})
+    if not any(isinstance(a, str) for a in anns.values()):
+        return anns
+    try:
+        import typing
+        return typing.get_type_hints(obj)
+    except Exception:
+        pass
+    glb = getattr(obj, "__globals__", None)
+    if glb is None:
+        mod = sys.modules.get(getattr(obj, "__module__", None) or "")
+        glb = vars(mod) if mod else {}
+    for k, a in anns.items():
+        if isinstance(a, str):
+            try:
+                anns[k] = eval(a, glb)  # what get_type_hints does, one by one
+            except Exception:
+                pass
+    return anns
+
+
+def _is_context(p):
+    a = p.ann
+    if isinstance(a, type):
+        return issubclass(a, ork.Context)
+    if isinstance(a, str):
+        return a in ("Context", "ork.Context")
+    return a is None and p.name in ("ctx", "context")
+
+
+def _is_pydantic2(a):
+    return isinstance(a, type) and hasattr(a, "model_validate") and \
+        hasattr(a, "model_dump")
+
+
+def _is_pydantic1(a):
+    return isinstance(a, type) and hasattr(a, "parse_obj") and \
+        hasattr(a, "__fields__")
+
+
+def _is_typeddict(a):
+    return isinstance(a, type) and issubclass(a, dict) and \
+        hasattr(a, "__total__") and hasattr(a, "__annotations__")
+
+
+def _is_structured(a):
+    """Annotations that mean "the whole input object"."""
+    if a is None or isinstance(a, str):
+        return False
+    a = _strip(a)
+    if isinstance(a, type):
+        return (a is dict or _is_pydantic2(a) or _is_pydantic1(a)
+                or hasattr(a, "__dataclass_fields__") or _is_typeddict(a)
+                or _is_mapping_abc(a))
+    origin = getattr(a, "__origin__", None)
+    return origin is dict or (isinstance(origin, type)
+                              and _is_mapping_abc(origin))
+
+
+def _is_mapping_abc(t):
+    abc = sys.modules.get("collections.abc")
+    return abc is not None and isinstance(t, type) and \
+        t in (abc.Mapping, abc.MutableMapping)
+
+
+def _is_any(a):
+    if a is None or a is object:
+        return True
+    typing = sys.modules.get("typing")
+    return typing is not None and a is typing.Any
+
+
+def _bind(fn, data, ctx):
+    params, varkw = _signature(fn)
+    ctxs = [p for p in params if _is_context(p)]
+    others = [p for p in params if not _is_context(p)]
+    values = {}
+    for p in ctxs:
+        values[p.name] = ctx
+    extra = None
+    if others and varkw is None and \
+            all(p.has_default for p in others[1:]):
+        first = others[0]
+        whole = first.name == "input" or _is_structured(first.ann) or (
+            getattr(fn, "__ork_task__", False) and _is_any(first.ann))
+    else:
+        whole = False
+    if whole:
+        try:
+            values[first.name] = _convert(data, first.ann, ())
+        except _Invalid as e:
+            raise _invalid_fail(e.errors) from None
+    elif others or varkw:
+        if not isinstance(data, dict):
+            raise _Fail("input must be a JSON object to fill the parameters "
+                        "of %s, got %s" % (_fn_name(fn), _jtype(data)))
+        errors = []
+        for p in others:
+            if p.name in data:
+                try:
+                    values[p.name] = _convert(data[p.name], p.ann, (p.name,))
+                except _Invalid as e:
+                    errors.extend(e.errors)
+            elif not p.has_default:
+                errors.append(((p.name,), "field required (parameter of %s)"
+                               % _fn_name(fn)))
+        if errors:
+            raise _invalid_fail(errors)
+        if varkw:
+            extra = {k: v for k, v in data.items() if k not in values}
+    args, kwargs = [], {}
+    for p in params:
+        if p.kind == "posonly":
+            args.append(values[p.name] if p.name in values else p.default)
+        elif p.name in values:
+            kwargs[p.name] = values[p.name]
+    if extra:
+        kwargs.update(extra)
+    return args, kwargs
+
+
+def _fn_name(fn):
+    return getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) \
+        or repr(fn)
+
+
+# ---------------------------------------------------------------- input
+
+
+def _path_str(path):
+    out = ""
+    for c in path:
+        if isinstance(c, int):
+            out += "[%d]" % c
+        else:
+            out += ("." if out else "") + str(c)
+    return out or "input"
+
+
+def _invalid_fail(errors):
+    msgs = ["%s: %s" % (_path_str(p), m) for p, m in errors]
+    details = [{"loc": _path_str(p), "msg": m} for p, m in errors]
+    return _Fail("input validation failed: " + "; ".join(msgs), details)
+
+
+def _jtype(v):
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "bool"
+    if isinstance(v, int):
+        return "int"
+    if isinstance(v, float):
+        return "float"
+    if isinstance(v, str):
+        return "str"
+    if isinstance(v, list):
+        return "list"
+    if isinstance(v, dict):
+        return "object"
+    return type(v).__name__
+
+
+def _tname(a):
+    if isinstance(a, type):
+        return a.__name__
+    return str(a).replace("typing.", "")
+
+
+def _strip(a):
+    """NewType and Annotated down to the type they wrap."""
+    for _ in range(20):
+        if hasattr(a, "__supertype__"):
+            a = a.__supertype__
+        elif hasattr(a, "__metadata__") and hasattr(a, "__origin__"):
+            a = a.__origin__
+        else:
+            break
+    return a
+
+
+def _bad(path, ann, v):
+    return _Invalid([(path, "expected %s, got %s" % (_tname(ann), _jtype(v)))])
+
+
+def _convert(v, ann, path):
+    if _is_any(ann) or isinstance(ann, str):
+        return v
+    ann = _strip(ann)
+    if type(ann).__name__ == "TypeVar":
+        return v
+    origin = getattr(ann, "__origin__", None)
+    typing = sys.modules.get("typing")
+    if (typing is not None and origin is typing.Union) or \
+            type(ann).__name__ == "UnionType":
+        return _convert_union(v, ann, path)
+    if typing is not None and origin is typing.Literal:
+        if v in ann.__args__ and not (isinstance(v, bool) and not any(
+                isinstance(x, bool) for x in ann.__args__)):
+            return v
+        raise _Invalid([(path, "expected one of %s, got %r"
+                         % (", ".join(repr(x) for x in ann.__args__), v))])
+    if origin is not None:
+        return _convert_generic(v, ann, origin,
+                                getattr(ann, "__args__", None) or (), path)
+    if not isinstance(ann, type):
+        return v
+    if _is_pydantic2(ann):
+        return _pydantic(ann.model_validate, v, path)
+    if _is_pydantic1(ann):
+        return _pydantic(ann.parse_obj, v, path)
+    if hasattr(ann, "__dataclass_fields__"):
+        return _convert_dataclass(v, ann, path)
+    if _is_typeddict(ann):
+        return _convert_typeddict(v, ann, path)
+    if ann is bool:
+        if isinstance(v, bool):
+            return v
+        raise _bad(path, ann, v)
+    if ann is int:
+        if isinstance(v, int) and not isinstance(v, bool):
+            return v
+        if isinstance(v, float) and v.is_integer():
+            return int(v)
+        raise _bad(path, ann, v)
+    if ann is float:
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            return float(v)
+        raise _bad(path, ann, v)
+    if ann is str:
+        if isinstance(v, str):
+            return v
+        raise _bad(path, ann, v)
+    if ann is type(None):
+        if v is None:
+            return v
+        raise _bad(path, ann, v)
+    if ann in (list, tuple, set, frozenset, dict) or _is_mapping_abc(ann):
+        return _convert_generic(v, ann, ann, (), path)
+    return _convert_class(v, ann, path)
+
+
+def _pydantic(validate, v, path):
+    try:
+        return validate(v)
+    except Exception as e:
+        errs = getattr(e, "errors", None)
+        if not callable(errs):
+            raise _Invalid([(path, "%s: %s" % (type(e).__name__, e))])
+        out = []
+        try:
+            for err in errs():
+                loc = tuple(err.get("loc") or ())
+                if loc == ("__root__",):
+                    loc = ()
+                out.append((path + loc, err.get("msg", "invalid")))
+        except Exception:
+            out = [(path, str(e))]
+        raise _Invalid(out or [(path, str(e))])
+
+
+def _convert_union(v, ann, path):
+    args = ann.__args__
+    none = type(None)
+    if v is None and none in args:
+        return None
+    members = [a for a in args if a is not none]
+    errors = []
+    # An exact JSON type match first, so Union[int, str] keeps "1" a string.
+    for a in sorted(members, key=lambda a: 0 if _exact(v, a) else 1):
+        try:
+            return _convert(v, a, path)
+        except _Invalid as e:
+            errors.append(e)
+    if len(members) == 1:
+        raise errors[0]
+    raise _Invalid([(path, "expected %s, got %s"
+                     % (_tname(ann), _jtype(v)))])
+
+
+def _exact(v, a):
+    return isinstance(a, type) and type(v) is a
+
+
+_SEQ_ABCS = ("Sequence", "MutableSequence", "Iterable", "Collection",
+             "Set", "MutableSet", "AbstractSet")
+
+
+def _convert_generic(v, ann, origin, args, path):
+    abc = sys.modules.get("collections.abc")
+    if origin is dict or _is_mapping_abc(origin):
+        if not isinstance(v, dict):
+            raise _bad(path, ann, v)
+        if len(args) != 2 or (_is_any(args[0]) and _is_any(args[1])):
+            return dict(v)
+        out, errors = {}, []
+        for k, x in v.items():
+            kk = k
+            if args[0] is int:   # JSON keys are strings; dict[int, T] wants ints
+                try:
+                    kk = int(k)
+                except ValueError:
+                    errors.append((path + (k,), "key is not an int"))
+                    continue
+            try:
+                out[kk] = _convert(x, args[1], path + (k,))
+            except _Invalid as e:
+                errors.extend(e.errors)
+        if errors:
+            raise _Invalid(errors)
+        return out
+    is_seq = origin in (list, tuple, set, frozenset) or (
+        abc is not None and isinstance(origin, type)
+        and origin.__name__ in _SEQ_ABCS and origin.__module__ in (
+            "collections.abc", "typing"))
+    if not is_seq:
+        if isinstance(origin, type):
+            return _convert(v, origin, path)
+        return v
+    if not isinstance(v, list):
+        raise _bad(path, ann, v)
+    if origin is tuple and args and not (len(args) == 2 and args[1] is ...):
+        if args == ((),):
+            args = ()
+        if len(v) != len(args):
+            raise _Invalid([(path, "expected %d items, got %d"
+                             % (len(args), len(v)))])
+        items = zip(v, args)
+    else:
+        item = args[0] if args else None
+        items = ((x, item) for x in v)
+    out, errors = [], []
+    for i, (x, a) in enumerate(items):
+        try:
+            out.append(_convert(x, a, path + (i,)))
+        except _Invalid as e:
+            errors.extend(e.errors)
+    if errors:
+        raise _Invalid(errors)
+    if origin in (tuple, set, frozenset):
+        try:
+            return origin(out)
+        except TypeError as e:
+            raise _Invalid([(path, str(e))])
+    if abc is not None and origin in (abc.Set, abc.MutableSet):
+        return set(out)
+    return out
+
+
+_hint_cache = {}
+
+
+def _class_hints(cls):
+    hints = _hint_cache.get(cls)
+    if hints is None:
+        try:
+            import typing
+            hints = typing.get_type_hints(cls)
+        except Exception:
+            hints = {}
+            for klass in reversed(cls.__mro__):
+                hints.update(getattr(klass, "__annotations__", None) or {})
+        _hint_cache[cls] = hints
+    return hints
+
+
+def _convert_dataclass(v, cls, path):
+    if isinstance(v, cls):
+        return v
+    if not isinstance(v, dict):
+        raise _bad(path, cls, v)
+    import dataclasses
+    hints = _class_hints(cls)
+    kwargs, errors = {}, []
+    for f in dataclasses.fields(cls):
+        if not f.init:
+            continue
+        if f.name in v:
+            try:
+                kwargs[f.name] = _convert(v[f.name], hints.get(f.name, f.type),
+                                          path + (f.name,))
+            except _Invalid as e:
+                errors.extend(e.errors)
+        elif f.default is dataclasses.MISSING and \
+                f.default_factory is dataclasses.MISSING:
+            errors.append((path + (f.name,), "field required"))
+    if errors:
+        raise _Invalid(errors)
+    try:
+        return cls(**kwargs)
+    except Exception as e:  # __post_init__ checks
+        raise _Invalid([(path, "%s: %s" % (type(e).__name__, e))])
+
+
+def _convert_typeddict(v, cls, path):
+    if not isinstance(v, dict):
+        raise _bad(path, cls, v)
+    hints = _class_hints(cls)
+    required = getattr(cls, "__required_keys__", None)
+    if required is None:
+        required = set(hints) if cls.__total__ else set()
+    out, errors = dict(v), []
+    for k in sorted(required):
+        if k not in v:
+            errors.append((path + (k,), "field required"))
+    for k, a in hints.items():
+        if k in v:
+            try:
+                out[k] = _convert(v[k], a, path + (k,))
+            except _Invalid as e:
+                errors.extend(e.errors)
+    if errors:
+        raise _Invalid(errors)
+    return out
+
+
+def _convert_class(v, cls, path):
+    if isinstance(v, cls):
+        return v
+    m = sys.modules
+    dt = m.get("datetime")
+    if dt is not None and issubclass(cls, (dt.date, dt.time)):
+        if not isinstance(v, str):
+            raise _bad(path, cls, v)
+        s = v[:-1] + "+00:00" if v.endswith(("Z", "z")) else v
+        try:
+            if issubclass(cls, dt.datetime):
+                return cls.fromisoformat(s.replace(" ", "T", 1)
+                                         if len(s) > 10 else s)
+            if issubclass(cls, dt.date):
+                return cls.fromisoformat(s)
+            return cls.fromisoformat(s)
+        except ValueError:
+            raise _Invalid([(path, "expected an ISO 8601 %s, got %r"
+                             % (cls.__name__, v))]) from None
+    enum = m.get("enum")
+    if enum is not None and issubclass(cls, enum.Enum):
+        try:
+            return cls(v)
+        except ValueError:
+            raise _Invalid([(path, "expected one of %s, got %r" % (
+                ", ".join(repr(x.value) for x in cls), v))]) from None
+    dec = m.get("decimal")
+    if dec is not None and issubclass(cls, dec.Decimal):
+        if isinstance(v, (int, float, str)) and not isinstance(v, bool):
+            try:
+                return cls(str(v))
+            except dec.InvalidOperation:
+                pass
+        raise _bad(path, cls, v)
+    uuid = m.get("uuid")
+    pathlib = m.get("pathlib")
+    if (uuid is not None and issubclass(cls, uuid.UUID)) or \
+            (pathlib is not None and issubclass(cls, pathlib.PurePath)):
+        if isinstance(v, str):
+            try:
+                return cls(v)
+            except ValueError as e:
+                raise _Invalid([(path, str(e))]) from None
+        raise _bad(path, cls, v)
+    raise _Invalid([(path, "cannot convert %s to %s"
+                     % (_jtype(v), cls.__name__))])
+
+
+def _read_input():
+    import json
+    path = os.environ.get("ORK_INPUT")
+    try:
+        if path:
+            with open(path, "rb") as f:
+                raw = f.read()
+        else:
+            raw = sys.stdin.buffer.read() if sys.stdin else b""
+    except OSError as e:
+        raise _Fail("cannot read the input: %s" % e, retryable=True) from None
+    if not raw.strip():
+        return {}
+    try:
+        return json.loads(raw)
+    except ValueError as e:
+        raise _Fail("the input is not valid JSON: %s" % e) from None
+
+
+# ---------------------------------------------------------------- output
+
+
+def _default(o):
+    """json's hook for values it does not know: return something it does."""
+    if isinstance(o, type):
+        raise TypeError("a class (%s) is not JSON data" % o.__name__)
+    if hasattr(o, "model_dump") and hasattr(o, "model_fields"):
+        return o.model_dump(mode="json")
+    if hasattr(o, "__fields__") and hasattr(o, "json") and \
+            hasattr(o, "parse_obj"):
+        import json
+        return json.loads(o.json())
+    if hasattr(o, "__dataclass_fields__"):
+        import dataclasses
+        return {f.name: getattr(o, f.name) for f in dataclasses.fields(o)}
+    m = sys.modules
+    dt = m.get("datetime")
+    if dt is not None:
+        if isinstance(o, (dt.date, dt.time)):
+            return o.isoformat()
+        if isinstance(o, dt.timedelta):
+            return o.total_seconds()
+    if isinstance(o, (set, frozenset)):
+        try:
+            return sorted(o)
+        except TypeError:
+            return list(o)
+    dec = m.get("decimal")
+    if dec is not None and isinstance(o, dec.Decimal):
+        if not o.is_finite():
+            raise ValueError("Decimal %s is not valid JSON" % o)
+        return str(o)
+    enum = m.get("enum")
+    if enum is not None and isinstance(o, enum.Enum):
+        return o.value
+    uuid = m.get("uuid")
+    if uuid is not None and isinstance(o, uuid.UUID):
+        return str(o)
+    if isinstance(o, os.PathLike):
+        return os.fspath(o)
+    if isinstance(o, (bytes, bytearray, memoryview)):
+        raise TypeError("bytes are not JSON text: decode them (or base64 "
+                        "them) in the task")
+    tolist = getattr(o, "tolist", None)   # numpy arrays and scalars
+    if callable(tolist):
+        return tolist()
+    abc = m.get("collections.abc")
+    if abc is not None:
+        if isinstance(o, abc.Mapping):
+            return dict(o)
+        if isinstance(o, (abc.Sequence, abc.Set)) and not isinstance(o, str):
+            return list(o)
+    raise TypeError("object of type %s is not JSON-serialisable"
+                    % type(o).__name__)
+
+
+def _dumps(obj):
+    import json
+    try:
+        return json.dumps(obj, default=_default, ensure_ascii=False,
+                          allow_nan=False, separators=(",", ":"))
+    except (TypeError, ValueError, RecursionError) as e:
+        first = e
+    where = _find_bad(obj, (), 0)
+    if where is None:
+        where = "%s: %s" % (type(first).__name__, first)
+    raise _Fail("output is not JSON-serialisable: %s" % where)
+
+
+def _out_path(path):
+    s = _path_str(path)
+    return "output" + ("" if s == "input" else ("." + s if not s.startswith(
+        "[") else s))
+
+
+def _find_bad(o, path, depth):
+    """Walk what json.dumps refused to say where the problem is."""
+    import math
+    if depth > 200:
+        return "%s: nested too deeply (a reference cycle?)" % _out_path(path)
+    if o is None or isinstance(o, (bool, int, str)):
+        return None
+    if isinstance(o, float):
+        if math.isfinite(o):
+            return None
+        return "%s: float %r is not valid JSON" % (_out_path(path), o)
+    if isinstance(o, dict):
+        for k, v in o.items():
+            if not isinstance(k, (str, int, float, bool)) and k is not None:
+                return "%s: a key of type %s (keys must be strings)" % (
+                    _out_path(path), type(k).__name__)
+            r = _find_bad(v, path + (str(k),), depth + 1)
+            if r:
+                return r
+        return None
+    if isinstance(o, (list, tuple)):
+        for i, v in enumerate(o):
+            r = _find_bad(v, path + (i,), depth + 1)
+            if r:
+                return r
+        return None
+    try:
+        conv = _default(o)
+    except Exception as e:
+        return "%s: %s" % (_out_path(path), e)
+    return _find_bad(conv, path, depth + 1)
+
+
+def _write_atomic(path, data):
+    tmp = "%s.tmp%d" % (path, os.getpid())
+    with open(tmp, "wb") as f:
+        f.write(data)
+    os.replace(tmp, path)
+
+
+def _write_error(message, details, retryable):
+    path = os.environ.get("ORK_ERROR_FILE")
+    if not path:
+        return
+    import json
+    try:
+        json.dumps(details, default=_default, allow_nan=False)
+    except Exception:
+        details = repr(details)
+    doc = json.dumps({"message": message, "details": details,
+                      "retryable": bool(retryable)}, default=_default,
+                     ensure_ascii=False, allow_nan=False)
+    try:
+        _write_atomic(path, (doc + "\n").encode("utf-8", "replace"))
+    except OSError as e:
+        _say("cannot write %s: %s" % (path, e))
+
+
+def _encode(text):
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:   # lone surrogates: escape them instead
+        import json
+        return json.dumps(json.loads(text)).encode("ascii")
+
+
+# ---------------------------------------------------------------- main
+
+
+def _call(fn, args, kwargs):
+    result = fn(*args, **kwargs)
+    if hasattr(result, "__await__"):
+        import asyncio
+        if not asyncio.iscoroutine(result):
+            aw = result
+
+            async def _wait():
+                return await aw
+            result = _wait()
+        result = asyncio.run(result)
+    return result
+
+
+def _trim_tb(tb):
+    """Drop the runner's own frames from the top of a traceback."""
+    while tb is not None and tb.tb_frame.f_code.co_filename == _THIS:
+        tb = tb.tb_next
+    return tb
+
+
+def _print_tb(e):
+    import traceback
+    tb = _trim_tb(e.__traceback__)
+    traceback.print_exception(type(e), e, tb)
+    sys.stderr.flush()
+
+
+def _fail(message, details=None, retryable=True):
+    _write_error(message, details, retryable)
+    return 1
+
+
+def main():
+    env = os.environ
+    out_path = env.get("ORK_OUTPUT")
+    real_stdout = sys.stdout
+    if out_path:
+        try:   # so print() and the log lines keep their order in the log
+            sys.stdout.reconfigure(line_buffering=True)
+        except Exception:
+            pass
+    else:      # stdout carries the output: the task's prints go to the log
+        sys.stdout = sys.stderr
+    ctx = ork.Context()
+    ork._current = ctx
+    where = env.get("ORK_FILE") or env.get("ORK_MODULE") or "?"
+    status = 0
+    try:
+        try:
+            if env.get("ORK_FILE"):
+                sys.argv = [env["ORK_FILE"]]
+                mod = _load_file(env["ORK_FILE"])
+            elif env.get("ORK_MODULE"):
+                sys.argv = [env["ORK_MODULE"]]
+                mod = _load_module(env["ORK_MODULE"])
+            else:
+                raise _Fail("neither ORK_FILE nor ORK_MODULE is set")
+        except (SyntaxError, ModuleNotFoundError) as e:
+            _print_tb(e)
+            msg = "%s: %s" % (type(e).__name__, e)
+            if isinstance(e, ModuleNotFoundError):
+                msg += " (python: %s)" % sys.executable
+            raise _Fail(msg) from None
+        fn = _find_function(mod, where)
+        data = _read_input()
+        args, kwargs = _bind(fn, data, ctx)
+        result = _call(fn, args, kwargs)
+        text = _dumps(result)
+        if out_path:
+            try:
+                with open(out_path, "wb") as f:
+                    f.write(_encode(text))
+            except OSError as e:
+                raise _Fail("cannot write the output: %s" % e,
+                            retryable=True) from None
+        else:
+            sys.stdout = real_stdout
+            real_stdout.write(text + "\n")
+            real_stdout.flush()
+    except _Fail as e:
+        _say(e.message)
+        status = _fail(e.message, e.details, e.retryable)
+    except ork.TaskError as e:
+        _print_tb(e)
+        status = _fail(e.message, e.details, e.retryable)
+    except SystemExit as e:
+        code = e.code
+        if code is None or code == 0:
+            sys.stdout = real_stdout
+            if out_path:
+                with open(out_path, "wb") as f:
+                    f.write(b"null")
+            else:
+                real_stdout.write("null\n")
+        else:
+            if not isinstance(code, int):
+                sys.stderr.write("%s\n" % (code,))
+                code = 1
+            status = code & 0xff or 1
+            _fail("SystemExit: exit status %d" % status, None, True)
+    except Exception as e:
+        _print_tb(e)
+        status = _fail("%s: %s" % (type(e).__name__, e))
+    finally:
+        sys.stdout = real_stdout
+    try:
+        sys.stdout.flush()
+    except Exception:
+        pass
+    sys.exit(status)
