@@ -1,1 +1,815 @@
-/* placeholder: being written */
+/* workflow: see workflow.h.
+ *
+ * Every mapping is read the same way: collect() sorts its pairs into a
+ * table of known keys (reporting unknown ones), then each present key is
+ * checked on its own.  Checks never stop at the first problem: a file's
+ * errors are all reported in one run, so a broken value leaves its field
+ * at the default and the walk goes on. */
+#include "workflow.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "util.h"
+
+/* Names end up in file names (TASK.KEY.json, logs/TASK.N.M.log, the run
+ * directory); this keeps those well under any file system's limit. */
+#define MAX_NAME 100
+/* Durations are handed to the runtime as seconds; beyond this (about 31
+ * years) a value is a mistake, and converting it could overflow. */
+#define MAX_SECONDS 1e9
+
+const char *executor_name(enum executor e)
+{
+	return e == EXECUTOR_PROCESS ? "process" : "python";
+}
+
+static const char *const trigger_names[] = {
+	"all_success", "all_done", "none_failed", "one_success", NULL
+};
+
+const char *trigger_name(enum trigger t)
+{
+	return trigger_names[t];
+}
+
+/* ---- key tables --------------------------------------------------------- */
+
+enum { W_NAME, W_DESCRIPTION, W_SCHEDULE, W_TIMEZONE, W_PARAMS, W_ENV,
+       W_PYTHON, W_TYPES, W_TASKS, W_NKEYS };
+static const char *const wf_keys[] = {
+	"name", "description", "schedule", "timezone", "params", "env",
+	"python", "types", "tasks", NULL
+};
+
+enum { T_EXECUTOR, T_FILE, T_MODULE, T_FUNCTION, T_COMMAND, T_INPUT,
+       T_DEPENDS_ON, T_TIMEOUT, T_RETRIES, T_RETRY_DELAY, T_RETRY_BACKOFF,
+       T_RETRY_MAX_DELAY, T_RETRY_ON, T_WHEN, T_ON_FAILURE, T_TRIGGER,
+       T_PARALLEL, T_FOREACH, T_CONCURRENCY, T_ENV, T_INPUT_TYPE,
+       T_OUTPUT_TYPE, T_OUTPUT, T_INPUTS, T_NKEYS };
+static const char *const task_keys[] = {
+	"executor", "file", "module", "function", "command", "input",
+	"depends_on", "timeout", "retries", "retry_delay", "retry_backoff",
+	"retry_max_delay", "retry_on", "when", "on_failure", "trigger",
+	"parallel", "foreach", "concurrency", "env", "input_type",
+	"output_type", "output", "inputs", NULL
+};
+
+/* Keys the language has but this version cannot honour yet.  They are
+ * recognised, so using one is an honest error rather than a silent
+ * omission or a misleading "unknown key". */
+static const char *const later_keys[] = {
+	"params", "types", "when", "parallel", "foreach", "concurrency",
+	"input_type", "output_type", "output", "inputs", NULL
+};
+
+static int in_list(const char *s, const char *const *list)
+{
+	for (; *list; list++)
+		if (!strcmp(s, *list))
+			return 1;
+	return 0;
+}
+
+/* One mapping sorted into a key table: found[i] is the pair whose key is
+ * names[i], or NULL.  other names the keys of the other level (task keys
+ * at the top, workflow keys in a task), for a hint when a key is merely in
+ * the wrong place. */
+static void collect(struct diag *d, const struct ynode *map,
+		    const char *const *names, const char *const *other,
+		    const char *other_hint, const struct ypair **found)
+{
+	for (size_t i = 0; i < map->npairs; i++) {
+		const struct ypair *p = &map->pairs[i];
+		const char *k = p->key->str;
+		size_t j = 0;
+		while (names[j] && strcmp(names[j], k))
+			j++;
+		if (names[j]) {
+			if (in_list(k, later_keys))
+				diag_error(d, p->key->pos, "'%s' is not supported yet", k);
+			else
+				found[j] = p;
+			continue;
+		}
+		const char *near = closest_match(k, names);
+		if (near)
+			diag_error(d, p->key->pos,
+				   "unknown key '%s'; did you mean '%s'?", k, near);
+		else if (in_list(k, other))
+			diag_error(d, p->key->pos, "unknown key '%s' (%s)", k,
+				   other_hint);
+		else
+			diag_error(d, p->key->pos, "unknown key '%s'", k);
+	}
+}
+
+/* ---- values ------------------------------------------------------------- */
+
+/* What a bad value is, for "must be X, not Y": a number is shown as
+ * written ("not -1" says more than "not a number"), anything else by kind. */
+static void bad_value(struct diag *d, const struct ynode *v, const char *key,
+		      const char *want)
+{
+	enum yscalar_type t = yscalar_type(v);
+	if (v->kind == YNODE_SCALAR && (t == YSCALAR_INT || t == YSCALAR_FLOAT))
+		diag_error(d, v->pos, "'%s' must be %s, not %s", key, want, v->str);
+	else
+		diag_error(d, v->pos, "'%s' must be %s, not %s", key, want,
+			   ynode_describe(v));
+}
+
+static int is_str(const struct ynode *v)
+{
+	return v->kind == YNODE_SCALAR && yscalar_type(v) == YSCALAR_STR;
+}
+
+/* A NUL cannot travel through JSON strings, argv or the environment. */
+static int has_nul(struct diag *d, const struct ynode *v, const char *key)
+{
+	if (strlen(v->str) == v->len)
+		return 0;
+	diag_error(d, v->pos, "'%s' contains a NUL character", key);
+	return 1;
+}
+
+/* A non-empty string. */
+static char *get_string(struct diag *d, const struct ynode *v, const char *key)
+{
+	if (!is_str(v)) {
+		bad_value(d, v, key, "a string");
+		return NULL;
+	}
+	if (has_nul(d, v, key))
+		return NULL;
+	if (v->len == 0) {
+		diag_error(d, v->pos, "'%s' is empty", key);
+		return NULL;
+	}
+	return xstrdup(v->str);
+}
+
+/* A string, number or boolean, taken as written ("0x1F" stays "0x1F"):
+ * for environment values and argv words, which are text in the end. */
+static char *get_text(struct diag *d, const struct ynode *v, const char *key,
+		      const char *want)
+{
+	if (v->kind != YNODE_SCALAR || yscalar_type(v) == YSCALAR_NULL) {
+		bad_value(d, v, key, want);
+		return NULL;
+	}
+	if (has_nul(d, v, key))
+		return NULL;
+	return xstrdup(v->str);
+}
+
+/* A number of seconds or a factor: at least min (above it when strict),
+ * at most max. */
+static int get_number(struct diag *d, const struct ynode *v, const char *key,
+		      double min, int strict, double max, const char *want,
+		      double *out)
+{
+	double x;
+	if (v->kind != YNODE_SCALAR || yscalar_number(v, &x) != 0 || isnan(x) ||
+	    x < min || (strict && x == min)) {
+		bad_value(d, v, key, want);
+		return -1;
+	}
+	if (x > max) {
+		diag_error(d, v->pos, "'%s' must be at most %.0f, not %s", key,
+			   max, v->str);
+		return -1;
+	}
+	*out = x;
+	return 0;
+}
+
+static int get_int(struct diag *d, const struct ynode *v, const char *key,
+		   long long min, long long max, const char *want,
+		   long long *out)
+{
+	long long x;
+	if (v->kind != YNODE_SCALAR || yscalar_int(v, &x) != 0 || x < min ||
+	    x > max) {
+		bad_value(d, v, key, want);
+		return -1;
+	}
+	*out = x;
+	return 0;
+}
+
+/* Names: [A-Za-z_][A-Za-z0-9_]*, plus '-' after the first character for
+ * task and workflow names. */
+static int valid_name(const char *s, int dash)
+{
+	if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_'))
+		return 0;
+	for (s++; *s; s++) {
+		int ok = (*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
+			 (*s >= '0' && *s <= '9') || *s == '_' || (dash && *s == '-');
+		if (!ok)
+			return 0;
+	}
+	return 1;
+}
+
+static void check_name(struct diag *d, const char *what, const char *name,
+		       struct srcpos pos)
+{
+	if (!valid_name(name, 1))
+		diag_error(d, pos, "invalid %s name '%s': use letters, digits, "
+			   "'_' and '-', starting with a letter or '_'", what, name);
+	else if (strlen(name) > MAX_NAME)
+		diag_error(d, pos, "%s name '%s' is too long (more than %d "
+			   "characters)", what, name, MAX_NAME);
+}
+
+/* Templates arrive with the expression language; until then a string
+ * holding "{{" would be passed on literally, which is never what its
+ * author meant. */
+static void reject_templates(struct diag *d, const struct ynode *v)
+{
+	if (is_str(v) && strstr(v->str, "{{")) {
+		diag_error(d, v->pos, "templates ('{{ ... }}') are not "
+			   "supported yet");
+		return;
+	}
+	for (size_t i = 0; i < v->nitems; i++)
+		reject_templates(d, v->items[i]);
+	for (size_t i = 0; i < v->npairs; i++)
+		reject_templates(d, v->pairs[i].value);
+}
+
+/* ---- env ---------------------------------------------------------------- */
+
+static void env_value(struct diag *d, const struct ynode *k,
+		      const struct ynode *v, struct envvar *e)
+{
+	const char *name = k->str;
+	if (v->kind == YNODE_MAP && ymap_get(v, "secret")) {
+		diag_error(d, v->pos, "'secret' is not supported yet");
+		return;
+	}
+	e->value = get_text(d, v, name, "a string, number or boolean");
+	if (e->value && is_str(v))
+		reject_templates(d, v);
+}
+
+/* env: NAME: value, for the workflow or one task. */
+static void parse_env(struct diag *d, const struct ynode *v,
+		      struct envvar **env, size_t *nenv)
+{
+	if (v->kind == YNODE_SCALAR && yscalar_type(v) == YSCALAR_NULL)
+		return;
+	if (v->kind != YNODE_MAP) {
+		bad_value(d, v, "env", "a mapping");
+		return;
+	}
+	*env = xcalloc(v->npairs, sizeof **env);
+	for (size_t i = 0; i < v->npairs; i++) {
+		const struct ynode *k = v->pairs[i].key;
+		struct envvar *e = &(*env)[*nenv];
+		if (!valid_name(k->str, 0))
+			diag_error(d, k->pos, "invalid environment variable "
+				   "name '%s'", k->str);
+		else if (!strncmp(k->str, "ORK_", 4))
+			diag_error(d, k->pos, "environment variable '%s' uses "
+				   "the prefix 'ORK_', which is reserved", k->str);
+		env_value(d, k, v->pairs[i].value, e);
+		if (!e->value)
+			continue;
+		e->name = xstrdup(k->str);
+		e->pos = k->pos;
+		(*nenv)++;
+	}
+}
+
+/* ---- task fields -------------------------------------------------------- */
+
+static const struct ynode *val(const struct ypair **f, int k)
+{
+	return f[k] ? f[k]->value : NULL;
+}
+
+static int parse_executor(struct diag *d, struct task *t,
+			  const struct ypair **f)
+{
+	static const char *const names[] = { "python", "process", NULL };
+	const struct ynode *v = val(f, T_EXECUTOR);
+	if (!v) {
+		diag_error(d, t->pos, "task '%s' has no 'executor' (python or "
+			   "process)", t->name);
+		return -1;
+	}
+	char *s = get_string(d, v, "executor");
+	if (!s)
+		return -1;
+	int rc = 0;
+	if (!strcmp(s, "python")) {
+		t->executor = EXECUTOR_PYTHON;
+	} else if (!strcmp(s, "process")) {
+		t->executor = EXECUTOR_PROCESS;
+	} else if (!strcmp(s, "library")) {
+		diag_error(d, v->pos, "executor 'library' is not supported yet");
+		rc = -1;
+	} else {
+		const char *near = closest_match(s, names);
+		if (near)
+			diag_error(d, v->pos, "unknown executor '%s'; did you "
+				   "mean '%s'?", s, near);
+		else
+			diag_error(d, v->pos, "unknown executor '%s' (use python "
+				   "or process)", s);
+		rc = -1;
+	}
+	free(s);
+	return rc;
+}
+
+/* A python identifier (non-ASCII letters allowed, as python allows). */
+static int py_ident(const char *s, size_t n)
+{
+	if (n == 0 || (*s >= '0' && *s <= '9'))
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (!(c >= 0x80 || c == '_' || (c >= '0' && c <= '9') ||
+		      (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')))
+			return 0;
+	}
+	return 1;
+}
+
+static int py_module(const char *s)
+{
+	for (;;) {
+		const char *dot = strchr(s, '.');
+		size_t n = dot ? (size_t)(dot - s) : strlen(s);
+		if (!py_ident(s, n))
+			return 0;
+		if (!dot)
+			return 1;
+		s = dot + 1;
+	}
+}
+
+static void parse_python(struct diag *d, struct task *t,
+			 const struct ypair **f)
+{
+	const struct ynode *v;
+	if ((v = val(f, T_FILE)) && (t->file = get_string(d, v, "file")))
+		t->file_pos = v->pos;
+	if ((v = val(f, T_MODULE)) && (t->module = get_string(d, v, "module")) &&
+	    !py_module(t->module)) {
+		if (strchr(t->module, '/') || strstr(t->module, ".py"))
+			diag_error(d, v->pos, "'module' must be a python module "
+				   "name like 'pkg.mod', not '%s'; for a file "
+				   "use 'file'", t->module);
+		else
+			diag_error(d, v->pos, "'module' must be a python module "
+				   "name like 'pkg.mod', not '%s'", t->module);
+	}
+	if ((v = val(f, T_FUNCTION)) &&
+	    (t->function = get_string(d, v, "function")) &&
+	    !py_ident(t->function, strlen(t->function)))
+		diag_error(d, v->pos, "'function' must be a python function "
+			   "name, not '%s'", t->function);
+}
+
+static void parse_command(struct diag *d, struct task *t, const struct ynode *v)
+{
+	if (is_str(v)) {
+		if (has_nul(d, v, "command"))
+			return;
+		if (strspn(v->str, " \t\r\n") == v->len)
+			diag_error(d, v->pos, "'command' is empty");
+		else
+			t->script = xstrdup(v->str);
+		return;
+	}
+	if (v->kind != YNODE_SEQ) {
+		bad_value(d, v, "command", "a list of strings or a string");
+		return;
+	}
+	if (v->nitems == 0) {
+		diag_error(d, v->pos, "'command' is empty");
+		return;
+	}
+	char **argv = xcalloc(v->nitems + 1, sizeof *argv);
+	size_t argc = 0;
+	for (size_t i = 0; i < v->nitems; i++) {
+		char *w = get_text(d, v->items[i], "command",
+				   "a list of strings");
+		if (w)
+			argv[argc++] = w;
+	}
+	if (argc == v->nitems && argv[0][0] == '\0')
+		diag_error(d, v->items[0]->pos, "'command' starts with an empty "
+			   "program name");
+	t->argv = argv;
+	t->argc = argc;
+}
+
+static void parse_input(struct diag *d, struct task *t, const struct ynode *v)
+{
+	if (!v || (v->kind == YNODE_SCALAR && yscalar_type(v) == YSCALAR_NULL)) {
+		t->input = cJSON_CreateObject();
+		return;
+	}
+	if (v->kind != YNODE_MAP) {
+		bad_value(d, v, "input", "a mapping");
+		t->input = cJSON_CreateObject();
+		return;
+	}
+	reject_templates(d, v);
+	t->input = ynode_to_json(v, d);
+	if (!t->input)
+		t->input = cJSON_CreateObject();
+	t->input_keys = xcalloc(v->npairs, sizeof *t->input_keys);
+	for (size_t i = 0; i < v->npairs; i++) {
+		t->input_keys[i].key = xstrdup(v->pairs[i].key->str);
+		t->input_keys[i].pos = v->pairs[i].key->pos;
+	}
+	t->ninput_keys = v->npairs;
+}
+
+static void add_dep(struct diag *d, struct task *t, const struct ynode *v)
+{
+	if (!is_str(v) || v->len == 0) {
+		bad_value(d, v, "depends_on", "a list of task names");
+		return;
+	}
+	struct dep *dep = &t->deps[t->ndeps++];
+	dep->name = xstrdup(v->str);
+	dep->pos = v->pos;
+	dep->task = DEP_UNRESOLVED;
+}
+
+/* depends_on: [a, b], or just a. */
+static void parse_deps(struct diag *d, struct task *t, const struct ynode *v)
+{
+	if (v->kind == YNODE_SCALAR && yscalar_type(v) == YSCALAR_NULL)
+		return;
+	if (v->kind == YNODE_MAP) {
+		bad_value(d, v, "depends_on", "a list of task names");
+		return;
+	}
+	size_t n = v->kind == YNODE_SEQ ? v->nitems : 1;
+	t->deps = xcalloc(n, sizeof *t->deps);
+	if (v->kind != YNODE_SEQ) {
+		add_dep(d, t, v);
+		return;
+	}
+	for (size_t i = 0; i < v->nitems; i++)
+		add_dep(d, t, v->items[i]);
+}
+
+static void add_exit_code(struct diag *d, struct task *t, const struct ynode *v)
+{
+	long long code;
+	if (get_int(d, v, "retry_on", 1, 255, "a list of exit codes from 1 "
+		    "to 255", &code) < 0)
+		return;
+	for (size_t i = 0; i < t->nretry_on; i++)
+		if (t->retry_on[i] == code) {
+			diag_warning(d, v->pos, "exit code %lld is listed twice "
+				     "in 'retry_on'", code);
+			return;
+		}
+	t->retry_on[t->nretry_on++] = (int)code;
+}
+
+/* retry_on: [75, 111], or just 75. */
+static void parse_retry_on(struct diag *d, struct task *t, const struct ynode *v)
+{
+	if (v->kind == YNODE_SCALAR && yscalar_type(v) == YSCALAR_NULL)
+		return;
+	if (v->kind == YNODE_MAP) {
+		bad_value(d, v, "retry_on", "a list of exit codes");
+		return;
+	}
+	size_t n = v->kind == YNODE_SEQ ? v->nitems : 1;
+	t->retry_on = xcalloc(n, sizeof *t->retry_on);
+	if (v->kind != YNODE_SEQ) {
+		add_exit_code(d, t, v);
+		return;
+	}
+	for (size_t i = 0; i < v->nitems; i++)
+		add_exit_code(d, t, v->items[i]);
+}
+
+static void parse_retries(struct diag *d, struct task *t, const struct ypair **f)
+{
+	const struct ynode *v;
+	long long n;
+	if ((v = val(f, T_TIMEOUT)))
+		get_number(d, v, "timeout", 0, 1, MAX_SECONDS,
+			   "a positive number of seconds", &t->timeout);
+	if ((v = val(f, T_RETRIES)) &&
+	    get_int(d, v, "retries", 0, 1000000, "a non-negative integer", &n) == 0)
+		t->retries = (long)n;
+	if ((v = val(f, T_RETRY_DELAY)))
+		get_number(d, v, "retry_delay", 0, 0, MAX_SECONDS,
+			   "a non-negative number of seconds", &t->retry_delay);
+	if ((v = val(f, T_RETRY_BACKOFF)))
+		get_number(d, v, "retry_backoff", 1, 0, 1000,
+			   "a number of at least 1", &t->retry_backoff);
+	if ((v = val(f, T_RETRY_MAX_DELAY)))
+		get_number(d, v, "retry_max_delay", 0, 0, MAX_SECONDS,
+			   "a non-negative number of seconds", &t->retry_max_delay);
+	if ((v = val(f, T_RETRY_ON)))
+		parse_retry_on(d, t, v);
+	if (f[T_RETRIES])
+		return;
+	/* Legal, but the author surely expected retries to happen. */
+	static const int retry_keys[] = { T_RETRY_DELAY, T_RETRY_BACKOFF,
+					  T_RETRY_MAX_DELAY, T_RETRY_ON };
+	for (size_t i = 0; i < sizeof retry_keys / sizeof *retry_keys; i++) {
+		const struct ypair *p = f[retry_keys[i]];
+		if (p) {
+			diag_warning(d, p->key->pos, "'%s' has no effect without "
+				     "'retries'", p->key->str);
+			return;
+		}
+	}
+}
+
+/* The index of s in names (NULL-terminated), or -1 with an error naming
+ * the choices. */
+static int get_choice(struct diag *d, const struct ynode *v, const char *key,
+		      const char *const *names, const char *choices)
+{
+	char *s = get_string(d, v, key);
+	if (!s)
+		return -1;
+	for (int i = 0; names[i]; i++)
+		if (!strcmp(s, names[i])) {
+			free(s);
+			return i;
+		}
+	const char *near = closest_match(s, names);
+	if (near)
+		diag_error(d, v->pos, "unknown %s '%s'; did you mean '%s'?", key,
+			   s, near);
+	else
+		diag_error(d, v->pos, "unknown %s '%s' (use %s)", key, s, choices);
+	free(s);
+	return -1;
+}
+
+/* on_failure is the short form of the two common triggers; giving both is
+ * fine only when they agree. */
+static void parse_trigger(struct diag *d, struct task *t, const struct ypair **f)
+{
+	static const char *const on_failure[] = { "skip", "run", NULL };
+	const struct ypair *of = f[T_ON_FAILURE], *tr = f[T_TRIGGER];
+	int o = -1, g = -1;
+	if (of)
+		o = get_choice(d, of->value, "on_failure", on_failure, "skip or run");
+	if (tr)
+		g = get_choice(d, tr->value, "trigger", trigger_names,
+			       "all_success, all_done, none_failed or one_success");
+	enum trigger from_o = o == 1 ? TRIGGER_ALL_DONE : TRIGGER_ALL_SUCCESS;
+	if (g >= 0)
+		t->trigger = (enum trigger)g;
+	else if (o >= 0)
+		t->trigger = from_o;
+	if (o < 0 || g < 0 || from_o == (enum trigger)g)
+		return;
+	int of_later = of->key->pos.line > tr->key->pos.line ||
+		       (of->key->pos.line == tr->key->pos.line &&
+			of->key->pos.col > tr->key->pos.col);
+	const struct ypair *later = of_later ? of : tr, *first = of_later ? tr : of;
+	diag_error(d, later->value->pos, "'on_failure: %s' conflicts with "
+		   "'trigger: %s'", on_failure[o], trigger_names[g]);
+	diag_note(d, first->value->pos, "'%s' is given here", first->key->str);
+}
+
+/* Keys that belong to the other executor are errors, not ignored: a
+ * 'command' on a python task means the author is confused about what
+ * runs. */
+static void check_executor_keys(struct diag *d, struct task *t,
+				const struct ypair **f)
+{
+	static const int py_only[] = { T_FILE, T_MODULE, T_FUNCTION };
+	if (t->executor == EXECUTOR_PROCESS) {
+		for (size_t i = 0; i < 3; i++)
+			if (f[py_only[i]])
+				diag_error(d, f[py_only[i]]->key->pos, "'%s' is for "
+					   "python tasks; process tasks use "
+					   "'command'", task_keys[py_only[i]]);
+		if (!f[T_COMMAND])
+			diag_error(d, t->pos, "process task '%s' has no 'command'",
+				   t->name);
+		return;
+	}
+	if (f[T_COMMAND])
+		diag_error(d, f[T_COMMAND]->key->pos, "'command' is for process "
+			   "tasks; python tasks use 'file' or 'module'");
+	if (f[T_FILE] && f[T_MODULE]) {
+		const struct ypair *second = f[T_FILE] < f[T_MODULE] ?
+					     f[T_MODULE] : f[T_FILE];
+		diag_error(d, second->key->pos, "give 'file' or 'module', not both");
+	} else if (!f[T_FILE] && !f[T_MODULE]) {
+		diag_error(d, t->pos, "python task '%s' needs 'file' or 'module'",
+			   t->name);
+	}
+	if (!t->function)
+		t->function = xstrdup("main");
+}
+
+static void task_defaults(struct task *t)
+{
+	t->timeout = 3600;
+	t->retry_backoff = 1;
+	t->retry_max_delay = -1;
+	t->trigger = TRIGGER_ALL_SUCCESS;
+}
+
+static void parse_task(struct diag *d, struct task *t, const struct ynode *v)
+{
+	if (v->kind != YNODE_MAP) {
+		diag_error(d, v->pos, "task '%s' must be a mapping, not %s",
+			   t->name, ynode_describe(v));
+		t->input = cJSON_CreateObject();
+		return;
+	}
+	const struct ypair *f[T_NKEYS] = { 0 };
+	collect(d, v, task_keys, wf_keys, "a workflow key, not a task key", f);
+	int exec_ok = parse_executor(d, t, f) == 0;
+	parse_python(d, t, f);
+	if (f[T_COMMAND])
+		parse_command(d, t, f[T_COMMAND]->value);
+	parse_input(d, t, val(f, T_INPUT));
+	if (f[T_DEPENDS_ON])
+		parse_deps(d, t, f[T_DEPENDS_ON]->value);
+	parse_retries(d, t, f);
+	parse_trigger(d, t, f);
+	if (f[T_ENV])
+		parse_env(d, f[T_ENV]->value, &t->env, &t->nenv);
+	if (exec_ok)
+		check_executor_keys(d, t, f);
+}
+
+/* ---- the workflow ------------------------------------------------------- */
+
+static int cmp_casename(const void *a, const void *b)
+{
+	const struct task *x = *(const struct task *const *)a;
+	const struct task *y = *(const struct task *const *)b;
+	int c = strcasecmp(x->name, y->name);
+	return c ? c : (x < y ? -1 : x > y);
+}
+
+/* "Fetch" and "fetch" are different tasks, but their files would be one
+ * on a case-insensitive file system. */
+static void check_case_clashes(struct diag *d, struct workflow *wf)
+{
+	if (wf->ntasks < 2)
+		return;
+	const struct task **byname = xmalloc(wf->ntasks * sizeof *byname);
+	for (size_t i = 0; i < wf->ntasks; i++)
+		byname[i] = &wf->tasks[i];
+	qsort(byname, wf->ntasks, sizeof *byname, cmp_casename);
+	for (size_t i = 1; i < wf->ntasks; i++) {
+		const struct task *a = byname[i - 1], *b = byname[i];
+		if (strcasecmp(a->name, b->name))
+			continue;
+		diag_error(d, b->pos, "task name '%s' differs from '%s' only in "
+			   "case, so their files would clash", b->name, a->name);
+		diag_note(d, a->pos, "'%s' is defined here", a->name);
+	}
+	free(byname);
+}
+
+static void parse_tasks(struct diag *d, struct workflow *wf,
+			const struct ypair *tasks, const struct ynode *root)
+{
+	if (!tasks) {
+		diag_error(d, root->pos, "workflow has no 'tasks'");
+		return;
+	}
+	const struct ynode *v = tasks->value;
+	if (v->kind != YNODE_MAP) {
+		bad_value(d, v, "tasks", "a mapping of task names to tasks");
+		return;
+	}
+	if (v->npairs == 0) {
+		diag_error(d, tasks->key->pos, "workflow has no tasks");
+		return;
+	}
+	/* Every key becomes a task, even a broken one, so that references to
+	 * it are not reported as unknown on top of its own errors. */
+	wf->tasks = xcalloc(v->npairs, sizeof *wf->tasks);
+	for (size_t i = 0; i < v->npairs; i++) {
+		struct task *t = &wf->tasks[wf->ntasks++];
+		t->name = xstrdup(v->pairs[i].key->str);
+		t->pos = v->pairs[i].key->pos;
+		task_defaults(t);
+		check_name(d, "task", t->name, t->pos);
+		parse_task(d, t, v->pairs[i].value);
+	}
+	check_case_clashes(d, wf);
+}
+
+static char **top_string(struct workflow *wf, int k)
+{
+	switch (k) {
+	case W_DESCRIPTION: return &wf->description;
+	case W_SCHEDULE: return &wf->schedule;
+	case W_TIMEZONE: return &wf->timezone;
+	case W_PYTHON: return &wf->python;
+	default: return &wf->name;
+	}
+}
+
+int workflow_from_yaml(const struct ynode *root, const char *path,
+		       struct diag *d, struct workflow *wf)
+{
+	unsigned before = d->nerrors;
+	memset(wf, 0, sizeof *wf);
+	wf->path = xstrdup(path);
+	if (root->kind != YNODE_MAP) {
+		diag_error(d, root->pos, "a workflow must be a mapping, not %s",
+			   ynode_describe(root));
+		return (int)(d->nerrors - before);
+	}
+	const struct ypair *f[W_NKEYS] = { 0 };
+	collect(d, root, wf_keys, task_keys, "a task key: tasks go under "
+		"'tasks: NAME:'", f);
+	static const int strings[] = { W_NAME, W_DESCRIPTION, W_SCHEDULE,
+				       W_TIMEZONE, W_PYTHON };
+	for (size_t i = 0; i < sizeof strings / sizeof *strings; i++) {
+		const struct ypair *p = f[strings[i]];
+		if (p)
+			*top_string(wf, strings[i]) =
+				get_string(d, p->value, p->key->str);
+	}
+	if (!f[W_NAME])
+		diag_error(d, root->pos, "workflow has no 'name'");
+	else if (wf->name)
+		check_name(d, "workflow", wf->name, f[W_NAME]->value->pos);
+	if (f[W_SCHEDULE])
+		wf->schedule_pos = f[W_SCHEDULE]->value->pos;
+	if (f[W_ENV])
+		parse_env(d, f[W_ENV]->value, &wf->env, &wf->nenv);
+	parse_tasks(d, wf, f[W_TASKS], root);
+	return (int)(d->nerrors - before);
+}
+
+/* ---- lifetime ----------------------------------------------------------- */
+
+static void env_free(struct envvar *env, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(env[i].name);
+		free(env[i].value);
+	}
+	free(env);
+}
+
+static void task_release(struct task *t)
+{
+	free(t->name);
+	free(t->file);
+	free(t->module);
+	free(t->function);
+	for (size_t i = 0; i < t->argc; i++)
+		free(t->argv[i]);
+	free(t->argv);
+	free(t->script);
+	cJSON_Delete(t->input);
+	for (size_t i = 0; i < t->ninput_keys; i++)
+		free(t->input_keys[i].key);
+	free(t->input_keys);
+	env_free(t->env, t->nenv);
+	for (size_t i = 0; i < t->ndeps; i++)
+		free(t->deps[i].name);
+	free(t->deps);
+	free(t->retry_on);
+}
+
+void workflow_release(struct workflow *wf)
+{
+	free(wf->path);
+	free(wf->name);
+	free(wf->description);
+	free(wf->schedule);
+	free(wf->timezone);
+	free(wf->python);
+	env_free(wf->env, wf->nenv);
+	for (size_t i = 0; i < wf->ntasks; i++)
+		task_release(&wf->tasks[i]);
+	free(wf->tasks);
+	memset(wf, 0, sizeof *wf);
+}
+
+long workflow_find_task(const struct workflow *wf, const char *name)
+{
+	for (size_t i = 0; i < wf->ntasks; i++)
+		if (!strcmp(wf->tasks[i].name, name))
+			return (long)i;
+	return -1;
+}

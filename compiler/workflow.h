@@ -40,8 +40,11 @@ struct input_key {
 struct dep {
 	char *name;
 	struct srcpos pos;      /* of the list item */
-	size_t task;            /* index into workflow.tasks, set by plan_build */
+	size_t task;            /* index into workflow.tasks, set by plan_build;
+				   DEP_UNRESOLVED when it names no valid
+				   dependency */
 };
+#define DEP_UNRESOLVED ((size_t)-1)
 
 struct task {
 	char *name;
