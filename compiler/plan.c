@@ -1,1 +1,487 @@
-/* placeholder: being written */
+/* plan: see plan.h. */
+#include "plan.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "jsonx.h"
+#include "util.h"
+
+/* Task names sorted for lookup, and in file order for suggestions. */
+struct name_entry {
+	const char *name;
+	size_t task;
+};
+
+struct names {
+	struct name_entry *sorted;
+	const char **list;      /* NULL-terminated, for closest_match */
+	size_t n;
+};
+
+static int cmp_entry(const void *a, const void *b)
+{
+	return strcmp(((const struct name_entry *)a)->name,
+		      ((const struct name_entry *)b)->name);
+}
+
+static int cmp_name_entry(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct name_entry *)elem)->name);
+}
+
+static void names_init(struct names *nm, const struct workflow *wf)
+{
+	nm->n = wf->ntasks;
+	nm->sorted = xcalloc(nm->n, sizeof *nm->sorted);
+	nm->list = xcalloc(nm->n + 1, sizeof *nm->list);
+	for (size_t i = 0; i < nm->n; i++) {
+		nm->sorted[i].name = wf->tasks[i].name;
+		nm->sorted[i].task = i;
+		nm->list[i] = wf->tasks[i].name;
+	}
+	qsort(nm->sorted, nm->n, sizeof *nm->sorted, cmp_entry);
+}
+
+static long names_find(const struct names *nm, const char *name)
+{
+	const struct name_entry *e = bsearch(name, nm->sorted, nm->n,
+					     sizeof *nm->sorted, cmp_name_entry);
+	return e ? (long)e->task : -1;
+}
+
+static void names_release(struct names *nm)
+{
+	free(nm->sorted);
+	free(nm->list);
+}
+
+/* ---- dependencies ------------------------------------------------------- */
+
+/* 1 (and an error) when an earlier entry of t's depends_on has the same
+ * name as entry j. */
+static int listed_before(struct diag *d, const struct task *t, size_t j)
+{
+	for (size_t k = 0; k < j; k++) {
+		if (strcmp(t->deps[k].name, t->deps[j].name))
+			continue;
+		diag_error(d, t->deps[j].pos, "'%s' is listed twice in "
+			   "depends_on", t->deps[j].name);
+		diag_note(d, t->deps[k].pos, "'%s' was first listed here",
+			  t->deps[k].name);
+		return 1;
+	}
+	return 0;
+}
+
+/* Point each dep at its task; a bad dep stays DEP_UNRESOLVED and takes no
+ * part in the graph, so one typo does not also show up as a cycle. */
+static void resolve_deps(const struct workflow *wf, const struct names *nm,
+			 struct diag *d)
+{
+	for (size_t i = 0; i < wf->ntasks; i++) {
+		const struct task *t = &wf->tasks[i];
+		for (size_t j = 0; j < t->ndeps; j++) {
+			struct dep *dep = &t->deps[j];
+			long u = names_find(nm, dep->name);
+			dep->task = DEP_UNRESOLVED;
+			if (u < 0) {
+				const char *near = closest_match(dep->name, nm->list);
+				if (near)
+					diag_error(d, dep->pos, "unknown task '%s' in "
+						   "depends_on; did you mean '%s'?",
+						   dep->name, near);
+				else
+					diag_error(d, dep->pos, "unknown task '%s' in "
+						   "depends_on", dep->name);
+			} else if ((size_t)u == i) {
+				diag_error(d, dep->pos, "task '%s' depends on itself",
+					   t->name);
+			} else if (!listed_before(d, t, j)) {
+				dep->task = (size_t)u;
+			}
+		}
+	}
+}
+
+static void build_downstream(struct plan *p)
+{
+	const struct workflow *wf = p->wf;
+	size_t *cap = xcalloc(wf->ntasks, sizeof *cap);
+	p->downstream = xcalloc(wf->ntasks, sizeof *p->downstream);
+	p->ndownstream = xcalloc(wf->ntasks, sizeof *p->ndownstream);
+	/* Walking dependents in file order keeps each list in file order. */
+	for (size_t i = 0; i < wf->ntasks; i++) {
+		const struct task *t = &wf->tasks[i];
+		for (size_t j = 0; j < t->ndeps; j++) {
+			size_t u = t->deps[j].task;
+			if (u == DEP_UNRESOLVED)
+				continue;
+			p->downstream[u] = xgrow(p->downstream[u], &cap[u],
+						 p->ndownstream[u] + 1,
+						 sizeof **p->downstream);
+			p->downstream[u][p->ndownstream[u]++] = i;
+		}
+	}
+	free(cap);
+}
+
+/* ---- order -------------------------------------------------------------- */
+
+/* A min-heap of task indices: among ready tasks, the first in the file
+ * runs first, which keeps the order (and every artifact) deterministic. */
+struct heap {
+	size_t *v;
+	size_t n;
+};
+
+static void heap_push(struct heap *h, size_t x)
+{
+	size_t i = h->n++;
+	while (i > 0 && h->v[(i - 1) / 2] > x) {
+		h->v[i] = h->v[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	h->v[i] = x;
+}
+
+static size_t heap_pop(struct heap *h)
+{
+	size_t top = h->v[0], last = h->v[--h->n], i = 0;
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= h->n)
+			break;
+		if (c + 1 < h->n && h->v[c + 1] < h->v[c])
+			c++;
+		if (last <= h->v[c])
+			break;
+		h->v[i] = h->v[c];
+		i = c;
+	}
+	if (h->n)
+		h->v[i] = last;
+	return top;
+}
+
+static size_t count_resolved(const struct task *t)
+{
+	size_t n = 0;
+	for (size_t j = 0; j < t->ndeps; j++)
+		n += t->deps[j].task != DEP_UNRESOLVED;
+	return n;
+}
+
+/* Kahn's algorithm.  Returns how many tasks got a place; the rest are on
+ * or behind a cycle, and done[] tells which is which. */
+static size_t topo_order(struct plan *p, unsigned char *done)
+{
+	const struct workflow *wf = p->wf;
+	size_t n = wf->ntasks, nordered = 0;
+	size_t *indeg = xcalloc(n, sizeof *indeg);
+	struct heap h = { xcalloc(n, sizeof *h.v), 0 };
+	p->order = xcalloc(n, sizeof *p->order);
+	for (size_t i = 0; i < n; i++)
+		if ((indeg[i] = count_resolved(&wf->tasks[i])) == 0)
+			heap_push(&h, i);
+	while (h.n) {
+		size_t u = heap_pop(&h);
+		p->order[nordered++] = u;
+		done[u] = 1;
+		for (size_t k = 0; k < p->ndownstream[u]; k++)
+			if (--indeg[p->downstream[u][k]] == 0)
+				heap_push(&h, p->downstream[u][k]);
+	}
+	free(indeg);
+	free(h.v);
+	return nordered;
+}
+
+/* ---- cycles ------------------------------------------------------------- */
+
+/* Mark what s reaches through deps (dir 0) or dependents (dir 1), among
+ * tasks not ordered. */
+static void reach(const struct plan *p, size_t s, int dir,
+		  const unsigned char *done, unsigned char *seen)
+{
+	size_t n = p->wf->ntasks, *stack = xcalloc(n, sizeof *stack), top = 0;
+	memset(seen, 0, n);
+	seen[s] = 1;
+	stack[top++] = s;
+	while (top) {
+		size_t u = stack[--top];
+		const struct task *t = &p->wf->tasks[u];
+		size_t m = dir ? p->ndownstream[u] : t->ndeps;
+		for (size_t k = 0; k < m; k++) {
+			size_t w = dir ? p->downstream[u][k] : t->deps[k].task;
+			if (w == DEP_UNRESOLVED || done[w] || seen[w])
+				continue;
+			seen[w] = 1;
+			stack[top++] = w;
+		}
+	}
+	free(stack);
+}
+
+/* The shortest cycle through s, breadth first along depends_on; its tasks
+ * go to path (s first), and the length is returned (0: none). */
+static size_t shortest_cycle(const struct plan *p, size_t s,
+			     const unsigned char *done, size_t *path)
+{
+	size_t n = p->wf->ntasks, head = 0, tail = 0, found = DEP_UNRESOLVED;
+	size_t *queue = xcalloc(n, sizeof *queue);
+	size_t *parent = xcalloc(n, sizeof *parent);
+	unsigned char *seen = xcalloc(n, 1);
+	queue[tail++] = s;
+	seen[s] = 1;
+	while (head < tail && found == DEP_UNRESOLVED) {
+		size_t u = queue[head++];
+		const struct task *t = &p->wf->tasks[u];
+		for (size_t k = 0; k < t->ndeps; k++) {
+			size_t w = t->deps[k].task;
+			if (w == s) {
+				found = u;
+				break;
+			}
+			if (w == DEP_UNRESOLVED || done[w] || seen[w])
+				continue;
+			seen[w] = 1;
+			parent[w] = u;
+			queue[tail++] = w;
+		}
+	}
+	size_t len = 0;
+	if (found != DEP_UNRESOLVED) {
+		for (size_t u = found; u != s; u = parent[u])
+			path[len++] = u;
+		path[len++] = s;
+		for (size_t i = 0; i < len / 2; i++) {
+			size_t tmp = path[i];
+			path[i] = path[len - 1 - i];
+			path[len - 1 - i] = tmp;
+		}
+	}
+	free(queue);
+	free(parent);
+	free(seen);
+	return len;
+}
+
+/* One error per strongly connected knot of tasks, at its first task in
+ * the file, showing its shortest cycle: the same cycle is never reported
+ * from each of its members. */
+static void report_cycles(const struct plan *p, const unsigned char *done,
+			  struct diag *d)
+{
+	size_t n = p->wf->ntasks;
+	unsigned char *handled = xmalloc(n), *fwd = xmalloc(n), *bwd = xmalloc(n);
+	size_t *path = xcalloc(n, sizeof *path);
+	memcpy(handled, done, n);
+	for (size_t s = 0; s < n; s++) {
+		if (handled[s])
+			continue;
+		size_t len = shortest_cycle(p, s, done, path);
+		if (len == 0) {
+			handled[s] = 1;   /* only downstream of a cycle */
+			continue;
+		}
+		struct strbuf sb = STRBUF_INIT;
+		for (size_t i = 0; i < len; i++)
+			strbuf_addf(&sb, "%s -> ", p->wf->tasks[path[i]].name);
+		strbuf_adds(&sb, p->wf->tasks[s].name);
+		diag_error(d, p->wf->tasks[s].pos, "dependency cycle: %s",
+			   strbuf_str(&sb));
+		strbuf_release(&sb);
+		reach(p, s, 0, done, fwd);
+		reach(p, s, 1, done, bwd);
+		for (size_t i = 0; i < n; i++)
+			if (fwd[i] && bwd[i])
+				handled[i] = 1;
+	}
+	free(handled);
+	free(fwd);
+	free(bwd);
+	free(path);
+}
+
+/* ---- other checks ------------------------------------------------------- */
+
+/* An upstream's output arrives as input.NAME, so a static key NAME would
+ * be silently overwritten (or overwrite it). */
+static void check_input_collisions(const struct workflow *wf, struct diag *d)
+{
+	for (size_t i = 0; i < wf->ntasks; i++) {
+		const struct task *t = &wf->tasks[i];
+		for (size_t j = 0; j < t->ndeps; j++) {
+			if (t->deps[j].task == DEP_UNRESOLVED)
+				continue;
+			for (size_t k = 0; k < t->ninput_keys; k++) {
+				const struct input_key *ik = &t->input_keys[k];
+				if (strcmp(ik->key, t->deps[j].name))
+					continue;
+				diag_error(d, ik->pos, "input key '%s' collides with "
+					   "the output of upstream task '%s'",
+					   ik->key, ik->key);
+				diag_note(d, t->deps[j].pos, "'%s' is listed in "
+					  "depends_on here", ik->key);
+			}
+		}
+	}
+}
+
+/* Relative paths resolve against the working directory, the project root
+ * the artifact will run in. */
+static void check_files(const struct workflow *wf, struct diag *d)
+{
+	for (size_t i = 0; i < wf->ntasks; i++) {
+		const struct task *t = &wf->tasks[i];
+		if (t->executor != EXECUTOR_PYTHON || !t->file)
+			continue;
+		struct stat st;
+		if (stat(t->file, &st) == 0) {
+			if (S_ISDIR(st.st_mode))
+				diag_error(d, t->file_pos, "task file '%s' is a "
+					   "directory", t->file);
+			continue;
+		}
+		if (errno == ENOENT || errno == ENOTDIR)
+			diag_error(d, t->file_pos, "task file '%s' does not exist",
+				   t->file);
+		else
+			diag_error(d, t->file_pos, "cannot access task file "
+				   "'%s': %s", t->file, strerror(errno));
+	}
+}
+
+/* ---- keys --------------------------------------------------------------- */
+
+static void key_member(struct strbuf *sb, const char *name, const char *val)
+{
+	strbuf_addf(sb, ",\"%s\":", name);
+	if (val)
+		jsonx_quote(sb, val, strlen(val), 0);
+	else
+		strbuf_adds(sb, "null");
+}
+
+static void env_member(struct strbuf *sb, int *first, const char *name,
+		       const char *value)
+{
+	if (!*first)
+		strbuf_addc(sb, ',');
+	*first = 0;
+	jsonx_quote(sb, name, strlen(name), 0);
+	strbuf_addc(sb, ':');
+	jsonx_quote(sb, value, strlen(value), 0);
+}
+
+static const char *env_lookup(const struct envvar *env, size_t n,
+			      const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(env[i].name, name))
+			return env[i].value;
+	return NULL;
+}
+
+/* The environment a task runs with: the workflow's, a task value
+ * replacing a workflow value of the same name in place, then the task's
+ * own names.  The same merge the task spec uses. */
+static void key_env(struct strbuf *sb, const struct workflow *wf,
+		    const struct task *t)
+{
+	int first = 1;
+	strbuf_adds(sb, ",\"env\":{");
+	for (size_t i = 0; i < wf->nenv; i++) {
+		const char *mine = env_lookup(t->env, t->nenv, wf->env[i].name);
+		env_member(sb, &first, wf->env[i].name,
+			   mine ? mine : wf->env[i].value);
+	}
+	for (size_t j = 0; j < t->nenv; j++)
+		if (!env_lookup(wf->env, wf->nenv, t->env[j].name))
+			env_member(sb, &first, t->env[j].name, t->env[j].value);
+	strbuf_addc(sb, '}');
+}
+
+/* The canonical text of what defines a task's result (DESIGN.md): every
+ * member always present, in a fixed order, so equal definitions hash
+ * equal.  "v1" lets a later change of this text change every key. */
+static void key_text(struct strbuf *sb, const struct workflow *wf,
+		     const struct task *t)
+{
+	strbuf_addf(sb, "{\"v\":1");
+	key_member(sb, "executor", executor_name(t->executor));
+	key_member(sb, "file", t->file);
+	key_member(sb, "module", t->module);
+	key_member(sb, "function", t->function);
+	strbuf_adds(sb, ",\"argv\":");
+	if (t->argv) {
+		strbuf_addc(sb, '[');
+		for (size_t i = 0; i < t->argc; i++) {
+			if (i)
+				strbuf_addc(sb, ',');
+			jsonx_quote(sb, t->argv[i], strlen(t->argv[i]), 0);
+		}
+		strbuf_addc(sb, ']');
+	} else {
+		strbuf_adds(sb, "null");
+	}
+	key_member(sb, "script", t->script);
+	strbuf_adds(sb, ",\"input\":");
+	if (t->input)
+		jsonx_write(sb, t->input, 0);
+	else
+		strbuf_adds(sb, "{}");
+	key_env(sb, wf, t);
+	strbuf_addc(sb, '}');
+}
+
+static void compute_keys(struct plan *p)
+{
+	const struct workflow *wf = p->wf;
+	p->keys = xcalloc(wf->ntasks, sizeof *p->keys);
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < wf->ntasks; i++) {
+		strbuf_reset(&sb);
+		key_text(&sb, wf, &wf->tasks[i]);
+		unsigned long long h = fnv1a64(sb.buf, sb.len, FNV1A64_INIT);
+		snprintf(p->keys[i], sizeof p->keys[i], "%016llx", h);
+	}
+	strbuf_release(&sb);
+}
+
+/* ---- the plan ----------------------------------------------------------- */
+
+int plan_build(const struct workflow *wf, struct diag *d, struct plan *p)
+{
+	unsigned before = d->nerrors;
+	memset(p, 0, sizeof *p);
+	p->wf = wf;
+	struct names nm;
+	names_init(&nm, wf);
+	resolve_deps(wf, &nm, d);
+	names_release(&nm);
+	build_downstream(p);
+	unsigned char *done = xcalloc(wf->ntasks ? wf->ntasks : 1, 1);
+	if (topo_order(p, done) < wf->ntasks)
+		report_cycles(p, done, d);
+	free(done);
+	check_input_collisions(wf, d);
+	check_files(wf, d);
+	compute_keys(p);
+	return (int)(d->nerrors - before);
+}
+
+void plan_release(struct plan *p)
+{
+	if (p->downstream)
+		for (size_t i = 0; i < p->wf->ntasks; i++)
+			free(p->downstream[i]);
+	free(p->downstream);
+	free(p->ndownstream);
+	free(p->order);
+	free(p->keys);
+	memset(p, 0, sizeof *p);
+}
