@@ -43,7 +43,6 @@ struct loader {
 	size_t len;
 	/* libyaml counts characters; diagnostics want bytes.  A cursor walks
 	 * forward through the text, since marks mostly only grow. */
-	size_t bom;             /* bytes of a UTF-8 byte order mark */
 	size_t cur_chr, cur_byte, cur_bol;
 	unsigned cur_line;
 	struct frame *stack;
@@ -71,8 +70,10 @@ static size_t utf8_width(unsigned char c)
 
 static void cursor_reset(struct loader *L)
 {
+	/* A byte order mark counts as a character to libyaml, and as bytes
+	 * of line 1 to diag, so it needs no special case. */
 	L->cur_chr = 0;
-	L->cur_byte = L->cur_bol = L->bom;
+	L->cur_byte = L->cur_bol = 0;
 	L->cur_line = 1;
 }
 
@@ -365,9 +366,15 @@ static void collection_tag(struct loader *L, struct srcpos pos,
 	if (!tag || !strcmp(tag, "!"))
 		return;
 	size_t plen = strlen(YAML_TAG_PREFIX);
-	if (!strncmp(tag, YAML_TAG_PREFIX, plen) && !strcmp(tag + plen, expected))
+	int core = !strncmp(tag, YAML_TAG_PREFIX, plen);
+	if (core && !strcmp(tag + plen, expected))
 		return;
-	bad_tag(L, pos, tag);
+	if (core && (!strcmp(tag + plen, "map") || !strcmp(tag + plen, "seq")))
+		diag_error(L->d, pos, "a %s cannot be tagged '!!%s'",
+			   !strcmp(expected, "map") ? "mapping" : "list",
+			   tag + plen);
+	else
+		bad_tag(L, pos, tag);
 }
 
 /* ---- building the tree -------------------------------------------------- */
@@ -625,15 +632,17 @@ static void on_alias(struct loader *L, const yaml_event_t *ev)
 	struct srcpos pos = mark_pos(L, ev->start_mark);
 	const char *name = (const char *)ev->data.alias.anchor;
 	const struct anchor *a = find_anchor(L, name);
-	if (!a) {
-		diag_error(L->d, pos, "unknown alias '*%s'", name);
-		L->failed = 1;
-		return;
-	}
-	if (!a->node) {
-		diag_error(L->d, pos, "alias '*%s' refers to a node that contains it",
-			   name);
-		L->failed = 1;
+	if (!a || !a->node) {
+		if (!a)
+			diag_error(L->d, pos, "unknown alias '*%s'", name);
+		else
+			diag_error(L->d, pos, "alias '*%s' refers to a node "
+				   "that contains it", name);
+		/* A null in its place lets the rest of the file be checked. */
+		struct ynode *n = mknode(L, YNODE_SCALAR, pos);
+		n->str = xstrdup("");
+		n->plain = 1;
+		attach(L, n);
 		return;
 	}
 	if (L->nnodes + a->size > MAX_NODES) {
@@ -661,13 +670,13 @@ static int on_event(struct loader *L, const yaml_event_t *ev)
 	case YAML_STREAM_END_EVENT:
 		return 1;
 	case YAML_DOCUMENT_START_EVENT:
-		if (L->ndocs++ > 0) {
-			pos = mark_pos(L, ev->start_mark);
-			diag_error(L->d, pos, "a workflow file holds one YAML "
-				   "document, but here is a second");
-			L->failed = 1;
-		}
-		return 0;
+		if (L->ndocs++ == 0)
+			return 0;
+		/* The first document is still checked; the rest is ignored. */
+		pos = mark_pos(L, ev->start_mark);
+		diag_error(L->d, pos, "a workflow file holds one YAML document, "
+			   "but here is a second");
+		return 1;
 	case YAML_SCALAR_EVENT:
 		on_scalar(L, ev);
 		return 0;
@@ -739,8 +748,6 @@ struct ynode *yaml_load(const char *src, size_t len, struct diag *d)
 	L.d = d;
 	L.src = src;
 	L.len = len;
-	if (len >= 3 && !memcmp(src, "\xef\xbb\xbf", 3))
-		L.bom = 3;
 	cursor_reset(&L);
 
 	yaml_parser_t parser;
