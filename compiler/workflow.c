@@ -191,12 +191,31 @@ static int get_int(struct diag *d, const struct ynode *v, const char *key,
 		   long long *out)
 {
 	long long x;
-	if (v->kind != YNODE_SCALAR || yscalar_int(v, &x) != 0 || x < min ||
-	    x > max) {
+	if (v->kind != YNODE_SCALAR || yscalar_int(v, &x) != 0 || x < min) {
 		bad_value(d, v, key, want);
 		return -1;
 	}
+	if (x > max) {
+		diag_error(d, v->pos, "'%s' must be at most %lld, not %s", key,
+			   max, v->str);
+		return -1;
+	}
 	*out = x;
+	return 0;
+}
+
+/* 1 when map has a key that is not key but a near miss of it: the
+ * unknown-key error already says "did you mean", so "missing key" on top
+ * would only repeat it. */
+static int misspelled(const struct ynode *map, const char *key,
+		      const char *const *known)
+{
+	for (size_t i = 0; i < map->npairs; i++) {
+		const char *k = map->pairs[i].key->str;
+		const char *near = in_list(k, known) ? NULL : closest_match(k, known);
+		if (near && !strcmp(near, key))
+			return 1;
+	}
 	return 0;
 }
 
@@ -294,13 +313,14 @@ static const struct ynode *val(const struct ypair **f, int k)
 }
 
 static int parse_executor(struct diag *d, struct task *t,
-			  const struct ypair **f)
+			  const struct ynode *map, const struct ypair **f)
 {
 	static const char *const names[] = { "python", "process", NULL };
 	const struct ynode *v = val(f, T_EXECUTOR);
 	if (!v) {
-		diag_error(d, t->pos, "task '%s' has no 'executor' (python or "
-			   "process)", t->name);
+		if (!misspelled(map, "executor", task_keys))
+			diag_error(d, t->pos, "task '%s' has no 'executor' "
+				   "(python or process)", t->name);
 		return -1;
 	}
 	char *s = get_string(d, v, "executor");
@@ -591,7 +611,7 @@ static void parse_trigger(struct diag *d, struct task *t, const struct ypair **f
  * 'command' on a python task means the author is confused about what
  * runs. */
 static void check_executor_keys(struct diag *d, struct task *t,
-				const struct ypair **f)
+				const struct ynode *map, const struct ypair **f)
 {
 	static const int py_only[] = { T_FILE, T_MODULE, T_FUNCTION };
 	if (t->executor == EXECUTOR_PROCESS) {
@@ -600,7 +620,7 @@ static void check_executor_keys(struct diag *d, struct task *t,
 				diag_error(d, f[py_only[i]]->key->pos, "'%s' is for "
 					   "python tasks; process tasks use "
 					   "'command'", task_keys[py_only[i]]);
-		if (!f[T_COMMAND])
+		if (!f[T_COMMAND] && !misspelled(map, "command", task_keys))
 			diag_error(d, t->pos, "process task '%s' has no 'command'",
 				   t->name);
 		return;
@@ -612,7 +632,9 @@ static void check_executor_keys(struct diag *d, struct task *t,
 		const struct ypair *second = f[T_FILE] < f[T_MODULE] ?
 					     f[T_MODULE] : f[T_FILE];
 		diag_error(d, second->key->pos, "give 'file' or 'module', not both");
-	} else if (!f[T_FILE] && !f[T_MODULE]) {
+	} else if (!f[T_FILE] && !f[T_MODULE] &&
+		   !misspelled(map, "file", task_keys) &&
+		   !misspelled(map, "module", task_keys)) {
 		diag_error(d, t->pos, "python task '%s' needs 'file' or 'module'",
 			   t->name);
 	}
@@ -631,14 +653,16 @@ static void task_defaults(struct task *t)
 static void parse_task(struct diag *d, struct task *t, const struct ynode *v)
 {
 	if (v->kind != YNODE_MAP) {
-		diag_error(d, v->pos, "task '%s' must be a mapping, not %s",
-			   t->name, ynode_describe(v));
+		/* "a:" with nothing after it: show the key, not the void. */
+		int empty = v->kind == YNODE_SCALAR && v->plain && v->len == 0;
+		diag_error(d, empty ? t->pos : v->pos, "task '%s' must be a "
+			   "mapping, not %s", t->name, ynode_describe(v));
 		t->input = cJSON_CreateObject();
 		return;
 	}
 	const struct ypair *f[T_NKEYS] = { 0 };
 	collect(d, v, task_keys, wf_keys, "a workflow key, not a task key", f);
-	int exec_ok = parse_executor(d, t, f) == 0;
+	int exec_ok = parse_executor(d, t, v, f) == 0;
 	parse_python(d, t, f);
 	if (f[T_COMMAND])
 		parse_command(d, t, f[T_COMMAND]->value);
@@ -650,7 +674,7 @@ static void parse_task(struct diag *d, struct task *t, const struct ynode *v)
 	if (f[T_ENV])
 		parse_env(d, f[T_ENV]->value, &t->env, &t->nenv);
 	if (exec_ok)
-		check_executor_keys(d, t, f);
+		check_executor_keys(d, t, v, f);
 }
 
 /* ---- the workflow ------------------------------------------------------- */
@@ -688,7 +712,8 @@ static void parse_tasks(struct diag *d, struct workflow *wf,
 			const struct ypair *tasks, const struct ynode *root)
 {
 	if (!tasks) {
-		diag_error(d, root->pos, "workflow has no 'tasks'");
+		if (!misspelled(root, "tasks", wf_keys))
+			diag_error(d, root->pos, "workflow has no 'tasks'");
 		return;
 	}
 	const struct ynode *v = tasks->value;
@@ -747,7 +772,7 @@ int workflow_from_yaml(const struct ynode *root, const char *path,
 			*top_string(wf, strings[i]) =
 				get_string(d, p->value, p->key->str);
 	}
-	if (!f[W_NAME])
+	if (!f[W_NAME] && !misspelled(root, "name", wf_keys))
 		diag_error(d, root->pos, "workflow has no 'name'");
 	else if (wf->name)
 		check_name(d, "workflow", wf->name, f[W_NAME]->value->pos);
