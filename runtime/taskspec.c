@@ -1,0 +1,333 @@
+/* taskspec: see taskspec.h. */
+#include "taskspec.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonx.h"
+#include "rundir.h"
+#include "util.h"
+
+static const char *const trigger_names[] = {
+	"all_success", "all_done", "none_failed", "one_success",
+};
+
+const char *spec_trigger_name(enum spec_trigger t)
+{
+	return trigger_names[t];
+}
+
+static int bad(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int bad(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* ---- the raw text of the "input" member --------------------------------
+ * cJSON has already accepted the text, so this only has to find where one
+ * value ends: strings are skipped escape by escape, containers by depth. */
+
+static const char *skip_ws(const char *p)
+{
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+		p++;
+	return p;
+}
+
+static const char *skip_string(const char *p)
+{
+	for (p++; *p && *p != '"'; p++)
+		if (*p == '\\' && p[1])
+			p++;
+	return *p ? p + 1 : p;
+}
+
+static const char *skip_value(const char *p)
+{
+	if (*p == '"')
+		return skip_string(p);
+	if (*p != '{' && *p != '[') {
+		while (*p && !strchr(",}] \t\r\n", *p))
+			p++;
+		return p;
+	}
+	int depth = 0;
+	while (*p) {
+		if (*p == '"') {
+			p = skip_string(p);
+			continue;
+		}
+		if (*p == '{' || *p == '[')
+			depth++;
+		else if ((*p == '}' || *p == ']') && --depth == 0)
+			return p + 1;
+		p++;
+	}
+	return p;
+}
+
+/* Point *val at the value of top-level member name of the object text. */
+static int find_member(const char *text, const char *name, const char **val,
+		       size_t *len)
+{
+	size_t nlen = strlen(name);
+	const char *p = skip_ws(text);
+	if (*p != '{')
+		return -1;
+	for (p = skip_ws(p + 1); *p == '"'; p = skip_ws(p + 1)) {
+		const char *k = p + 1, *kend = skip_string(p);
+		p = skip_ws(kend);
+		if (*p != ':')
+			return -1;
+		const char *v = skip_ws(p + 1);
+		p = skip_value(v);
+		if ((size_t)(kend - 1 - k) == nlen && !memcmp(k, name, nlen)) {
+			*val = v;
+			*len = (size_t)(p - v);
+			return 0;
+		}
+		p = skip_ws(p);
+		if (*p != ',')
+			break;
+	}
+	return -1;
+}
+
+static int parse_input(struct task_spec *s, char *err, size_t errlen)
+{
+	const cJSON *in = cJSON_GetObjectItemCaseSensitive(s->root, "input");
+	if (!in || cJSON_IsNull(in)) {
+		s->input = "";
+		return 0;
+	}
+	if (!cJSON_IsObject(in))
+		return bad(err, errlen, "member 'input' must be an object");
+	const char *v;
+	size_t n;
+	if (find_member(s->text, "input", &v, &n) < 0 || n < 2)
+		return bad(err, errlen, "cannot locate member 'input'");
+	/* Strip the braces and the blanks inside them. */
+	const char *b = skip_ws(v + 1), *e = v + n - 1;
+	while (e > b && strchr(" \t\r\n", e[-1]))
+		e--;
+	s->input = b;
+	s->ninput = (size_t)(e - b);
+	return 0;
+}
+
+/* ---- members ------------------------------------------------------------ */
+
+static int get_str(const cJSON *o, const char *key, int required,
+		   const char **out, char *err, size_t errlen)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	*out = NULL;
+	if (!v || cJSON_IsNull(v)) {
+		if (required)
+			return bad(err, errlen, "member '%s' is missing", key);
+		return 0;
+	}
+	if (!cJSON_IsString(v))
+		return bad(err, errlen, "member '%s' must be a string", key);
+	*out = v->valuestring;
+	return 0;
+}
+
+static int get_num(const cJSON *o, const char *key, double dflt, double *out,
+		   char *err, size_t errlen)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	*out = dflt;
+	if (!v || cJSON_IsNull(v))
+		return 0;
+	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble < 0)
+		return bad(err, errlen,
+			   "member '%s' must be a non-negative number", key);
+	*out = v->valuedouble;
+	return 0;
+}
+
+/* A key ends up in a file name: keep it to letters and digits. */
+static int valid_key(const char *k)
+{
+	size_t n = strspn(k, "0123456789abcdefABCDEFghijklmnopqrstuvwxyz"
+			     "GHIJKLMNOPQRSTUVWXYZ");
+	return n > 0 && n <= 64 && !k[n];
+}
+
+static int parse_command(struct task_spec *s, char *err, size_t errlen)
+{
+	const cJSON *r = s->root;
+	const char *ex;
+	if (get_str(r, "executor", 1, &ex, err, errlen) < 0)
+		return -1;
+	if (!strcmp(ex, "python")) {
+		s->executor = SPEC_PYTHON;
+		if (get_str(r, "file", 0, &s->file, err, errlen) < 0 ||
+		    get_str(r, "module", 0, &s->module, err, errlen) < 0 ||
+		    get_str(r, "function", 0, &s->function, err, errlen) < 0)
+			return -1;
+		if (!s->file && !s->module)
+			return bad(err, errlen, "a python task needs 'file' or 'module'");
+		return 0;
+	}
+	if (strcmp(ex, "process"))
+		return bad(err, errlen, "unknown executor '%s'", ex);
+	s->executor = SPEC_PROCESS;
+	if (get_str(r, "script", 0, &s->script, err, errlen) < 0)
+		return -1;
+	const cJSON *argv = cJSON_GetObjectItemCaseSensitive(r, "argv");
+	if (s->script && !argv)
+		return 0;
+	int n = cJSON_GetArraySize(argv);
+	if (!cJSON_IsArray(argv) || n == 0)
+		return bad(err, errlen, "a process task needs 'argv' (a non-empty "
+			   "list of strings) or 'script'");
+	s->argv = xcalloc((size_t)n + 1, sizeof *s->argv);
+	int i = 0;
+	for (const cJSON *a = argv->child; a; a = a->next, i++) {
+		if (!cJSON_IsString(a))
+			return bad(err, errlen, "member 'argv' must hold strings");
+		s->argv[i] = a->valuestring;
+	}
+	return 0;
+}
+
+static int parse_deps(struct task_spec *s, char *err, size_t errlen)
+{
+	const cJSON *deps = cJSON_GetObjectItemCaseSensitive(s->root, "deps");
+	if (!deps || cJSON_IsNull(deps))
+		return 0;
+	if (!cJSON_IsArray(deps))
+		return bad(err, errlen, "member 'deps' must be a list");
+	s->deps = xcalloc((size_t)cJSON_GetArraySize(deps) + 1, sizeof *s->deps);
+	for (const cJSON *d = deps->child; d; d = d->next) {
+		struct spec_dep *sd = &s->deps[s->ndeps++];
+		sd->task = jsonx_get_string(d, "task");
+		sd->key = jsonx_get_string(d, "key");
+		if (!sd->task || !valid_name(sd->task) || !sd->key ||
+		    !valid_key(sd->key))
+			return bad(err, errlen, "member 'deps' must hold "
+				   "{\"task\": NAME, \"key\": KEY} objects");
+	}
+	return 0;
+}
+
+static int parse_env(struct task_spec *s, char *err, size_t errlen)
+{
+	const cJSON *env = cJSON_GetObjectItemCaseSensitive(s->root, "env");
+	if (!env || cJSON_IsNull(env))
+		return 0;
+	if (!cJSON_IsObject(env))
+		return bad(err, errlen, "member 'env' must be an object");
+	s->env = xcalloc((size_t)cJSON_GetArraySize(env) + 1, sizeof *s->env);
+	for (const cJSON *e = env->child; e; e = e->next) {
+		if (!cJSON_IsString(e) || !*e->string || strchr(e->string, '='))
+			return bad(err, errlen, "member 'env' must map names "
+				   "without '=' to strings");
+		s->env[s->nenv].name = e->string;
+		s->env[s->nenv++].value = e->valuestring;
+	}
+	return 0;
+}
+
+static int parse_retry(struct task_spec *s, char *err, size_t errlen)
+{
+	const cJSON *r = s->root;
+	double retries;
+	if (get_num(r, "timeout", 3600, &s->timeout, err, errlen) < 0 ||
+	    get_num(r, "retries", 0, &retries, err, errlen) < 0 ||
+	    get_num(r, "retry_delay", 0, &s->retry_delay, err, errlen) < 0 ||
+	    get_num(r, "retry_backoff", 1, &s->retry_backoff, err, errlen) < 0 ||
+	    get_num(r, "retry_max_delay", -1, &s->retry_max_delay, err, errlen) < 0)
+		return -1;
+	if (retries > 1000000)
+		return bad(err, errlen, "member 'retries' is too large");
+	s->retries = (long)retries;
+	const cJSON *on = cJSON_GetObjectItemCaseSensitive(r, "retry_on");
+	if (!on || cJSON_IsNull(on))
+		return 0;
+	if (!cJSON_IsArray(on))
+		return bad(err, errlen, "member 'retry_on' must be a list");
+	s->retry_on = xcalloc((size_t)cJSON_GetArraySize(on) + 1, sizeof *s->retry_on);
+	for (const cJSON *c = on->child; c; c = c->next) {
+		if (!cJSON_IsNumber(c))
+			return bad(err, errlen, "member 'retry_on' must hold exit codes");
+		s->retry_on[s->nretry_on++] = c->valueint;
+	}
+	return 0;
+}
+
+static int parse_trigger(struct task_spec *s, char *err, size_t errlen)
+{
+	const char *t;
+	if (get_str(s->root, "trigger", 0, &t, err, errlen) < 0)
+		return -1;
+	s->trigger = SPEC_ALL_SUCCESS;
+	if (!t)
+		return 0;
+	for (size_t i = 0; i < sizeof trigger_names / sizeof *trigger_names; i++)
+		if (!strcmp(t, trigger_names[i])) {
+			s->trigger = (enum spec_trigger)i;
+			return 0;
+		}
+	return bad(err, errlen, "unknown trigger '%s'", t);
+}
+
+int spec_parse(struct task_spec *s, const char *text, char *err, size_t errlen)
+{
+	memset(s, 0, sizeof *s);
+	s->text = xstrdup(text);
+	s->root = cJSON_Parse(s->text);
+	if (!cJSON_IsObject(s->root))
+		return bad(err, errlen, "not a JSON object");
+	if (get_str(s->root, "task", 1, &s->task, err, errlen) < 0 ||
+	    get_str(s->root, "key", 1, &s->key, err, errlen) < 0)
+		return -1;
+	if (!valid_name(s->task))
+		return bad(err, errlen, "invalid task name '%s'", s->task);
+	if (!valid_key(s->key))
+		return bad(err, errlen, "invalid key '%s'", s->key);
+	if (parse_command(s, err, errlen) < 0 || parse_input(s, err, errlen) < 0 ||
+	    parse_deps(s, err, errlen) < 0 || parse_env(s, err, errlen) < 0 ||
+	    parse_retry(s, err, errlen) < 0 || parse_trigger(s, err, errlen) < 0)
+		return -1;
+	return 0;
+}
+
+void spec_release(struct task_spec *s)
+{
+	free(s->argv);
+	free(s->deps);
+	free(s->env);
+	free(s->retry_on);
+	cJSON_Delete(s->root);
+	free(s->text);
+	memset(s, 0, sizeof *s);
+}
+
+double spec_retry_delay(const struct task_spec *s, int k)
+{
+	double d = s->retry_delay * pow(s->retry_backoff, k - 1);
+	if (s->retry_max_delay >= 0 && d > s->retry_max_delay)
+		d = s->retry_max_delay;
+	return isfinite(d) ? d : 86400;
+}
+
+int spec_retries_exit(const struct task_spec *s, int code)
+{
+	if (!s->nretry_on)
+		return 1;
+	for (size_t i = 0; i < s->nretry_on; i++)
+		if (s->retry_on[i] == code)
+			return 1;
+	return 0;
+}

@@ -1,0 +1,64 @@
+/* taskspec: the task spec of DESIGN.md (ORK_SPEC), parsed and checked.
+ *
+ * Everything ork exec needs to know about a task arrives in this one JSON
+ * object.  The static input is kept as the raw text of its members, never
+ * re-serialised, so numbers and strings reach the task byte for byte.
+ * Pointers in struct task_spec point into memory the struct owns. */
+#ifndef ORK_TASKSPEC_H
+#define ORK_TASKSPEC_H
+
+#include <stddef.h>
+#include <cjson/cJSON.h>
+
+enum spec_executor { SPEC_PROCESS, SPEC_PYTHON };
+enum spec_trigger {
+	SPEC_ALL_SUCCESS, SPEC_ALL_DONE, SPEC_NONE_FAILED, SPEC_ONE_SUCCESS,
+};
+
+struct spec_dep {
+	const char *task;
+	const char *key;
+};
+
+struct spec_env {
+	const char *name;
+	const char *value;
+};
+
+struct task_spec {
+	const char *task;
+	const char *key;             /* safe as part of a file name */
+	enum spec_executor executor;
+	const char *file, *module, *function;  /* python; NULL when absent */
+	char **argv;                 /* process, NULL-terminated; or NULL */
+	const char *script;          /* process, for /bin/sh -c; or NULL */
+	const char *input;           /* the static input's members, without */
+	size_t ninput;               /* the braces; ninput 0 for {} */
+	struct spec_dep *deps;
+	size_t ndeps;
+	struct spec_env *env;
+	size_t nenv;
+	double timeout;              /* seconds per attempt; <= 0: none */
+	long retries;
+	double retry_delay, retry_backoff;
+	double retry_max_delay;      /* < 0: no cap */
+	int *retry_on;               /* exit codes; none: any failure retries */
+	size_t nretry_on;
+	enum spec_trigger trigger;
+	cJSON *root;                 /* owns the strings above */
+	char *text;                  /* owns input */
+};
+
+/* Parse text into s.  Returns 0, or -1 with a message in err ("member
+ * 'timeout' must be a number"); s needs spec_release either way. */
+int spec_parse(struct task_spec *s, const char *text, char *err, size_t errlen);
+void spec_release(struct task_spec *s);
+
+const char *spec_trigger_name(enum spec_trigger t);
+/* The delay before attempt k+1 after attempt k failed (k >= 1). */
+double spec_retry_delay(const struct task_spec *s, int k);
+/* Whether a failed attempt that exited with code (or -1: signal, timeout,
+ * bad output...) may be retried under retry_on. */
+int spec_retries_exit(const struct task_spec *s, int code);
+
+#endif
