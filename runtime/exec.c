@@ -1,1 +1,960 @@
-/* placeholder: being written */
+/* exec: see exec.h.
+ *
+ * Cost matters here: a workflow of a thousand no-op tasks is a thousand
+ * ork exec processes, and the benchmark compares them with `true; touch`.
+ * So per task: no shell, no fork but the task's own, one input file, one
+ * output file renamed into place, journal lines written on one open fd,
+ * a log file only when the task writes to it (or fails), and the journal
+ * is read only when an upstream output is missing. */
+#include "exec.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "jsonx.h"
+#include "lifecycle.h"
+#include "proc.h"
+#include "rundir.h"
+#include "taskspec.h"
+#include "util.h"
+
+extern char **environ;
+
+/* The Python runner is imported from the package, not given as a file, so
+ * its path never appears in argv. */
+static const char python_main[] = "import ork._run as r; r.main()";
+
+struct exec {
+	struct task_spec spec;
+	struct rundir rd;
+	char *absdir;       /* the run directory, absolute, for tasks */
+	int inv;
+	char *python;       /* the interpreter resolved by ork begin, or NULL */
+	int jfd;            /* journal */
+	struct strbuf ev;   /* scratch for journal events */
+	char *out;          /* RUN/TASK.KEY.json: the output, the make target */
+	char *tmp;          /* RUN/TASK.KEY.json.tmp: $ORK_OUTPUT */
+	char *stdout_path;  /* RUN/TASK.KEY.stdout: a process task's stdout */
+	char *input;        /* RUN/TASK.input.json */
+	char *errfile;      /* RUN/TASK.error.json: $ORK_ERROR_FILE */
+	int input_fd;
+	double grace;       /* seconds between SIGTERM and SIGKILL */
+	double mono0;       /* when the first attempt started */
+	double wall0;
+	int max_attempts;
+};
+
+/* One attempt's outcome. */
+struct attempt {
+	int k;               /* 1-based */
+	char *log_rel;       /* logs/TASK.INV.K.log */
+	char *log;           /* RUN/logs/TASK.INV.K.log */
+	int log_fd;          /* -1 until something is written */
+	int ok;
+	int exit_code;       /* -1 when it did not exit */
+	int signal;
+	int interrupted;     /* the signal that interrupted ork, or 0 */
+	int retryable;       /* 0: the task said not to retry */
+	int from_exit;       /* the failure is a non-zero exit status */
+	char reason[1024];
+	char *details;       /* raw JSON from the error file, or NULL */
+	double duration;
+};
+
+/* ---- small helpers ------------------------------------------------------ */
+
+/* "ork: TASK: message\n" on stderr in a single write(2), so lines of
+ * tasks running side by side under make -j never interleave. */
+static void progress(const struct exec *x, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void progress(const struct exec *x, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_addf(&sb, "ork: %s: ", x->spec.task);
+	va_list ap;
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	strbuf_addc(&sb, '\n');
+	if (write(2, sb.buf, sb.len) < 0) {
+		/* Nobody to tell. */
+	}
+	strbuf_release(&sb);
+}
+
+/* Internal errors end ork exec with status 2; make reports the failure. */
+static void __attribute__((noreturn, format(printf, 2, 3)))
+fatal(const struct exec *x, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	die(2, "%s: %s", x->spec.task ? x->spec.task : "exec", sb.buf);
+}
+
+static void journal(struct exec *x)
+{
+	if (journal_write(x->jfd, &x->ev) < 0)
+		fatal(x, "cannot append to %s/journal.jsonl: %s", x->rd.path,
+		      strerror(errno));
+}
+
+static int write_all(int fd, const void *buf, size_t n)
+{
+	const char *p = buf;
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Append the rest of in to out at copy cost: copy_file_range lets the
+ * kernel move (or share) the pages; plain read/write is the fallback. */
+static int copy_fd(int in, int out)
+{
+#ifdef HAVE_COPY_FILE_RANGE
+	for (;;) {
+		ssize_t n = copy_file_range(in, NULL, out, NULL, 1 << 30, 0);
+		if (n == 0)
+			return 0;
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EXDEV && errno != EINVAL && errno != ENOSYS &&
+			    errno != EOPNOTSUPP && errno != EBADF)
+				return -1;
+			break;
+		}
+	}
+#endif
+	size_t cap = 1 << 17;
+	char *buf = xmalloc(cap);
+	int rc = 0;
+	for (;;) {
+		ssize_t n = read(in, buf, cap);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			rc = n < 0 ? -1 : 0;
+			break;
+		}
+		if (write_all(out, buf, (size_t)n) < 0) {
+			rc = -1;
+			break;
+		}
+	}
+	free(buf);
+	return rc;
+}
+
+/* ---- the run ------------------------------------------------------------ */
+
+static void load_spec(struct exec *x, const char *task)
+{
+	const char *text = getenv("ORK_SPEC");
+	if (!text || !*text)
+		die(2, "exec: ORK_SPEC is not set; ork exec runs a task of a "
+		    "generated artifact, which passes the task's definition in it");
+	char err[256];
+	if (spec_parse(&x->spec, text, err, sizeof err) < 0)
+		die(2, "exec: %s: invalid ORK_SPEC: %s", task, err);
+	if (strcmp(x->spec.task, task))
+		die(2, "exec: ORK_SPEC describes task '%s', not '%s'",
+		    x->spec.task, task);
+}
+
+static void open_run(struct exec *x)
+{
+	if (rundir_from_env(&x->rd) < 0)
+		exit(2);
+	cJSON *run = rundir_load_run(&x->rd);
+	if (!run) {
+		/* Run by hand, without the artifact's `ork begin`. */
+		if (run_begin(&x->rd, 0) < 0)
+			exit(2);
+		run = rundir_load_run(&x->rd);
+		if (!run)
+			fatal(x, "cannot read %s/run.json", x->rd.path);
+	}
+	x->inv = (int)jsonx_get_number(run, "invocation", 1);
+	const char *py = jsonx_get_string(run, "python");
+	x->python = py && *py ? xstrdup(py) : NULL;
+	cJSON_Delete(run);
+	x->jfd = journal_open(&x->rd);
+	if (x->jfd < 0)
+		fatal(x, "cannot open %s/journal.jsonl: %s", x->rd.path,
+		      strerror(errno));
+	const struct task_spec *s = &x->spec;
+	x->absdir = rundir_abspath(&x->rd);
+	x->out = rundir_file(&x->rd, "%s.%s.json", s->task, s->key);
+	x->tmp = xasprintf("%s/%s.%s.json.tmp", x->absdir, s->task, s->key);
+	x->stdout_path = rundir_file(&x->rd, "%s.%s.stdout", s->task, s->key);
+	x->input = rundir_file(&x->rd, "%s.input.json", s->task);
+	x->errfile = xasprintf("%s/%s.error.json", x->absdir, s->task);
+	x->max_attempts = (int)s->retries + 1;
+	const char *g = getenv("ORK_KILL_GRACE");
+	x->grace = g && *g ? strtod(g, NULL) : 3;
+	if (!(x->grace >= 0))
+		x->grace = 3;
+}
+
+/* Nothing half-made may look done, now or at the next invocation. */
+static void remove_temporaries(const struct exec *x)
+{
+	unlink(x->tmp);
+	unlink(x->stdout_path);
+}
+
+static void end_event(struct exec *x, const char *state, int attempts,
+		      const char *reason)
+{
+	double now = now_wall();
+	event_start(&x->ev, "end");
+	event_str(&x->ev, "task", x->spec.task);
+	event_int(&x->ev, "inv", x->inv);
+	event_str(&x->ev, "state", state);
+	event_int(&x->ev, "attempts", attempts);
+	event_str(&x->ev, "reason", reason);
+	event_str(&x->ev, "key", x->spec.key);
+	event_time(&x->ev, "started", x->wall0 ? x->wall0 : now);
+	event_time(&x->ev, "time", now);
+	event_num(&x->ev, "duration", x->mono0 ? now_mono() - x->mono0 : 0);
+	journal(x);
+}
+
+/* ---- upstream states and the trigger ------------------------------------ */
+
+enum dep_state { DEP_SUCCEEDED, DEP_FAILED, DEP_SKIPPED, DEP_NOT_RUN };
+
+struct deps_scan {
+	const struct task_spec *spec;
+	enum dep_state *st;
+};
+
+/* The last end event of a task decides its state when its output is
+ * missing; later events overwrite earlier ones. */
+static int scan_end(void *ctx, const cJSON *ev)
+{
+	struct deps_scan *d = ctx;
+	const char *task = jsonx_get_string(ev, "task");
+	const char *state = jsonx_get_string(ev, "state");
+	if (!task || !state)
+		return 0;
+	for (size_t i = 0; i < d->spec->ndeps; i++) {
+		if (d->st[i] == DEP_SUCCEEDED || strcmp(d->spec->deps[i].task, task))
+			continue;
+		/* "succeeded" without its output file (deleted, or an older
+		 * key) is no result at all. */
+		d->st[i] = !strcmp(state, "failed") ? DEP_FAILED :
+			   !strcmp(state, "skipped") ? DEP_SKIPPED : DEP_NOT_RUN;
+	}
+	return 0;
+}
+
+static enum dep_state *dep_states(struct exec *x)
+{
+	const struct task_spec *s = &x->spec;
+	enum dep_state *st = xcalloc(s->ndeps + 1, sizeof *st);
+	int missing = 0;
+	for (size_t i = 0; i < s->ndeps; i++) {
+		char *p = rundir_file(&x->rd, "%s.%s.json", s->deps[i].task,
+				      s->deps[i].key);
+		st[i] = access(p, F_OK) == 0 ? DEP_SUCCEEDED : DEP_NOT_RUN;
+		missing |= st[i] != DEP_SUCCEEDED;
+		free(p);
+	}
+	if (missing) {
+		struct deps_scan d = {s, st};
+		if (journal_each(&x->rd, "{\"ev\":\"end\"", scan_end, &d) < 0)
+			fatal(x, "cannot read %s/journal.jsonl: %s", x->rd.path,
+			      strerror(errno));
+	}
+	return st;
+}
+
+static const char *dep_phrase(enum dep_state st)
+{
+	switch (st) {
+	case DEP_FAILED: return "failed";
+	case DEP_SKIPPED: return "was skipped";
+	case DEP_NOT_RUN: return "did not run";
+	default: return "succeeded";
+	}
+}
+
+/* Whether the trigger lets the task run; if not, why, in reason. */
+static int trigger_allows(const struct task_spec *s, const enum dep_state *st,
+			  char *reason, size_t n)
+{
+	size_t succeeded = 0;
+	for (size_t i = 0; i < s->ndeps; i++) {
+		succeeded += st[i] == DEP_SUCCEEDED;
+		int blocks = 0;
+		if (s->trigger == SPEC_ALL_SUCCESS)
+			blocks = st[i] != DEP_SUCCEEDED;
+		else if (s->trigger == SPEC_NONE_FAILED)
+			blocks = st[i] == DEP_FAILED || st[i] == DEP_NOT_RUN;
+		if (blocks) {
+			snprintf(reason, n, "upstream '%s' %s", s->deps[i].task,
+				 dep_phrase(st[i]));
+			return 0;
+		}
+	}
+	if (s->trigger == SPEC_ONE_SUCCESS && s->ndeps && !succeeded) {
+		snprintf(reason, n, "no upstream task succeeded");
+		return 0;
+	}
+	return 1;
+}
+
+/* ---- the input ---------------------------------------------------------- */
+
+/* {static members, "DEP": <DEP's output file, byte for byte>, ...}: the
+ * upstream outputs are copied, never parsed, so a 100 MB output costs a
+ * copy.  A failed or skipped upstream appears as null. */
+static void write_input(struct exec *x, const enum dep_state *st)
+{
+	const struct task_spec *s = &x->spec;
+	int fd = open(x->input, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		fatal(x, "cannot create %s: %s", x->input, strerror(errno));
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_addc(&sb, '{');
+	strbuf_add(&sb, s->input, s->ninput);
+	int first = s->ninput == 0;
+	for (size_t i = 0; i < s->ndeps; i++) {
+		if (!first)
+			strbuf_addc(&sb, ',');
+		first = 0;
+		jsonx_quote(&sb, s->deps[i].task, strlen(s->deps[i].task), 0);
+		strbuf_addc(&sb, ':');
+		if (st[i] != DEP_SUCCEEDED) {
+			strbuf_adds(&sb, "null");
+			continue;
+		}
+		if (write_all(fd, sb.buf, sb.len) < 0)
+			goto fail;
+		strbuf_reset(&sb);
+		char *p = rundir_file(&x->rd, "%s.%s.json", s->deps[i].task,
+				      s->deps[i].key);
+		int in = open(p, O_RDONLY | O_CLOEXEC);
+		if (in < 0)
+			fatal(x, "cannot read %s: %s", p, strerror(errno));
+		if (copy_fd(in, fd) < 0)
+			fatal(x, "cannot copy %s into %s: %s", p, x->input,
+			      strerror(errno));
+		close(in);
+		free(p);
+	}
+	strbuf_addc(&sb, '}');
+	if (write_all(fd, sb.buf, sb.len) < 0)
+		goto fail;
+	strbuf_release(&sb);
+	x->input_fd = fd;
+	return;
+fail:
+	fatal(x, "cannot write %s: %s", x->input, strerror(errno));
+}
+
+/* ---- one attempt -------------------------------------------------------- */
+
+/* The log is created on the first byte the task writes, so a quiet task
+ * costs no log file. */
+static void log_sink(void *ctx, const char *buf, size_t n)
+{
+	struct attempt *a = ctx;
+	if (a->log_fd == -1) {
+		a->log_fd = open(a->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+				 0644);
+		if (a->log_fd < 0) {
+			warnx("cannot create %s: %s", a->log, strerror(errno));
+			a->log_fd = -2;
+		}
+	}
+	if (a->log_fd >= 0 && write_all(a->log_fd, buf, n) < 0) {
+		warnx("cannot write %s: %s", a->log, strerror(errno));
+		close(a->log_fd);
+		a->log_fd = -2;
+	}
+}
+
+static void ensure_log(struct attempt *a)
+{
+	if (a->log_fd == -1)
+		log_sink(a, "", 0);
+}
+
+/* "NAME=value" entries: later ones of the same name win over earlier
+ * ones and over the inherited environment. */
+struct envb {
+	char **add;
+	size_t nadd, cap;
+};
+
+static void env_set(struct envb *e, const char *name, const char *val)
+{
+	e->add = xgrow(e->add, &e->cap, e->nadd + 1, sizeof *e->add);
+	e->add[e->nadd++] = xasprintf("%s=%s", name, val);
+}
+
+static int same_name(const char *a, const char *b)
+{
+	size_t n = strcspn(a, "=");
+	return !strncmp(a, b, n) && b[n] == '=' && a[n] == '=';
+}
+
+static char **env_build(struct envb *e)
+{
+	size_t nenv = 0;
+	while (environ[nenv])
+		nenv++;
+	char **env = xcalloc(nenv + e->nadd + 1, sizeof *env);
+	size_t n = 0;
+	for (size_t i = 0; i < nenv; i++) {
+		int keep = strncmp(environ[i], "ORK_SPEC=", 9) != 0;
+		for (size_t j = 0; keep && j < e->nadd; j++)
+			keep = !same_name(environ[i], e->add[j]);
+		if (keep)
+			env[n++] = environ[i];
+	}
+	for (size_t j = 0; j < e->nadd; j++) {
+		int later = 0;
+		for (size_t k = j + 1; !later && k < e->nadd; k++)
+			later = same_name(e->add[j], e->add[k]);
+		if (!later)
+			env[n++] = e->add[j];
+	}
+	return env;
+}
+
+static void env_release(struct envb *e, char **env)
+{
+	for (size_t j = 0; j < e->nadd; j++)
+		free(e->add[j]);
+	free(e->add);
+	free(env);
+}
+
+static char **task_env(struct exec *x, struct attempt *a, struct envb *e)
+{
+	const struct task_spec *s = &x->spec;
+	const char *pypath = getenv("PYTHONPATH");
+	for (size_t i = 0; i < s->nenv; i++) {
+		env_set(e, s->env[i].name, s->env[i].value);
+		if (!strcmp(s->env[i].name, "PYTHONPATH"))
+			pypath = s->env[i].value;
+	}
+	if (s->executor == SPEC_PYTHON) {
+		char *dir = find_pydir();
+		char *pp = pypath && *pypath ? xasprintf("%s:%s", dir, pypath)
+					      : xstrdup(dir);
+		env_set(e, "PYTHONPATH", pp);
+		free(pp);
+		free(dir);
+		if (s->file)
+			env_set(e, "ORK_FILE", s->file);
+		if (s->module)
+			env_set(e, "ORK_MODULE", s->module);
+		env_set(e, "ORK_FUNCTION", s->function ? s->function : "main");
+	}
+	char num[32];
+	env_set(e, "ORK_WORKFLOW", x->rd.workflow);
+	env_set(e, "ORK_RUN_ID", x->rd.run_id);
+	env_set(e, "ORK_TASK", s->task);
+	snprintf(num, sizeof num, "%d", a->k);
+	env_set(e, "ORK_ATTEMPT", num);
+	snprintf(num, sizeof num, "%d", x->max_attempts);
+	env_set(e, "ORK_MAX_ATTEMPTS", num);
+	env_set(e, "ORK_RUN_DIR", x->absdir);
+	char *p = xasprintf("%s/%s.input.json", x->absdir, s->task);
+	env_set(e, "ORK_INPUT", p);
+	free(p);
+	env_set(e, "ORK_OUTPUT", x->tmp);
+	p = xasprintf("%s/metrics.jsonl", x->absdir);
+	env_set(e, "ORK_METRICS", p);
+	free(p);
+	env_set(e, "ORK_ERROR_FILE", x->errfile);
+	return env_build(e);
+}
+
+static void fail_reason(struct attempt *a, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void fail_reason(struct attempt *a, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(a->reason, sizeof a->reason, fmt, ap);
+	va_end(ap);
+	a->ok = 0;
+}
+
+/* A task (the Python runner, or a process that chooses to) explains its
+ * failure in $ORK_ERROR_FILE: {"message", "details", "retryable"}. */
+static void read_error_file(struct exec *x, struct attempt *a)
+{
+	size_t len;
+	char *text = read_file(x->errfile, &len);
+	if (!text)
+		return;
+	unlink(x->errfile);
+	cJSON *err = cJSON_ParseWithLength(text, len);
+	free(text);
+	if (!cJSON_IsObject(err)) {
+		cJSON_Delete(err);
+		return;
+	}
+	const char *msg = jsonx_get_string(err, "message");
+	if (msg && *msg) {
+		snprintf(a->reason, sizeof a->reason, "%s", msg);
+		a->from_exit = 0;
+	}
+	const cJSON *r = cJSON_GetObjectItemCaseSensitive(err, "retryable");
+	if (cJSON_IsFalse(r))
+		a->retryable = 0;
+	const cJSON *d = cJSON_GetObjectItemCaseSensitive(err, "details");
+	if (d && !cJSON_IsNull(d)) {
+		char *j = jsonx_print(d, 0);
+		/* Journal lines stay small; the log has the rest. */
+		if (strlen(j) <= 4096)
+			a->details = j;
+		else
+			free(j);
+	}
+	cJSON_Delete(err);
+}
+
+static int is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Turn the file at path into a valid output: empty (or blank) means null;
+ * anything else must be one JSON value.  The file is mapped, never parsed
+ * into a tree, so its size costs one pass and no memory. */
+static int check_output(struct attempt *a, const char *path)
+{
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		fail_reason(a, "cannot read the output: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	size_t len = (size_t)st.st_size;
+	const char *map = NULL;
+	if (len > 0) {
+		map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (map == MAP_FAILED) {
+			fail_reason(a, "cannot map the output: %s", strerror(errno));
+			close(fd);
+			return -1;
+		}
+#ifdef MADV_SEQUENTIAL
+		madvise((void *)map, len, MADV_SEQUENTIAL);
+#endif
+	}
+	size_t ws = 0;
+	while (ws < len && is_blank(map[ws]))
+		ws++;
+	int rc = 0;
+	if (ws == len) {
+		if (ftruncate(fd, 0) < 0 || pwrite(fd, "null", 4, 0) != 4) {
+			fail_reason(a, "cannot write the output: %s", strerror(errno));
+			rc = -1;
+		}
+	} else {
+		size_t pos;
+		const char *why;
+		if (jsonx_validate(map, len, &pos, &why) < 0) {
+			fail_reason(a, "invalid JSON output at byte %zu: %s", pos, why);
+			rc = -1;
+		} else {
+			/* Downstream inputs embed the file as is: drop the
+			 * final newline a printing task leaves. */
+			size_t end = len;
+			while (is_blank(map[end - 1]))
+				end--;
+			if (end < len && ftruncate(fd, (off_t)end) < 0) {
+				fail_reason(a, "cannot write the output: %s",
+					    strerror(errno));
+				rc = -1;
+			}
+		}
+	}
+	if (map)
+		munmap((void *)map, len);
+	close(fd);
+	return rc;
+}
+
+static int exists(const char *path)
+{
+	return access(path, F_OK) == 0;
+}
+
+/* After a clean exit, decide which file is the output and move the rest
+ * where it belongs.  Returns the output's path (borrowed) or NULL. */
+static const char *pick_output(struct exec *x, struct attempt *a, int outfd)
+{
+	if (x->spec.executor == SPEC_PYTHON) {
+		if (!exists(x->tmp)) {
+			int fd = open(x->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+				      0644);
+			if (fd >= 0)
+				close(fd);
+		}
+		return x->tmp;
+	}
+	if (!exists(x->tmp))
+		return x->stdout_path;
+	/* The task wrote $ORK_OUTPUT, so its stdout was only talk. */
+	struct stat st;
+	if (fstat(outfd, &st) == 0 && st.st_size > 0 &&
+	    lseek(outfd, 0, SEEK_SET) == 0) {
+		ensure_log(a);
+		if (a->log_fd >= 0)
+			copy_fd(outfd, a->log_fd);
+	}
+	unlink(x->stdout_path);
+	return x->tmp;
+}
+
+static void describe_end(struct exec *x, struct attempt *a, struct proc *p,
+			 enum proc_result r)
+{
+	if (r == PROC_TIMEDOUT) {
+		fail_reason(a, "timed out after %gs", x->spec.timeout);
+	} else if (r == PROC_INTERRUPTED) {
+		a->interrupted = proc_interrupted();
+		fail_reason(a, "interrupted by %s", proc_signame(a->interrupted));
+	} else {
+		proc_describe(p->status, a->reason, sizeof a->reason);
+		a->ok = WIFEXITED(p->status) && WEXITSTATUS(p->status) == 0;
+		a->from_exit = WIFEXITED(p->status);
+	}
+	if (p->exited && WIFEXITED(p->status))
+		a->exit_code = WEXITSTATUS(p->status);
+	if (p->exited && WIFSIGNALED(p->status))
+		a->signal = WTERMSIG(p->status);
+}
+
+/* Start the executor; returns 0, or the errno of a failed start. */
+static int start(struct exec *x, struct attempt *a, struct proc *p, int outfd,
+		 int errfd)
+{
+	const struct task_spec *s = &x->spec;
+	char *argv_buf[4];
+	char *const *argv = s->argv;
+	if (s->executor == SPEC_PYTHON) {
+		const char *py = x->python ? x->python : getenv("ORK_PYTHON");
+		argv_buf[0] = (char *)(py && *py ? py : "python3");
+		argv_buf[1] = "-c";
+		argv_buf[2] = (char *)python_main;
+		argv_buf[3] = NULL;
+		argv = argv_buf;
+	} else if (!argv) {
+		argv_buf[0] = "/bin/sh";
+		argv_buf[1] = "-c";
+		argv_buf[2] = (char *)s->script;
+		argv_buf[3] = NULL;
+		argv = argv_buf;
+	}
+	struct envb e = {NULL, 0, 0};
+	char **env = task_env(x, a, &e);
+	struct proc_opts o = {argv, env, x->input_fd, outfd, errfd};
+	int err = proc_start(p, &o);
+	env_release(&e, env);
+	return err;
+}
+
+static void run_attempt(struct exec *x, struct attempt *a)
+{
+	const struct task_spec *s = &x->spec;
+	double t0 = now_mono();
+	a->exit_code = -1;
+	a->retryable = 1;
+	if (s->executor == SPEC_PYTHON)
+		unlink(x->errfile);
+	int outfd = -1;
+	if (s->executor == SPEC_PROCESS) {
+		outfd = open(x->stdout_path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC,
+			     0644);
+		if (outfd < 0)
+			fatal(x, "cannot create %s: %s", x->stdout_path,
+			      strerror(errno));
+	}
+	int pfd[2];
+	if (proc_pipe(pfd) < 0)
+		fatal(x, "cannot create a pipe: %s", strerror(errno));
+	if (lseek(x->input_fd, 0, SEEK_SET) < 0)
+		fatal(x, "cannot rewind %s: %s", x->input, strerror(errno));
+
+	struct proc p = PROC_INIT;
+	int err = start(x, a, &p, outfd >= 0 ? outfd : pfd[1], pfd[1]);
+	close(pfd[1]);
+	if (err) {
+		close(pfd[0]);
+		fail_reason(a, "could not start: %s", strerror(err));
+	} else {
+		p.pipe_fd = pfd[0];
+		p.sink = log_sink;
+		p.sink_ctx = a;
+		double deadline = s->timeout > 0 ? t0 + s->timeout : -1;
+		enum proc_result r = proc_wait(&p, deadline);
+		int sig = r == PROC_INTERRUPTED ? proc_interrupted() : SIGTERM;
+		/* Even after a clean exit: no process of the task outlives it. */
+		proc_kill_group(&p, sig, x->grace);
+		describe_end(x, a, &p, r);
+	}
+	const char *out = NULL;
+	if (a->ok) {
+		out = pick_output(x, a, outfd);
+		if (check_output(a, out) < 0)
+			out = NULL;
+	} else if (!err && !a->interrupted) {
+		read_error_file(x, a);
+	}
+	if (out && rename(out, x->out) < 0)
+		fatal(x, "cannot rename %s to %s: %s", out, x->out,
+		      strerror(errno));
+	if (!out) {
+		remove_temporaries(x);
+		ensure_log(a);
+	} else if (out == x->tmp && s->executor == SPEC_PROCESS) {
+		unlink(x->stdout_path);
+	}
+	if (outfd >= 0)
+		close(outfd);
+	if (a->log_fd >= 0)
+		close(a->log_fd);
+	a->duration = now_mono() - t0;
+}
+
+/* ---- attempts and retries ----------------------------------------------- */
+
+static void start_event(struct exec *x, const struct attempt *a)
+{
+	event_start(&x->ev, "start");
+	event_str(&x->ev, "task", x->spec.task);
+	event_int(&x->ev, "inv", x->inv);
+	event_int(&x->ev, "attempt", a->k);
+	event_time(&x->ev, "time", now_wall());
+	event_str(&x->ev, "log", a->log_rel);
+	event_int(&x->ev, "pid", (long long)getpid());
+	journal(x);
+}
+
+static void attempt_event(struct exec *x, const struct attempt *a)
+{
+	event_start(&x->ev, "attempt");
+	event_str(&x->ev, "task", x->spec.task);
+	event_int(&x->ev, "inv", x->inv);
+	event_int(&x->ev, "attempt", a->k);
+	event_bool(&x->ev, "ok", a->ok);
+	event_int(&x->ev, "exit", a->exit_code);
+	event_int(&x->ev, "signal", a->signal);
+	event_str(&x->ev, "reason", a->ok ? "" : a->reason);
+	if (a->details)
+		event_raw(&x->ev, "details", a->details);
+	event_time(&x->ev, "time", now_wall());
+	event_num(&x->ev, "duration", a->duration);
+	journal(x);
+}
+
+static void interrupted(struct exec *x, int sig, int attempts)
+{
+	remove_temporaries(x);
+	char reason[64];
+	snprintf(reason, sizeof reason, "interrupted by %s", proc_signame(sig));
+	end_event(x, "failed", attempts, reason);
+	progress(x, "%s", reason);
+	proc_reraise(sig);
+}
+
+/* Why a failed attempt is final although attempts remain, or NULL. */
+static const char *no_retry(const struct exec *x, const struct attempt *a)
+{
+	if (!a->retryable)
+		return "not retryable";
+	if (x->spec.nretry_on &&
+	    !(a->from_exit && spec_retries_exit(&x->spec, a->exit_code)))
+		return "not in retry_on";
+	return NULL;
+}
+
+static void report_success(struct exec *x, const struct attempt *a)
+{
+	char dur[32];
+	end_event(x, "succeeded", a->k, "");
+	format_duration(now_mono() - x->mono0, dur);
+	if (a->k > 1)
+		progress(x, "succeeded in %s (attempt %d/%d)", dur, a->k,
+			 x->max_attempts);
+	else
+		progress(x, "succeeded in %s", dur);
+}
+
+static void report_failure(struct exec *x, const struct attempt *a,
+			   const char *why_final)
+{
+	end_event(x, "failed", a->k, a->reason);
+	if (why_final)
+		progress(x, "failed after %d of %d attempts (%s; %s); log: %s",
+			 a->k, x->max_attempts, a->reason, why_final, a->log);
+	else if (a->k > 1)
+		progress(x, "failed after %d attempts (%s); log: %s", a->k,
+			 a->reason, a->log);
+	else
+		progress(x, "failed (%s); log: %s", a->reason, a->log);
+}
+
+static void attempt_release(struct attempt *a)
+{
+	free(a->log_rel);
+	free(a->log);
+	free(a->details);
+	memset(a, 0, sizeof *a);
+}
+
+static void run_attempts(struct exec *x)
+{
+	x->mono0 = now_mono();
+	x->wall0 = now_wall();
+	progress(x, "started");
+	for (int k = 1;; k++) {
+		struct attempt a;
+		memset(&a, 0, sizeof a);
+		a.k = k;
+		a.log_fd = -1;
+		a.log_rel = xasprintf("logs/%s.%d.%d.log", x->spec.task, x->inv, k);
+		a.log = rundir_file(&x->rd, "%s", a.log_rel);
+		if (proc_interrupted())
+			interrupted(x, proc_interrupted(), k - 1);
+		start_event(x, &a);
+		run_attempt(x, &a);
+		attempt_event(x, &a);
+		if (a.interrupted)
+			interrupted(x, a.interrupted, k);
+		if (a.ok) {
+			report_success(x, &a);
+			attempt_release(&a);
+			return;
+		}
+		const char *why = no_retry(x, &a);
+		if (k == x->max_attempts || why) {
+			report_failure(x, &a, k < x->max_attempts ? why : NULL);
+			attempt_release(&a);
+			return;
+		}
+		double delay = spec_retry_delay(&x->spec, k);
+		if (delay > 0)
+			progress(x, "attempt %d/%d failed (%s); retrying in %gs", k,
+				 x->max_attempts, a.reason, delay);
+		else
+			progress(x, "attempt %d/%d failed (%s); retrying", k,
+				 x->max_attempts, a.reason);
+		attempt_release(&a);
+		int sig = proc_sleep(delay);
+		if (sig)
+			interrupted(x, sig, k);
+	}
+}
+
+/* ---- the command -------------------------------------------------------- */
+
+char *find_pydir(void)
+{
+	const char *env = getenv("ORK_PYDIR");
+	if (env && *env)
+		return xstrdup(env);
+#ifdef __linux__
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		char *slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			static const char *const rel[] = {"python", "runtime/python"};
+			for (size_t i = 0; i < 2; i++) {
+				char *pkg = xasprintf("%s/%s/ork", exe, rel[i]);
+				struct stat st;
+				int ok = stat(pkg, &st) == 0 && S_ISDIR(st.st_mode);
+				free(pkg);
+				if (ok)
+					return xasprintf("%s/%s", exe, rel[i]);
+			}
+		}
+	}
+#endif
+	return xstrdup(ORK_PKGDATADIR "/python");
+}
+
+static void exec_release(struct exec *x)
+{
+	spec_release(&x->spec);
+	rundir_release(&x->rd);
+	strbuf_release(&x->ev);
+	free(x->absdir);
+	free(x->python);
+	free(x->out);
+	free(x->tmp);
+	free(x->stdout_path);
+	free(x->input);
+	free(x->errfile);
+	if (x->jfd >= 0)
+		close(x->jfd);
+	if (x->input_fd >= 0)
+		close(x->input_fd);
+}
+
+int cmd_exec(int argc, char **argv)
+{
+	if (argc != 2 || argv[1][0] == '-') {
+		fprintf(stderr, "usage: ork exec TASK   (with ORK_SPEC, ORK_WORKFLOW "
+			"and ORK_RUN_ID in the environment)\n");
+		return 2;
+	}
+	struct exec x;
+	memset(&x, 0, sizeof x);
+	x.jfd = x.input_fd = -1;
+	load_spec(&x, argv[1]);
+	/* If make dies, we are told, and take the task down with us. */
+	proc_signals_init();
+	proc_die_with_parent(SIGTERM);
+	open_run(&x);
+	/* A stale output would look done if this run fails. */
+	unlink(x.out);
+	remove_temporaries(&x);
+
+	enum dep_state *st = dep_states(&x);
+	char reason[512];
+	if (!trigger_allows(&x.spec, st, reason, sizeof reason)) {
+		end_event(&x, "skipped", 0, reason);
+		progress(&x, "skipped (%s)", reason);
+	} else {
+		write_input(&x, st);
+		run_attempts(&x);
+	}
+	free(st);
+	exec_release(&x);
+	return 0;
+}

@@ -1,1 +1,548 @@
-/* placeholder: being written */
+/* inspect: see inspect.h. */
+#include "inspect.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "jsonx.h"
+#include "rundir.h"
+#include "util.h"
+
+/* ---- finding runs ------------------------------------------------------- */
+
+struct runref {
+	char *workflow, *run_id, *dir;
+	cJSON *run;          /* run.json */
+	double started;
+};
+
+struct runlist {
+	struct runref *v;
+	size_t n, cap;
+};
+
+static const char *ork_home(void)
+{
+	const char *h = getenv("ORK_HOME");
+	return h && *h ? h : ".ork";
+}
+
+static void add_run(struct runlist *l, const char *home, const char *wf,
+		    const char *id)
+{
+	struct rundir rd = {(char *)home, (char *)wf, (char *)id, NULL};
+	rd.path = xasprintf("%s/%s/%s", home, wf, id);
+	cJSON *run = rundir_load_run(&rd);
+	if (!run) {
+		free(rd.path);
+		return;
+	}
+	l->v = xgrow(l->v, &l->cap, l->n + 1, sizeof *l->v);
+	struct runref *r = &l->v[l->n++];
+	r->workflow = xstrdup(wf);
+	r->run_id = xstrdup(id);
+	r->dir = rd.path;
+	r->run = run;
+	r->started = 0;
+	parse_time(jsonx_get_string(run, "started"), &r->started);
+}
+
+static int by_started(const void *a, const void *b)
+{
+	const struct runref *x = a, *y = b;
+	if (x->started != y->started)
+		return x->started < y->started ? -1 : 1;
+	int c = strcmp(x->workflow, y->workflow);
+	return c ? c : strcmp(x->run_id, y->run_id);
+}
+
+/* Entries of dir that are valid names by check, sorted. */
+static size_t list_dir(const char *dir, int (*check)(const char *), char ***out)
+{
+	DIR *d = opendir(dir);
+	char **v = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.' || !check(e->d_name))
+			continue;
+		v = xgrow(v, &cap, n + 1, sizeof *v);
+		v[n++] = xstrdup(e->d_name);
+	}
+	if (d)
+		closedir(d);
+	*out = v;
+	return n;
+}
+
+/* Every run under $ORK_HOME (of one workflow if wf), oldest first. */
+static void find_runs(struct runlist *l, const char *wf)
+{
+	const char *home = ork_home();
+	char **wfs;
+	size_t nwf = list_dir(home, valid_name, &wfs);
+	for (size_t i = 0; i < nwf; i++) {
+		if (!wf || !strcmp(wf, wfs[i])) {
+			char *wdir = xasprintf("%s/%s", home, wfs[i]);
+			char **ids;
+			size_t nid = list_dir(wdir, valid_run_id, &ids);
+			for (size_t j = 0; j < nid; j++) {
+				add_run(l, home, wfs[i], ids[j]);
+				free(ids[j]);
+			}
+			free(ids);
+			free(wdir);
+		}
+		free(wfs[i]);
+	}
+	free(wfs);
+	if (l->n)
+		qsort(l->v, l->n, sizeof *l->v, by_started);
+}
+
+static void runlist_release(struct runlist *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].workflow);
+		free(l->v[i].run_id);
+		free(l->v[i].dir);
+		cJSON_Delete(l->v[i].run);
+	}
+	free(l->v);
+	memset(l, 0, sizeof *l);
+}
+
+/* Resolve arg (NULL: the latest run) as inspect.h describes.  Returns 0,
+ * or -1 when there is no such run (quiet: the caller may try arg as
+ * something else). */
+static int resolve_run(const char *arg, const char *wf, struct rundir *rd)
+{
+	if (arg && rundir_from_path(rd, arg) == 0)
+		return 0;
+	if (arg && strchr(arg, '/')) {
+		char *dir = xasprintf("%s/%s", ork_home(), arg);
+		int rc = rundir_from_path(rd, dir);
+		free(dir);
+		return rc;
+	}
+	if (arg && !valid_run_id(arg))
+		return -1;
+	struct runlist l = {NULL, 0, 0};
+	find_runs(&l, wf);
+	int rc = -1;
+	for (size_t i = l.n; i-- > 0;) {
+		if (arg && strcmp(l.v[i].run_id, arg))
+			continue;
+		rc = rundir_from_path(rd, l.v[i].dir);
+		break;
+	}
+	runlist_release(&l);
+	return rc;
+}
+
+static int no_run(const char *arg, const char *wf)
+{
+	if (arg)
+		warnx("no run '%s' under %s%s%s", arg, ork_home(),
+		      wf ? " for workflow " : "", wf ? wf : "");
+	else
+		warnx("no runs under %s%s%s (set ORK_HOME if they are elsewhere)",
+		      ork_home(), wf ? " for workflow " : "", wf ? wf : "");
+	return 2;
+}
+
+/* ---- tables ------------------------------------------------------------- */
+
+#define MAXCOLS 8
+
+struct table {
+	size_t ncols;
+	char **cells;        /* row-major */
+	size_t ncells, cap;
+};
+
+static void cell(struct table *t, const char *s)
+{
+	t->cells = xgrow(t->cells, &t->cap, t->ncells + 1, sizeof *t->cells);
+	t->cells[t->ncells++] = xstrdup(s && *s ? s : "-");
+}
+
+/* Reasons can be long or hold line breaks; a table cell gets one line. */
+static void cell_short(struct table *t, const char *s, size_t max)
+{
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; s && s[i]; i++) {
+		if (i == max) {
+			strbuf_adds(&sb, "...");
+			break;
+		}
+		strbuf_addc(&sb, (unsigned char)s[i] < 0x20 ? ' ' : s[i]);
+	}
+	cell(t, sb.buf);
+	strbuf_release(&sb);
+}
+
+static void table_print(struct table *t, FILE *out)
+{
+	size_t w[MAXCOLS] = {0};
+	for (size_t i = 0; i < t->ncells; i++) {
+		size_t n = strlen(t->cells[i]);
+		if (n > w[i % t->ncols])
+			w[i % t->ncols] = n;
+	}
+	for (size_t i = 0; i < t->ncells; i++) {
+		size_t c = i % t->ncols;
+		if (c + 1 == t->ncols)
+			fprintf(out, "%s\n", t->cells[i]);
+		else
+			fprintf(out, "%-*s  ", (int)w[c], t->cells[i]);
+		free(t->cells[i]);
+	}
+	free(t->cells);
+	memset(t, 0, sizeof *t);
+}
+
+/* ---- ork status --------------------------------------------------------- */
+
+struct status_opts {
+	const char *run;
+	const char *workflow;
+	int json;
+};
+
+static int parse_run_opts(int argc, char **argv, struct status_opts *o,
+			  const char **extra, const char *usage)
+{
+	memset(o, 0, sizeof *o);
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json") && !extra) {
+			o->json = 1;
+		} else if (!strcmp(argv[i], "--workflow") && i + 1 < argc) {
+			o->workflow = argv[++i];
+		} else if (!strncmp(argv[i], "--workflow=", 11)) {
+			o->workflow = argv[i] + 11;
+		} else if (argv[i][0] != '-' && !o->run) {
+			o->run = argv[i];
+		} else if (argv[i][0] != '-' && extra && !*extra) {
+			*extra = argv[i];
+		} else {
+			fprintf(stderr, "usage: %s\n", usage);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The tasks to show: those ork end listed, then any other the journal
+ * mentions (a run in progress, a task since removed). */
+static size_t task_order(const cJSON *run, const struct history *h,
+			 const char ***out)
+{
+	const cJSON *tasks = cJSON_GetObjectItemCaseSensitive(run, "tasks");
+	size_t cap = (size_t)cJSON_GetArraySize(tasks) + h->ntasks + 1, n = 0;
+	const char **v = xcalloc(cap, sizeof *v);
+	for (const cJSON *t = tasks ? tasks->child : NULL; t; t = t->next)
+		if (cJSON_IsString(t))
+			v[n++] = t->valuestring;
+	for (size_t i = 0; i < h->ntasks; i++) {
+		int seen = 0;
+		for (size_t j = 0; j < n && !seen; j++)
+			seen = !strcmp(v[j], h->tasks[i].task);
+		if (!seen)
+			v[n++] = h->tasks[i].task;
+	}
+	*out = v;
+	return n;
+}
+
+/* The latest attempt's log, if the task wrote one. */
+static char *log_path(const struct rundir *rd, const struct task_hist *th)
+{
+	if (!th || !th->log)
+		return NULL;
+	char *p = rundir_file(rd, "%s", th->log);
+	if (access(p, F_OK) == 0)
+		return p;
+	free(p);
+	return NULL;
+}
+
+static void status_header(const struct rundir *rd, const cJSON *run)
+{
+	const char *state = jsonx_get_string(run, "state");
+	const char *started = jsonx_get_string(run, "started");
+	double t0, t1;
+	printf("run %s of %s: %s", rd->run_id, rd->workflow, state ? state : "?");
+	printf(" (invocation %d", (int)jsonx_get_number(run, "invocation", 0));
+	if (started)
+		printf(", started %s", started);
+	if (!parse_time(started, &t0) &&
+	    !parse_time(jsonx_get_string(run, "finished"), &t1)) {
+		char d[32];
+		format_duration(t1 - t0, d);
+		printf(", took %s", d);
+	}
+	printf(")\ndirectory: %s\n\n", rd->path);
+}
+
+static void status_table(const struct rundir *rd, const cJSON *run,
+			 const struct history *h)
+{
+	const char **names;
+	size_t n = task_order(run, h, &names);
+	struct table t = {6, NULL, 0, 0};
+	static const char *const head[] = {"TASK", "STATE", "ATTEMPTS",
+					   "DURATION", "REASON", "LOG"};
+	for (size_t i = 0; i < 6; i++)
+		cell(&t, head[i]);
+	for (size_t i = 0; i < n; i++) {
+		const struct task_hist *th = history_get(h, names[i]);
+		char num[32], dur[32];
+		cell(&t, names[i]);
+		cell(&t, task_state(rd, th));
+		snprintf(num, sizeof num, "%d", th ? th->attempts : 0);
+		cell(&t, th && th->attempts ? num : "-");
+		format_duration(th ? th->duration : 0, dur);
+		cell(&t, th && th->attempts && th->state && !th->open ? dur : "-");
+		cell_short(&t, th && !th->open ? th->reason : NULL, 60);
+		char *log = log_path(rd, th);
+		cell(&t, log);
+		free(log);
+	}
+	table_print(&t, stdout);
+	free(names);
+}
+
+static void json_str(cJSON *o, const char *key, const char *val)
+{
+	if (val)
+		cJSON_AddStringToObject(o, key, val);
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
+static void status_json(const struct rundir *rd, const cJSON *run,
+			const struct history *h)
+{
+	cJSON *o = cJSON_CreateObject();
+	json_str(o, "workflow", rd->workflow);
+	json_str(o, "run_id", rd->run_id);
+	json_str(o, "dir", rd->path);
+	json_str(o, "state", jsonx_get_string(run, "state"));
+	cJSON_AddNumberToObject(o, "invocation", jsonx_get_number(run, "invocation", 0));
+	json_str(o, "started", jsonx_get_string(run, "started"));
+	json_str(o, "finished", jsonx_get_string(run, "finished"));
+	cJSON *arr = cJSON_AddArrayToObject(o, "tasks");
+	const char **names;
+	size_t n = task_order(run, h, &names);
+	for (size_t i = 0; i < n; i++) {
+		const struct task_hist *th = history_get(h, names[i]);
+		cJSON *t = cJSON_CreateObject();
+		json_str(t, "task", names[i]);
+		json_str(t, "state", task_state(rd, th));
+		cJSON_AddNumberToObject(t, "attempts", th ? th->attempts : 0);
+		if (th && th->state && !th->open)
+			cJSON_AddNumberToObject(t, "duration", th->duration);
+		else
+			cJSON_AddNullToObject(t, "duration");
+		json_str(t, "reason", th && !th->open ? th->reason : NULL);
+		if (th && th->exit_code >= 0)
+			cJSON_AddNumberToObject(t, "exit", th->exit_code);
+		else
+			cJSON_AddNullToObject(t, "exit");
+		if (th && th->signal)
+			cJSON_AddNumberToObject(t, "signal", th->signal);
+		else
+			cJSON_AddNullToObject(t, "signal");
+		char *log = log_path(rd, th);
+		json_str(t, "log", log);
+		free(log);
+		json_str(t, "started", th && !th->open ? th->started : NULL);
+		json_str(t, "finished", th && !th->open ? th->finished : NULL);
+		cJSON_AddItemToArray(arr, t);
+	}
+	free(names);
+	char *text = jsonx_print(o, JSONX_PRETTY);
+	printf("%s\n", text);
+	free(text);
+	cJSON_Delete(o);
+}
+
+int cmd_status(int argc, char **argv)
+{
+	struct status_opts o;
+	if (parse_run_opts(argc, argv, &o, NULL,
+			   "ork status [RUN] [--workflow NAME] [--json]") < 0)
+		return 2;
+	struct rundir rd;
+	if (resolve_run(o.run, o.workflow, &rd) < 0)
+		return no_run(o.run, o.workflow);
+	cJSON *run = rundir_load_run(&rd);
+	struct history h = HISTORY_INIT;
+	if (history_load(&h, &rd) < 0)
+		die(2, "cannot read %s/journal.jsonl: %s", rd.path, strerror(errno));
+	if (o.json) {
+		status_json(&rd, run, &h);
+	} else {
+		status_header(&rd, run);
+		status_table(&rd, run, &h);
+	}
+	history_release(&h);
+	cJSON_Delete(run);
+	rundir_release(&rd);
+	return 0;
+}
+
+/* ---- ork logs ----------------------------------------------------------- */
+
+/* One attempt, from its start event and (once it ended) its attempt event. */
+struct logent {
+	char *task, *log, *result;
+	int inv, attempt;
+};
+
+struct logscan {
+	const char *task;      /* only this task, or NULL */
+	struct logent *v;
+	size_t n, cap;
+};
+
+static int scan_logs(void *ctx, const cJSON *ev)
+{
+	struct logscan *s = ctx;
+	const char *kind = jsonx_get_string(ev, "ev");
+	const char *task = jsonx_get_string(ev, "task");
+	if (!kind || !task || (s->task && strcmp(s->task, task)))
+		return 0;
+	int inv = (int)jsonx_get_number(ev, "inv", 0);
+	int attempt = (int)jsonx_get_number(ev, "attempt", 0);
+	if (!strcmp(kind, "start")) {
+		s->v = xgrow(s->v, &s->cap, s->n + 1, sizeof *s->v);
+		struct logent *e = &s->v[s->n++];
+		const char *log = jsonx_get_string(ev, "log");
+		e->task = xstrdup(task);
+		e->log = log ? xstrdup(log) : NULL;
+		e->result = NULL;
+		e->inv = inv;
+		e->attempt = attempt;
+	} else if (!strcmp(kind, "attempt")) {
+		for (size_t i = s->n; i-- > 0;) {
+			struct logent *e = &s->v[i];
+			if (e->inv != inv || e->attempt != attempt ||
+			    strcmp(e->task, task) || e->result)
+				continue;
+			const char *reason = jsonx_get_string(ev, "reason");
+			const cJSON *ok = cJSON_GetObjectItemCaseSensitive(ev, "ok");
+			e->result = cJSON_IsTrue(ok) ? xstrdup("succeeded") :
+				xasprintf("failed: %s", reason ? reason : "?");
+			break;
+		}
+	}
+	return 0;
+}
+
+/* Copy a log to stdout, ending with a newline whatever the task wrote. */
+static void cat_log(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		printf("(%s)\n", errno == ENOENT ? "no output" : strerror(errno));
+		return;
+	}
+	fflush(stdout);
+	char buf[65536];
+	char last = '\n';
+	ssize_t n;
+	while ((n = read(fd, buf, sizeof buf)) > 0) {
+		fwrite(buf, 1, (size_t)n, stdout);
+		last = buf[n - 1];
+	}
+	close(fd);
+	if (last != '\n')
+		putchar('\n');
+}
+
+int cmd_logs(int argc, char **argv)
+{
+	struct status_opts o;
+	const char *task = NULL;
+	if (parse_run_opts(argc, argv, &o, &task,
+			   "ork logs [RUN] [TASK] [--workflow NAME]") < 0)
+		return 2;
+	struct rundir rd;
+	if (resolve_run(o.run, o.workflow, &rd) < 0) {
+		/* A lone argument that is no run is a task of the latest. */
+		if (!o.run || task || resolve_run(NULL, o.workflow, &rd) < 0)
+			return no_run(o.run, o.workflow);
+		task = o.run;
+	}
+	struct logscan s = {task, NULL, 0, 0};
+	if (journal_each(&rd, NULL, scan_logs, &s) < 0)
+		die(2, "cannot read %s/journal.jsonl: %s", rd.path, strerror(errno));
+	if (task && !s.n) {
+		warnx("no attempts of task '%s' in run %s of %s", task, rd.run_id,
+		      rd.workflow);
+		rundir_release(&rd);
+		return 2;
+	}
+	for (size_t i = 0; i < s.n; i++) {
+		struct logent *e = &s.v[i];
+		printf("==> %s: invocation %d, attempt %d (%s) <==\n", e->task,
+		       e->inv, e->attempt, e->result ? e->result : "running");
+		if (e->log) {
+			char *p = rundir_file(&rd, "%s", e->log);
+			cat_log(p);
+			free(p);
+		}
+		free(e->task);
+		free(e->log);
+		free(e->result);
+	}
+	free(s.v);
+	rundir_release(&rd);
+	return 0;
+}
+
+/* ---- ork runs ----------------------------------------------------------- */
+
+int cmd_runs(int argc, char **argv)
+{
+	const char *wf = NULL;
+	for (int i = 1; i < argc; i++) {
+		if (argv[i][0] == '-' || wf) {
+			fprintf(stderr, "usage: ork runs [WORKFLOW]\n");
+			return 2;
+		}
+		wf = argv[i];
+	}
+	struct runlist l = {NULL, 0, 0};
+	find_runs(&l, wf);
+	if (!l.n)
+		return no_run(NULL, wf);
+	struct table t = {5, NULL, 0, 0};
+	static const char *const head[] = {"WORKFLOW", "RUN", "STATE", "STARTED",
+					   "DURATION"};
+	for (size_t i = 0; i < 5; i++)
+		cell(&t, head[i]);
+	for (size_t i = 0; i < l.n; i++) {
+		const struct runref *r = &l.v[i];
+		cell(&t, r->workflow);
+		cell(&t, r->run_id);
+		cell(&t, jsonx_get_string(r->run, "state"));
+		cell(&t, jsonx_get_string(r->run, "started"));
+		double t1;
+		char d[32] = "";
+		if (!parse_time(jsonx_get_string(r->run, "finished"), &t1))
+			format_duration(t1 - r->started, d);
+		cell(&t, d);
+	}
+	table_print(&t, stdout);
+	runlist_release(&l);
+	return 0;
+}

@@ -1,1 +1,15 @@
-/* placeholder */
+/* inspect: the operator's view of runs: `ork status`, `ork logs` and
+ * `ork runs`.  They only read the run directories under $ORK_HOME.
+ *
+ * A RUN argument is, in this order of preference: a run directory (one
+ * holding run.json), WORKFLOW/RUN_ID under $ORK_HOME, or a run id (the
+ * most recently started run of that id).  Without one, the most recently
+ * started run.  --workflow NAME limits the choice to one workflow. */
+#ifndef ORK_INSPECT_H
+#define ORK_INSPECT_H
+
+int cmd_status(int argc, char **argv);
+int cmd_logs(int argc, char **argv);
+int cmd_runs(int argc, char **argv);
+
+#endif

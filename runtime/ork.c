@@ -1,1 +1,102 @@
-/* placeholder: being written */
+/* ork: the runtime helper.  A generated artifact calls `ork begin`, then
+ * `ork exec TASK` per task, then `ork end`; operators call `ork status`,
+ * `ork logs` and `ork runs`.  This file only dispatches. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "exec.h"
+#include "inspect.h"
+#include "lifecycle.h"
+#include "util.h"
+
+static const char usage[] =
+"usage: ork SUBCOMMAND [ARGS]\n"
+"\n"
+"Run by a generated artifact (orkc ... -o run.mk && make -f run.mk):\n"
+"  ork begin [--python]     start an invocation of the run (creates the run\n"
+"                           directory; --python resolves $ORK_PYTHON once)\n"
+"  ork exec TASK            run one task as described by $ORK_SPEC\n"
+"  ork end TASK...          record the run's state and print a summary\n"
+"\n"
+"For operators:\n"
+"  ork status [RUN] [--workflow NAME] [--json]\n"
+"                           each task's state, attempts, duration, reason, log\n"
+"  ork logs [RUN] [TASK] [--workflow NAME]\n"
+"                           every attempt's log, in order\n"
+"  ork runs [WORKFLOW]      the runs and their states, oldest first\n"
+"  ork --help | --version\n"
+"\n"
+"RUN is a run directory, WORKFLOW/RUN_ID, or a run id (its most recent run);\n"
+"by default the most recently started run.  With one argument, ork logs\n"
+"takes it as a RUN if there is such a run, else as a TASK of the latest run.\n"
+"\n"
+"Environment: ORK_HOME (runs live in $ORK_HOME/WORKFLOW/RUN_ID; default\n"
+".ork), ORK_WORKFLOW, ORK_RUN_ID (default \"default\"), ORK_SPEC, ORK_PYTHON\n"
+"(default python3), ORK_PYDIR (the ork Python package), ORK_KILL_GRACE\n"
+"(seconds from SIGTERM to SIGKILL, default 3).\n"
+"\n"
+"Exit status:\n"
+"  0  success; for ork exec: the task reached a final state (succeeded,\n"
+"     failed or skipped), so make goes on with the other tasks\n"
+"  1  ork end: a task failed or did not run\n"
+"  2  usage error, bad environment or spec, unreadable or unwritable run\n"
+"     directory, no such run\n"
+"ork exec interrupted by SIGINT, SIGTERM or SIGHUP stops the task's process\n"
+"group and then dies by the same signal.\n";
+
+/* Tasks inherit 0, 1 and 2; if one is closed, the first file ork opens
+ * would take its place and reach the task by accident. */
+static void ensure_std_fds(void)
+{
+	for (int fd = 0; fd < 3; fd++)
+		if (fcntl(fd, F_GETFD) < 0)
+			open("/dev/null", fd ? O_WRONLY : O_RDONLY);
+}
+
+struct subcommand {
+	const char *name;
+	int (*run)(int argc, char **argv);
+};
+
+static const struct subcommand subcommands[] = {
+	{"exec", cmd_exec},
+	{"begin", cmd_begin},
+	{"end", cmd_end},
+	{"status", cmd_status},
+	{"logs", cmd_logs},
+	{"runs", cmd_runs},
+};
+
+int main(int argc, char **argv)
+{
+	progname = "ork";
+	ensure_std_fds();
+	if (argc < 2) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("ork %s\n", PACKAGE_VERSION);
+		return 0;
+	}
+	size_t n = sizeof subcommands / sizeof *subcommands;
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(argv[1], subcommands[i].name))
+			return subcommands[i].run(argc - 1, argv + 1);
+	const char *names[sizeof subcommands / sizeof *subcommands + 1];
+	for (size_t i = 0; i < n; i++)
+		names[i] = subcommands[i].name;
+	names[n] = NULL;
+	const char *near = closest_match(argv[1], names);
+	if (near)
+		warnx("unknown subcommand '%s'; did you mean '%s'?", argv[1], near);
+	else
+		warnx("unknown subcommand '%s'; see ork --help", argv[1]);
+	return 2;
+}

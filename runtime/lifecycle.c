@@ -1,0 +1,267 @@
+/* lifecycle: see lifecycle.h. */
+#include "lifecycle.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "jsonx.h"
+#include "proc.h"
+#include "util.h"
+
+/* ---- ork begin ---------------------------------------------------------- */
+
+static void collect(void *ctx, const char *buf, size_t n)
+{
+	strbuf_add(ctx, buf, n);
+}
+
+/* Ask the interpreter where it really lives, so that every task runs it
+ * directly: a pyenv shim or a wrapper script costs ~100 ms per start. */
+static char *resolve_python(void)
+{
+	const char *py = getenv("ORK_PYTHON");
+	if (!py || !*py)
+		py = "python3";
+	char *argv[] = {(char *)py, "-c", "import sys;print(sys.executable)", NULL};
+	int pfd[2];
+	if (proc_pipe(pfd) < 0)
+		return NULL;
+	proc_signals_init();
+	struct proc p = PROC_INIT;
+	struct proc_opts o = {argv, NULL, -1, pfd[1], -1};
+	struct strbuf out = STRBUF_INIT;
+	int err = proc_start(&p, &o);
+	close(pfd[1]);
+	if (err) {
+		close(pfd[0]);
+		warnx("cannot run python '%s': %s; python tasks will fail", py,
+		      strerror(err));
+		return NULL;
+	}
+	p.pipe_fd = pfd[0];
+	p.sink = collect;
+	p.sink_ctx = &out;
+	enum proc_result r = proc_wait(&p, now_mono() + 60);
+	proc_kill_group(&p, SIGTERM, 1);
+	if (r == PROC_INTERRUPTED)
+		proc_reraise(proc_interrupted());
+	while (out.len && (out.buf[out.len - 1] == '\n' ||
+			   out.buf[out.len - 1] == '\r'))
+		out.buf[--out.len] = '\0';
+	if (r != PROC_EXITED || p.status != 0 || out.buf == NULL ||
+	    out.buf[0] != '/') {
+		warnx("'%s' did not say where its interpreter is; python tasks "
+		      "will run '%s' itself", py, py);
+		strbuf_release(&out);
+		return NULL;
+	}
+	return strbuf_detach(&out);
+}
+
+int run_begin(const struct rundir *rd, int python)
+{
+	char *logs = rundir_file(rd, "logs");
+	int rc = mkdir_p(logs, 0777);
+	free(logs);
+	if (rc < 0) {
+		warnx("cannot create the run directory %s: %s", rd->path,
+		      strerror(errno));
+		return -1;
+	}
+	cJSON *old = rundir_load_run(rd);
+	double now = now_wall();
+	char t[32];
+	format_time(now, t);
+	int inv = (int)jsonx_get_number(old, "invocation", 0) + 1;
+	const char *created = jsonx_get_string(old, "created");
+
+	/* A fresh object each time keeps the members in one order. */
+	cJSON *run = cJSON_CreateObject();
+	cJSON_AddStringToObject(run, "workflow", rd->workflow);
+	cJSON_AddStringToObject(run, "run_id", rd->run_id);
+	cJSON_AddStringToObject(run, "state", "running");
+	cJSON_AddNumberToObject(run, "invocation", inv);
+	cJSON_AddStringToObject(run, "created", created ? created : t);
+	cJSON_AddStringToObject(run, "started", t);
+	cJSON_AddNullToObject(run, "finished");
+	char *py = python ? resolve_python() : NULL;
+	if (py)
+		cJSON_AddStringToObject(run, "python", py);
+	const cJSON *tasks = cJSON_GetObjectItemCaseSensitive(old, "tasks");
+	if (tasks)
+		cJSON_AddItemToObject(run, "tasks", cJSON_Duplicate(tasks, 1));
+	free(py);
+	cJSON_Delete(old);
+
+	rc = rundir_save_run(rd, run);
+	cJSON_Delete(run);
+	int fd = rc < 0 ? -1 : journal_open(rd);
+	if (fd >= 0) {
+		struct strbuf ev = STRBUF_INIT;
+		event_start(&ev, "begin");
+		event_int(&ev, "inv", inv);
+		event_str(&ev, "time", t);
+		rc = journal_write(fd, &ev);
+		strbuf_release(&ev);
+		close(fd);
+	}
+	if (rc < 0 || fd < 0) {
+		warnx("cannot write in the run directory %s: %s", rd->path,
+		      strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int cmd_begin(int argc, char **argv)
+{
+	int python = 0;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--python")) {
+			python = 1;
+		} else {
+			fprintf(stderr, "usage: ork begin [--python]\n");
+			return 2;
+		}
+	}
+	struct rundir rd;
+	if (rundir_from_env(&rd) < 0)
+		return 2;
+	int rc = run_begin(&rd, python);
+	rundir_release(&rd);
+	return rc < 0 ? 2 : 0;
+}
+
+/* ---- ork end ------------------------------------------------------------ */
+
+enum { N_SUCCEEDED, N_FAILED, N_SKIPPED, N_NOT_RUN, N_STATES };
+static const char *const count_names[N_STATES] = {
+	"succeeded", "failed", "skipped", "not run",
+};
+
+static int count_of(const char *state)
+{
+	for (int i = 0; i < N_NOT_RUN; i++)
+		if (!strcmp(state, count_names[i]))
+			return i;
+	return N_NOT_RUN;
+}
+
+/* "  fetch: failed (exit status 1); log: PATH" for a task that did not
+ * succeed or get skipped. */
+static void explain(struct strbuf *sb, const struct rundir *rd,
+		    const struct task_hist *th, const char *name,
+		    const char *state)
+{
+	strbuf_addf(sb, "ork:   %s: %s", name, state);
+	if (th && th->reason && *th->reason && !strcmp(state, "failed"))
+		strbuf_addf(sb, " (%s)", th->reason);
+	else if (!strcmp(state, "interrupted"))
+		strbuf_adds(sb, " (ork exec ended without recording a result)");
+	if (th && th->log) {
+		char *log = rundir_file(rd, "%s", th->log);
+		if (access(log, F_OK) == 0)
+			strbuf_addf(sb, "; log: %s", log);
+		free(log);
+	}
+	strbuf_addc(sb, '\n');
+}
+
+static void finish_run(const struct rundir *rd, const char *state,
+		       char **tasks, int ntasks)
+{
+	cJSON *run = rundir_load_run(rd);
+	if (!run)
+		run = cJSON_CreateObject();
+	char t[32];
+	format_time(now_wall(), t);
+	cJSON_DeleteItemFromObjectCaseSensitive(run, "state");
+	cJSON_DeleteItemFromObjectCaseSensitive(run, "finished");
+	cJSON_DeleteItemFromObjectCaseSensitive(run, "tasks");
+	cJSON_AddStringToObject(run, "state", state);
+	cJSON_AddStringToObject(run, "finished", t);
+	cJSON *arr = cJSON_AddArrayToObject(run, "tasks");
+	for (int i = 0; i < ntasks; i++)
+		cJSON_AddItemToArray(arr, cJSON_CreateString(tasks[i]));
+	if (rundir_save_run(rd, run) < 0)
+		warnx("cannot write %s/run.json: %s", rd->path, strerror(errno));
+	int inv = (int)jsonx_get_number(run, "invocation", 0);
+	cJSON_Delete(run);
+
+	int fd = journal_open(rd);
+	struct strbuf ev = STRBUF_INIT;
+	event_start(&ev, "finish");
+	event_int(&ev, "inv", inv);
+	event_str(&ev, "state", state);
+	event_str(&ev, "time", t);
+	if (fd < 0 || journal_write(fd, &ev) < 0)
+		warnx("cannot append to %s/journal.jsonl: %s", rd->path,
+		      strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	strbuf_release(&ev);
+}
+
+int cmd_end(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (!valid_name(argv[i])) {
+			fprintf(stderr, "usage: ork end TASK...\n");
+			return 2;
+		}
+	struct rundir rd;
+	if (rundir_from_env(&rd) < 0)
+		return 2;
+	cJSON *run = rundir_load_run(&rd);
+	int inv = (int)jsonx_get_number(run, "invocation", 0);
+	double started = now_wall();
+	parse_time(jsonx_get_string(run, "started"), &started);
+	cJSON_Delete(run);
+
+	struct history h = HISTORY_INIT;
+	if (history_load(&h, &rd) < 0)
+		die(2, "cannot read %s/journal.jsonl: %s", rd.path, strerror(errno));
+	int counts[N_STATES] = {0};
+	struct strbuf details = STRBUF_INIT;
+	for (int i = 1; i < argc; i++) {
+		const struct task_hist *th = history_get(&h, argv[i]);
+		const char *state = task_state(&rd, th);
+		int c = count_of(state);
+		counts[c]++;
+		if (c == N_FAILED || c == N_NOT_RUN)
+			explain(&details, &rd, th, argv[i], state);
+	}
+	const char *state = counts[N_FAILED] + counts[N_NOT_RUN] ? "failed"
+								 : "succeeded";
+	finish_run(&rd, state, argv + 1, argc - 1);
+
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_addf(&sb, "ork: run %s of %s: ", rd.run_id, rd.workflow);
+	int any = 0;
+	for (int c = 0; c < N_STATES; c++) {
+		if (!counts[c])
+			continue;
+		strbuf_addf(&sb, "%s%d %s", any ? ", " : "", counts[c],
+			    count_names[c]);
+		any = 1;
+	}
+	char dur[32];
+	format_duration(now_wall() - started, dur);
+	strbuf_addf(&sb, "%s in %s", any ? "" : "no tasks", dur);
+	if (inv > 1)
+		strbuf_addf(&sb, " (invocation %d)", inv);
+	strbuf_addc(&sb, '\n');
+	strbuf_add(&sb, details.buf, details.len);
+	if (write(2, sb.buf, sb.len) < 0) {
+		/* Nobody to tell. */
+	}
+	strbuf_release(&sb);
+	strbuf_release(&details);
+	history_release(&h);
+	rundir_release(&rd);
+	return strcmp(state, "failed") ? 0 : 1;
+}

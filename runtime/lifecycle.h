@@ -1,0 +1,21 @@
+/* lifecycle: the start and the end of one invocation of a run.
+ *
+ * `ork begin` opens an invocation: it creates the run directory, bumps the
+ * invocation number in run.json and, for workflows with Python tasks,
+ * resolves the interpreter once (so tasks do not each go through a pyenv
+ * shim).  `ork end TASK...` closes it: it works out every task's state,
+ * records the run's, and prints a summary, failing when a task failed. */
+#ifndef ORK_LIFECYCLE_H
+#define ORK_LIFECYCLE_H
+
+#include "rundir.h"
+
+int cmd_begin(int argc, char **argv);
+int cmd_end(int argc, char **argv);
+
+/* Start invocation N+1 of rd (1 for a new run); with python, resolve
+ * $ORK_PYTHON into run.json's "python".  Returns 0, or -1 after printing
+ * why. */
+int run_begin(const struct rundir *rd, int python);
+
+#endif
