@@ -308,8 +308,11 @@ def _annotations(obj):
         if isinstance(a, str):
             try:
                 anns[k] = eval(a, glb)  # what get_type_hints does, one by one
-            except Exception:
-                pass
+            except Exception as e:
+                if k != "return":
+                    _say("cannot resolve the annotation %r of %s (%s: %s); "
+                         "it gets the raw JSON value"
+                         % (a, k, type(e).__name__, e))
     return anns
 
 
@@ -456,8 +459,14 @@ def _jtype(v):
 
 
 def _tname(a):
+    if a is type(None):
+        return "None"
     if isinstance(a, type):
         return a.__name__
+    typing = sys.modules.get("typing")
+    if (typing is not None and getattr(a, "__origin__", None) is typing.Union) \
+            or type(a).__name__ == "UnionType":
+        return " | ".join(_tname(x) for x in a.__args__)
     return str(a).replace("typing.", "")
 
 
@@ -566,8 +575,9 @@ def _convert_union(v, ann, path):
             return _convert(v, a, path)
         except _Invalid as e:
             errors.append(e)
-    if len(members) == 1:
-        raise errors[0]
+    deep = [e for e in errors if all(len(p) > len(path) for p, _ in e.errors)]
+    if len(members) == 1 and deep:   # Optional[Model]: say which field
+        raise deep[0]
     raise _Invalid([(path, "expected %s, got %s"
                      % (_tname(ann), _jtype(v)))])
 
@@ -934,17 +944,17 @@ def _call(fn, args, kwargs):
     return result
 
 
-def _trim_tb(tb):
-    """Drop the runner's own frames from the top of a traceback."""
-    while tb is not None and tb.tb_frame.f_code.co_filename == _THIS:
-        tb = tb.tb_next
-    return tb
+def _noise(filename):
+    """Frames of the runner and of the import machinery, not the task's."""
+    return filename == _THIS or filename.startswith("<frozen importlib") or \
+        filename.endswith(os.sep + os.path.join("importlib", "__init__.py"))
 
 
 def _print_tb(e):
     import traceback
-    tb = _trim_tb(e.__traceback__)
-    traceback.print_exception(type(e), e, tb)
+    te = traceback.TracebackException(type(e), e, e.__traceback__)
+    te.stack[:] = [f for f in te.stack if not _noise(f.filename)]
+    sys.stderr.write("".join(te.format()))
     sys.stderr.flush()
 
 

@@ -1,0 +1,1 @@
+# A regular package, for ORK_MODULE=pkg.mod.
