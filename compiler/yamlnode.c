@@ -49,6 +49,10 @@ struct loader {
 	size_t depth, capstack;
 	struct anchor *anchors;
 	size_t nanchors, capanchors;
+	/* Nodes taken out of the tree (dropped duplicates, merge sources):
+	 * an anchor may still point into one, so they live until the end. */
+	struct ynode **dead;
+	size_t ndead, capdead;
 	size_t nnodes;
 	unsigned ndocs;
 	struct ynode *root;
@@ -404,10 +408,16 @@ static int cmp_pair_index(const void *a, const void *b)
 	return i < j ? -1 : i > j;
 }
 
-static void drop_pair(struct ypair *p)
+static void bury(struct loader *L, struct ynode *n)
 {
-	ynode_free(p->key);
-	ynode_free(p->value);
+	L->dead = xgrow(L->dead, &L->capdead, L->ndead + 1, sizeof *L->dead);
+	L->dead[L->ndead++] = n;
+}
+
+static void drop_pair(struct loader *L, struct ypair *p)
+{
+	bury(L, p->key);
+	bury(L, p->value);
 	p->key = p->value = NULL;
 }
 
@@ -434,7 +444,7 @@ static void check_duplicates(struct loader *L, struct ynode *map)
 		diag_error(L->d, p->key->pos, "duplicate key '%s'", p->key->str);
 		diag_note(L->d, map->pairs[first].key->pos,
 			  "'%s' was first given here", p->key->str);
-		drop_pair(p);
+		drop_pair(L, p);
 	}
 	free(idx);
 }
@@ -448,21 +458,21 @@ static int has_key(const struct ypair *pairs, size_t n, const struct ynode *key)
 	return 0;
 }
 
-/* Move the pairs of one merge source into out, unless the mapping gives
- * the key itself or an earlier source did. */
-static void merge_from(struct ynode *src, const struct ynode *map,
-		       struct ypair **out, size_t *nout)
+/* Copy the pairs of one merge source into out, unless the mapping gives
+ * the key itself or an earlier source did.  Copies, because the source
+ * may carry an anchor that a later alias still refers to. */
+static void merge_from(struct loader *L, const struct ynode *src,
+		       const struct ynode *map, struct ypair **out, size_t *nout)
 {
 	for (size_t i = 0; i < src->npairs; i++) {
-		struct ypair *p = &src->pairs[i];
+		const struct ypair *p = &src->pairs[i];
 		if (has_key(map->pairs, map->npairs, p->key) ||
-		    has_key(*out, *nout, p->key)) {
-			drop_pair(p);
+		    has_key(*out, *nout, p->key))
 			continue;
-		}
 		*out = grow_for(*out, *nout, sizeof **out);
-		(*out)[(*nout)++] = *p;
-		p->key = p->value = NULL;
+		(*out)[*nout].key = copy_node(L, p->key);
+		(*out)[*nout].value = copy_node(L, p->value);
+		(*nout)++;
 	}
 }
 
@@ -484,11 +494,12 @@ static void expand_merges(struct loader *L, struct ynode *map)
 		}
 		struct ynode *v = p->value;
 		if (v->kind == YNODE_MAP) {
-			merge_from(v, map, &out, &nout);
+			merge_from(L, v, map, &out, &nout);
 		} else if (v->kind == YNODE_SEQ) {
 			for (size_t j = 0; j < v->nitems; j++) {
 				if (v->items[j]->kind == YNODE_MAP)
-					merge_from(v->items[j], map, &out, &nout);
+					merge_from(L, v->items[j], map, &out,
+						   &nout);
 				else
 					diag_error(L->d, v->items[j]->pos,
 						   "'<<' merges mappings, not %s",
@@ -498,7 +509,7 @@ static void expand_merges(struct loader *L, struct ynode *map)
 			diag_error(L->d, v->pos, "'<<' merges mappings, not %s",
 				   ynode_describe(v));
 		}
-		drop_pair(p);
+		drop_pair(L, p);
 	}
 	free(map->pairs);
 	map->pairs = out;
@@ -565,8 +576,8 @@ static void attach(struct loader *L, struct ynode *n)
 	if (key->kind != YNODE_SCALAR) {
 		diag_error(L->d, key->pos, "mapping keys must be scalars, not %s",
 			   ynode_describe(key));
-		ynode_free(key);
-		ynode_free(n);
+		bury(L, key);
+		bury(L, n);
 		return;
 	}
 	map_push(f->node, key, n);
@@ -739,6 +750,9 @@ static void loader_release(struct loader *L)
 	for (size_t i = 0; i < L->nanchors; i++)
 		free(L->anchors[i].name);
 	free(L->anchors);
+	for (size_t i = 0; i < L->ndead; i++)
+		ynode_free(L->dead[i]);
+	free(L->dead);
 }
 
 struct ynode *yaml_load(const char *src, size_t len, struct diag *d)

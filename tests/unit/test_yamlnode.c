@@ -243,6 +243,18 @@ static void test_merge_keys(void)
 	CHECK_STREQ(ymap_get(c, "q")->str, "2");
 	ynode_free(n);
 
+	/* Anchors inside what gets dropped or merged stay usable. */
+	n = load("t:\n  <<: &d {a: 1}\n  b: 2\nu: *d\n"
+		 "m:\n  k: 1\n  k: &x {v: 1}\nn: *x\n"
+		 "o: {? &y [1] : 2}\np: *y\n");
+	CHECK(n != NULL);
+	CHECK(ymap_get(ymap_get(n, "u"), "a") != NULL);
+	CHECK(ymap_get(ymap_get(n, "n"), "v") != NULL);
+	CHECK(ymap_get(n, "p") && ymap_get(n, "p")->nitems == 1);
+	CHECK(ymap_get(ymap_get(n, "t"), "a") != NULL);
+	CHECK_INTEQ(d.nerrors, 2);
+	ynode_free(n);
+
 	n = load("c: {<<: 1}\n");
 	CHECK_STREQ(msg(0), "'<<' merges mappings, not a number");
 	ynode_free(n);
