@@ -25,7 +25,9 @@ struct plan {
 	size_t *ndownstream;
 };
 
-/* Returns the number of errors reported to d; 0 means p is usable. */
+/* Returns the number of errors reported to d; 0 means p is usable (when
+ * wf itself had none).  It may run on a workflow with errors, to report
+ * the rest of the file's problems in the same run; release p either way. */
 int plan_build(const struct workflow *wf, struct diag *d, struct plan *p);
 void plan_release(struct plan *p);
 

@@ -91,7 +91,9 @@ struct workflow {
 };
 
 /* Build wf from the YAML root.  Every problem is reported to d; returns the
- * number of errors found (0: wf is complete and usable). */
+ * number of errors found (0: wf is complete and usable).  Even with errors
+ * wf holds every task, a bad field left at its default, so plan_build can
+ * still look for the graph's problems; release it either way. */
 int workflow_from_yaml(const struct ynode *root, const char *path,
 		       struct diag *d, struct workflow *wf);
 void workflow_release(struct workflow *wf);
