@@ -245,14 +245,36 @@ static void check_name(struct diag *d, const char *what, const char *name,
 			   "characters)", what, name, MAX_NAME);
 }
 
+/* Where needle first occurs on the source line of pos, at or after it;
+ * pos itself when it does not (the value goes on to another line). */
+static struct srcpos find_on_line(const struct diag *d, struct srcpos pos,
+				  const char *needle)
+{
+	const char *p = d->src, *end = d->src + d->srclen;
+	for (unsigned l = 1; p && l < pos.line; l++) {
+		p = memchr(p, '\n', (size_t)(end - p));
+		p = p ? p + 1 : NULL;
+	}
+	if (!p || pos.col == 0 || (size_t)(end - p) < pos.col - 1)
+		return pos;
+	const char *eol = memchr(p, '\n', (size_t)(end - p));
+	size_t n = (size_t)((eol ? eol : end) - p), m = strlen(needle);
+	for (size_t c = pos.col - 1; c + m <= n; c++)
+		if (!memcmp(p + c, needle, m)) {
+			pos.col = (unsigned)(c + 1);
+			break;
+		}
+	return pos;
+}
+
 /* Templates arrive with the expression language; until then a string
  * holding "{{" would be passed on literally, which is never what its
  * author meant. */
 static void reject_templates(struct diag *d, const struct ynode *v)
 {
 	if (is_str(v) && strstr(v->str, "{{")) {
-		diag_error(d, v->pos, "templates ('{{ ... }}') are not "
-			   "supported yet");
+		diag_error(d, find_on_line(d, v->pos, "{{"), "templates "
+			   "('{{ ... }}') are not supported yet");
 		return;
 	}
 	for (size_t i = 0; i < v->nitems; i++)
