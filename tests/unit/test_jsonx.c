@@ -1,0 +1,197 @@
+/* Unit tests for common/jsonx: the validator (what it accepts, and the
+ * exact byte and reason of what it rejects) and the writer's quoting. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonx.h"
+#include "unit.h"
+
+/* A table of texts and what the validator must say about them. */
+struct vcase {
+	const char *text;
+	size_t len;          /* 0: strlen(text) */
+	long pos;            /* -1: valid */
+	const char *why;
+};
+
+static const struct vcase cases[] = {
+	/* valid */
+	{"{}", 0, -1, NULL},
+	{"[]", 0, -1, NULL},
+	{"0", 0, -1, NULL},
+	{"-0.5e+10", 0, -1, NULL},
+	{"1E-2", 0, -1, NULL},
+	{"true", 0, -1, NULL},
+	{"null", 0, -1, NULL},
+	{" \t\r\n{\"a\": [1, 2, {\"b\": null}], \"c\": \"\"}\n ", 0, -1, NULL},
+	{"\"\\u00e9\\n\\\"\\\\\\/\\b\\f\\r\\t\"", 0, -1, NULL},
+	{"\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"", 0, -1, NULL},
+	{"[[[[[[[[[[]]]]]]]]]]", 0, -1, NULL},
+	{"12345678901234567890123", 0, -1, NULL},
+	/* invalid: byte offset and reason */
+	{"", 0, 0, "unexpected end of input"},
+	{"   ", 0, 3, "unexpected end of input"},
+	{"{\"a\":1,}", 0, 7, "trailing comma"},
+	{"[1,]", 0, 3, "trailing comma"},
+	{"[1 2]", 0, 3, "expected ',' or ']'"},
+	{"{\"a\":1 \"b\":2}", 0, 7, "expected ',' or '}'"},
+	{"{\"a\" 1}", 0, 5, "expected ':'"},
+	{"{1:2}", 0, 1, "expected a member name"},
+	{"\"abc", 0, 4, "unterminated string"},
+	{"\"a\x01\"", 0, 2, "control character in string"},
+	{"\"\\q\"", 0, 2, "bad escape in string"},
+	{"\"\\u12G4\"", 0, 5, "bad \\u escape"},
+	{"01", 0, 1, "trailing data after the JSON value"},
+	{"-", 0, 1, "expected a digit"},
+	{"1.", 0, 2, "expected a digit"},
+	{"1e", 0, 2, "expected a digit"},
+	{"tru", 0, 3, "unexpected character"},
+	{"nul1", 0, 3, "unexpected character"},
+	{"[1,2]x", 0, 5, "trailing data after the JSON value"},
+	{"{\"a\":1}}", 0, 7, "trailing data after the JSON value"},
+	{"\"\xff\"", 0, 1, "invalid UTF-8 in string"},
+	{"\"\xc0\x80\"", 0, 1, "invalid UTF-8 in string"},
+	{"\"\xed\xa0\x80\"", 0, 1, "invalid UTF-8 in string"},
+	{"\"\xe2\x82\"", 0, 1, "invalid UTF-8 in string"},
+	{"[\"x\", +1]", 0, 6, "unexpected character"},
+	{"{\"a\":[1,{\"b\":}]}", 0, 13, "unexpected character"},
+	{"[[[", 0, 3, "unexpected end of input"},
+	{"{\"a\":1", 0, 6, "unexpected end of input"},
+	{"'a'", 0, 0, "unexpected character"},
+	{"[1]\0", 4, 3, "trailing data after the JSON value"},
+	{"\"a\0b\"", 5, 2, "control character in string"},
+};
+
+static void test_validate_table(void)
+{
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		const struct vcase *c = &cases[i];
+		size_t len = c->len ? c->len : strlen(c->text);
+		size_t pos = 12345;
+		const char *why = NULL;
+		int rc = jsonx_validate(c->text, len, &pos, &why);
+		if (c->pos < 0) {
+			CHECK_INTEQ(rc, 0);
+			if (rc)
+				fprintf(stderr, "    case %zu: rejected at %zu: %s\n",
+					i, pos, why);
+			continue;
+		}
+		CHECK_INTEQ(rc, -1);
+		CHECK_INTEQ(pos, c->pos);
+		CHECK_STREQ(why, c->why);
+		if (rc != -1 || (long)pos != c->pos || !why || strcmp(why, c->why))
+			fprintf(stderr, "    case %zu: %s\n", i, c->text);
+	}
+}
+
+/* Nesting is tracked on the heap, not the C stack. */
+static void test_validate_deep(void)
+{
+	size_t depth = 200000;
+	char *s = malloc(depth * 2);
+	memset(s, '[', depth);
+	memset(s + depth, ']', depth);
+	CHECK_INTEQ(jsonx_validate(s, depth * 2, NULL, NULL), 0);
+	size_t pos;
+	const char *why;
+	CHECK_INTEQ(jsonx_validate(s, depth * 2 - 1, &pos, &why), -1);
+	CHECK_INTEQ(pos, depth * 2 - 1);
+	CHECK_STREQ(why, "unexpected end of input");
+	free(s);
+}
+
+static char *quote(const char *s, size_t n, unsigned flags)
+{
+	struct strbuf sb = STRBUF_INIT;
+	jsonx_quote(&sb, s, n, flags);
+	return strbuf_detach(&sb);
+}
+
+static void check_quote(const char *in, size_t n, unsigned flags,
+			const char *want)
+{
+	char *got = quote(in, n, flags);
+	CHECK_STREQ(got, want);
+	CHECK_INTEQ(jsonx_validate(got, strlen(got), NULL, NULL), 0);
+	free(got);
+}
+
+static void test_quote(void)
+{
+	check_quote("plain", 5, 0, "\"plain\"");
+	check_quote("", 0, 0, "\"\"");
+	check_quote("a\"b\\c", 5, 0, "\"a\\\"b\\\\c\"");
+	check_quote("\n\t\r\b\f", 5, 0, "\"\\n\\t\\r\\b\\f\"");
+	check_quote("\x01\x1f\x7f", 3, 0, "\"\\u0001\\u001f\\u007f\"");
+	check_quote("a\0b", 3, 0, "\"a\\u0000b\"");
+	check_quote("caf\xc3\xa9", 5, 0, "\"caf\xc3\xa9\"");
+	/* Without MAKESAFE, $ and # are ordinary characters... */
+	check_quote("$HOME #x", 8, 0, "\"$HOME #x\"");
+	/* ...with it, neither make nor a shell can see them. */
+	check_quote("$HOME #x", 8, JSONX_MAKESAFE,
+		    "\"\\u0024HOME \\u0023x\"");
+	check_quote("$(shell rm -rf /)", 17, JSONX_MAKESAFE,
+		    "\"\\u0024(shell rm -rf /)\"");
+	check_quote("$$", 2, JSONX_MAKESAFE, "\"\\u0024\\u0024\"");
+	/* Only the part named by the length is quoted. */
+	check_quote("abcdef", 3, 0, "\"abc\"");
+}
+
+static void test_write(void)
+{
+	cJSON *v = cJSON_Parse("{\"a\":[1,2.5,\"x$\"],\"b\":{},\"c\":null,"
+			       "\"d\":true}");
+	CHECK(v != NULL);
+	char *s = jsonx_print(v, 0);
+	CHECK_STREQ(s, "{\"a\":[1,2.5,\"x$\"],\"b\":{},\"c\":null,\"d\":true}");
+	free(s);
+	s = jsonx_print(v, JSONX_MAKESAFE);
+	CHECK_STREQ(s, "{\"a\":[1,2.5,\"x\\u0024\"],\"b\":{},\"c\":null,"
+		    "\"d\":true}");
+	free(s);
+	s = jsonx_print(v, JSONX_PRETTY);
+	CHECK_STREQ(s, "{\n  \"a\": [\n    1,\n    2.5,\n    \"x$\"\n  ],\n"
+		    "  \"b\": {},\n  \"c\": null,\n  \"d\": true\n}");
+	free(s);
+	cJSON_Delete(v);
+
+	/* Raw numbers keep their text exactly. */
+	cJSON *raw = cJSON_CreateRaw("12345678901234567890");
+	s = jsonx_print(raw, 0);
+	CHECK_STREQ(s, "12345678901234567890");
+	free(s);
+	cJSON_Delete(raw);
+}
+
+static void test_number(void)
+{
+	struct strbuf sb = STRBUF_INIT;
+	jsonx_number(&sb, 3);
+	strbuf_addc(&sb, ' ');
+	jsonx_number(&sb, -0.1);
+	strbuf_addc(&sb, ' ');
+	jsonx_number(&sb, 1e300);
+	strbuf_addc(&sb, ' ');
+	jsonx_number(&sb, 0.1 + 0.2);
+	CHECK_STREQ(sb.buf, "3 -0.1 1e+300 0.30000000000000004");
+	strbuf_reset(&sb);
+	jsonx_number(&sb, 1.0 / 0.0);
+	CHECK_STREQ(sb.buf, "null");
+	strbuf_release(&sb);
+}
+
+static void test_get(void)
+{
+	cJSON *v = cJSON_Parse("{\"s\":\"x\",\"n\":2.5,\"t\":true}");
+	CHECK_STREQ(jsonx_get_string(v, "s"), "x");
+	CHECK(jsonx_get_string(v, "n") == NULL);
+	CHECK(jsonx_get_string(v, "missing") == NULL);
+	CHECK(jsonx_get_number(v, "n", 0) == 2.5);
+	CHECK(jsonx_get_number(v, "t", 7) == 7);
+	CHECK(jsonx_get_number(NULL, "n", 9) == 9);
+	cJSON_Delete(v);
+}
+
+UNIT_MAIN(test_validate_table, test_validate_deep, test_quote, test_write,
+	  test_number, test_get)

@@ -1,0 +1,274 @@
+/* Unit tests for the runtime's pure parts: the task spec (ORK_SPEC), names,
+ * times, retry arithmetic and the journal folded into a history. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rundir.h"
+#include "taskspec.h"
+#include "unit.h"
+#include "util.h"
+
+static char tmpdir[] = "/tmp/test_runtime.XXXXXX";
+
+static void test_names(void)
+{
+	CHECK(valid_run_id("default"));
+	CHECK(valid_run_id("2026-11-26T08.00_x"));
+	CHECK(!valid_run_id(""));
+	CHECK(!valid_run_id("."));
+	CHECK(!valid_run_id(".."));
+	CHECK(!valid_run_id("a/b"));
+	CHECK(!valid_run_id("a b"));
+	CHECK(!valid_run_id("$x"));
+	CHECK(valid_name("data_pipeline"));
+	CHECK(valid_name("_a-1"));
+	CHECK(!valid_name("1a"));
+	CHECK(!valid_name("a.b"));
+	CHECK(!valid_name(""));
+}
+
+static void test_times(void)
+{
+	double t;
+	CHECK_INTEQ(parse_time("2026-11-26T08:00:00.250Z", &t), 0);
+	CHECK(t == 1795680000.25);
+	char buf[32];
+	format_time(t, buf);
+	CHECK_STREQ(buf, "2026-11-26T08:00:00.250Z");
+	CHECK_INTEQ(parse_time("2026-11-26T08:00:00Z", &t), 0);
+	CHECK_INTEQ(parse_time("yesterday", &t), -1);
+	CHECK_INTEQ(parse_time(NULL, &t), -1);
+	format_duration(1.234, buf);
+	CHECK_STREQ(buf, "1.23s");
+	format_duration(12.34, buf);
+	CHECK_STREQ(buf, "12.3s");
+	format_duration(245, buf);
+	CHECK_STREQ(buf, "4m05s");
+	format_duration(7380, buf);
+	CHECK_STREQ(buf, "2h03m");
+}
+
+static const char full_spec[] =
+	"{\"task\":\"fetch\",\"key\":\"3fa9c2d1e0b4a7c6\",\"executor\":\"process\","
+	"\"argv\":[\"./bin/x\",\"--y\"],"
+	"\"input\": { \"n\":12345678901234567890, \"s\":\"\\u0024HOME}\","
+	" \"o\":{\"k\":[1,\"]\"]} } ,"
+	"\"deps\":[{\"task\":\"a\",\"key\":\"0123456789abcdef\"}],"
+	"\"env\":{\"K\":\"v\"},\"timeout\":2.5,\"retries\":3,\"retry_delay\":5,"
+	"\"retry_backoff\":2,\"retry_max_delay\":30,\"retry_on\":[75,111],"
+	"\"trigger\":\"none_failed\"}";
+
+static void test_spec_full(void)
+{
+	struct task_spec s;
+	char err[256] = "";
+	CHECK_INTEQ(spec_parse(&s, full_spec, err, sizeof err), 0);
+	CHECK_STREQ(err, "");
+	CHECK_STREQ(s.task, "fetch");
+	CHECK_STREQ(s.key, "3fa9c2d1e0b4a7c6");
+	CHECK_INTEQ(s.executor, SPEC_PROCESS);
+	CHECK(s.argv && !strcmp(s.argv[0], "./bin/x") &&
+	      !strcmp(s.argv[1], "--y") && !s.argv[2]);
+	/* The input's members travel as the exact text they were given. */
+	CHECK_INTEQ(s.ninput, strlen("\"n\":12345678901234567890, \"s\":\"\\u0024HOME}\","
+				     " \"o\":{\"k\":[1,\"]\"]}"));
+	char *in = xstrndup(s.input, s.ninput);
+	CHECK_STREQ(in, "\"n\":12345678901234567890, \"s\":\"\\u0024HOME}\","
+		    " \"o\":{\"k\":[1,\"]\"]}");
+	free(in);
+	CHECK_INTEQ(s.ndeps, 1);
+	CHECK_STREQ(s.deps[0].task, "a");
+	CHECK_INTEQ(s.nenv, 1);
+	CHECK_STREQ(s.env[0].name, "K");
+	CHECK_STREQ(s.env[0].value, "v");
+	CHECK(s.timeout == 2.5);
+	CHECK_INTEQ(s.retries, 3);
+	CHECK_INTEQ(s.trigger, SPEC_NONE_FAILED);
+	CHECK_STREQ(spec_trigger_name(s.trigger), "none_failed");
+	/* 5, 10, 20, then capped at 30. */
+	CHECK(spec_retry_delay(&s, 1) == 5);
+	CHECK(spec_retry_delay(&s, 2) == 10);
+	CHECK(spec_retry_delay(&s, 3) == 20);
+	CHECK(spec_retry_delay(&s, 4) == 30);
+	CHECK(spec_retries_exit(&s, 75));
+	CHECK(spec_retries_exit(&s, 111));
+	CHECK(!spec_retries_exit(&s, 1));
+	CHECK(!spec_retries_exit(&s, -1));
+	spec_release(&s);
+}
+
+static void test_spec_defaults(void)
+{
+	struct task_spec s;
+	char err[256] = "";
+	CHECK_INTEQ(spec_parse(&s, "{\"task\":\"t\",\"key\":\"ab\",\"executor\":"
+			       "\"python\",\"file\":\"tasks/t.py\"}", err,
+			       sizeof err), 0);
+	CHECK_INTEQ(s.executor, SPEC_PYTHON);
+	CHECK_STREQ(s.file, "tasks/t.py");
+	CHECK(s.module == NULL && s.function == NULL);
+	CHECK_INTEQ(s.ninput, 0);
+	CHECK(s.timeout == 3600);
+	CHECK_INTEQ(s.retries, 0);
+	CHECK(s.retry_backoff == 1);
+	CHECK(s.retry_max_delay < 0);
+	CHECK_INTEQ(s.trigger, SPEC_ALL_SUCCESS);
+	CHECK(spec_retries_exit(&s, 3));
+	CHECK(spec_retry_delay(&s, 1) == 0);
+	spec_release(&s);
+
+	CHECK_INTEQ(spec_parse(&s, "{\"task\":\"t\",\"key\":\"ab\",\"executor\":"
+			       "\"process\",\"script\":\"echo hi | wc -c\","
+			       "\"input\":{}}", err, sizeof err), 0);
+	CHECK_STREQ(s.script, "echo hi | wc -c");
+	CHECK(s.argv == NULL);
+	CHECK_INTEQ(s.ninput, 0);
+	spec_release(&s);
+}
+
+static void check_bad_spec(const char *text, const char *want)
+{
+	struct task_spec s;
+	char err[256] = "";
+	CHECK_INTEQ(spec_parse(&s, text, err, sizeof err), -1);
+	CHECK_STREQ(err, want);
+	spec_release(&s);
+}
+
+static void test_spec_errors(void)
+{
+	check_bad_spec("[1]", "not a JSON object");
+	check_bad_spec("{\"task\":", "not a JSON object");
+	check_bad_spec("{\"key\":\"ab\"}", "member 'task' is missing");
+	check_bad_spec("{\"task\":\"t\",\"key\":\"../x\",\"executor\":\"process\"}",
+		       "invalid key '../x'");
+	check_bad_spec("{\"task\":\"a/b\",\"key\":\"ab\"}", "invalid task name 'a/b'");
+	check_bad_spec("{\"task\":\"t\",\"key\":\"ab\",\"executor\":\"java\"}",
+		       "unknown executor 'java'");
+	check_bad_spec("{\"task\":\"t\",\"key\":\"ab\",\"executor\":\"process\"}",
+		       "a process task needs 'argv' (a non-empty list of "
+		       "strings) or 'script'");
+	check_bad_spec("{\"task\":\"t\",\"key\":\"ab\",\"executor\":\"process\","
+		       "\"argv\":[\"x\"],\"timeout\":\"5\"}",
+		       "member 'timeout' must be a non-negative number");
+	check_bad_spec("{\"task\":\"t\",\"key\":\"ab\",\"executor\":\"process\","
+		       "\"argv\":[\"x\"],\"input\":[1]}",
+		       "member 'input' must be an object");
+	check_bad_spec("{\"task\":\"t\",\"key\":\"ab\",\"executor\":\"process\","
+		       "\"argv\":[\"x\"],\"trigger\":\"sometimes\"}",
+		       "unknown trigger 'sometimes'");
+	check_bad_spec("{\"task\":\"t\",\"key\":\"ab\",\"executor\":\"process\","
+		       "\"argv\":[\"x\"],\"env\":{\"A=B\":\"c\"}}",
+		       "member 'env' must map names without '=' to strings");
+	check_bad_spec("{\"task\":\"t\",\"key\":\"ab\",\"executor\":\"process\","
+		       "\"argv\":[\"x\"],\"deps\":[{\"task\":\"a\"}]}",
+		       "member 'deps' must hold {\"task\": NAME, \"key\": KEY} "
+		       "objects");
+	check_bad_spec("{\"task\":\"t\",\"key\":\"ab\",\"executor\":\"python\"}",
+		       "a python task needs 'file' or 'module'");
+}
+
+/* A journal written by hand, folded into per-task states. */
+static void test_history(void)
+{
+	struct rundir rd = {xstrdup(tmpdir), xstrdup("wf"), xstrdup("r"),
+			    xasprintf("%s/wf/r", tmpdir)};
+	CHECK_INTEQ(mkdir_p(rd.path, 0777), 0);
+	static const char journal[] =
+		"{\"ev\":\"begin\",\"inv\":1}\n"
+		"{\"ev\":\"start\",\"task\":\"a\",\"inv\":1,\"attempt\":1,\"log\":\"logs/a.1.1.log\",\"pid\":1}\n"
+		"{\"ev\":\"attempt\",\"task\":\"a\",\"inv\":1,\"attempt\":1,\"ok\":false,\"exit\":3,\"signal\":0}\n"
+		"{\"ev\":\"end\",\"task\":\"a\",\"inv\":1,\"state\":\"failed\",\"attempts\":1,\"reason\":\"exit status 3\",\"key\":\"aa\"}\n"
+		"{\"ev\":\"start\",\"task\":\"b\",\"inv\":1,\"attempt\":1,\"log\":\"logs/b.1.1.log\",\"pid\":1}\n"
+		"{\"ev\":\"attempt\",\"task\":\"b\",\"inv\":1,\"attempt\":1,\"ok\":true,\"exit\":0,\"signal\":0}\n"
+		"{\"ev\":\"end\",\"task\":\"b\",\"inv\":1,\"state\":\"succeeded\",\"attempts\":1,\"reason\":\"\",\"key\":\"bb\"}\n"
+		"{\"ev\":\"end\",\"task\":\"c\",\"inv\":1,\"state\":\"skipped\",\"attempts\":0,\"reason\":\"upstream 'a' failed\",\"key\":\"cc\"}\n"
+		"{\"ev\":\"begin\",\"inv\":2}\n"
+		"{\"ev\":\"start\",\"task\":\"a\",\"inv\":2,\"attempt\":1,\"log\":\"logs/a.2.1.log\",\"pid\":999999999}\n"
+		"{torn line\n"
+		"{\"ev\":\"end\",\"task\":\"d\",\"inv\":2,\"state\":\"succeeded\",\"attempts\":2,\"reason\":\"\",\"key\":\"dd\"}\n";
+	char *jpath = rundir_file(&rd, "journal.jsonl");
+	CHECK_INTEQ(write_file_atomic(jpath, journal, sizeof journal - 1), 0);
+	char *out = rundir_file(&rd, "b.bb.json");
+	CHECK_INTEQ(write_file_atomic(out, "{}", 2), 0);
+
+	struct history h = HISTORY_INIT;
+	CHECK_INTEQ(history_load(&h, &rd), 0);
+	CHECK_INTEQ(h.ntasks, 4);
+	struct task_hist *a = history_get(&h, "a");
+	CHECK(a && a->open && a->inv == 2);
+	CHECK_STREQ(a->log, "logs/a.2.1.log");
+	CHECK_STREQ(a->state, "failed");  /* the last end, from inv 1 */
+	/* Its ork exec (pid 999999999) is not alive. */
+	CHECK_STREQ(task_state(&rd, a), "interrupted");
+	CHECK_STREQ(task_state(&rd, history_get(&h, "b")), "succeeded");
+	CHECK_STREQ(task_state(&rd, history_get(&h, "c")), "skipped");
+	CHECK_STREQ(history_get(&h, "c")->reason, "upstream 'a' failed");
+	/* Succeeded in the journal, but its output file is gone. */
+	CHECK_STREQ(task_state(&rd, history_get(&h, "d")), "not run");
+	CHECK(history_get(&h, "e") == NULL);
+	CHECK_STREQ(task_state(&rd, NULL), "not run");
+	history_release(&h);
+
+	/* Many tasks: the index grows. */
+	struct strbuf sb = STRBUF_INIT;
+	for (int i = 0; i < 3000; i++)
+		strbuf_addf(&sb, "{\"ev\":\"end\",\"task\":\"t%d\",\"inv\":1,"
+			    "\"state\":\"failed\",\"attempts\":%d}\n", i, i);
+	CHECK_INTEQ(write_file_atomic(jpath, sb.buf, sb.len), 0);
+	CHECK_INTEQ(history_load(&h, &rd), 0);
+	CHECK_INTEQ(h.ntasks, 3000);
+	CHECK(history_get(&h, "t2999") && history_get(&h, "t2999")->attempts == 2999);
+	CHECK(history_get(&h, "t0") && history_get(&h, "t0")->attempts == 0);
+	history_release(&h);
+	strbuf_release(&sb);
+	free(jpath);
+	free(out);
+	rundir_release(&rd);
+}
+
+static void test_rundir_path(void)
+{
+	struct rundir rd;
+	char *dir = xasprintf("%s/wf/r", tmpdir);
+	char *runjson = xasprintf("%s/run.json", dir);
+	CHECK_INTEQ(write_file_atomic(runjson, "{}", 2), 0);
+	char *slashed = xasprintf("%s/", dir);
+	CHECK_INTEQ(rundir_from_path(&rd, slashed), 0);
+	CHECK_STREQ(rd.workflow, "wf");
+	CHECK_STREQ(rd.run_id, "r");
+	CHECK_STREQ(rd.home, tmpdir);
+	CHECK_STREQ(rd.path, dir);
+	rundir_release(&rd);
+	CHECK_INTEQ(rundir_from_path(&rd, tmpdir), -1);
+	free(slashed);
+	free(runjson);
+	free(dir);
+
+	setenv("ORK_WORKFLOW", "wf", 1);
+	setenv("ORK_RUN_ID", "nightly-1", 1);
+	unsetenv("ORK_HOME");
+	CHECK_INTEQ(rundir_from_env(&rd), 0);
+	CHECK_STREQ(rd.path, ".ork/wf/nightly-1");
+	char *abs = rundir_abspath(&rd);
+	CHECK(abs[0] == '/');
+	CHECK(strstr(abs, "/.ork/wf/nightly-1") != NULL);
+	free(abs);
+	rundir_release(&rd);
+}
+
+static void setup(void)
+{
+	CHECK(mkdtemp(tmpdir) != NULL);
+}
+
+static void cleanup(void)
+{
+	char *cmd = xasprintf("rm -rf %s", tmpdir);
+	CHECK(system(cmd) == 0);
+	free(cmd);
+}
+
+UNIT_MAIN(setup, test_names, test_times, test_spec_full, test_spec_defaults,
+	  test_spec_errors, test_history, test_rundir_path, cleanup)

@@ -1,0 +1,193 @@
+/* Unit tests for common/util: strings, did-you-mean, files and times. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <dirent.h>
+
+#include "unit.h"
+#include "util.h"
+
+static char tmpdir[] = "/tmp/test_util.XXXXXX";
+
+static void test_strbuf(void)
+{
+	struct strbuf sb = STRBUF_INIT;
+	CHECK_STREQ(strbuf_str(&sb), "");
+	strbuf_adds(&sb, "ab");
+	strbuf_addc(&sb, 'c');
+	strbuf_add(&sb, "defgh", 2);
+	strbuf_addf(&sb, "-%d-%s", 42, "x");
+	CHECK_STREQ(sb.buf, "abcde-42-x");
+	CHECK_INTEQ(sb.len, 10);
+	strbuf_reset(&sb);
+	CHECK_STREQ(strbuf_str(&sb), "");
+	CHECK_INTEQ(sb.len, 0);
+	/* Growth well past the first allocation keeps every byte. */
+	for (int i = 0; i < 10000; i++)
+		strbuf_addf(&sb, "%04d", i % 10000);
+	CHECK_INTEQ(sb.len, 40000);
+	CHECK(!strncmp(sb.buf + 39996, "9999", 4));
+	CHECK(sb.buf[sb.len] == '\0');
+	char *s = strbuf_detach(&sb);
+	CHECK(sb.buf == NULL && sb.len == 0);
+	CHECK_INTEQ(strlen(s), 40000);
+	free(s);
+	/* Detaching an empty buffer still gives a string. */
+	s = strbuf_detach(&sb);
+	CHECK_STREQ(s, "");
+	free(s);
+	strbuf_add(&sb, "a\0b", 3);
+	CHECK_INTEQ(sb.len, 3);
+	strbuf_release(&sb);
+	CHECK(sb.buf == NULL);
+}
+
+static void test_xasprintf(void)
+{
+	char *s = xasprintf("%s.%d.%d.log", "fetch", 2, 13);
+	CHECK_STREQ(s, "fetch.2.13.log");
+	free(s);
+	s = xstrndup("abcdef", 3);
+	CHECK_STREQ(s, "abc");
+	free(s);
+	size_t cap = 0;
+	int *v = xgrow(NULL, &cap, 100, sizeof *v);
+	CHECK(cap >= 100);
+	v[99] = 1;
+	free(v);
+}
+
+static void test_edit_distance(void)
+{
+	CHECK_INTEQ(edit_distance("kitten", "sitting"), 3);
+	CHECK_INTEQ(edit_distance("", "abc"), 3);
+	CHECK_INTEQ(edit_distance("abc", ""), 3);
+	CHECK_INTEQ(edit_distance("same", "same"), 0);
+	CHECK_INTEQ(edit_distance("depend_on", "depends_on"), 1);
+	CHECK_INTEQ(edit_distance("retires", "retries"), 2);
+}
+
+static void test_closest_match(void)
+{
+	static const char *const keys[] = {
+		"executor", "depends_on", "retries", "retry_delay", "timeout",
+		"trigger", NULL,
+	};
+	CHECK_STREQ(closest_match("depend_on", keys), "depends_on");
+	CHECK_STREQ(closest_match("retires", keys), "retries");
+	CHECK_STREQ(closest_match("timout", keys), "timeout");
+	CHECK_STREQ(closest_match("triger", keys), "trigger");
+	CHECK(closest_match("zzzzzzzz", keys) == NULL);
+	CHECK(closest_match("x", keys) == NULL);
+	static const char *const none[] = {NULL};
+	CHECK(closest_match("anything", none) == NULL);
+}
+
+/* Entries in tmpdir other than . and .. */
+static int count_entries(void)
+{
+	DIR *d = opendir(tmpdir);
+	int n = 0;
+	struct dirent *e;
+	while (d && (e = readdir(d)))
+		n += e->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static void test_write_file_atomic(void)
+{
+	char *path = xasprintf("%s/out.json", tmpdir);
+	CHECK_INTEQ(write_file_atomic(path, "{\"a\":1}", 7), 0);
+	size_t len = 0;
+	char *text = read_file(path, &len);
+	CHECK_STREQ(text, "{\"a\":1}");
+	CHECK_INTEQ(len, 7);
+	free(text);
+	/* Overwriting replaces the whole file, and no temporary remains. */
+	CHECK_INTEQ(write_file_atomic(path, "null", 4), 0);
+	text = read_file(path, &len);
+	CHECK_STREQ(text, "null");
+	free(text);
+	CHECK_INTEQ(count_entries(), 1);
+	/* Binary data and empty files. */
+	CHECK_INTEQ(write_file_atomic(path, "a\0b", 3), 0);
+	text = read_file(path, &len);
+	CHECK_INTEQ(len, 3);
+	CHECK(text && !memcmp(text, "a\0b", 3));
+	free(text);
+	CHECK_INTEQ(write_file_atomic(path, "", 0), 0);
+	text = read_file(path, &len);
+	CHECK_STREQ(text, "");
+	CHECK_INTEQ(len, 0);
+	free(text);
+	free(path);
+
+	/* A missing directory fails cleanly, with errno. */
+	path = xasprintf("%s/missing/out.json", tmpdir);
+	errno = 0;
+	CHECK_INTEQ(write_file_atomic(path, "x", 1), -1);
+	CHECK_INTEQ(errno, ENOENT);
+	errno = 0;
+	CHECK(read_file(path, NULL) == NULL);
+	CHECK_INTEQ(errno, ENOENT);
+	free(path);
+	CHECK_INTEQ(count_entries(), 1);
+}
+
+static void test_mkdir_p(void)
+{
+	char *path = xasprintf("%s/a/b/c", tmpdir);
+	CHECK_INTEQ(mkdir_p(path, 0777), 0);
+	struct stat st;
+	CHECK(stat(path, &st) == 0 && S_ISDIR(st.st_mode));
+	CHECK_INTEQ(mkdir_p(path, 0777), 0);
+	free(path);
+	/* A file in the way is an error. */
+	path = xasprintf("%s/out.json/x", tmpdir);
+	CHECK_INTEQ(mkdir_p(path, 0777), -1);
+	free(path);
+}
+
+static void test_fnv(void)
+{
+	CHECK(fnv1a64("", 0, FNV1A64_INIT) == FNV1A64_INIT);
+	CHECK(fnv1a64("a", 1, FNV1A64_INIT) == 0xaf63dc4c8601ec8cULL);
+	CHECK(fnv1a64("foobar", 6, FNV1A64_INIT) == 0x85944171f73967e8ULL);
+	/* Hashing in pieces is hashing the whole. */
+	unsigned long long h = fnv1a64("foo", 3, FNV1A64_INIT);
+	CHECK(fnv1a64("bar", 3, h) == 0x85944171f73967e8ULL);
+}
+
+static void test_format_time(void)
+{
+	char buf[32];
+	format_time(0, buf);
+	CHECK_STREQ(buf, "1970-01-01T00:00:00.000Z");
+	format_time(1.5, buf);
+	CHECK_STREQ(buf, "1970-01-01T00:00:01.500Z");
+	format_time(1795680000.25, buf);
+	CHECK_STREQ(buf, "2026-11-26T08:00:00.250Z");
+	double a = now_mono(), b = now_mono();
+	CHECK(b >= a);
+	CHECK(now_wall() > 1.7e9);
+}
+
+static void setup(void)
+{
+	CHECK(mkdtemp(tmpdir) != NULL);
+}
+
+static void cleanup(void)
+{
+	char *cmd = xasprintf("rm -rf %s", tmpdir);
+	CHECK(system(cmd) == 0);
+	free(cmd);
+}
+
+UNIT_MAIN(setup, test_strbuf, test_xasprintf, test_edit_distance,
+	  test_closest_match, test_write_file_atomic, test_mkdir_p, test_fnv,
+	  test_format_time, cleanup)
