@@ -867,8 +867,16 @@ int yscalar_number(const struct ynode *n, double *out)
 			*out = (double)v;
 			return 0;
 		}
-		/* Beyond 64 bits: only decimal text can get here usefully. */
-		*out = strtod(n->str, NULL);
+		/* Beyond 64 bits: strtod reads decimal and 0x text (correctly
+		 * rounded); octal it does not know, so add up its digits. */
+		if (strncmp(n->str, "0o", 2)) {
+			*out = strtod(n->str, NULL);
+			return 0;
+		}
+		double x = 0;
+		for (const char *s = n->str + 2; *s; s++)
+			x = x * 8 + (*s - '0');
+		*out = x;
 		return 0;
 	}
 	if (t != YSCALAR_FLOAT)

@@ -135,10 +135,15 @@ static void test_scalar_values(void)
 	CHECK(yscalar_number(n->items[6], &x) != 0);     /* a string */
 	CHECK(yscalar_bool(n->items[7], &b) == 0 && b == 0);
 	CHECK(yscalar_bool(n->items[6], &b) != 0);
+	CHECK(yscalar_number(n->items[3], &x) == 0 && x == 9223372036854775808.0);
 	CHECK_STREQ(ynode_describe(n), "a list");
 	CHECK_STREQ(ynode_describe(n->items[0]), "a number");
 	CHECK_STREQ(ynode_describe(n->items[6]), "a string");
 	CHECK_STREQ(ynode_describe(n->items[7]), "a boolean");
+	ynode_free(n);
+	n = load("[0o7777777777777777777777777, 0x1FFFFFFFFFFFFFFFF]");
+	CHECK(yscalar_number(n->items[0], &x) == 0 && x > 1e22 && x < 1e23);
+	CHECK(yscalar_number(n->items[1], &x) == 0 && x == 36893488147419103231.0);
 	ynode_free(n);
 	n = load("{a: ~}");
 	CHECK_STREQ(ynode_describe(n), "a mapping");
