@@ -393,19 +393,20 @@ static int is_merge_key(const struct ynode *k)
 	return k->plain && k->len == 2 && !memcmp(k->str, "<<", 2);
 }
 
-static const struct ypair *sort_pairs;   /* for cmp_pair_index */
-
-static int cmp_pair_index(const void *a, const void *b)
+/* Order pairs by key, and pairs with equal keys by place in the file
+ * (they all point into one array, so their addresses say it). */
+static int cmp_pair_ptr(const void *a, const void *b)
 {
-	size_t i = *(const size_t *)a, j = *(const size_t *)b;
-	const struct ynode *x = sort_pairs[i].key, *y = sort_pairs[j].key;
+	const struct ypair *p = *(const struct ypair *const *)a;
+	const struct ypair *q = *(const struct ypair *const *)b;
+	const struct ynode *x = p->key, *y = q->key;
 	size_t n = x->len < y->len ? x->len : y->len;
 	int c = memcmp(x->str, y->str, n);
 	if (c)
 		return c;
 	if (x->len != y->len)
 		return x->len < y->len ? -1 : 1;
-	return i < j ? -1 : i > j;
+	return p < q ? -1 : p > q;
 }
 
 static void bury(struct loader *L, struct ynode *n)
@@ -423,30 +424,29 @@ static void drop_pair(struct loader *L, struct ypair *p)
 
 /* Report and drop every repeated key but the first.  libyaml accepts
  * them, and silently keeping the last would hide a real mistake.  Sorting
- * an index keeps this fast on big mappings and the first one first. */
+ * pointers keeps this fast on big mappings and the first one first. */
 static void check_duplicates(struct loader *L, struct ynode *map)
 {
 	size_t n = map->npairs;
 	if (n < 2)
 		return;
-	size_t *idx = xmalloc(n * sizeof *idx);
+	struct ypair **byk = xmalloc(n * sizeof *byk);
 	for (size_t i = 0; i < n; i++)
-		idx[i] = i;
-	sort_pairs = map->pairs;
-	qsort(idx, n, sizeof *idx, cmp_pair_index);
-	size_t first = idx[0];
+		byk[i] = &map->pairs[i];
+	qsort(byk, n, sizeof *byk, cmp_pair_ptr);
+	const struct ypair *first = byk[0];
 	for (size_t i = 1; i < n; i++) {
-		struct ypair *p = &map->pairs[idx[i]];
-		if (!key_eq(map->pairs[first].key, p->key)) {
-			first = idx[i];
+		struct ypair *p = byk[i];
+		if (!key_eq(first->key, p->key)) {
+			first = p;
 			continue;
 		}
 		diag_error(L->d, p->key->pos, "duplicate key '%s'", p->key->str);
-		diag_note(L->d, map->pairs[first].key->pos,
-			  "'%s' was first given here", p->key->str);
+		diag_note(L->d, first->key->pos, "'%s' was first given here",
+			  p->key->str);
 		drop_pair(L, p);
 	}
-	free(idx);
+	free(byk);
 }
 
 static int has_key(const struct ypair *pairs, size_t n, const struct ynode *key)
