@@ -28,7 +28,7 @@ echo "$name" >>runs.log
 } >seen/$name.env
 # Which upstream outputs existed when this task started.
 for t in a b c d; do
-	set -- $R/$t.*.json
+	set -- $R/$t.[0-9a-f]*.json
 	[ -f "$1" ] && echo "$t" >>seen/$name.before
 done
 : >>seen/$name.before

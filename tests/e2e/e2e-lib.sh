@@ -17,68 +17,8 @@
 # a subshell with set -e, in the current directory.  A crash (death by a
 # signal, a sanitizer report) never counts as an expected failure.
 
-top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
-if [ -f "$top_srcdir/tests/lib.sh" ]; then
-	# shellcheck disable=SC1091
-	. "$top_srcdir/tests/lib.sh"
-else  # until tests/lib.sh lands
-	set -eu
-	LC_ALL=C
-	export LC_ALL
-	top_builddir=${top_builddir:-$top_srcdir}
-	ORKC=$top_builddir/orkc
-	ORK=$top_builddir/ork
-	tmp=$(mktemp -d "${TMPDIR:-/tmp}/orkc-test.XXXXXX")
-	trap 'rm -rf "$tmp"' EXIT
-	npass=0
-	nfail=0
-	pass() { npass=$((npass + 1)); echo "ok $npass - $*"; }
-	fail() { nfail=$((nfail + 1)); echo "not ok - $*"; }
-	finish() { echo "$npass passed, $nfail failed"; [ $nfail = 0 ]; exit; }
-fi
-
-if ! command -v test_expect_success >/dev/null 2>&1; then
-# test_expect_success TITLE BODY: BODY runs in a subshell under set -e; its
-# output is shown only when it fails.
-test_expect_success() {
-	set +e
-	( set -e; eval "$2" ) >"$tmp/.body.out" 2>&1
-	_rc=$?
-	set -e
-	if [ $_rc = 0 ]; then
-		pass "$1"
-	else
-		sed 's/^/#   /' "$tmp/.body.out" | tail -n 60
-		fail "$1"
-	fi
-}
-fi
-
-if ! command -v test_cmp >/dev/null 2>&1; then
-test_cmp() {  # EXPECTED ACTUAL
-	diff -u "$1" "$2"
-}
-fi
-
-if ! command -v test_must_fail >/dev/null 2>&1; then
-# test_must_fail CMD...: CMD must exit non-zero, and not by a signal, and
-# not because it could not be run.
-test_must_fail() {
-	_rc=0
-	"$@" || _rc=$?
-	if [ $_rc = 0 ]; then
-		echo "test_must_fail: '$*' succeeded" >&2
-		return 1
-	elif [ $_rc -gt 128 ] && [ $_rc -le 192 ]; then
-		echo "test_must_fail: '$*' died by signal $((_rc - 128))" >&2
-		return 1
-	elif [ $_rc = 126 ] || [ $_rc = 127 ]; then
-		echo "test_must_fail: '$*' could not run ($_rc)" >&2
-		return 1
-	fi
-	return 0
-}
-fi
+# shellcheck disable=SC1091
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 
 # A python for the JSON assertions of the harness (not for the tasks).
 if [ -x /usr/bin/python3 ]; then PYTOOL=/usr/bin/python3; else PYTOOL=python3; fi
@@ -251,6 +191,7 @@ def walk(v, key=None):
     elif isinstance(v, list):
         for x in v:
             walk(x)
+walk(d)
 for name, st in sorted(out):
     print(name, st)
 '

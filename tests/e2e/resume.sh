@@ -140,10 +140,11 @@ test_expect_success 'killing make and the task mid-output leaves no output' '
 		>make.out 2>&1 &
 	wait_for slow.hanging 10
 	pgid=$(cat make.pid)
-	kill -KILL -- -$pgid
+	kill -s KILL -- -$pgid
 	sleep 0.2
-	# SIGKILL cannot be forwarded: the task may be left, kill it ourselves.
-	kill -KILL $(cat slow.pid) 2>/dev/null || :
+	# SIGKILL cannot be forwarded: the task may be left (in its own process
+	# group), kill it ourselves.
+	kill -s KILL -- -$(cat slow.pid) 2>/dev/null || kill -s KILL $(cat slow.pid) || :
 	wait || :
 	no_out slow
 	make_ok -n
