@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck disable=SC1091,SC2154 # lib.sh is found at run time
 # Diagnostic golden tests: each tests/diag/NAME.yaml holds mistakes, and
 # NAME.err beside it is the exact stderr of `orkc --check NAME.yaml` run in
 # tests/diag (so paths print as NAME.yaml, and task files resolve there).
@@ -9,7 +10,7 @@
 update=0
 [ "${1:-}" = --update ] && update=1
 
-cd "$top_srcdir/tests/diag"
+cd "$top_srcdir/tests/diag" || exit 99
 for yaml in *.yaml; do
 	name=${yaml%.yaml}
 	rc=0

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Shared setup for the shell tests.  Source it first:
 #
 #   . "${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
@@ -37,7 +38,9 @@ if [ -z "${top_srcdir:-}" ]; then
 fi
 top_builddir=${top_builddir:-$top_srcdir}
 export top_srcdir top_builddir
+# shellcheck disable=SC2034 # for the scripts that source this file
 ORKC=$top_builddir/orkc
+# shellcheck disable=SC2034
 ORK=$top_builddir/ork
 
 # A sanitizer report must look like a crash (a signal), never like the
