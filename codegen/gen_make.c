@@ -103,6 +103,20 @@ static void gen_settings(struct strbuf *out, const struct plan *p)
 		".DEFAULT_GOAL := all\n\n");
 }
 
+/* Output variables come first: make expands prerequisites as it reads a
+ * rule, so every $(TASK.out) must be defined before any rule names it. */
+static void gen_outputs(struct strbuf *out, const struct plan *p)
+{
+	const struct workflow *wf = p->wf;
+	strbuf_adds(out, "# Each task's output: it exists only once the task has succeeded.\n");
+	for (size_t k = 0; k < wf->ntasks; k++) {
+		size_t i = p->order[k];
+		const char *name = wf->tasks[i].name;
+		strbuf_addf(out, "%s.out := $(R)/%s.%s.json\n", name, name, p->keys[i]);
+	}
+	strbuf_addc(out, '\n');
+}
+
 static void gen_all(struct strbuf *out, const struct plan *p)
 {
 	const struct workflow *wf = p->wf;
@@ -131,7 +145,6 @@ static void gen_task(struct strbuf *out, const struct plan *p, size_t i)
 			strbuf_addf(out, " %s", p->wf->tasks[t->deps[d].task].name);
 	}
 	strbuf_addc(out, '\n');
-	strbuf_addf(out, "%s.out := $(R)/%s.%s.json\n", t->name, t->name, p->keys[i]);
 
 	char *spec = task_spec_json(p, i, JSONX_MAKESAFE);
 	strbuf_addf(out, "$(%s.out): private export ORK_SPEC := %s\n", t->name, spec);
@@ -149,6 +162,7 @@ void gen_make(struct strbuf *out, const struct plan *p)
 {
 	gen_header(out, p);
 	gen_settings(out, p);
+	gen_outputs(out, p);
 	gen_all(out, p);
 	for (size_t k = 0; k < p->wf->ntasks; k++)
 		gen_task(out, p, p->order[k]);

@@ -84,9 +84,19 @@ static void quote_line(const struct diag *d, struct srcpos pos, FILE *out)
 	size_t n = eol ? (size_t)(eol - p) : (size_t)(end - p);
 	if (n > 0 && p[n - 1] == '\r')
 		n--;
-	fprintf(out, "%.*s\n", (int)n, p);
-	for (unsigned c = 1; c < pos.col && c - 1 < n; c++)
-		fputc(p[c - 1] == '\t' ? '\t' : ' ', out);
+	/* A byte-order mark is not shown; columns still count its bytes. */
+	size_t skip = 0;
+	if (pos.line == 1 && n >= 3 && !memcmp(p, "\xef\xbb\xbf", 3))
+		skip = 3;
+	fprintf(out, "%.*s\n", (int)(n - skip), p + skip);
+	/* Columns count bytes; the caret line needs one space per character
+	 * shown, so UTF-8 continuation bytes add nothing. */
+	for (size_t i = skip; i + 1 < pos.col && i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+		if ((c & 0xc0) == 0x80)
+			continue;
+		fputc(c == '\t' ? '\t' : ' ', out);
+	}
 	fputs("^\n", out);
 }
 
@@ -97,7 +107,8 @@ static const char *kind_name(enum diag_kind k)
 
 void diag_flush(struct diag *d, FILE *out)
 {
-	qsort(d->msgs, d->nmsgs, sizeof *d->msgs, cmp_msg);
+	if (d->nmsgs > 1)
+		qsort(d->msgs, d->nmsgs, sizeof *d->msgs, cmp_msg);
 	for (size_t i = 0; i < d->nmsgs; i++) {
 		const struct diag_msg *m = &d->msgs[i];
 		if (m->pos.line)

@@ -1,0 +1,45 @@
+#!/bin/sh
+# Golden tests: each tests/golden/NAME.yaml is compiled to every target and
+# compared with NAME.mk, NAME.json and NAME.dot beside it.  Run with
+# --update to rewrite the expected files after an intended change (review
+# the diff before committing it).
+. "${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
+
+update=0
+[ "${1:-}" = --update ] && update=1
+
+cd "$top_srcdir/tests/golden"
+for yaml in *.yaml; do
+	name=${yaml%.yaml}
+	for target in make json dot; do
+		case $target in make) ext=mk ;; *) ext=$target ;; esac
+		expected=$name.$ext
+		actual=$tmp/$name.$ext
+		if ! "$ORKC" -t $target "$yaml" >"$actual" 2>"$tmp/stderr"; then
+			fail "$name ($target): orkc failed: $(cat "$tmp/stderr")"
+			continue
+		fi
+		if [ $update = 1 ]; then
+			cp "$actual" "$expected"
+			continue
+		fi
+		if [ ! -f "$expected" ]; then
+			fail "$name ($target): no expected file $expected (run with --update)"
+		elif ! diff -u "$expected" "$actual" >"$tmp/diff"; then
+			cat "$tmp/diff" >&2
+			fail "$name ($target): output differs from $expected"
+		else
+			pass "$name ($target)"
+		fi
+		# The same input must give byte-identical output.
+		"$ORKC" -t $target "$yaml" >"$actual.again" 2>/dev/null
+		cmp -s "$actual" "$actual.again" && pass "$name ($target) deterministic" ||
+			fail "$name ($target): two runs differ"
+	done
+	# Generated Makefiles must at least parse: make -n runs nothing.
+	if [ $update = 0 ]; then
+		( make -n -f "$name.mk" ORK=true >/dev/null 2>"$tmp/make.err" ) &&
+			pass "$name (make -n parses)" || fail "$name: make -n failed: $(cat "$tmp/make.err")"
+	fi
+done
+finish

@@ -1,0 +1,2 @@
+def main(input):
+    return {"data": input["url"]}

@@ -1,0 +1,2 @@
+def main(input):
+    return {"total_chars": len(input["fetch"]["data"])}
