@@ -261,7 +261,7 @@ case_output_none() {
 case_sys_exit() {
 	input='{}'
 	run_task ORK_FILE=tasks/outputs.py ORK_FUNCTION=exits
-	expect_rc 75 && expect_json error.json 'j["message"] == "SystemExit: exit status 75"'
+	expect_rc 75 && expect_absent error.json && expect_absent output.json
 }
 case_no_function() {
 	input='{}'
@@ -338,6 +338,19 @@ case_no_pydantic() {
 		expect_grep stderr '^ModuleNotFoundError'
 }
 
+# tests/python/unit_test.py: the pieces, in one process
+case_units() {
+	(cd "$d" && PYTHONPATH="$pydir" PYTHONDONTWRITEBYTECODE=1 \
+		"$py" "$fix/unit_test.py" >"$d/stdout" 2>"$d/stderr")
+	rc=$?
+	expect_rc 0 && expect_grep stdout '^[0-9]+ tests, 0 failed$'
+}
+case_bad_input_trailing() {
+	input='{"a": 1} {"b": 2}'
+	run_task ORK_FILE=tasks/noarg.py
+	expect_error 'j["message"].startswith("the input is not valid JSON: Extra data")'
+}
+
 # The quickstart example's own tasks, its data served on loopback by a
 # server the main shell started (see start_server below).
 case_quickstart() {
@@ -408,6 +421,8 @@ private_name      -
 stdout_mode       -
 stdin_mode        -
 bad_input         -
+bad_input_trailing -
+units             -
 no_pydantic       no-pydantic
 quickstart        pydantic
 quickstart_invalid pydantic

@@ -48,7 +48,8 @@ Failures: the traceback goes to stderr (the task log) and ORK_ERROR_FILE gets
 retryable.  Errors that another attempt cannot fix (input validation, output
 not serialisable, task file or function missing, SyntaxError, missing module)
 are written with retryable false.  sys.exit(N) in a task ends the attempt
-with status N (0: success with a null output).
+with exit status N and no error file, like a process (0: success with a null
+output), so `retry_on` can name N.
 """
 
 import os
@@ -116,9 +117,18 @@ def _import_dotted(name, path):
             return mod
         return None
     import importlib
-    import importlib.util
+    import importlib.machinery   # not importlib.util: it costs ~4 ms
+    parent, _, _ = name.rpartition(".")
     try:
-        spec = importlib.util.find_spec(name)
+        if parent:   # as importing tasks.fetch would: import tasks first
+            where = getattr(importlib.import_module(parent), "__path__", None)
+            if where is None:
+                return None
+        elif name in sys.builtin_module_names:
+            return None
+        else:
+            where = None   # sys.path
+        spec = importlib.machinery.PathFinder.find_spec(name, where)
     except Exception:
         return None
     if spec is None or not spec.origin or \
@@ -766,8 +776,66 @@ def _convert_class(v, cls, path):
                      % (_jtype(v), cls.__name__))])
 
 
+# JSON through the C accelerator that the json package wraps: json itself
+# imports re and enum, ~10 ms on an interpreter that has not loaded them,
+# which is most of this runner's cost for a small task.  Whatever goes wrong
+# with the private interface falls back to json.
+
+class _ScanContext:
+    strict = True
+    object_hook = None
+    object_pairs_hook = None
+    parse_float = float
+    parse_int = int
+
+    def parse_constant(name):  # NaN, Infinity: not JSON
+        raise ValueError("%s is not valid JSON" % name)
+
+
+_WS = " \t\n\r"
+
+
+def _loads(raw):
+    """JSON text (bytes or str) -> value; ValueError when it is not JSON."""
+    text = raw.decode("utf-8") if isinstance(raw, (bytes, bytearray)) else raw
+    if text.startswith("\ufeff"):   # a byte order mark
+        text = text[1:]
+    try:
+        import _json
+        scan = _json.make_scanner(_ScanContext)
+    except Exception:
+        scan = None
+    if scan is not None:
+        n = len(text)
+        i = 0
+        while i < n and text[i] in _WS:
+            i += 1
+        try:
+            value, end = scan(text, i)
+        except (StopIteration, ValueError):
+            value, end = None, -1
+        while end >= 0 and end < n and text[end] in _WS:
+            end += 1
+        if end == n:
+            return value
+    import json   # the error message, or no accelerator
+    return json.loads(text, parse_constant=_ScanContext.parse_constant)
+
+
+def _encoder(allow_nan=False):
+    try:
+        import _json
+        enc = _json.make_encoder({}, _default, _json.encode_basestring, None,
+                                 ":", ",", False, False, allow_nan)
+        return lambda o: "".join(enc(o, 0))
+    except Exception:
+        import json
+        return json.JSONEncoder(default=_default, ensure_ascii=False,
+                                allow_nan=allow_nan,
+                                separators=(",", ":")).encode
+
+
 def _read_input():
-    import json
     path = os.environ.get("ORK_INPUT")
     try:
         if path:
@@ -780,7 +848,7 @@ def _read_input():
     if not raw.strip():
         return {}
     try:
-        return json.loads(raw)
+        return _loads(raw)
     except ValueError as e:
         raise _Fail("the input is not valid JSON: %s" % e) from None
 
@@ -796,8 +864,7 @@ def _default(o):
         return o.model_dump(mode="json")
     if hasattr(o, "__fields__") and hasattr(o, "json") and \
             hasattr(o, "parse_obj"):
-        import json
-        return json.loads(o.json())
+        return _loads(o.json())
     if hasattr(o, "__dataclass_fields__"):
         import dataclasses
         return {f.name: getattr(o, f.name) for f in dataclasses.fields(o)}
@@ -843,10 +910,8 @@ def _default(o):
 
 
 def _dumps(obj):
-    import json
     try:
-        return json.dumps(obj, default=_default, ensure_ascii=False,
-                          allow_nan=False, separators=(",", ":"))
+        return _encoder()(obj)
     except (TypeError, ValueError, RecursionError) as e:
         first = e
     where = _find_bad(obj, (), 0)
@@ -905,14 +970,13 @@ def _write_error(message, details, retryable):
     path = os.environ.get("ORK_ERROR_FILE")
     if not path:
         return
-    import json
+    dumps = _encoder()
     try:
-        json.dumps(details, default=_default, allow_nan=False)
+        dumps(details)
     except Exception:
         details = repr(details)
-    doc = json.dumps({"message": message, "details": details,
-                      "retryable": bool(retryable)}, default=_default,
-                     ensure_ascii=False, allow_nan=False)
+    doc = dumps({"message": message, "details": details,
+                 "retryable": bool(retryable)})
     try:
         _write_atomic(path, (doc + "\n").encode("utf-8", "replace"))
     except OSError as e:
@@ -1029,8 +1093,9 @@ def main():
             if not isinstance(code, int):
                 sys.stderr.write("%s\n" % (code,))
                 code = 1
+            # No error file: to ork this is a process that exited with
+            # that status (retry_on can name it).
             status = code & 0xff or 1
-            _fail("SystemExit: exit status %d" % status, None, True)
     except Exception as e:
         _print_tb(e)
         status = _fail("%s: %s" % (type(e).__name__, e))
