@@ -255,7 +255,7 @@ int cmd_end(int argc, char **argv)
 	if (inv > 1)
 		strbuf_addf(&sb, " (invocation %d)", inv);
 	strbuf_addc(&sb, '\n');
-	strbuf_add(&sb, details.buf, details.len);
+	strbuf_adds(&sb, strbuf_str(&details));
 	if (write(2, sb.buf, sb.len) < 0) {
 		/* Nobody to tell. */
 	}
