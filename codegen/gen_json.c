@@ -22,6 +22,11 @@ static cJSON *task_json(const struct plan *p, size_t i)
 	free(spec);
 	if (!obj)
 		die(2, "internal error: task spec of '%s' is not JSON", t->name);
+	/* Parsing turned numbers into doubles; the input keeps its exact
+	 * number text (a 20-digit id stays a 20-digit id). */
+	if (t->input)
+		cJSON_ReplaceItemInObjectCaseSensitive(obj, "input",
+			cJSON_Duplicate(t->input, 1));
 	cJSON *down = cJSON_AddArrayToObject(obj, "downstream");
 	for (size_t d = 0; d < p->ndownstream[i]; d++)
 		cJSON_AddItemToArray(down, cJSON_CreateString(
