@@ -14,9 +14,9 @@ set -e
 A=ABCDEFGHIJKLMNOPQRSTUVWXYZ
 head -c $SIZE /dev/urandom | tr '\\000-\\377' "\$A\$A\$A\$A\$A\$A\$A\$A\$A\$A" >blob
 sha256sum <blob | cut -c1-64 >gen.sha
-printf '{"n": 1, "blob": "'
-cat blob
-printf '"}\\n'
+{ printf '{"n": 1, "blob": "'; cat blob; printf '"}\\n'; } >payload.json
+rm blob
+cat payload.json
 EOF
 
 # The blob is the only upper-case text in the input.
@@ -60,6 +60,12 @@ test_expect_success 'the output file holds the whole blob' '
 	test $(wc -c <"$(outf gen)") -ge $SIZE
 	expect_eq "stored blob" "$(cat gen.sha)" \
 		"$(tr -cd A-Z <"$(outf gen)" | sha256sum | cut -c1-64)"
+'
+
+test_expect_success 'the output file is the bytes the task printed (up to trailing white space)' '
+	n=$(wc -c <"$(outf gen)")
+	head -c $n payload.json | cmp - "$(outf gen)"
+	test -z "$(tail -c +$((n + 1)) payload.json | tr -d " \n\r\t")"
 '
 
 test_expect_success 'the process task downstream got the blob intact' '

@@ -239,6 +239,16 @@ sys.exit(0 if got == exp else \"stored output differs\")
 " "$(outf emit)"
 '
 
+test_expect_success 'the hostile output is stored and handed down byte-exact' '
+	cmp emit.json "$(outf emit)"
+	"$PYTOOL" -c "
+import sys
+out = open(\"emit.json\", \"rb\").read()
+got = open(\"got/recv.json\", \"rb\").read()
+sys.exit(0 if out in got else \"the output bytes are not in the downstream input as they are\")
+"
+'
+
 test_expect_success 'no hostile string was ever executed' '
 	no_canary
 '

@@ -133,6 +133,12 @@ test_expect_success 'RUN_ID=other starts a fresh run, leaving default alone' '
 	expect_runs
 '
 
+test_expect_success 'ork runs lists both runs with their state' '
+	"$ORK" runs >runs.out
+	expect_grep "\bdefault\b.*succeeded" runs.out
+	expect_grep "\bother\b.*succeeded" runs.out
+'
+
 test_expect_success 'killing make and the task mid-output leaves no output' '
 	rm "$(outf slow)"
 	touch hang_slow

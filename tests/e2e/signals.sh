@@ -62,10 +62,14 @@ start_make() {
 	"$tmp/bin/launch" make -j4 -f $MK ORK="$ORK" >make.out 2>&1 &
 	mpid=$!
 	echo $mpid >make.pid
-	for t in h1 h2 h3; do wait_for started.$t 15; done
 	i=0
-	until has_out quick; do
-		[ $i -lt 100 ] || { echo "quick has no output"; return 1; }
+	until [ -e started.h1 ] && [ -e started.h2 ] && [ -e started.h3 ] && has_out quick; do
+		if [ $i -ge 150 ] || ! alive $mpid; then
+			echo "the tasks did not all start (make is $(alive $mpid || echo "not ")running):"
+			ls
+			cat make.out
+			return 1
+		fi
 		sleep 0.1
 		i=$((i + 1))
 	done
