@@ -11,6 +11,7 @@
 # passed.  Ends with "N passed, N failed"; exits 1 on any failure.
 #
 # Run by hand: sh tests/e2e/python.sh [CASE...]
+# shellcheck disable=SC2317  # the case_* functions are called by name
 set -u
 LC_ALL=C
 export LC_ALL
@@ -355,7 +356,7 @@ case_bad_input_trailing() {
 # server the main shell started (see start_server below).
 case_quickstart() {
 	[ -s "$tmp/port" ] || { why="the data server did not start"; return 1; }
-	proj=$quickstart
+	proj=$tmp/$label/quickstart
 	input="{\"url\": \"http://127.0.0.1:$(cat "$tmp/port")/data.json\"}"
 	run_task ORK_FILE=tasks/fetch.py
 	expect_rc 0 && expect_json output.json \
@@ -368,13 +369,13 @@ case_quickstart() {
 		open('$quickstart/data/data.json').read())"
 }
 case_quickstart_invalid() {
-	proj=$quickstart
+	proj=$tmp/$label/quickstart
 	input='{"fetch": {}}'
 	run_task ORK_FILE=tasks/summarize.py
 	expect_error 're.search("^input validation failed: fetch\\.data: [Ff]ield required$", j["message"])'
 }
 case_quickstart_unreachable() {
-	proj=$quickstart
+	proj=$tmp/$label/quickstart
 	input='{"url": "http://127.0.0.1:9/data.json"}'
 	run_task ORK_FILE=tasks/fetch.py
 	expect_error 'j["message"].startswith("URLError: ") and j["retryable"] is True'
@@ -459,9 +460,11 @@ with_python() {
 		say_skip "no usable Python 3.8+ at $py"
 		return
 	fi
-	rm -rf "$tmp/$label"
+	rm -rf "${tmp:?}/$label"
 	mkdir -p "$tmp/$label"
 	cp -R "$fix/project" "$tmp/$label/project"
+	cp -R "$quickstart" "$tmp/$label/quickstart"
+	chmod -R u+w "$tmp/$label"   # from a read-only source tree (distcheck)
 	# the counters live in files: run_cases' loop is a subshell
 	run_cases >"$tmp/$label.out"
 	cat "$tmp/$label.out"
