@@ -189,14 +189,38 @@ static size_t utf8_len(const unsigned char *p, const unsigned char *end)
 	return n;
 }
 
+/* Skip the bytes of a string that need no attention: printable ASCII
+ * other than '"' and '\\'.  Outputs of hundreds of megabytes are mostly
+ * such bytes, so they are checked eight at a time: a word holds a special
+ * byte iff one of the "has a zero byte" tests below sets a high bit. */
+static const unsigned char *skip_plain(const unsigned char *p,
+				       const unsigned char *end)
+{
+	const unsigned long long ones = 0x0101010101010101ULL;
+	const unsigned long long highs = ones * 0x80;
+	while (end - p >= 8) {
+		unsigned long long w;
+		memcpy(&w, p, 8);
+		unsigned long long q = w ^ (ones * '"');
+		unsigned long long b = w ^ (ones * '\\');
+		unsigned long long special = ((q - ones) & ~q) |     /* '"' */
+					     ((b - ones) & ~b) |     /* '\\' */
+					     ((w - ones * 0x20) & ~w) | /* < 0x20 */
+					     w;                      /* >= 0x80 */
+		if (special & highs)
+			break;
+		p += 8;
+	}
+	while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
+		p++;
+	return p;
+}
+
 static int scan_string(struct scan *s)
 {
 	s->p++;   /* opening quote */
 	for (;;) {
-		/* Fast path over plain bytes. */
-		while (s->p < s->end && *s->p >= 0x20 && *s->p < 0x80 &&
-		       *s->p != '"' && *s->p != '\\')
-			s->p++;
+		s->p = skip_plain(s->p, s->end);
 		if (s->p >= s->end)
 			return fail(s, "unterminated string");
 		unsigned char c = *s->p;

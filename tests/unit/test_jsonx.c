@@ -101,6 +101,47 @@ static void test_validate_deep(void)
 	free(s);
 }
 
+/* Long strings are scanned a word at a time: a special byte must be found
+ * at every position relative to the word boundaries. */
+static void test_validate_alignment(void)
+{
+	char s[64];
+	for (size_t k = 1; k < 40; k++) {
+		size_t pos = 0;
+		const char *why = NULL;
+		memset(s, 'a', sizeof s);
+		s[0] = '"';
+		s[41] = '"';
+		CHECK_INTEQ(jsonx_validate(s, 42, NULL, NULL), 0);
+		s[k] = '\x01';
+		CHECK_INTEQ(jsonx_validate(s, 42, &pos, &why), -1);
+		CHECK_INTEQ(pos, k);
+		CHECK_STREQ(why, "control character in string");
+		s[k] = '\x7f';   /* DEL is allowed in JSON strings */
+		CHECK_INTEQ(jsonx_validate(s, 42, NULL, NULL), 0);
+		s[k] = '\xff';
+		CHECK_INTEQ(jsonx_validate(s, 42, &pos, &why), -1);
+		CHECK_INTEQ(pos, k);
+		CHECK_STREQ(why, "invalid UTF-8 in string");
+		s[k] = '"';
+		CHECK_INTEQ(jsonx_validate(s, 42, &pos, &why), -1);
+		CHECK_INTEQ(pos, k + 1);
+		s[k] = '\\';
+		CHECK_INTEQ(jsonx_validate(s, 42, &pos, &why), -1);
+		CHECK_INTEQ(pos, k + 1);
+		CHECK_STREQ(why, "bad escape in string");
+		s[k + 1] = 'n';
+		CHECK_INTEQ(jsonx_validate(s, 42, NULL, NULL), 0);
+		s[k] = '\xc3';
+		s[k + 1] = '\xa9';
+		CHECK_INTEQ(jsonx_validate(s, 42, NULL, NULL), 0);
+		/* Unterminated: the closing quote cut off. */
+		CHECK_INTEQ(jsonx_validate(s, 41, &pos, &why), -1);
+		CHECK_INTEQ(pos, 41);
+		CHECK_STREQ(why, "unterminated string");
+	}
+}
+
 static char *quote(const char *s, size_t n, unsigned flags)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -193,5 +234,6 @@ static void test_get(void)
 	cJSON_Delete(v);
 }
 
-UNIT_MAIN(test_validate_table, test_validate_deep, test_quote, test_write,
+UNIT_MAIN(test_validate_table, test_validate_deep, test_validate_alignment,
+	  test_quote, test_write,
 	  test_number, test_get)
