@@ -860,12 +860,12 @@ def _default(o):
     """json's hook for values it does not know: return something it does."""
     if isinstance(o, type):
         raise TypeError("a class (%s) is not JSON data" % o.__name__)
-    if hasattr(o, "model_dump") and hasattr(o, "model_fields"):
+    cls = type(o)   # (pydantic 2.11 warns about model_fields on instances)
+    if _is_pydantic2(cls):
         return o.model_dump(mode="json")
-    if hasattr(o, "__fields__") and hasattr(o, "json") and \
-            hasattr(o, "parse_obj"):
+    if _is_pydantic1(cls) and hasattr(o, "json"):
         return _loads(o.json())
-    if hasattr(o, "__dataclass_fields__"):
+    if hasattr(cls, "__dataclass_fields__"):
         import dataclasses
         return {f.name: getattr(o, f.name) for f in dataclasses.fields(o)}
     m = sys.modules
@@ -1098,7 +1098,13 @@ def main():
             status = code & 0xff or 1
     except Exception as e:
         _print_tb(e)
-        status = _fail("%s: %s" % (type(e).__name__, e))
+        msg = str(e)
+        msg = "%s: %s" % (type(e).__name__, msg) if msg else type(e).__name__
+        if isinstance(e, ModuleNotFoundError):   # imported in the function
+            status = _fail("%s (python: %s)" % (msg, sys.executable), None,
+                           False)
+        else:
+            status = _fail(msg)
     finally:
         sys.stdout = real_stdout
     try:
