@@ -122,6 +122,22 @@ interrupted_state() {
 	if grep -qx after runs.log; then echo "after ran"; return 1; fi
 }
 
+interrupted_recorded() {
+	for t in h1 h2 h3; do
+		expect_eq "$t state" failed "$(state $t)"
+		reason $t >r
+		expect_grep "[Ii]nterrupt|signal|SIG" r
+	done
+}
+
+# Once make is gone, nothing is running: the run must not say it is.
+run_not_running() {
+	"$ORK" status --json >status.json
+	st=$(jget status.json "d.get(\"state\")")
+	echo "run state: $st"
+	test "$st" != running
+}
+
 rerun_completes() {
 	rm hang
 	grep -c . runs.log >n.before
@@ -154,6 +170,12 @@ test_expect_success 'SIGINT: no task process survives, grandchildren included' '
 test_expect_success 'SIGINT: interrupted tasks have no output, downstream never ran' '
 	interrupted_state
 '
+test_expect_success 'SIGINT: interrupted tasks are recorded failed, saying why' '
+	interrupted_recorded
+'
+test_expect_success 'SIGINT: afterwards ork status does not call the run running' '
+	run_not_running
+'
 test_expect_success 'SIGINT: a rerun completes and does not redo finished tasks' '
 	rerun_completes
 '
@@ -175,6 +197,12 @@ test_expect_success 'SIGTERM: no task process survives, grandchildren included' 
 '
 test_expect_success 'SIGTERM: interrupted tasks have no output, downstream never ran' '
 	interrupted_state
+'
+test_expect_success 'SIGTERM: interrupted tasks are recorded failed, saying why' '
+	interrupted_recorded
+'
+test_expect_success 'SIGTERM: afterwards ork status does not call the run running' '
+	run_not_running
 '
 test_expect_success 'SIGTERM: a rerun completes and does not redo finished tasks' '
 	rerun_completes
