@@ -130,6 +130,22 @@ kill $server_pid 2>/dev/null || :
 wait $server_pid 2>/dev/null || :
 server_pid=
 
+# The README's way: `make run` serves the data, runs, prints ork status.
+project example-make-run
+cp -R "$top_srcdir/examples/quickstart/." .
+chmod -R u+w .
+if [ -f Makefile ] && [ "$port" = "$want_port" ]; then
+	test_expect_success 'example: make run, as its README says' '
+		make run ORKC="$ORKC" ORK="$ORK" PYTHON=$PY >make-run.out 2>&1 || {
+			cat make-run.out; false; }
+		expect_grep "fetch +succeeded" make-run.out
+		expect_grep "summarize +succeeded" make-run.out
+		expect_summary "$(outf summarize)" data/data.json
+	'
+else
+	skip "example: make run (no Makefile, or port $want_port taken)"
+fi
+
 # ---- 2. the user's guide, verbatim --------------------------------------
 # extract_blocks GUIDE: write each fenced code block whose first line is
 # "# PATH" for one of the files we take to PATH, verbatim.
