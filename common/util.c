@@ -326,12 +326,43 @@ double now_mono(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* The proleptic Gregorian date of a day count since 1970-01-01 (Howard
+ * Hinnant's civil_from_days). */
+static void civil_from_days(long long z, long long *y, unsigned *m, unsigned *d)
+{
+	z += 719468;
+	long long era = (z >= 0 ? z : z - 146096) / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	unsigned mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = (long long)yoe + era * 400 + (*m <= 2);
+}
+
 void format_time(double t, char out[32])
 {
-	time_t secs = (time_t)t;
+	/* Computed here rather than by gmtime_r and strftime, which load the
+	 * local time zone file on first use: a cost in every ork exec, for a
+	 * UTC time.  The larger buffer keeps the compiler's truncation check
+	 * quiet for absurd years. */
+	long long secs = (long long)t;
+	if ((double)secs > t)
+		secs--;
 	int ms = (int)((t - (double)secs) * 1000.0);
-	struct tm tm;
-	gmtime_r(&secs, &tm);
-	size_t n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out + n, 32 - n, ".%03dZ", ms % 1000);
+	long long days = secs / 86400, rem = secs % 86400;
+	if (rem < 0) {
+		rem += 86400;
+		days--;
+	}
+	long long y;
+	unsigned m, d;
+	civil_from_days(days, &y, &m, &d);
+	char buf[96];
+	snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ", y, m,
+		 d, (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60),
+		 ms % 1000);
+	buf[31] = '\0';
+	memcpy(out, buf, 32);
 }

@@ -316,10 +316,13 @@ void spec_release(struct task_spec *s)
 
 double spec_retry_delay(const struct task_spec *s, int k)
 {
-	double d = s->retry_delay * pow(s->retry_backoff, k - 1);
-	if (s->retry_max_delay >= 0 && d > s->retry_max_delay)
-		d = s->retry_max_delay;
-	return isfinite(d) ? d : 86400;
+	/* A loop rather than pow(): ork does not load libm for one call, and
+	 * it stops as soon as the cap is reached. */
+	double cap = s->retry_max_delay >= 0 ? s->retry_max_delay : 86400;
+	double d = s->retry_delay;
+	for (int i = 1; i < k && d < cap; i++)
+		d *= s->retry_backoff;
+	return d < cap ? d : cap;
 }
 
 int spec_retries_exit(const struct task_spec *s, int code)

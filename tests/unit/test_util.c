@@ -171,6 +171,15 @@ static void test_format_time(void)
 	CHECK_STREQ(buf, "1970-01-01T00:00:01.500Z");
 	format_time(1795680000.25, buf);
 	CHECK_STREQ(buf, "2026-11-26T08:00:00.250Z");
+	/* Leap days, a century leap year, the end of a century, before 1970. */
+	format_time(951782400, buf);
+	CHECK_STREQ(buf, "2000-02-29T00:00:00.000Z");
+	format_time(1709164800.999, buf);
+	CHECK_STREQ(buf, "2024-02-29T00:00:00.999Z");
+	format_time(4102444799, buf);
+	CHECK_STREQ(buf, "2099-12-31T23:59:59.000Z");
+	format_time(-1.5, buf);
+	CHECK_STREQ(buf, "1969-12-31T23:59:58.500Z");
 	double a = now_mono(), b = now_mono();
 	CHECK(b >= a);
 	CHECK(now_wall() > 1.7e9);
