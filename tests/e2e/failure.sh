@@ -72,6 +72,7 @@ tasks:
   badjson: {executor: process, command: [sh, tasks/t.sh, badjson]}
   trailing: {executor: process, command: [sh, tasks/t.sh, trailing]}
   sig: {executor: process, command: [sh, tasks/t.sh, sig]}
+  nosuch: {executor: process, command: [./tasks/no-such-program, x], retries: 1}
 EOF
 
 ran() { grep -qx "$1" runs.log; }
@@ -169,6 +170,14 @@ test_expect_success 'death by a signal fails with the signal in the reason' '
 	reason sig >r
 	expect_grep "signal|SIGKILL|[Kk]illed" r
 	expect_grep "9|KILL|[Kk]illed" r
+'
+
+test_expect_success 'a program that does not exist fails the task, saying so' '
+	expect_eq state failed "$(state nosuch)"
+	no_out nosuch
+	reason nosuch >r
+	cat r
+	expect_grep "no-such-program|[Nn]o such file|not found|cannot (run|exec|start)|127" r
 '
 
 test_expect_success 'the run ends failed in the journal' '

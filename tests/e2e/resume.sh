@@ -86,6 +86,16 @@ test_expect_success 'rerun without a fix: only the failed task runs again' '
 	expect_runs b
 '
 
+test_expect_success 'each invocation keeps its own log of b: nothing overwritten' '
+	J=$(rundir)/journal.jsonl
+	jget $J "\"\\n\".join(e[\"log\"] for e in ev(\"start\", \"b\"))" >logs
+	cat logs
+	test $(sort -u logs | wc -l) = 2
+	for log in $(cat logs); do
+		expect_grep "^b fails on purpose\$" $(rundir)/$log
+	done
+'
+
 test_expect_success 'fix and rerun: only the failed task and its downstream run' '
 	rm fail_b
 	make_ok -j4 PYTHON=$PYTHON
