@@ -275,10 +275,9 @@ static char *log_path(const struct rundir *rd, const struct task_hist *th)
 
 static void status_header(const struct rundir *rd, const cJSON *run)
 {
-	const char *state = jsonx_get_string(run, "state");
 	const char *started = jsonx_get_string(run, "started");
 	double t0, t1;
-	printf("run %s of %s: %s", rd->run_id, rd->workflow, state ? state : "?");
+	printf("run %s of %s: %s", rd->run_id, rd->workflow, run_state(run));
 	printf(" (invocation %d", (int)jsonx_get_number(run, "invocation", 0));
 	if (started)
 		printf(", started %s", started);
@@ -334,7 +333,7 @@ static void status_json(const struct rundir *rd, const cJSON *run,
 	json_str(o, "workflow", rd->workflow);
 	json_str(o, "run_id", rd->run_id);
 	json_str(o, "dir", rd->path);
-	json_str(o, "state", jsonx_get_string(run, "state"));
+	json_str(o, "state", run_state(run));
 	cJSON_AddNumberToObject(o, "invocation", jsonx_get_number(run, "invocation", 0));
 	json_str(o, "started", jsonx_get_string(run, "started"));
 	json_str(o, "finished", jsonx_get_string(run, "finished"));
@@ -534,7 +533,7 @@ int cmd_runs(int argc, char **argv)
 		const struct runref *r = &l.v[i];
 		cell(&t, r->workflow);
 		cell(&t, r->run_id);
-		cell(&t, jsonx_get_string(r->run, "state"));
+		cell(&t, run_state(r->run));
 		cell(&t, jsonx_get_string(r->run, "started"));
 		double t1;
 		char d[32] = "";

@@ -88,6 +88,9 @@ int run_begin(const struct rundir *rd, int python)
 	cJSON_AddStringToObject(run, "created", created ? created : t);
 	cJSON_AddStringToObject(run, "started", t);
 	cJSON_AddNullToObject(run, "finished");
+	/* Our parent drives the run (make, or the sh artifact): while it
+	 * lives the run may be running; once it is gone, it is not. */
+	cJSON_AddNumberToObject(run, "pid", (double)getppid());
 	char *py = python ? resolve_python() : NULL;
 	if (py)
 		cJSON_AddStringToObject(run, "python", py);

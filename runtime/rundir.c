@@ -162,6 +162,23 @@ int rundir_save_run(const struct rundir *rd, const cJSON *run)
 	return rc;
 }
 
+static int pid_alive(long pid)
+{
+	/* EPERM still means the process exists. */
+	return pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
+}
+
+const char *run_state(const cJSON *run)
+{
+	const char *state = jsonx_get_string(run, "state");
+	if (!state)
+		return "unknown";
+	long pid = (long)jsonx_get_number(run, "pid", 0);
+	if (!strcmp(state, "running") && pid > 0 && !pid_alive(pid))
+		return "interrupted";
+	return state;
+}
+
 /* ---- journal ------------------------------------------------------------ */
 
 int journal_open(const struct rundir *rd)
@@ -402,12 +419,8 @@ const char *task_state(const struct rundir *rd, const struct task_hist *th)
 {
 	if (!th)
 		return "not run";
-	if (th->open) {
-		/* EPERM still means the process exists. */
-		if (th->pid > 0 && (kill((pid_t)th->pid, 0) == 0 || errno == EPERM))
-			return "running";
-		return "interrupted";
-	}
+	if (th->open)
+		return pid_alive(th->pid) ? "running" : "interrupted";
 	if (!th->state)
 		return "not run";
 	if (!strcmp(th->state, "succeeded") && th->key) {

@@ -45,6 +45,10 @@ char *rundir_abspath(const struct rundir *rd);
 cJSON *rundir_load_run(const struct rundir *rd);
 /* Write run.json atomically.  Returns 0, or -1 with errno set. */
 int rundir_save_run(const struct rundir *rd, const cJSON *run);
+/* The run's state as run.json says, except that a "running" run whose
+ * driver (run.json's "pid": the make or sh that ran ork begin) is gone is
+ * "interrupted": nothing can be running any more. */
+const char *run_state(const cJSON *run);
 
 /* Open journal.jsonl for appending; -1 with errno set on failure. */
 int journal_open(const struct rundir *rd);
