@@ -253,19 +253,13 @@ test_expect_success 'no hostile string was ever executed' '
 	no_canary
 '
 
-test_expect_success 'template values from an upstream output are data, not code' '
-	compile tmpl.yaml tmpl.mk
-	MK=tmpl.mk
-	rm -rf .ork
-	make_ok -j4
-	cmp exp/evil got/tmpl.env
-	"$PYTOOL" -c "
-import json, sys
-evil = open(\"exp/evil\", \"rb\").read().decode(\"utf-8\")
-got = json.load(open(\"got/tmpl.json\", encoding=\"utf-8\"))
-sys.exit(0 if got.get(\"t\") == evil and got.get(\"mixed\") == \"pre \" + evil + \" post\"
-         else \"template input differs: %r\" % got)
-"
+# Templates arrive with the expression language (a later issue; then this
+# case checks that substituted upstream values stay data).  Until then a
+# template must be refused at compile time, never passed through as text.
+test_expect_success 'templates are refused until the expression language exists' '
+	test_must_fail "$ORKC" --check tmpl.yaml 2>tmpl.err
+	grep -q "not supported yet" tmpl.err
+	test ! -e tmpl.mk
 	no_canary
 '
 
