@@ -332,7 +332,7 @@ static int trigger_allows(const struct task_spec *s, const enum dep_state *st,
 static void write_input(struct exec *x, const enum dep_state *st)
 {
 	const struct task_spec *s = &x->spec;
-	int fd = open(x->input, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int fd = open(x->input, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		fatal(x, "cannot create %s: %s", x->input, strerror(errno));
 	struct strbuf sb = STRBUF_INIT;
@@ -367,7 +367,12 @@ static void write_input(struct exec *x, const enum dep_state *st)
 	if (write_all(fd, sb.buf, sb.len) < 0)
 		goto fail;
 	strbuf_release(&sb);
-	x->input_fd = fd;
+	close(fd);
+	/* The task gets it read-only: an attempt must not be able to change
+	 * what the next one reads. */
+	x->input_fd = open(x->input, O_RDONLY | O_CLOEXEC);
+	if (x->input_fd < 0)
+		fatal(x, "cannot read %s: %s", x->input, strerror(errno));
 	return;
 fail:
 	fatal(x, "cannot write %s: %s", x->input, strerror(errno));

@@ -355,6 +355,21 @@ test_expect_success 'an interrupted task: group killed, no output, signal re-rai
 	expect_grep "^ork: intr: interrupted by SIGTERM\$" intr.err
 '
 
+test_expect_success 'an interrupt during the retry delay ends the wait at once' '
+	ORK_SPEC=$(spec waiting 1212121212121213 "\"executor\":\"process\",\"argv\":[\"bin/flaky\",\"waiting\",\"9\"],\"retries\":3,\"retry_delay\":60") "$ORK" exec waiting 2>waiting.err &
+	pid=$!
+	wait_for rec/waiting.attempts 10
+	i=0; while ! grep -q "retrying in 60s" waiting.err && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
+	start=$(date +%s)
+	kill -INT $pid
+	rc=0; wait $pid || rc=$?
+	end=$(date +%s)
+	expect_eq rc 130 $rc
+	test $((end - start)) -lt 5
+	expect_eq attempts 1 "$(wc -l <rec/waiting.attempts | tr -d " ")"
+	expect_eq reason "interrupted by SIGINT" "$(reason waiting)"
+'
+
 test_expect_success 'ork end: summary, failed tasks with reason and log, status 1' '
 	rc=0; "$ORK" end ok bad down cleanup notrun 2>end.err || rc=$?
 	expect_eq rc 1 $rc
