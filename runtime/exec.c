@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,10 +22,9 @@
 #include "lifecycle.h"
 #include "proc.h"
 #include "rundir.h"
+#include "taskio.h"
 #include "taskspec.h"
 #include "util.h"
-
-extern char **environ;
 
 /* The Python runner is imported from the package, not given as a file, so
  * its path never appears in argv. */
@@ -107,61 +105,6 @@ static void journal(struct exec *x)
 	if (journal_write(x->jfd, &x->ev) < 0)
 		fatal(x, "cannot append to %s/journal.jsonl: %s", x->rd.path,
 		      strerror(errno));
-}
-
-static int write_all(int fd, const void *buf, size_t n)
-{
-	const char *p = buf;
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-/* Append the rest of in to out at copy cost: copy_file_range lets the
- * kernel move (or share) the pages; plain read/write is the fallback. */
-static int copy_fd(int in, int out)
-{
-#ifdef HAVE_COPY_FILE_RANGE
-	for (;;) {
-		ssize_t n = copy_file_range(in, NULL, out, NULL, 1 << 30, 0);
-		if (n == 0)
-			return 0;
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno != EXDEV && errno != EINVAL && errno != ENOSYS &&
-			    errno != EOPNOTSUPP && errno != EBADF)
-				return -1;
-			break;
-		}
-	}
-#endif
-	size_t cap = 1 << 17;
-	char *buf = xmalloc(cap);
-	int rc = 0;
-	for (;;) {
-		ssize_t n = read(in, buf, cap);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			rc = n < 0 ? -1 : 0;
-			break;
-		}
-		if (write_all(out, buf, (size_t)n) < 0) {
-			rc = -1;
-			break;
-		}
-	}
-	free(buf);
-	return rc;
 }
 
 /* ---- the run ------------------------------------------------------------ */
@@ -326,56 +269,35 @@ static int trigger_allows(const struct task_spec *s, const enum dep_state *st,
 
 /* ---- the input ---------------------------------------------------------- */
 
-/* {static members, "DEP": <DEP's output file, byte for byte>, ...}: the
- * upstream outputs are copied, never parsed, so a 100 MB output costs a
- * copy.  A failed or skipped upstream appears as null. */
+/* The input: the static members, then one member per upstream task
+ * holding its output file byte for byte (never parsed, so a 100 MB output
+ * costs a copy), or null for an upstream that failed or was skipped. */
 static void write_input(struct exec *x, const enum dep_state *st)
 {
 	const struct task_spec *s = &x->spec;
+	struct input_part *parts = xcalloc(s->ndeps + 1, sizeof *parts);
+	for (size_t i = 0; i < s->ndeps; i++) {
+		parts[i].name = s->deps[i].task;
+		if (st[i] == DEP_SUCCEEDED)
+			parts[i].path = rundir_file(&x->rd, "%s.%s.json",
+						    s->deps[i].task, s->deps[i].key);
+	}
 	int fd = open(x->input, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		fatal(x, "cannot create %s: %s", x->input, strerror(errno));
-	struct strbuf sb = STRBUF_INIT;
-	strbuf_addc(&sb, '{');
-	strbuf_add(&sb, s->input, s->ninput);
-	int first = s->ninput == 0;
-	for (size_t i = 0; i < s->ndeps; i++) {
-		if (!first)
-			strbuf_addc(&sb, ',');
-		first = 0;
-		jsonx_quote(&sb, s->deps[i].task, strlen(s->deps[i].task), 0);
-		strbuf_addc(&sb, ':');
-		if (st[i] != DEP_SUCCEEDED) {
-			strbuf_adds(&sb, "null");
-			continue;
-		}
-		if (write_all(fd, sb.buf, sb.len) < 0)
-			goto fail;
-		strbuf_reset(&sb);
-		char *p = rundir_file(&x->rd, "%s.%s.json", s->deps[i].task,
-				      s->deps[i].key);
-		int in = open(p, O_RDONLY | O_CLOEXEC);
-		if (in < 0)
-			fatal(x, "cannot read %s: %s", p, strerror(errno));
-		if (copy_fd(in, fd) < 0)
-			fatal(x, "cannot copy %s into %s: %s", p, x->input,
-			      strerror(errno));
-		close(in);
-		free(p);
-	}
-	strbuf_addc(&sb, '}');
-	if (write_all(fd, sb.buf, sb.len) < 0)
-		goto fail;
-	strbuf_release(&sb);
+	const char *bad;
+	if (input_write(fd, s->input, s->ninput, parts, s->ndeps, &bad) < 0)
+		fatal(x, "cannot %s %s: %s", bad ? "read" : "write",
+		      bad ? bad : x->input, strerror(errno));
 	close(fd);
+	for (size_t i = 0; i < s->ndeps; i++)
+		free((char *)parts[i].path);
+	free(parts);
 	/* The task gets it read-only: an attempt must not be able to change
 	 * what the next one reads. */
 	x->input_fd = open(x->input, O_RDONLY | O_CLOEXEC);
 	if (x->input_fd < 0)
 		fatal(x, "cannot read %s: %s", x->input, strerror(errno));
-	return;
-fail:
-	fatal(x, "cannot write %s: %s", x->input, strerror(errno));
 }
 
 /* ---- one attempt -------------------------------------------------------- */
@@ -406,63 +328,12 @@ static void ensure_log(struct attempt *a)
 		log_sink(a, "", 0);
 }
 
-/* "NAME=value" entries: later ones of the same name win over earlier
- * ones and over the inherited environment. */
-struct envb {
-	char **add;
-	size_t nadd, cap;
-};
-
-static void env_set(struct envb *e, const char *name, const char *val)
-{
-	e->add = xgrow(e->add, &e->cap, e->nadd + 1, sizeof *e->add);
-	e->add[e->nadd++] = xasprintf("%s=%s", name, val);
-}
-
-static int same_name(const char *a, const char *b)
-{
-	size_t n = strcspn(a, "=");
-	return !strncmp(a, b, n) && b[n] == '=' && a[n] == '=';
-}
-
-static char **env_build(struct envb *e)
-{
-	size_t nenv = 0;
-	while (environ[nenv])
-		nenv++;
-	char **env = xcalloc(nenv + e->nadd + 1, sizeof *env);
-	size_t n = 0;
-	for (size_t i = 0; i < nenv; i++) {
-		int keep = strncmp(environ[i], "ORK_SPEC=", 9) != 0;
-		for (size_t j = 0; keep && j < e->nadd; j++)
-			keep = !same_name(environ[i], e->add[j]);
-		if (keep)
-			env[n++] = environ[i];
-	}
-	for (size_t j = 0; j < e->nadd; j++) {
-		int later = 0;
-		for (size_t k = j + 1; !later && k < e->nadd; k++)
-			later = same_name(e->add[j], e->add[k]);
-		if (!later)
-			env[n++] = e->add[j];
-	}
-	return env;
-}
-
-static void env_release(struct envb *e, char **env)
-{
-	for (size_t j = 0; j < e->nadd; j++)
-		free(e->add[j]);
-	free(e->add);
-	free(env);
-}
-
 static char **task_env(struct exec *x, struct attempt *a, struct envb *e)
 {
 	const struct task_spec *s = &x->spec;
 	const char *pypath = getenv("PYTHONPATH");
 	for (size_t i = 0; i < s->nenv; i++) {
-		env_set(e, s->env[i].name, s->env[i].value);
+		envb_set(e, s->env[i].name, s->env[i].value);
 		if (!strcmp(s->env[i].name, "PYTHONPATH"))
 			pypath = s->env[i].value;
 	}
@@ -470,33 +341,33 @@ static char **task_env(struct exec *x, struct attempt *a, struct envb *e)
 		char *dir = find_pydir();
 		char *pp = pypath && *pypath ? xasprintf("%s:%s", dir, pypath)
 					      : xstrdup(dir);
-		env_set(e, "PYTHONPATH", pp);
+		envb_set(e, "PYTHONPATH", pp);
 		free(pp);
 		free(dir);
 		if (s->file)
-			env_set(e, "ORK_FILE", s->file);
+			envb_set(e, "ORK_FILE", s->file);
 		if (s->module)
-			env_set(e, "ORK_MODULE", s->module);
-		env_set(e, "ORK_FUNCTION", s->function ? s->function : "main");
+			envb_set(e, "ORK_MODULE", s->module);
+		envb_set(e, "ORK_FUNCTION", s->function ? s->function : "main");
 	}
 	char num[32];
-	env_set(e, "ORK_WORKFLOW", x->rd.workflow);
-	env_set(e, "ORK_RUN_ID", x->rd.run_id);
-	env_set(e, "ORK_TASK", s->task);
+	envb_set(e, "ORK_WORKFLOW", x->rd.workflow);
+	envb_set(e, "ORK_RUN_ID", x->rd.run_id);
+	envb_set(e, "ORK_TASK", s->task);
 	snprintf(num, sizeof num, "%d", a->k);
-	env_set(e, "ORK_ATTEMPT", num);
+	envb_set(e, "ORK_ATTEMPT", num);
 	snprintf(num, sizeof num, "%d", x->max_attempts);
-	env_set(e, "ORK_MAX_ATTEMPTS", num);
-	env_set(e, "ORK_RUN_DIR", x->absdir);
+	envb_set(e, "ORK_MAX_ATTEMPTS", num);
+	envb_set(e, "ORK_RUN_DIR", x->absdir);
 	char *p = xasprintf("%s/%s.input.json", x->absdir, s->task);
-	env_set(e, "ORK_INPUT", p);
+	envb_set(e, "ORK_INPUT", p);
 	free(p);
-	env_set(e, "ORK_OUTPUT", x->tmp);
+	envb_set(e, "ORK_OUTPUT", x->tmp);
 	p = xasprintf("%s/metrics.jsonl", x->absdir);
-	env_set(e, "ORK_METRICS", p);
+	envb_set(e, "ORK_METRICS", p);
 	free(p);
-	env_set(e, "ORK_ERROR_FILE", x->errfile);
-	return env_build(e);
+	envb_set(e, "ORK_ERROR_FILE", x->errfile);
+	return envb_build(e, "ORK_SPEC");
 }
 
 static void fail_reason(struct attempt *a, const char *fmt, ...)
@@ -543,71 +414,6 @@ static void read_error_file(struct exec *x, struct attempt *a)
 			free(j);
 	}
 	cJSON_Delete(err);
-}
-
-static int is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-/* Turn the file at path into a valid output: empty (or blank) means null;
- * anything else must be one JSON value.  The file is mapped, never parsed
- * into a tree, so its size costs one pass and no memory. */
-static int check_output(struct attempt *a, const char *path)
-{
-	int fd = open(path, O_RDWR | O_CLOEXEC);
-	struct stat st;
-	if (fd < 0 || fstat(fd, &st) < 0) {
-		fail_reason(a, "cannot read the output: %s", strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	size_t len = (size_t)st.st_size;
-	const char *map = NULL;
-	if (len > 0) {
-		map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
-		if (map == MAP_FAILED) {
-			fail_reason(a, "cannot map the output: %s", strerror(errno));
-			close(fd);
-			return -1;
-		}
-#ifdef MADV_SEQUENTIAL
-		madvise((void *)map, len, MADV_SEQUENTIAL);
-#endif
-	}
-	size_t ws = 0;
-	while (ws < len && is_blank(map[ws]))
-		ws++;
-	int rc = 0;
-	if (ws == len) {
-		if (ftruncate(fd, 0) < 0 || pwrite(fd, "null", 4, 0) != 4) {
-			fail_reason(a, "cannot write the output: %s", strerror(errno));
-			rc = -1;
-		}
-	} else {
-		size_t pos;
-		const char *why;
-		if (jsonx_validate(map, len, &pos, &why) < 0) {
-			fail_reason(a, "invalid JSON output at byte %zu: %s", pos, why);
-			rc = -1;
-		} else {
-			/* Downstream inputs embed the file as is: drop the
-			 * final newline a printing task leaves. */
-			size_t end = len;
-			while (is_blank(map[end - 1]))
-				end--;
-			if (end < len && ftruncate(fd, (off_t)end) < 0) {
-				fail_reason(a, "cannot write the output: %s",
-					    strerror(errno));
-				rc = -1;
-			}
-		}
-	}
-	if (map)
-		munmap((void *)map, len);
-	close(fd);
-	return rc;
 }
 
 static int exists(const char *path)
@@ -682,11 +488,11 @@ static int start(struct exec *x, struct attempt *a, struct proc *p, int outfd,
 		argv_buf[3] = NULL;
 		argv = argv_buf;
 	}
-	struct envb e = {NULL, 0, 0};
+	struct envb e = ENVB_INIT;
 	char **env = task_env(x, a, &e);
 	struct proc_opts o = {argv, env, x->input_fd, outfd, errfd};
 	int err = proc_start(p, &o);
-	env_release(&e, env);
+	envb_release(&e, env);
 	return err;
 }
 
@@ -732,8 +538,10 @@ static void run_attempt(struct exec *x, struct attempt *a)
 	const char *out = NULL;
 	if (a->ok) {
 		out = pick_output(x, a, outfd);
-		if (check_output(a, out) < 0)
+		if (output_check(out, a->reason, sizeof a->reason) < 0) {
+			a->ok = 0;
 			out = NULL;
+		}
 	} else if (!err && !a->interrupted) {
 		read_error_file(x, a);
 	}

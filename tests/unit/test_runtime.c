@@ -1,10 +1,13 @@
 /* Unit tests for the runtime's pure parts: the task spec (ORK_SPEC), names,
  * times, retry arithmetic and the journal folded into a history. */
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "jsonx.h"
 #include "rundir.h"
+#include "taskio.h"
 #include "taskspec.h"
 #include "unit.h"
 #include "util.h"
@@ -258,6 +261,129 @@ static void test_rundir_path(void)
 	rundir_release(&rd);
 }
 
+static char *file_with(const char *name, const char *text, size_t n)
+{
+	char *path = xasprintf("%s/%s", tmpdir, name);
+	CHECK_INTEQ(write_file_atomic(path, text, n), 0);
+	return path;
+}
+
+static void check_output_file(const char *text, const char *want_text,
+			      const char *want_reason)
+{
+	char *path = file_with("out.json", text, strlen(text));
+	char reason[256] = "";
+	int rc = output_check(path, reason, sizeof reason);
+	CHECK_INTEQ(rc, want_reason ? -1 : 0);
+	CHECK_STREQ(reason, want_reason ? want_reason : "");
+	if (!want_reason) {
+		char *got = read_file(path, NULL);
+		CHECK_STREQ(got, want_text);
+		free(got);
+	}
+	free(path);
+}
+
+static void test_output_check(void)
+{
+	check_output_file("", "null", NULL);
+	check_output_file(" \n\t\r\n", "null", NULL);
+	check_output_file("{\"a\": 1}\n", "{\"a\": 1}", NULL);
+	check_output_file("  [1, 2]  \n\n", "  [1, 2]", NULL);
+	check_output_file("42", "42", NULL);
+	check_output_file("{\"a\": 1,}", NULL,
+			  "invalid JSON output at byte 8: trailing comma");
+	check_output_file("hello", NULL,
+			  "invalid JSON output at byte 0: unexpected character");
+	check_output_file("{} {}", NULL, "invalid JSON output at byte 3: "
+			  "trailing data after the JSON value");
+	char reason[256];
+	char *missing = xasprintf("%s/missing.json", tmpdir);
+	CHECK_INTEQ(output_check(missing, reason, sizeof reason), -1);
+	CHECK_STREQ(reason, "cannot read the output: No such file or directory");
+	free(missing);
+}
+
+static void test_input_write(void)
+{
+	char *a = file_with("a.json", "{\"x\": [1, 2]}", 13);
+	char *big = xmalloc(3000001);
+	memset(big, 'b', 3000001);
+	big[0] = '"';
+	big[3000000] = '"';
+	char *b = file_with("b.json", big, 3000001);
+	char *in = xasprintf("%s/in.json", tmpdir);
+	struct input_part parts[] = {{"a", a}, {"gone", NULL}, {"b", b}};
+	int fd = open(in, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	const char *bad = "x";
+	CHECK_INTEQ(input_write(fd, "\"k\":1", 5, parts, 3, &bad), 0);
+	CHECK(bad == NULL);
+	close(fd);
+	size_t len;
+	char *got = read_file(in, &len);
+	struct strbuf want = STRBUF_INIT;
+	strbuf_adds(&want, "{\"k\":1,\"a\":{\"x\": [1, 2]},\"gone\":null,\"b\":");
+	strbuf_add(&want, big, 3000001);
+	strbuf_addc(&want, '}');
+	CHECK_INTEQ(len, want.len);
+	CHECK(got && !memcmp(got, want.buf, want.len));
+	CHECK_INTEQ(jsonx_validate(got, len, NULL, NULL), 0);
+	free(got);
+	strbuf_release(&want);
+
+	/* No static members, no upstreams. */
+	fd = open(in, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	CHECK_INTEQ(input_write(fd, "", 0, parts, 0, &bad), 0);
+	close(fd);
+	got = read_file(in, NULL);
+	CHECK_STREQ(got, "{}");
+	free(got);
+	fd = open(in, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	CHECK_INTEQ(input_write(fd, "", 0, parts + 1, 1, &bad), 0);
+	close(fd);
+	got = read_file(in, NULL);
+	CHECK_STREQ(got, "{\"gone\":null}");
+	free(got);
+
+	/* An unreadable upstream file is named. */
+	struct input_part lost[] = {{"lost", "/nonexistent/lost.json"}};
+	fd = open(in, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	CHECK_INTEQ(input_write(fd, "", 0, lost, 1, &bad), -1);
+	CHECK_STREQ(bad, "/nonexistent/lost.json");
+	close(fd);
+	free(a);
+	free(b);
+	free(big);
+	free(in);
+}
+
+static void test_envb(void)
+{
+	setenv("ORK_SPEC", "{}", 1);
+	setenv("ORK_TEST_KEEP", "1", 1);
+	setenv("ORK_TEST_OVER", "old", 1);
+	struct envb e = ENVB_INIT;
+	envb_set(&e, "ORK_TEST_OVER", "new");
+	envb_set(&e, "ORK_TEST_NEW", "a=b");
+	envb_set(&e, "ORK_TEST_NEW", "c");
+	char **env = envb_build(&e, "ORK_SPEC");
+	int keep = 0, over = 0, fresh = 0, spec = 0;
+	for (char **p = env; *p; p++) {
+		keep += !strcmp(*p, "ORK_TEST_KEEP=1");
+		over += !strncmp(*p, "ORK_TEST_OVER=", 14);
+		CHECK(strcmp(*p, "ORK_TEST_OVER=old"));
+		fresh += !strncmp(*p, "ORK_TEST_NEW=", 13);
+		CHECK(strcmp(*p, "ORK_TEST_NEW=a=b"));
+		spec += !strncmp(*p, "ORK_SPEC=", 9);
+	}
+	CHECK_INTEQ(keep, 1);
+	CHECK_INTEQ(over, 1);
+	CHECK_INTEQ(fresh, 1);
+	CHECK_INTEQ(spec, 0);
+	envb_release(&e, env);
+	unsetenv("ORK_SPEC");
+}
+
 static void setup(void)
 {
 	CHECK(mkdtemp(tmpdir) != NULL);
@@ -271,4 +397,5 @@ static void cleanup(void)
 }
 
 UNIT_MAIN(setup, test_names, test_times, test_spec_full, test_spec_defaults,
-	  test_spec_errors, test_history, test_rundir_path, cleanup)
+	  test_spec_errors, test_history, test_rundir_path, test_output_check,
+	  test_input_write, test_envb, cleanup)

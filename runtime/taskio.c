@@ -1,0 +1,240 @@
+/* taskio: see taskio.h. */
+#include "taskio.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "jsonx.h"
+#include "util.h"
+
+extern char **environ;
+
+int write_all(int fd, const void *buf, size_t n)
+{
+	const char *p = buf;
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int copy_fd(int in, int out)
+{
+#ifdef HAVE_COPY_FILE_RANGE
+	/* The kernel moves (or, on a filesystem that can, shares) the pages;
+	 * on failure before the first byte, fall back.  The file offsets
+	 * advance, so the fallback continues where this stopped. */
+	for (;;) {
+		ssize_t n = copy_file_range(in, NULL, out, NULL, 1 << 30, 0);
+		if (n == 0)
+			return 0;
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EXDEV && errno != EINVAL && errno != ENOSYS &&
+			    errno != EOPNOTSUPP && errno != EBADF)
+				return -1;
+			break;
+		}
+	}
+#endif
+	size_t cap = 1 << 17;
+	char *buf = xmalloc(cap);
+	int rc = 0;
+	for (;;) {
+		ssize_t n = read(in, buf, cap);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			rc = n < 0 ? -1 : 0;
+			break;
+		}
+		if (write_all(out, buf, (size_t)n) < 0) {
+			rc = -1;
+			break;
+		}
+	}
+	free(buf);
+	return rc;
+}
+
+/* ---- input -------------------------------------------------------------- */
+
+static int copy_part(int fd, const char *path)
+{
+	int in = open(path, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return -1;
+	int rc = copy_fd(in, fd);
+	int e = errno;
+	close(in);
+	errno = e;
+	return rc;
+}
+
+int input_write(int fd, const char *members, size_t n,
+		const struct input_part *parts, size_t nparts, const char **bad)
+{
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_addc(&sb, '{');
+	strbuf_add(&sb, members, n);
+	int rc = 0;
+	*bad = NULL;
+	for (size_t i = 0; i < nparts && rc == 0; i++) {
+		if (i > 0 || n > 0)
+			strbuf_addc(&sb, ',');
+		jsonx_quote(&sb, parts[i].name, strlen(parts[i].name), 0);
+		strbuf_addc(&sb, ':');
+		if (!parts[i].path) {
+			strbuf_adds(&sb, "null");
+			continue;
+		}
+		/* Flush what we have, then let the kernel copy the file. */
+		rc = write_all(fd, sb.buf, sb.len);
+		strbuf_reset(&sb);
+		if (rc == 0 && copy_part(fd, parts[i].path) < 0) {
+			*bad = parts[i].path;
+			rc = -1;
+		}
+	}
+	if (rc == 0) {
+		strbuf_addc(&sb, '}');
+		rc = write_all(fd, sb.buf, sb.len);
+	}
+	int e = errno;
+	strbuf_release(&sb);
+	errno = e;
+	return rc;
+}
+
+/* ---- output ------------------------------------------------------------- */
+
+static int is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Check the mapped text; make blank text null and drop trailing blanks. */
+static int check_text(int fd, const char *map, size_t len, char *reason,
+		      size_t n)
+{
+	size_t ws = 0;
+	while (ws < len && is_blank(map[ws]))
+		ws++;
+	if (ws == len) {
+		if (ftruncate(fd, 0) < 0 || pwrite(fd, "null", 4, 0) != 4) {
+			snprintf(reason, n, "cannot write the output: %s",
+				 strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	size_t pos;
+	const char *why;
+	if (jsonx_validate(map, len, &pos, &why) < 0) {
+		snprintf(reason, n, "invalid JSON output at byte %zu: %s", pos, why);
+		return -1;
+	}
+	size_t end = len;
+	while (is_blank(map[end - 1]))
+		end--;
+	if (end < len && ftruncate(fd, (off_t)end) < 0) {
+		snprintf(reason, n, "cannot write the output: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int output_check(const char *path, char *reason, size_t n)
+{
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		snprintf(reason, n, "cannot read the output: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	size_t len = (size_t)st.st_size;
+	const char *map = "";
+	if (len > 0) {
+		map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (map == MAP_FAILED) {
+			snprintf(reason, n, "cannot map the output: %s",
+				 strerror(errno));
+			close(fd);
+			return -1;
+		}
+#ifdef MADV_SEQUENTIAL
+		madvise((void *)map, len, MADV_SEQUENTIAL);
+#endif
+	}
+	int rc = check_text(fd, map, len, reason, n);
+	if (len > 0)
+		munmap((void *)map, len);
+	close(fd);
+	return rc;
+}
+
+/* ---- environment -------------------------------------------------------- */
+
+void envb_set(struct envb *e, const char *name, const char *val)
+{
+	e->add = xgrow(e->add, &e->cap, e->nadd + 1, sizeof *e->add);
+	e->add[e->nadd++] = xasprintf("%s=%s", name, val);
+}
+
+/* Whether two "NAME=value" entries (or a name, for b) name the same
+ * variable. */
+static int same_name(const char *a, const char *b)
+{
+	size_t n = strcspn(a, "=");
+	return !strncmp(a, b, n) && (b[n] == '=' || b[n] == '\0');
+}
+
+char **envb_build(const struct envb *e, const char *drop)
+{
+	size_t nenv = 0;
+	while (environ[nenv])
+		nenv++;
+	char **env = xcalloc(nenv + e->nadd + 1, sizeof *env);
+	size_t n = 0;
+	for (size_t i = 0; i < nenv; i++) {
+		int keep = !drop || !same_name(environ[i], drop);
+		for (size_t j = 0; keep && j < e->nadd; j++)
+			keep = !same_name(environ[i], e->add[j]);
+		if (keep)
+			env[n++] = environ[i];
+	}
+	for (size_t j = 0; j < e->nadd; j++) {
+		int later = 0;
+		for (size_t k = j + 1; !later && k < e->nadd; k++)
+			later = same_name(e->add[j], e->add[k]);
+		if (!later)
+			env[n++] = e->add[j];
+	}
+	return env;
+}
+
+void envb_release(struct envb *e, char **env)
+{
+	for (size_t j = 0; j < e->nadd; j++)
+		free(e->add[j]);
+	free(e->add);
+	free(env);
+	e->add = NULL;
+	e->nadd = e->cap = 0;
+}
