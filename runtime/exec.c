@@ -62,6 +62,8 @@ struct attempt {
 	int interrupted;     /* the signal that interrupted ork, or 0 */
 	int retryable;       /* 0: the task said not to retry */
 	int from_exit;       /* the failure is a non-zero exit status */
+	int started;         /* the executor ran */
+	int stdout_logged;   /* stdout was copied to the log */
 	char reason[1024];
 	char *details;       /* raw JSON from the error file, or NULL */
 	double duration;
@@ -421,11 +423,28 @@ static int exists(const char *path)
 	return access(path, F_OK) == 0;
 }
 
-/* After a clean exit, decide which file is the output and move the rest
- * where it belongs.  Returns the output's path (borrowed) or NULL. */
+/* A process task's stdout goes to the log whenever it is not the output:
+ * the task wrote $ORK_OUTPUT instead, or the attempt failed (what it
+ * printed may say why). */
+static void stdout_to_log(struct attempt *a, int outfd)
+{
+	struct stat st;
+	if (outfd < 0 || a->stdout_logged)
+		return;
+	a->stdout_logged = 1;
+	if (fstat(outfd, &st) == 0 && st.st_size > 0 &&
+	    lseek(outfd, 0, SEEK_SET) == 0) {
+		ensure_log(a);
+		if (a->log_fd >= 0)
+			copy_fd(outfd, a->log_fd);
+	}
+}
+
+/* After a clean exit, the file that holds the output (borrowed). */
 static const char *pick_output(struct exec *x, struct attempt *a, int outfd)
 {
 	if (x->spec.executor == SPEC_PYTHON) {
+		/* A runner that wrote nothing returned nothing: null. */
 		if (!exists(x->tmp)) {
 			int fd = open(x->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 				      0644);
@@ -436,16 +455,35 @@ static const char *pick_output(struct exec *x, struct attempt *a, int outfd)
 	}
 	if (!exists(x->tmp))
 		return x->stdout_path;
-	/* The task wrote $ORK_OUTPUT, so its stdout was only talk. */
-	struct stat st;
-	if (fstat(outfd, &st) == 0 && st.st_size > 0 &&
-	    lseek(outfd, 0, SEEK_SET) == 0) {
-		ensure_log(a);
-		if (a->log_fd >= 0)
-			copy_fd(outfd, a->log_fd);
-	}
-	unlink(x->stdout_path);
+	stdout_to_log(a, outfd);
 	return x->tmp;
+}
+
+/* Validate the output and rename it into place, or clean up after a
+ * failed attempt. */
+static void settle_output(struct exec *x, struct attempt *a, int outfd,
+			  int started)
+{
+	const char *out = NULL;
+	if (a->ok) {
+		out = pick_output(x, a, outfd);
+		if (output_check(out, a->reason, sizeof a->reason) < 0) {
+			a->ok = 0;
+			out = NULL;
+		}
+	} else if (started && !a->interrupted) {
+		read_error_file(x, a);
+	}
+	if (out && rename(out, x->out) < 0)
+		fatal(x, "cannot rename %s to %s: %s", out, x->out,
+		      strerror(errno));
+	if (!out) {
+		stdout_to_log(a, outfd);
+		ensure_log(a);
+		remove_temporaries(x);
+	} else if (out == x->tmp && outfd >= 0) {
+		unlink(x->stdout_path);
+	}
 }
 
 static void describe_end(struct exec *x, struct attempt *a, struct proc *p,
@@ -496,64 +534,53 @@ static int start(struct exec *x, struct attempt *a, struct proc *p, int outfd,
 	return err;
 }
 
-static void run_attempt(struct exec *x, struct attempt *a)
+/* Run the executor to its end: exit, timeout or interrupt; then make
+ * sure nothing of its process group is left. */
+static void run_process(struct exec *x, struct attempt *a, int outfd,
+			double t0)
 {
-	const struct task_spec *s = &x->spec;
-	double t0 = now_mono();
-	a->exit_code = -1;
-	a->retryable = 1;
-	if (s->executor == SPEC_PYTHON)
-		unlink(x->errfile);
-	int outfd = -1;
-	if (s->executor == SPEC_PROCESS) {
-		outfd = open(x->stdout_path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC,
-			     0644);
-		if (outfd < 0)
-			fatal(x, "cannot create %s: %s", x->stdout_path,
-			      strerror(errno));
-	}
 	int pfd[2];
 	if (proc_pipe(pfd) < 0)
 		fatal(x, "cannot create a pipe: %s", strerror(errno));
-	if (lseek(x->input_fd, 0, SEEK_SET) < 0)
-		fatal(x, "cannot rewind %s: %s", x->input, strerror(errno));
-
 	struct proc p = PROC_INIT;
 	int err = start(x, a, &p, outfd >= 0 ? outfd : pfd[1], pfd[1]);
 	close(pfd[1]);
 	if (err) {
 		close(pfd[0]);
 		fail_reason(a, "could not start: %s", strerror(err));
+		return;
+	}
+	a->started = 1;
+	p.pipe_fd = pfd[0];
+	p.sink = log_sink;
+	p.sink_ctx = a;
+	double timeout = x->spec.timeout;
+	enum proc_result r = proc_wait(&p, timeout > 0 ? t0 + timeout : -1);
+	int sig = r == PROC_INTERRUPTED ? proc_interrupted() : SIGTERM;
+	/* Even after a clean exit: no process of the task outlives it. */
+	proc_kill_group(&p, sig, x->grace);
+	describe_end(x, a, &p, r);
+}
+
+static void run_attempt(struct exec *x, struct attempt *a)
+{
+	double t0 = now_mono();
+	a->exit_code = -1;
+	a->retryable = 1;
+	int outfd = -1;
+	if (x->spec.executor == SPEC_PYTHON) {
+		unlink(x->errfile);
 	} else {
-		p.pipe_fd = pfd[0];
-		p.sink = log_sink;
-		p.sink_ctx = a;
-		double deadline = s->timeout > 0 ? t0 + s->timeout : -1;
-		enum proc_result r = proc_wait(&p, deadline);
-		int sig = r == PROC_INTERRUPTED ? proc_interrupted() : SIGTERM;
-		/* Even after a clean exit: no process of the task outlives it. */
-		proc_kill_group(&p, sig, x->grace);
-		describe_end(x, a, &p, r);
+		outfd = open(x->stdout_path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC,
+			     0644);
+		if (outfd < 0)
+			fatal(x, "cannot create %s: %s", x->stdout_path,
+			      strerror(errno));
 	}
-	const char *out = NULL;
-	if (a->ok) {
-		out = pick_output(x, a, outfd);
-		if (output_check(out, a->reason, sizeof a->reason) < 0) {
-			a->ok = 0;
-			out = NULL;
-		}
-	} else if (!err && !a->interrupted) {
-		read_error_file(x, a);
-	}
-	if (out && rename(out, x->out) < 0)
-		fatal(x, "cannot rename %s to %s: %s", out, x->out,
-		      strerror(errno));
-	if (!out) {
-		remove_temporaries(x);
-		ensure_log(a);
-	} else if (out == x->tmp && s->executor == SPEC_PROCESS) {
-		unlink(x->stdout_path);
-	}
+	if (lseek(x->input_fd, 0, SEEK_SET) < 0)
+		fatal(x, "cannot rewind %s: %s", x->input, strerror(errno));
+	run_process(x, a, outfd, t0);
+	settle_output(x, a, outfd, a->started);
 	if (outfd >= 0)
 		close(outfd);
 	if (a->log_fd >= 0)

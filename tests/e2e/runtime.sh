@@ -151,6 +151,12 @@ test_expect_success 'failure: exit status, no output, log path in the message' '
 	expect_grep "^broken\$" $R/logs/bad.1.1.log
 '
 
+test_expect_success 'a failed attempt keeps what the task printed in its log' '
+	run noisy 4444444444444445 "\"executor\":\"process\",\"script\":\"echo partial result; exit 2\""
+	expect_grep "^partial result\$" $R/logs/noisy.1.1.log
+	test ! -e $R/noisy.4444444444444445.stdout
+'
+
 test_expect_success 'a stale output of a failing task is removed' '
 	echo "{}" >$R/bad.4444444444444444.json
 	run bad 4444444444444444 "\"executor\":\"process\",\"argv\":[\"false\"]"
@@ -170,6 +176,7 @@ test_expect_success 'invalid JSON output fails with the byte offset' '
 	expect_eq reason "invalid JSON output at byte 8: trailing comma" "$(reason badjson)"
 	no_out badjson
 	expect_grep "invalid JSON output at byte 8: trailing comma" badjson.err
+	expect_grep "^\\{\"a\": 1,\\}\$" $R/logs/badjson.1.1.log
 '
 
 test_expect_success 'retries: attempts counted, one log each, then success' '
