@@ -25,12 +25,15 @@ static const int watched[] = {SIGCHLD, SIGINT, SIGTERM, SIGHUP};
 
 static int selfpipe[2] = {-1, -1};
 static volatile sig_atomic_t interrupted;
+static volatile sig_atomic_t ninterrupts;
 
 static void on_signal(int sig)
 {
 	int e = errno;
 	if (sig != SIGCHLD && !interrupted)
 		interrupted = sig;
+	if (sig != SIGCHLD)
+		ninterrupts++;
 	unsigned char c = (unsigned char)sig;
 	/* A full pipe already holds a wake-up, so a failed write loses nothing. */
 	if (write(selfpipe[1], &c, 1) < 0) {
@@ -218,13 +221,15 @@ enum proc_result proc_wait(struct proc *p, double deadline)
 }
 
 /* Wait until p's group is empty or the deadline passes.  Orphans reaped
- * by someone else send us no SIGCHLD, hence the short polling steps. */
+ * by someone else send us no SIGCHLD, hence the short polling steps.  A
+ * new interrupt (a second Ctrl-C) cuts the wait short. */
 static int wait_group_empty(struct proc *p, double deadline)
 {
 	int step = 2;
+	sig_atomic_t seen = ninterrupts;
 	while (!group_empty(p)) {
 		int left = ms_until(deadline);
-		if (left == 0)
+		if (left == 0 || ninterrupts != seen)
 			return 0;
 		poll_once(p, left < step ? left : step);
 		if (step < 100)

@@ -67,8 +67,9 @@ enum proc_result { PROC_EXITED, PROC_TIMEDOUT, PROC_INTERRUPTED };
  * interrupted.  On PROC_EXITED, p->status is set. */
 enum proc_result proc_wait(struct proc *p, double deadline);
 /* Leave nothing of p's group running: if the group is not empty, send sig,
- * wait up to grace seconds for it to empty, then SIGKILL what is left.
- * Reaps p, drains p->pipe_fd into the sink and closes it. */
+ * wait up to grace seconds for it to empty (less if another interrupt
+ * arrives meanwhile), then SIGKILL what is left.  Reaps p, drains
+ * p->pipe_fd into the sink and closes it. */
 void proc_kill_group(struct proc *p, int sig, double grace);
 
 /* The shell's way of saying how a wait status ended: "exit status 3",

@@ -238,6 +238,25 @@ static void test_interrupt(void)
 	double t0 = now_mono();
 	CHECK_INTEQ(proc_sleep(10), SIGTERM);
 	CHECK(now_mono() - t0 < 1);
+
+	/* A second interrupt during the grace period ends it: SIGKILL now. */
+	char *argv2[] = {"sh", "-c", "trap '' TERM INT; while :; do sleep 1; done",
+			 NULL};
+	struct proc_opts o2 = {argv2, NULL, -1, -1, -1};
+	p = (struct proc)PROC_INIT;
+	CHECK_INTEQ(proc_start(&p, &o2), 0);
+	usleep(200000);   /* let sh install its traps */
+	pid_t helper = fork();
+	if (helper == 0) {
+		usleep(300000);
+		kill(getppid(), SIGHUP);
+		_exit(0);
+	}
+	t0 = now_mono();
+	proc_kill_group(&p, SIGTERM, 30);
+	CHECK(now_mono() - t0 < 5);
+	CHECK(p.exited && WIFSIGNALED(p.status) && WTERMSIG(p.status) == SIGKILL);
+	waitpid(helper, NULL, 0);
 }
 
 static void setup(void)
