@@ -196,8 +196,9 @@ char *read_file(const char *path, size_t *lenp)
 	return strbuf_detach(&sb);
 }
 
-static int write_all(int fd, const char *p, size_t n)
+int write_all(int fd, const void *buf, size_t n)
 {
+	const char *p = buf;
 	while (n > 0) {
 		ssize_t w = write(fd, p, n);
 		if (w < 0) {

@@ -48,6 +48,9 @@ char *strbuf_detach(struct strbuf *sb);
 void strbuf_reset(struct strbuf *sb);
 void strbuf_release(struct strbuf *sb);
 
+/* write(2) all n bytes, retrying on EINTR and short writes.  0, or -1 with
+ * errno set. */
+int write_all(int fd, const void *buf, size_t n);
 /* Read a whole file; NULL with errno set on failure. *len may be NULL. */
 char *read_file(const char *path, size_t *len);
 /* Write data to path atomically: a temporary beside it, fsync-free, then

@@ -245,21 +245,9 @@ void event_time(struct strbuf *sb, const char *key, double t)
 int journal_write(int fd, struct strbuf *sb)
 {
 	strbuf_adds(sb, "}\n");
-	const char *p = sb->buf;
-	size_t n = sb->len;
 	/* O_APPEND makes each write(2) land whole at the end of the file;
-	 * the loop only matters on a full disk. */
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
+	 * write_all loops only on a full disk. */
+	return write_all(fd, sb->buf, sb->len);
 }
 
 int journal_each(const struct rundir *rd, const char *prefix,

@@ -15,22 +15,6 @@
 
 extern char **environ;
 
-int write_all(int fd, const void *buf, size_t n)
-{
-	const char *p = buf;
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 int copy_fd(int in, int out)
 {
 #ifdef HAVE_COPY_FILE_RANGE

@@ -7,8 +7,8 @@
 
 #include <stddef.h>
 
-/* write(2) all of buf, retrying after EINTR.  0, or -1 with errno set. */
-int write_all(int fd, const void *buf, size_t n);
+#include "util.h"   /* write_all */
+
 /* Append what remains of in to out at copy cost (copy_file_range where
  * the kernel has it, else read/write).  0, or -1 with errno set. */
 int copy_fd(int in, int out);
