@@ -36,6 +36,7 @@ struct exec {
 	char *absdir;       /* the run directory, absolute, for tasks */
 	int inv;
 	char *python;       /* the interpreter resolved by ork begin, or NULL */
+	char *pydir;        /* python tasks: where the ork package is */
 	int jfd;            /* journal */
 	struct strbuf ev;   /* scratch for journal events */
 	char *out;          /* RUN/TASK.KEY.json: the output, the make target */
@@ -340,12 +341,10 @@ static char **task_env(struct exec *x, struct attempt *a, struct envb *e)
 			pypath = s->env[i].value;
 	}
 	if (s->executor == SPEC_PYTHON) {
-		char *dir = find_pydir();
-		char *pp = pypath && *pypath ? xasprintf("%s:%s", dir, pypath)
-					      : xstrdup(dir);
+		char *pp = pypath && *pypath ? xasprintf("%s:%s", x->pydir, pypath)
+					      : xstrdup(x->pydir);
 		envb_set(e, "PYTHONPATH", pp);
 		free(pp);
-		free(dir);
 		if (s->file)
 			envb_set(e, "ORK_FILE", s->file);
 		if (s->module)
@@ -720,36 +719,53 @@ static void run_attempts(struct exec *x)
 
 /* ---- the command -------------------------------------------------------- */
 
+/* dir holds the ork package when dir/ork/__init__.py exists. */
+static int has_ork_package(const char *dir)
+{
+	char *init = xasprintf("%s/ork/__init__.py", dir);
+	int ok = access(init, R_OK) == 0;
+	free(init);
+	return ok;
+}
+
 char *find_pydir(void)
 {
 	const char *env = getenv("ORK_PYDIR");
 	if (env && *env)
 		return xstrdup(env);
+	/* Beside the binary (an in-tree build), then the installed copy,
+	 * then the source tree this binary was built from (a VPATH build). */
+	char *cands[4] = {NULL, NULL, NULL, NULL};
+	size_t n = 0;
 #ifdef __linux__
 	char exe[4096];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		char *slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = '\0';
-			static const char *const rel[] = {"python", "runtime/python"};
-			for (size_t i = 0; i < 2; i++) {
-				char *pkg = xasprintf("%s/%s/ork", exe, rel[i]);
-				struct stat st;
-				int ok = stat(pkg, &st) == 0 && S_ISDIR(st.st_mode);
-				free(pkg);
-				if (ok)
-					return xasprintf("%s/%s", exe, rel[i]);
-			}
-		}
+	ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	char *slash = len > 0 ? (exe[len] = '\0', strrchr(exe, '/')) : NULL;
+	if (slash) {
+		*slash = '\0';
+		cands[n++] = xasprintf("%s/python", exe);
+		cands[n++] = xasprintf("%s/runtime/python", exe);
 	}
 #endif
-	return xstrdup(ORK_PKGDATADIR "/python");
+	cands[n++] = xstrdup(ORK_PKGDATADIR "/python");
+	cands[n++] = xstrdup(ORK_SRC_PYDIR);
+	char *found = NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (!found && has_ork_package(cands[i]))
+			found = cands[i];
+		else
+			free(cands[i]);
+	}
+	if (!found)
+		die(2, "cannot find the ork Python package (installed under "
+		    "%s/python); set ORK_PYDIR to the directory holding ork/",
+		    ORK_PKGDATADIR);
+	return found;
 }
 
 static void exec_release(struct exec *x)
 {
+	free(x->pydir);
 	spec_release(&x->spec);
 	rundir_release(&x->rd);
 	strbuf_release(&x->ev);
@@ -777,6 +793,10 @@ int cmd_exec(int argc, char **argv)
 	memset(&x, 0, sizeof x);
 	x.jfd = x.input_fd = -1;
 	load_spec(&x, argv[1]);
+	/* Before anything is recorded: a missing package is a broken
+	 * install, not a task failure to retry. */
+	if (x.spec.executor == SPEC_PYTHON)
+		x.pydir = find_pydir();
 	/* If make dies, we are told, and take the task down with us. */
 	proc_signals_init();
 	proc_die_with_parent(SIGTERM);
