@@ -24,4 +24,19 @@ void gen_json(struct strbuf *out, const struct plan *p);
 /* Graphviz. */
 void gen_dot(struct strbuf *out, const struct plan *p);
 
+/* What a crontab entry runs (gen_cron); strings borrowed. */
+struct cron_target {
+	const char *root;       /* absolute project directory: cron-fire -C */
+	const char *ork;        /* absolute path of the ork to run */
+	const char *artifact;   /* relative to root or absolute: *.sh runs as
+				   `sh FILE -j N`, anything else as
+				   `make -jN -f FILE` */
+	long jobs;              /* the N above */
+};
+/* A marked block of crontab lines ("# BEGIN orkc NAME" ... "# END orkc
+ * NAME") for a workflow with a valid schedule.  Returns NULL, or why no
+ * entry can be written (out is then unchanged). */
+const char *gen_cron(struct strbuf *out, const struct plan *p,
+		     const struct cron_target *ct);
+
 #endif

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "jsonx.h"
+#include "typecheck.h"
 
 static void add_key(struct strbuf *sb, const char *key, unsigned flags)
 {
@@ -142,6 +143,10 @@ char *task_spec_json(const struct plan *p, size_t i, unsigned flags)
 	add_env(&sb, p->wf, t, flags);
 	add_retry(&sb, t);
 	add_str(&sb, "trigger", trigger_name(t->trigger), flags);
+	if (t->output_type) {
+		add_key(&sb, "output_type", flags);
+		type_to_json(&sb, t->output_type, flags);
+	}
 	strbuf_addc(&sb, '}');
 	return strbuf_detach(&sb);
 }

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "jsonx.h"
+#include "types.h"
 #include "util.h"
 
 /* Task names sorted for lookup, and in file order for suggestions. */
@@ -435,6 +436,11 @@ static void key_text(struct strbuf *sb, const struct workflow *wf,
 	else
 		strbuf_adds(sb, "{}");
 	key_env(sb, wf, t);
+	/* Only typed tasks have it, so untyped keys stay as they were. */
+	if (t->output_type) {
+		strbuf_adds(sb, ",\"output_type\":");
+		type_to_json(sb, t->output_type, 0);
+	}
 	strbuf_addc(sb, '}');
 }
 
@@ -469,6 +475,7 @@ int plan_build(const struct workflow *wf, struct diag *d, struct plan *p)
 		report_cycles(p, done, d);
 	free(done);
 	check_input_collisions(wf, d);
+	types_check(wf, d);
 	check_files(wf, d);
 	compute_keys(p);
 	return (int)(d->nerrors - before);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "schedule.h"
 #include "util.h"
 
 /* Names end up in file names (TASK.KEY.json, logs/TASK.N.M.log, the run
@@ -61,8 +62,7 @@ static const char *const task_keys[] = {
  * recognised, so using one is an honest error rather than a silent
  * omission or a misleading "unknown key". */
 static const char *const later_keys[] = {
-	"params", "types", "when", "parallel", "foreach", "concurrency",
-	"input_type", "output_type", "output", "inputs", NULL
+	"params", "when", "parallel", "foreach", "concurrency", NULL
 };
 
 static int in_list(const char *s, const char *const *list)
@@ -664,6 +664,24 @@ static void check_executor_keys(struct diag *d, struct task *t,
 		t->function = xstrdup("main");
 }
 
+/* Typed mode; types.c reads the types and lowers the bindings. */
+static void parse_typed(struct diag *d, struct task *t, const struct ypair **f)
+{
+	const struct ypair *out = f[T_OUTPUT_TYPE] ? f[T_OUTPUT_TYPE] : f[T_OUTPUT];
+	if (f[T_OUTPUT_TYPE] && f[T_OUTPUT])
+		diag_error(d, f[T_OUTPUT]->key->pos, "give 'output_type' or "
+			   "'output', not both");
+	if (f[T_INPUT_TYPE])
+		t->input_type = types_parse(d, f[T_INPUT_TYPE]->value);
+	if (out)
+		t->output_type = types_parse(d, out->value);
+	if (f[T_INPUTS] && f[T_INPUT])
+		diag_error(d, f[T_INPUTS]->key->pos, "give 'input' or 'inputs', "
+			   "not both");
+	else if (f[T_INPUTS])
+		types_parse_inputs(d, f[T_INPUTS]->value, t);
+}
+
 static void task_defaults(struct task *t)
 {
 	t->timeout = 3600;
@@ -689,6 +707,7 @@ static void parse_task(struct diag *d, struct task *t, const struct ynode *v)
 	if (f[T_COMMAND])
 		parse_command(d, t, f[T_COMMAND]->value);
 	parse_input(d, t, val(f, T_INPUT));
+	parse_typed(d, t, f);
 	if (f[T_DEPENDS_ON])
 		parse_deps(d, t, f[T_DEPENDS_ON]->value);
 	parse_retries(d, t, f);
@@ -800,8 +819,13 @@ int workflow_from_yaml(const struct ynode *root, const char *path,
 		check_name(d, "workflow", wf->name, f[W_NAME]->value->pos);
 	if (f[W_SCHEDULE])
 		wf->schedule_pos = f[W_SCHEDULE]->value->pos;
+	/* Each error in a schedule at its own column (schedule.h). */
+	schedule_check(d, wf->schedule ? f[W_SCHEDULE]->value : NULL,
+		       wf->timezone ? f[W_TIMEZONE]->value : NULL);
 	if (f[W_ENV])
 		parse_env(d, f[W_ENV]->value, &wf->env, &wf->nenv);
+	if (f[W_TYPES])
+		types_parse_named(d, f[W_TYPES]->value, &wf->types);
 	parse_tasks(d, wf, f[W_TASKS], root);
 	return (int)(d->nerrors - before);
 }
@@ -836,6 +860,9 @@ static void task_release(struct task *t)
 		free(t->deps[i].name);
 	free(t->deps);
 	free(t->retry_on);
+	type_free(t->input_type);
+	type_free(t->output_type);
+	bindings_free(t->inputs, t->ninputs);
 }
 
 void workflow_release(struct workflow *wf)
@@ -847,6 +874,7 @@ void workflow_release(struct workflow *wf)
 	free(wf->timezone);
 	free(wf->python);
 	env_free(wf->env, wf->nenv);
+	typetab_free(&wf->types);
 	for (size_t i = 0; i < wf->ntasks; i++)
 		task_release(&wf->tasks[i]);
 	free(wf->tasks);

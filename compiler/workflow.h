@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 
 #include "diag.h"
+#include "types.h"
 #include "yamlnode.h"
 
 enum executor { EXECUTOR_PYTHON, EXECUTOR_PROCESS };
@@ -74,6 +75,12 @@ struct task {
 	int *retry_on;          /* exit codes that are retried; none: any */
 	size_t nretry_on;
 	enum trigger trigger;
+	/* typed mode (types.h); NULL: not declared */
+	struct type *input_type;
+	struct type *output_type;   /* output_type, or its synonym output */
+	struct binding *inputs;     /* inputs: bindings, already lowered into
+				       input and input_keys */
+	size_t ninputs;
 };
 
 struct workflow {
@@ -86,6 +93,7 @@ struct workflow {
 	char *python;           /* or NULL: interpreter for python tasks */
 	struct envvar *env;     /* workflow-wide env, in file order */
 	size_t nenv;
+	struct typetab types;   /* named types: (types.h) */
 	struct task *tasks;     /* in file order */
 	size_t ntasks;
 };

@@ -458,6 +458,21 @@ static const char *pick_output(struct exec *x, struct attempt *a, int outfd)
 	return x->tmp;
 }
 
+/* A typed task's output must fit its declared type before anything
+ * downstream sees it.  Untyped tasks return at once: they pay nothing. */
+static int check_output_type(const struct exec *x, struct attempt *a,
+			     const char *out)
+{
+	if (!x->spec.output_type)
+		return 0;
+	struct strbuf err = STRBUF_INIT;
+	int rc = type_check_file(x->spec.output_type, out, &err);
+	if (rc < 0)
+		fail_reason(a, "output type mismatch: %s", strbuf_str(&err));
+	strbuf_release(&err);
+	return rc;
+}
+
 /* Validate the output and rename it into place, or clean up after a
  * failed attempt. */
 static void settle_output(struct exec *x, struct attempt *a, int outfd,
@@ -466,7 +481,8 @@ static void settle_output(struct exec *x, struct attempt *a, int outfd,
 	const char *out = NULL;
 	if (a->ok) {
 		out = pick_output(x, a, outfd);
-		if (output_check(out, a->reason, sizeof a->reason) < 0) {
+		if (output_check(out, a->reason, sizeof a->reason) < 0 ||
+		    check_output_type(x, a, out) < 0) {
 			a->ok = 0;
 			out = NULL;
 		}

@@ -282,6 +282,19 @@ static int parse_trigger(struct task_spec *s, char *err, size_t errlen)
 	return bad(err, errlen, "unknown trigger '%s'", t);
 }
 
+/* Only typed tasks carry one, so only they pay for decoding it. */
+static int parse_output_type(struct task_spec *s, char *err, size_t errlen)
+{
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(s->root, "output_type");
+	if (!t || cJSON_IsNull(t))
+		return 0;
+	char why[128];
+	s->output_type = type_from_json(t, why, sizeof why);
+	if (!s->output_type)
+		return bad(err, errlen, "member 'output_type': %s", why);
+	return 0;
+}
+
 int spec_parse(struct task_spec *s, const char *text, char *err, size_t errlen)
 {
 	memset(s, 0, sizeof *s);
@@ -298,7 +311,8 @@ int spec_parse(struct task_spec *s, const char *text, char *err, size_t errlen)
 		return bad(err, errlen, "invalid key '%s'", s->key);
 	if (parse_command(s, err, errlen) < 0 || parse_input(s, err, errlen) < 0 ||
 	    parse_deps(s, err, errlen) < 0 || parse_env(s, err, errlen) < 0 ||
-	    parse_retry(s, err, errlen) < 0 || parse_trigger(s, err, errlen) < 0)
+	    parse_retry(s, err, errlen) < 0 || parse_trigger(s, err, errlen) < 0 ||
+	    parse_output_type(s, err, errlen) < 0)
 		return -1;
 	return 0;
 }
@@ -309,6 +323,7 @@ void spec_release(struct task_spec *s)
 	free(s->deps);
 	free(s->env);
 	free(s->retry_on);
+	type_free(s->output_type);
 	cJSON_Delete(s->root);
 	free(s->text);
 	memset(s, 0, sizeof *s);

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <cjson/cJSON.h>
 
+#include "typecheck.h"
+
 enum spec_executor { SPEC_PROCESS, SPEC_PYTHON };
 enum spec_trigger {
 	SPEC_ALL_SUCCESS, SPEC_ALL_DONE, SPEC_NONE_FAILED, SPEC_ONE_SUCCESS,
@@ -45,6 +47,8 @@ struct task_spec {
 	int *retry_on;               /* exit codes; none: any failure retries */
 	size_t nretry_on;
 	enum spec_trigger trigger;
+	struct type *output_type;    /* typed mode: the output must fit it;
+					NULL for untyped tasks; owned */
 	cJSON *root;                 /* owns the strings above */
 	char *text;                  /* owns input */
 };

@@ -1,0 +1,118 @@
+/* schedule: see schedule.h. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cron.h"
+#include "schedule.h"
+#include "tz.h"
+
+/* The text of source line `line` (1-based) and its length, or NULL. */
+static const char *source_line(const struct diag *d, unsigned line, size_t *len)
+{
+	if (!d->src || line == 0)
+		return NULL;
+	const char *p = d->src, *end = d->src + d->srclen;
+	for (unsigned l = 1; l < line; l++) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			return NULL;
+		p = nl + 1;
+	}
+	const char *nl = memchr(p, '\n', (size_t)(end - p));
+	*len = (size_t)((nl ? nl : end) - p);
+	return p;
+}
+
+/* Where byte off of scalar n is in the file.  Exact when the file holds
+ * the scalar's text verbatim on one line (the usual "0 * * * *"); for a
+ * scalar with escapes or folded over lines, the scalar's start. */
+static struct srcpos offset_pos(const struct diag *d, const struct ynode *n,
+				size_t off)
+{
+	struct srcpos pos = n->pos;
+	size_t len;
+	const char *line = source_line(d, pos.line, &len);
+	size_t start = pos.col - 1 + (size_t)n->quote_col_offset;
+	if (line && pos.col > 0 && start + off <= len &&
+	    !memcmp(line + start, n->str, off))
+		pos.col = (unsigned)(start + off + 1);
+	return pos;
+}
+
+static int check_cron(struct diag *d, const struct ynode *n)
+{
+	struct cron c;
+	struct cron_error errs[CRON_MAXERRORS];
+	size_t nerrs = cron_parse(n->str, &c, errs);
+	for (size_t i = 0; i < nerrs; i++)
+		diag_error(d, offset_pos(d, n, errs[i].offset), "%s",
+			   errs[i].msg);
+	if (nerrs || c.reboot)
+		return (int)nerrs;
+	/* A schedule can be well formed and still name no real date. */
+	struct walltime from = {2000, 1, 1, 0, 0, 0}, next;
+	if (cron_next_wall(&c, &from, &next) < 0)
+		diag_warning(d, offset_pos(d, n, 0), "schedule '%s' never fires: "
+			     "no date has its day and month", n->str);
+	return 0;
+}
+
+static void check_timezone(struct diag *d, const struct ynode *n)
+{
+	if (tz_exists(n->str))
+		return;
+	struct srcpos pos = offset_pos(d, n, 0);
+	const char *near = tz_closest(n->str);
+	if (near)
+		diag_warning(d, pos, "unknown time zone '%s'; did you mean '%s'?",
+			     n->str, near);
+	else
+		diag_warning(d, pos, "unknown time zone '%s' (not in this "
+			     "machine's zoneinfo)", n->str);
+}
+
+int schedule_check(struct diag *d, const struct ynode *schedule,
+		   const struct ynode *timezone)
+{
+	int nerrors = 0;
+	if (schedule && schedule->kind == YNODE_SCALAR && schedule->str)
+		nerrors = check_cron(d, schedule);
+	if (timezone && timezone->kind == YNODE_SCALAR && timezone->str)
+		check_timezone(d, timezone);
+	return nerrors;
+}
+
+const char *schedule_next(const struct workflow *wf, long n, time_t from,
+			  struct strbuf *out)
+{
+	static char why[256];
+	struct cron c;
+	struct cron_error errs[CRON_MAXERRORS];
+	if (!wf->schedule)
+		return "the workflow has no 'schedule'";
+	if (cron_parse(wf->schedule, &c, errs))
+		return "the workflow's schedule has errors";
+	if (c.reboot)
+		return "schedule '@reboot' fires when cron starts, at no time "
+		       "that can be listed";
+	if (tz_use(wf->timezone) < 0) {
+		snprintf(why, sizeof why, "unknown time zone '%.200s'",
+			 wf->timezone);
+		return why;
+	}
+	const char *err = NULL;
+	time_t t = from;
+	for (long i = 0; i < n && !err; i++) {
+		if (cron_next(&c, t, &t) < 0) {
+			snprintf(why, sizeof why, "schedule '%.200s' never fires",
+				 wf->schedule);
+			err = why;
+			break;
+		}
+		char buf[40];
+		tz_format(t, buf);
+		strbuf_addf(out, "%s\n", buf);
+	}
+	tz_use(NULL);
+	return err;
+}

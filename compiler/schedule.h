@@ -1,0 +1,30 @@
+/* schedule: the compile-time checks of a workflow's `schedule` and
+ * `timezone` (SPEC sections 3 and 8): every error in a schedule at its
+ * own column inside the YAML scalar, naming the field and the allowed
+ * range; a warning for a schedule that never fires and for a time zone
+ * this machine does not know.  The parsing itself is common/cron.h. */
+#ifndef ORK_SCHEDULE_H
+#define ORK_SCHEDULE_H
+
+#include <time.h>
+
+#include "diag.h"
+#include "util.h"
+#include "workflow.h"
+#include "yamlnode.h"
+
+/* Check the scalar nodes of the workflow's schedule: and timezone: keys
+ * (either may be NULL: absent, or not a string, which the workflow
+ * checks report).  Returns the number of errors reported to d. */
+int schedule_check(struct diag *d, const struct ynode *schedule,
+		   const struct ynode *timezone);
+
+/* The next n fire times of wf's schedule strictly after from, one RFC
+ * 3339 time a line in the workflow's time zone (the local zone when it
+ * has none), appended to out.  Returns NULL, or why there are none to
+ * print ("has no schedule", "unknown time zone", "@reboot", "never
+ * fires"), in a static buffer. */
+const char *schedule_next(const struct workflow *wf, long n, time_t from,
+			  struct strbuf *out);
+
+#endif
