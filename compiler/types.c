@@ -375,6 +375,28 @@ static struct expr *parse_ref(struct diag *d, const struct ynode *v,
 	return e;
 }
 
+/* A const is taken as it is, but the runtime reads every string of the
+ * input as a possible template: each "{{" in a const string is written as
+ * the template of a literal "{{" (template.h), so it stays text. */
+static void quote_braces(cJSON *v)
+{
+	if (cJSON_IsString(v) && strstr(v->valuestring, "{{")) {
+		struct strbuf sb = STRBUF_INIT;
+		const char *s = v->valuestring, *hit;
+		while ((hit = strstr(s, "{{"))) {
+			strbuf_add(&sb, s, (size_t)(hit - s));
+			strbuf_adds(&sb, "{{ '{{' }}");
+			s = hit + 2;
+		}
+		strbuf_adds(&sb, s);
+		/* cJSON's default hooks are malloc and free. */
+		cJSON_free(v->valuestring);
+		v->valuestring = strbuf_detach(&sb);
+	}
+	for (cJSON *c = v->child; c; c = c->next)
+		quote_braces(c);
+}
+
 static void parse_binding(struct diag *d, const struct ypair *p,
 			  struct task *t)
 {
@@ -405,8 +427,10 @@ static void parse_binding(struct diag *d, const struct ypair *p,
 	t->ninputs++;
 	if (!is_ref) {
 		cJSON *val = ynode_to_json(x, d);
-		if (val)
+		if (val) {
+			quote_braces(val);
 			add_input(t, b->arg, b->pos, val);
+		}
 		return;
 	}
 	if (yscalar_type(x) != YSCALAR_STR || x->len == 0 ||
