@@ -10,6 +10,11 @@
  * jsonx_write (JSONX_MAKESAFE for a Makefile). */
 char *task_spec_json(const struct plan *p, size_t i, unsigned flags);
 
+/* What `ork begin` needs to know about the workflow (DESIGN.md), as
+ * compact JSON: {"params": {NAME: {"type": T, "default": V}}, "timezone":
+ * TZ}; NULL when the workflow has no params and no timezone. */
+char *run_spec_json(const struct plan *p, unsigned flags);
+
 /* Text for comments in generated files: safe to embed, shortened. */
 void add_comment_text(struct strbuf *out, const char *s, size_t max);
 /* "python tasks/fetch.py:main", "process ./bin/x --y", "process sh -c ..." */

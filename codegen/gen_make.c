@@ -68,7 +68,11 @@ static void gen_header(struct strbuf *out, const struct plan *p)
 	strbuf_adds(out,
 		"\n#\n"
 		"#   make -j8 -f THIS_FILE                 run, or resume, the workflow\n"
-		"#   make -j8 -f THIS_FILE RUN_ID=name     a fresh run under another id\n"
+		"#   make -j8 -f THIS_FILE RUN_ID=name     a fresh run under another id\n");
+	if (wf->nparams)
+		strbuf_adds(out,
+		"#   make -j8 -f THIS_FILE NAME=value      set a param (see Params below)\n");
+	strbuf_adds(out,
 		"#   make -n -f THIS_FILE                  show what would run\n"
 		"#   ork status                            what happened\n\n");
 }
@@ -101,6 +105,39 @@ static void gen_settings(struct strbuf *out, const struct plan *p)
 		".SUFFIXES:\n"
 		".PHONY: all ork-begin\n"
 		".DEFAULT_GOAL := all\n\n");
+}
+
+/* Params are make variables on the command line.  Make would expand
+ * such a variable (a `$(shell ...)` in it would run) when it exports it
+ * to a recipe, so each is unexported, and ork begin gets the value
+ * unexpanded, through $(value NAME), as ORK_PARAM_NAME; without one on
+ * the command line, ORK_PARAM_NAME comes from the environment as it is.
+ * Names that would clash with this file's variables are refused by the
+ * compiler (params.c). */
+static void gen_params(struct strbuf *out, const struct plan *p)
+{
+	const struct workflow *wf = p->wf;
+	char *spec = run_spec_json(p, JSONX_MAKESAFE);
+	if (!spec)
+		return;
+	if (wf->nparams) {
+		strbuf_adds(out, "# Params: NAME=VALUE on the command line, or "
+			    "ORK_PARAM_NAME=VALUE in the\n# environment (the "
+			    "command line wins); `ork begin` checks them once "
+			    "per run.\n");
+		strbuf_adds(out, "unexport");
+		for (size_t i = 0; i < wf->nparams; i++)
+			strbuf_addf(out, " %s", wf->params[i].name);
+		strbuf_addc(out, '\n');
+		for (size_t i = 0; i < wf->nparams; i++) {
+			const char *n = wf->params[i].name;
+			strbuf_addf(out, "ifeq ($(origin %s),command line)\n"
+				    "ork-begin: private export ORK_PARAM_%s = "
+				    "$(value %s)\nendif\n", n, n, n);
+		}
+	}
+	strbuf_addf(out, "ork-begin: private export ORK_RUN_SPEC := %s\n\n", spec);
+	free(spec);
 }
 
 /* Output variables come first: make expands prerequisites as it reads a
@@ -162,6 +199,7 @@ void gen_make(struct strbuf *out, const struct plan *p)
 {
 	gen_header(out, p);
 	gen_settings(out, p);
+	gen_params(out, p);
 	gen_outputs(out, p);
 	gen_all(out, p);
 	for (size_t k = 0; k < p->wf->ntasks; k++)

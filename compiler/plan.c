@@ -436,6 +436,10 @@ static void key_text(struct strbuf *sb, const struct workflow *wf,
 	else
 		strbuf_adds(sb, "{}");
 	key_env(sb, wf, t);
+	/* Only tasks with a condition have it, so other keys stay as they
+	 * were. */
+	if (t->when)
+		key_member(sb, "when", t->when);
 	/* Only typed tasks have it, so untyped keys stay as they were. */
 	if (t->output_type) {
 		strbuf_adds(sb, ",\"output_type\":");
@@ -476,6 +480,7 @@ int plan_build(const struct workflow *wf, struct diag *d, struct plan *p)
 	free(done);
 	check_input_collisions(wf, d);
 	types_check(wf, d);
+	exprcheck_refs(wf, d);
 	check_files(wf, d);
 	compute_keys(p);
 	return (int)(d->nerrors - before);

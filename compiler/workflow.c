@@ -62,7 +62,7 @@ static const char *const task_keys[] = {
  * recognised, so using one is an honest error rather than a silent
  * omission or a misleading "unknown key". */
 static const char *const later_keys[] = {
-	"params", "when", "parallel", "foreach", "concurrency", NULL
+	"parallel", "foreach", "concurrency", NULL
 };
 
 static int in_list(const char *s, const char *const *list)
@@ -245,48 +245,11 @@ static void check_name(struct diag *d, const char *what, const char *name,
 			   "characters)", what, name, MAX_NAME);
 }
 
-/* Where needle first occurs on the source line of pos, at or after it;
- * pos itself when it does not (the value goes on to another line). */
-static struct srcpos find_on_line(const struct diag *d, struct srcpos pos,
-				  const char *needle)
-{
-	const char *p = d->src, *end = d->src + d->srclen;
-	for (unsigned l = 1; p && l < pos.line; l++) {
-		p = memchr(p, '\n', (size_t)(end - p));
-		p = p ? p + 1 : NULL;
-	}
-	if (!p || pos.col == 0 || (size_t)(end - p) < pos.col - 1)
-		return pos;
-	const char *eol = memchr(p, '\n', (size_t)(end - p));
-	size_t n = (size_t)((eol ? eol : end) - p), m = strlen(needle);
-	for (size_t c = pos.col - 1; c + m <= n; c++)
-		if (!memcmp(p + c, needle, m)) {
-			pos.col = (unsigned)(c + 1);
-			break;
-		}
-	return pos;
-}
-
-/* Templates arrive with the expression language; until then a string
- * holding "{{" would be passed on literally, which is never what its
- * author meant. */
-static void reject_templates(struct diag *d, const struct ynode *v)
-{
-	if (is_str(v) && strstr(v->str, "{{")) {
-		diag_error(d, find_on_line(d, v->pos, "{{"), "templates "
-			   "('{{ ... }}') are not supported yet");
-		return;
-	}
-	for (size_t i = 0; i < v->nitems; i++)
-		reject_templates(d, v->items[i]);
-	for (size_t i = 0; i < v->npairs; i++)
-		reject_templates(d, v->pairs[i].value);
-}
-
 /* ---- env ---------------------------------------------------------------- */
 
 static void env_value(struct diag *d, const struct ynode *k,
-		      const struct ynode *v, struct envvar *e)
+		      const struct ynode *v, struct envvar *e,
+		      struct exrefs *refs)
 {
 	const char *name = k->str;
 	if (v->kind == YNODE_MAP && ymap_get(v, "secret")) {
@@ -295,12 +258,12 @@ static void env_value(struct diag *d, const struct ynode *k,
 	}
 	e->value = get_text(d, v, name, "a string, number or boolean");
 	if (e->value && is_str(v))
-		reject_templates(d, v);
+		exprcheck_templates(d, v, refs);
 }
 
 /* env: NAME: value, for the workflow or one task. */
 static void parse_env(struct diag *d, const struct ynode *v,
-		      struct envvar **env, size_t *nenv)
+		      struct envvar **env, size_t *nenv, struct exrefs *refs)
 {
 	if (v->kind == YNODE_SCALAR && yscalar_type(v) == YSCALAR_NULL)
 		return;
@@ -318,7 +281,7 @@ static void parse_env(struct diag *d, const struct ynode *v,
 		else if (!strncmp(k->str, "ORK_", 4))
 			diag_error(d, k->pos, "environment variable '%s' uses "
 				   "the prefix 'ORK_', which is reserved", k->str);
-		env_value(d, k, v->pairs[i].value, e);
+		env_value(d, k, v->pairs[i].value, e, refs);
 		if (!e->value)
 			continue;
 		e->name = xstrdup(k->str);
@@ -465,7 +428,7 @@ static void parse_input(struct diag *d, struct task *t, const struct ynode *v)
 		t->input = cJSON_CreateObject();
 		return;
 	}
-	reject_templates(d, v);
+	exprcheck_templates(d, v, &t->refs);
 	t->input = ynode_to_json(v, d);
 	if (!t->input)
 		t->input = cJSON_CreateObject();
@@ -713,7 +676,9 @@ static void parse_task(struct diag *d, struct task *t, const struct ynode *v)
 	parse_retries(d, t, f);
 	parse_trigger(d, t, f);
 	if (f[T_ENV])
-		parse_env(d, f[T_ENV]->value, &t->env, &t->nenv);
+		parse_env(d, f[T_ENV]->value, &t->env, &t->nenv, &t->refs);
+	if (f[T_WHEN])
+		t->when = exprcheck_when(d, f[T_WHEN]->value, &t->refs);
 	if (exec_ok)
 		check_executor_keys(d, t, v, f);
 }
@@ -823,7 +788,9 @@ int workflow_from_yaml(const struct ynode *root, const char *path,
 	schedule_check(d, wf->schedule ? f[W_SCHEDULE]->value : NULL,
 		       wf->timezone ? f[W_TIMEZONE]->value : NULL);
 	if (f[W_ENV])
-		parse_env(d, f[W_ENV]->value, &wf->env, &wf->nenv);
+		parse_env(d, f[W_ENV]->value, &wf->env, &wf->nenv, &wf->env_refs);
+	if (f[W_PARAMS])
+		params_from_yaml(d, f[W_PARAMS]->value, &wf->params, &wf->nparams);
 	if (f[W_TYPES])
 		types_parse_named(d, f[W_TYPES]->value, &wf->types);
 	parse_tasks(d, wf, f[W_TASKS], root);
@@ -860,6 +827,8 @@ static void task_release(struct task *t)
 		free(t->deps[i].name);
 	free(t->deps);
 	free(t->retry_on);
+	free(t->when);
+	exrefs_release(&t->refs);
 	type_free(t->input_type);
 	type_free(t->output_type);
 	bindings_free(t->inputs, t->ninputs);
@@ -874,6 +843,8 @@ void workflow_release(struct workflow *wf)
 	free(wf->timezone);
 	free(wf->python);
 	env_free(wf->env, wf->nenv);
+	exrefs_release(&wf->env_refs);
+	params_free(wf->params, wf->nparams);
 	typetab_free(&wf->types);
 	for (size_t i = 0; i < wf->ntasks; i++)
 		task_release(&wf->tasks[i]);

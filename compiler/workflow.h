@@ -11,6 +11,8 @@
 #include <cjson/cJSON.h>
 
 #include "diag.h"
+#include "exprcheck.h"
+#include "params.h"
 #include "types.h"
 #include "yamlnode.h"
 
@@ -81,6 +83,9 @@ struct task {
 	struct binding *inputs;     /* inputs: bindings, already lowered into
 				       input and input_keys */
 	size_t ninputs;
+	/* expressions (exprcheck.h) */
+	char *when;             /* the condition, or NULL */
+	struct exrefs refs;     /* names used by its templates and when */
 };
 
 struct workflow {
@@ -94,6 +99,9 @@ struct workflow {
 	struct envvar *env;     /* workflow-wide env, in file order */
 	size_t nenv;
 	struct typetab types;   /* named types: (types.h) */
+	struct param *params;   /* run-time parameters (params.h), file order */
+	size_t nparams;
+	struct exrefs env_refs; /* names used by env templates */
 	struct task *tasks;     /* in file order */
 	size_t ntasks;
 };

@@ -21,6 +21,7 @@
 #include "jsonx.h"
 #include "lifecycle.h"
 #include "proc.h"
+#include "render.h"
 #include "rundir.h"
 #include "taskio.h"
 #include "taskspec.h"
@@ -36,6 +37,8 @@ struct exec {
 	char *absdir;       /* the run directory, absolute, for tasks */
 	int inv;
 	char *python;       /* the interpreter resolved by ork begin, or NULL */
+	char *params;       /* run.json's params as JSON ($ORK_PARAMS), or NULL */
+	struct render render;  /* owns the rendered input and env (render.h) */
 	char *pydir;        /* python tasks: where the ork package is */
 	int jfd;            /* journal */
 	struct strbuf ev;   /* scratch for journal events */
@@ -142,6 +145,8 @@ static void open_run(struct exec *x)
 	x->inv = (int)jsonx_get_number(run, "invocation", 1);
 	const char *py = jsonx_get_string(run, "python");
 	x->python = py && *py ? xstrdup(py) : NULL;
+	const cJSON *params = cJSON_GetObjectItemCaseSensitive(run, "params");
+	x->params = params ? jsonx_print(params, 0) : NULL;
 	cJSON_Delete(run);
 	x->jfd = journal_open(&x->rd);
 	if (x->jfd < 0)
@@ -368,6 +373,8 @@ static char **task_env(struct exec *x, struct attempt *a, struct envb *e)
 	envb_set(e, "ORK_METRICS", p);
 	free(p);
 	envb_set(e, "ORK_ERROR_FILE", x->errfile);
+	if (x->params)
+		envb_set(e, "ORK_PARAMS", x->params);
 	return envb_build(e, "ORK_SPEC");
 }
 
@@ -787,6 +794,8 @@ static void exec_release(struct exec *x)
 	strbuf_release(&x->ev);
 	free(x->absdir);
 	free(x->python);
+	free(x->params);
+	render_release(&x->render);
 	free(x->out);
 	free(x->tmp);
 	free(x->stdout_path);
@@ -823,9 +832,18 @@ int cmd_exec(int argc, char **argv)
 
 	enum dep_state *st = dep_states(&x);
 	char reason[512];
-	if (!trigger_allows(&x.spec, st, reason, sizeof reason)) {
+	/* Then the condition and the templates, only for tasks that have
+	 * them (render.h): a task without them pays nothing here. */
+	enum render_result rr = RENDER_RUN;
+	int allowed = trigger_allows(&x.spec, st, reason, sizeof reason);
+	if (allowed && (x.spec.when || x.spec.templates))
+		rr = render_task(&x.spec, &x.rd, &x.render, reason, sizeof reason);
+	if (!allowed || rr == RENDER_SKIP) {
 		end_event(&x, "skipped", 0, reason);
 		progress(&x, "skipped (%s)", reason);
+	} else if (rr == RENDER_FAIL) {
+		end_event(&x, "failed", 0, reason);
+		progress(&x, "failed (%s)", reason);
 	} else {
 		write_input(&x, st);
 		run_attempts(&x);

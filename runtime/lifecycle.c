@@ -10,6 +10,7 @@
 
 #include "jsonx.h"
 #include "proc.h"
+#include "runctx.h"
 #include "util.h"
 
 /* ---- ork begin ---------------------------------------------------------- */
@@ -91,6 +92,13 @@ int run_begin(const struct rundir *rd, int python)
 	/* Our parent drives the run (make, or the sh artifact): while it
 	 * lives the run may be running; once it is gone, it is not. */
 	cJSON_AddNumberToObject(run, "pid", (double)getppid());
+	/* run.* and the params, fixed before any task starts (runctx.h). */
+	if (runctx_begin(run, old, rd) < 0) {
+		warnx("run %s of %s not started", rd->run_id, rd->workflow);
+		cJSON_Delete(run);
+		cJSON_Delete(old);
+		return -1;
+	}
 	char *py = python ? resolve_python() : NULL;
 	if (py)
 		cJSON_AddStringToObject(run, "python", py);

@@ -295,6 +295,31 @@ static int parse_output_type(struct task_spec *s, char *err, size_t errlen)
 	return 0;
 }
 
+/* "when", "templates" and "refs" (DESIGN.md). */
+static int parse_expressions(struct task_spec *s, char *err, size_t errlen)
+{
+	if (get_str(s->root, "when", 0, &s->when, err, errlen) < 0)
+		return -1;
+	s->templates = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s->root,
+								     "templates"));
+	const cJSON *refs = cJSON_GetObjectItemCaseSensitive(s->root, "refs");
+	if (!refs)
+		return 0;
+	if (!cJSON_IsArray(refs))
+		return bad(err, errlen, "member 'refs' must be a list");
+	s->refs = xcalloc((size_t)cJSON_GetArraySize(refs) + 1, sizeof *s->refs);
+	for (const cJSON *d = refs->child; d; d = d->next) {
+		struct spec_dep *sd = &s->refs[s->nrefs++];
+		sd->task = jsonx_get_string(d, "task");
+		sd->key = jsonx_get_string(d, "key");
+		if (!sd->task || !valid_name(sd->task) || !sd->key ||
+		    !valid_key(sd->key))
+			return bad(err, errlen, "member 'refs' must hold "
+				   "{\"task\": NAME, \"key\": KEY} objects");
+	}
+	return 0;
+}
+
 int spec_parse(struct task_spec *s, const char *text, char *err, size_t errlen)
 {
 	memset(s, 0, sizeof *s);
@@ -312,7 +337,8 @@ int spec_parse(struct task_spec *s, const char *text, char *err, size_t errlen)
 	if (parse_command(s, err, errlen) < 0 || parse_input(s, err, errlen) < 0 ||
 	    parse_deps(s, err, errlen) < 0 || parse_env(s, err, errlen) < 0 ||
 	    parse_retry(s, err, errlen) < 0 || parse_trigger(s, err, errlen) < 0 ||
-	    parse_output_type(s, err, errlen) < 0)
+	    parse_output_type(s, err, errlen) < 0 ||
+	    parse_expressions(s, err, errlen) < 0)
 		return -1;
 	return 0;
 }
@@ -321,6 +347,7 @@ void spec_release(struct task_spec *s)
 {
 	free(s->argv);
 	free(s->deps);
+	free(s->refs);
 	free(s->env);
 	free(s->retry_on);
 	type_free(s->output_type);

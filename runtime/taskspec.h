@@ -49,6 +49,12 @@ struct task_spec {
 	enum spec_trigger trigger;
 	struct type *output_type;    /* typed mode: the output must fit it;
 					NULL for untyped tasks; owned */
+	/* expressions (render.h); absent for most tasks, which then cost
+	 * nothing */
+	const char *when;            /* the condition, or NULL */
+	int templates;               /* input or env strings hold {{ }} */
+	struct spec_dep *refs;       /* tasks whose outputs they read */
+	size_t nrefs;
 	cJSON *root;                 /* owns the strings above */
 	char *text;                  /* owns input */
 };
