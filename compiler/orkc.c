@@ -6,10 +6,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "codegen.h"
 #include "diag.h"
 #include "plan.h"
+#include "schedule.h"
+#include "tz.h"
 #include "util.h"
 #include "workflow.h"
 #include "yamlnode.h"
@@ -31,6 +35,9 @@ struct options {
 	const char *output;     /* NULL or "-": standard output */
 	const char *target;     /* NULL: from the output name */
 	int check;
+	long next;              /* --next N: print N fire times, no artifact */
+	const char *from;       /* --from TIME, RFC 3339; NULL: now */
+	struct cron_target cron;   /* -t cron: --artifact, --jobs, --root, --ork */
 };
 
 static const char usage_text[] =
@@ -40,9 +47,21 @@ static const char usage_text[] =
 	"\n"
 	"Options:\n"
 	"  -o, --output FILE    write FILE (atomically) instead of standard output\n"
-	"  -t, --target TARGET  make, json or dot; by default from the output\n"
-	"                       name: *.mk or Makefile: make, *.sh: sh, else make\n"
+	"  -t, --target TARGET  make, sh, cron, json or dot; by default from the\n"
+	"                       output name: *.mk or Makefile: make, *.sh: sh,\n"
+	"                       else make\n"
 	"      --check          validate only; print nothing on success\n"
+	"      --next N         print the schedule's next N fire times (RFC 3339,\n"
+	"                       in the workflow's time zone) instead\n"
+	"      --from TIME      with --next: start after TIME (RFC 3339), not now\n"
+	"\n"
+	"For -t cron (crontab lines; install them with ork crontab install):\n"
+	"      --artifact FILE  the artifact each firing runs: *.sh with sh, else\n"
+	"                       with make (required)\n"
+	"  -j, --jobs N         its parallelism: make -jN, sh FILE -j N (default 4)\n"
+	"      --root DIR       the project directory it runs in (default: the\n"
+	"                       current directory)\n"
+	"      --ork PATH       the ork to run (default: the one beside orkc)\n"
 	"  -h, --help           print this help and exit\n"
 	"  -V, --version        print the version and exit\n"
 	"\n"
@@ -59,25 +78,52 @@ static void usage_error(const char *fmt, const char *arg)
 	exit(EXIT_USAGE);
 }
 
+/* A whole number 1..max given to option name. */
+static long count_arg(const char *name, const char *arg, long max)
+{
+	char *end;
+	long n = strtol(arg, &end, 10);
+	if (*arg < '0' || *arg > '9' || *end || n < 1 || n > max) {
+		fprintf(stderr, "%s: %s needs a number from 1 to %ld, not '%s'\n",
+			progname, name, max, arg);
+		exit(EXIT_USAGE);
+	}
+	return n;
+}
+
 static void parse_options(int argc, char **argv, struct options *o)
 {
-	enum { OPT_CHECK = 256 };
+	enum { OPT_CHECK = 256, OPT_NEXT, OPT_FROM, OPT_ARTIFACT, OPT_ROOT,
+	       OPT_ORK };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "target", required_argument, NULL, 't' },
 		{ "check", no_argument, NULL, OPT_CHECK },
+		{ "next", required_argument, NULL, OPT_NEXT },
+		{ "from", required_argument, NULL, OPT_FROM },
+		{ "artifact", required_argument, NULL, OPT_ARTIFACT },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "root", required_argument, NULL, OPT_ROOT },
+		{ "ork", required_argument, NULL, OPT_ORK },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	memset(o, 0, sizeof *o);
+	o->cron.jobs = 4;
 	opterr = 0;   /* our own messages, in our own format */
 	int c;
-	while ((c = getopt_long(argc, argv, ":o:t:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:t:j:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': o->output = optarg; break;
 		case 't': o->target = optarg; break;
 		case OPT_CHECK: o->check = 1; break;
+		case OPT_NEXT: o->next = count_arg("--next", optarg, 100000); break;
+		case OPT_FROM: o->from = optarg; break;
+		case OPT_ARTIFACT: o->cron.artifact = optarg; break;
+		case 'j': o->cron.jobs = count_arg("--jobs", optarg, 1000); break;
+		case OPT_ROOT: o->cron.root = optarg; break;
+		case OPT_ORK: o->cron.ork = optarg; break;
 		case 'h':
 			fputs(usage_text, stdout);
 			exit(EXIT_OK);
@@ -129,15 +175,78 @@ static enum target pick_target(const struct options *o)
 			if (near)
 				die(EXIT_USAGE, "unknown target '%s'; did you mean "
 				    "'%s'?", o->target, near);
-			die(EXIT_USAGE, "unknown target '%s' (use make, json or "
-			    "dot)", o->target);
+			die(EXIT_USAGE, "unknown target '%s' (use make, sh, cron, "
+			    "json or dot)", o->target);
 		}
 		t = (enum target)i;
 	}
-	if (t == TARGET_SH || t == TARGET_CRON)
+	if (t == TARGET_SH)
 		die(EXIT_USAGE, "target '%s' is not supported yet",
 		    target_names[t]);
+	if (t == TARGET_CRON && !o->cron.artifact && !o->next)
+		die(EXIT_USAGE, "target 'cron' needs --artifact FILE: the "
+		    "artifact each firing runs");
 	return t;
+}
+
+/* The crontab block: the entry runs the artifact from the project root,
+ * both named by absolute paths since cron starts in $HOME. */
+static int gen_cron_target(struct strbuf *out, const struct options *o,
+			   const struct plan *p)
+{
+	/* An absolute --root or --ork is taken as given: the entry may be
+	 * for another machine. */
+	struct cron_target ct = o->cron;
+	char *root = ct.root && ct.root[0] == '/' ? xstrdup(ct.root)
+		     : realpath(ct.root ? ct.root : ".", NULL);
+	if (!root)
+		die(EXIT_USAGE, "cannot use '%s' as the project root: %s",
+		    ct.root ? ct.root : ".", strerror(errno));
+	char *ork = NULL;
+	if (ct.ork && ct.ork[0] == '/') {
+		ork = xstrdup(ct.ork);
+	} else if (ct.ork) {
+		ork = realpath(ct.ork, NULL);
+		if (!ork)
+			die(EXIT_USAGE, "cannot find '%s': %s", ct.ork,
+			    strerror(errno));
+	} else {
+		/* The ork installed with this orkc. */
+		char self[4096];
+		ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+		char *slash = n > 0 ? memrchr(self, '/', (size_t)n) : NULL;
+		if (slash)
+			ork = xasprintf("%.*s/ork", (int)(slash - self), self);
+		if (!ork || access(ork, X_OK) != 0)
+			die(EXIT_USAGE, "no 'ork' beside orkc; name the one cron "
+			    "should run with --ork PATH");
+	}
+	ct.root = root;
+	ct.ork = ork;
+	const char *why = gen_cron(out, p, &ct);
+	free(root);
+	free(ork);
+	if (why) {
+		warnx("cannot write crontab lines: %s", why);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+/* --next N: the fire times instead of an artifact. */
+static int print_next(const struct options *o, const struct plan *p,
+		      struct strbuf *out)
+{
+	time_t from = time(NULL);
+	if (o->from && tz_parse(o->from, &from) < 0)
+		die(EXIT_USAGE, "--from needs an RFC 3339 time such as "
+		    "2026-03-29T01:00:00+01:00, not '%s'", o->from);
+	const char *why = schedule_next(p->wf, o->next, from, out);
+	if (why) {
+		warnx("%s", why);
+		return EXIT_ERRORS;
+	}
+	return EXIT_OK;
 }
 
 /* Nothing is written unless the whole artifact is ready, and -o replaces
@@ -145,10 +254,18 @@ static enum target pick_target(const struct options *o)
 static int emit(const struct options *o, enum target t, const struct plan *p)
 {
 	struct strbuf out = STRBUF_INIT;
-	switch (t) {
+	int gen_status = EXIT_OK;
+	if (o->next)
+		gen_status = print_next(o, p, &out);
+	else switch (t) {
+	case TARGET_CRON: gen_status = gen_cron_target(&out, o, p); break;
 	case TARGET_JSON: gen_json(&out, p); break;
 	case TARGET_DOT: gen_dot(&out, p); break;
 	default: gen_make(&out, p); break;
+	}
+	if (gen_status != EXIT_OK) {
+		strbuf_release(&out);
+		return gen_status;
 	}
 	int status = EXIT_OK;
 	if (o->output && strcmp(o->output, "-")) {
@@ -187,6 +304,10 @@ int main(int argc, char **argv)
 		/* The plan's checks run even when the workflow has errors:
 		 * every problem of the file is reported in one run. */
 		workflow_from_yaml(root, o.input, &d, &wf);
+		if ((t == TARGET_CRON || o.next) && !ymap_get(root, "schedule"))
+			diag_error(&d, root->pos, "%s needs a 'schedule' in the "
+				   "workflow, such as schedule: \"0 * * * *\"",
+				   o.next ? "--next" : "target 'cron'");
 		ynode_free(root);
 		plan_build(&wf, &d, &p);
 	}

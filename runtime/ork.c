@@ -9,6 +9,8 @@
 #include "exec.h"
 #include "inspect.h"
 #include "lifecycle.h"
+#include "cronfire.h"
+#include "crontab.h"
 #include "util.h"
 
 static const char usage[] =
@@ -26,6 +28,20 @@ static const char usage[] =
 "  ork logs [RUN] [TASK] [--workflow NAME]\n"
 "                           every attempt's log, in order\n"
 "  ork runs [WORKFLOW]      the runs and their states, oldest first\n"
+"\n"
+"Schedules (crontab lines from orkc WF.yaml -t cron --artifact run.mk):\n"
+"  ork crontab install [--dry-run] FILE|-\n"
+"                           put the workflow's block into your crontab\n"
+"                           (replacing its old one); prints the diff\n"
+"  ork crontab remove [--dry-run] WORKFLOW\n"
+"                           take the workflow's block out of your crontab\n"
+"  ork crontab show [WORKFLOW]\n"
+"                           the orkc blocks in your crontab\n"
+"  ork cron-fire [-C DIR] --workflow NAME [--schedule CRON --timezone ZONE]\n"
+"                [--at TIME] -- COMMAND [ARG...]\n"
+"                           what a crontab entry runs: one firing, as run\n"
+"                           cron-YYYYMMDDTHHMM, skipped while the last runs;\n"
+"                           log in $ORK_HOME/NAME/cron.log\n"
 "  ork --help | --version\n"
 "\n"
 "RUN is a run directory, WORKFLOW/RUN_ID, or a run id (its most recent run);\n"
@@ -67,6 +83,8 @@ static const struct subcommand subcommands[] = {
 	{"status", cmd_status},
 	{"logs", cmd_logs},
 	{"runs", cmd_runs},
+	{"cron-fire", cmd_cron_fire},
+	{"crontab", cmd_crontab},
 };
 
 int main(int argc, char **argv)

@@ -1,12 +1,40 @@
 #!/bin/sh
 # Golden tests: each tests/golden/NAME.yaml is compiled to every target and
-# compared with NAME.mk, NAME.json and NAME.dot beside it.  Run with
+# compared with NAME.mk, NAME.json and NAME.dot beside it (and NAME.cron
+# when it has a schedule).  Run with
 # --update to rewrite the expected files after an intended change (review
 # the diff before committing it).
 . "${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 
 update=0
 [ "${1:-}" = --update ] && update=1
+
+# A workflow with a schedule also gets crontab lines, NAME.cron, made with
+# a fixed project root and ork so the text is the same on every machine;
+# NAME.cronargs, if present, holds more orkc options, one a line.
+cron_golden() {  # NAME
+	grep -q '^schedule:' "$1.yaml" || return 0
+	set -- "$1" --artifact run.mk --root /srv/project --ork /usr/local/bin/ork
+	if [ -f "$1.cronargs" ]; then
+		while IFS= read -r _arg; do set -- "$@" "$_arg"; done <"$1.cronargs"
+	fi
+	_name=$1
+	shift
+	if ! "$ORKC" -t cron "$@" "$_name.yaml" >"$tmp/$_name.cron" 2>"$tmp/stderr"; then
+		fail "$_name (cron): orkc failed: $(cat "$tmp/stderr")"
+	elif [ $update = 1 ]; then
+		cp "$tmp/$_name.cron" "$_name.cron"
+	elif [ ! -f "$_name.cron" ]; then
+		fail "$_name (cron): no expected file $_name.cron (run with --update)"
+	elif ! diff -u "$_name.cron" "$tmp/$_name.cron" >&2; then
+		fail "$_name (cron): output differs from $_name.cron"
+	else
+		pass "$_name (cron)"
+		"$ORKC" -t cron "$@" "$_name.yaml" >"$tmp/$_name.cron.again" 2>/dev/null
+		cmp -s "$tmp/$_name.cron" "$tmp/$_name.cron.again" &&
+			pass "$_name (cron) deterministic" || fail "$_name (cron): two runs differ"
+	fi
+}
 
 cd "$top_srcdir/tests/golden"
 for yaml in *.yaml; do
@@ -41,5 +69,6 @@ for yaml in *.yaml; do
 		( make -n -f "$name.mk" ORK=true >/dev/null 2>"$tmp/make.err" ) &&
 			pass "$name (make -n parses)" || fail "$name: make -n failed: $(cat "$tmp/make.err")"
 	fi
+	cron_golden "$name"
 done
 finish
