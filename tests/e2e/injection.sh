@@ -253,13 +253,23 @@ test_expect_success 'no hostile string was ever executed' '
 	no_canary
 '
 
-# Templates arrive with the expression language (a later issue; then this
-# case checks that substituted upstream values stay data).  Until then a
-# template must be refused at compile time, never passed through as text.
-test_expect_success 'templates are refused until the expression language exists' '
-	test_must_fail "$ORKC" --check tmpl.yaml 2>tmpl.err
-	grep -q "not supported yet" tmpl.err
-	test ! -e tmpl.mk
+# Templates: hostile upstream values substituted into env and input are
+# data, byte-exact: a single template keeps the value, a mixed one renders
+# it into the string.
+test_expect_success 'templated hostile upstream values arrive exact and never run' '
+	compile tmpl.yaml tmpl.mk
+	MK=tmpl.mk
+	make_ok -n RUN_ID=tmpl
+	no_canary
+	make_ok RUN_ID=tmpl
+	expect_eq tmpl succeeded "$(state tmpl tmpl)"
+	cmp exp/evil got/tmpl.env
+	"$PYTOOL" -c "
+import json, sys
+evil = open(\"exp/evil\", encoding=\"utf-8\").read()
+got = json.load(open(\"got/tmpl.json\", encoding=\"utf-8\"))
+sys.exit(0 if got[\"t\"] == evil and got[\"mixed\"] == \"pre \" + evil + \" post\" else \"templated input differs\")
+"
 	no_canary
 '
 
