@@ -320,23 +320,32 @@ static int valid_time_string(enum type_kind k, const char *s, size_t n)
 	}
 }
 
-/* ---- checking a JSON text ----------------------------------------------- */
+/* ---- checking a JSON text -----------------------------------------------
+ * One pass over the text, guided by the type.  The path to the current
+ * value is kept as a stack of raw steps (a key's bytes in the text, or an
+ * index) and spelt out only when there is a mismatch to report, so the
+ * common case of a fitting output formats nothing. */
+
+struct step {
+	const char *key;        /* the key's text between its quotes, raw */
+	size_t klen;
+	size_t index;           /* when key is NULL */
+};
 
 struct tc {
 	const char *p, *end;
-	struct strbuf path;     /* where we are: users[3].email */
+	struct step *steps;     /* the path to the value being checked */
+	size_t nsteps, cap;
 	struct strbuf scratch;  /* a decoded key or string */
 	struct strbuf *err;
 	int or_null;            /* the value checked is an optional's */
 };
 
-/* Cut the path back to len bytes (the buffer may not exist yet). */
-static void path_cut(struct strbuf *path, size_t len)
-{
-	path->len = len;
-	if (path->buf)
-		path->buf[len] = '\0';
-}
+/* Bytes that end a number or literal. */
+static const unsigned char delim[256] = {
+	[','] = 1, [':'] = 1, [']'] = 1, ['}'] = 1,
+	[' '] = 1, ['\t'] = 1, ['\r'] = 1, ['\n'] = 1,
+};
 
 static void skip_ws(struct tc *c)
 {
@@ -383,25 +392,23 @@ static void add_utf8(struct strbuf *sb, unsigned cp)
 	}
 }
 
-/* Decode the string at c->p into c->scratch and move past it.  Only keys
- * and date strings are decoded; other strings are skipped. */
-static void read_string(struct tc *c)
+/* Decode the JSON string body s[0..n) (no quotes) into out. */
+static void unescape(struct strbuf *out, const char *s, size_t n)
 {
-	const char *e = string_end(c->p, c->end), *s = c->p + 1;
-	strbuf_reset(&c->scratch);
-	const char *stop = e > s ? e - 1 : s;
+	const char *stop = s + n;
+	strbuf_reset(out);
 	while (s < stop) {
 		if (*s != '\\') {
 			const char *bs = memchr(s, '\\', (size_t)(stop - s));
 			const char *q = bs ? bs : stop;
-			strbuf_add(&c->scratch, s, (size_t)(q - s));
+			strbuf_add(out, s, (size_t)(q - s));
 			s = q;
 			continue;
 		}
 		char esc = s + 1 < stop ? s[1] : '\\';
 		s += 2;
 		const char *from = "bfnrt", *to = "\b\f\n\r\t";
-		const char *hit = strchr(from, esc);
+		const char *hit = esc ? strchr(from, esc) : NULL;
 		if (esc == 'u' && s + 4 <= stop) {
 			unsigned cp = hex4(s);
 			s += 4;
@@ -410,12 +417,20 @@ static void read_string(struct tc *c)
 				cp = 0x10000 + ((cp - 0xd800) << 10) + (hex4(s + 2) - 0xdc00);
 				s += 6;
 			}
-			add_utf8(&c->scratch, cp);
+			add_utf8(out, cp);
 		} else {
-			strbuf_addc(&c->scratch, hit && esc ? to[hit - from] : esc);
+			strbuf_addc(out, hit ? to[hit - from] : esc);
 		}
 	}
+}
+
+/* The string at c->p: its raw body, and c->p moved past it. */
+static const char *take_string(struct tc *c, size_t *n)
+{
+	const char *e = string_end(c->p, c->end), *s = c->p + 1;
+	*n = e > s ? (size_t)(e - 1 - s) : 0;
 	c->p = e;
+	return s;
 }
 
 /* Past one value of any kind, without recursion: strings are skipped as
@@ -439,16 +454,17 @@ static void skip_value(struct tc *c)
 		} else if (ch == ',' || ch == ':') {
 			c->p++;
 		} else {
-			while (c->p < c->end && !strchr(",:]} \t\r\n", *c->p))
+			while (c->p < c->end && !delim[(unsigned char)*c->p])
 				c->p++;
 		}
 	} while (depth > 0);
 }
 
 /* "null", "bool", "int", "float", "str", "list", "object" for the value
- * at c->p (whitespace skipped). */
-static const char *describe_value(const struct tc *c)
+ * at c->p; *len is a number's or literal's length. */
+static const char *describe_value(const struct tc *c, size_t *len)
 {
+	*len = 0;
 	switch (*c->p) {
 	case 'n': return "null";
 	case 't': case 'f': return "bool";
@@ -456,10 +472,12 @@ static const char *describe_value(const struct tc *c)
 	case '[': return "list";
 	case '{': return "object";
 	}
-	for (const char *q = c->p; q < c->end && !strchr(",]} \t\r\n", *q); q++)
-		if (*q == '.' || *q == 'e' || *q == 'E')
-			return "float";
-	return "int";
+	int frac = 0;
+	const char *q = c->p;
+	for (; q < c->end && !delim[(unsigned char)*q]; q++)
+		frac |= *q == '.' || *q == 'e' || *q == 'E';
+	*len = (size_t)(q - c->p);
+	return frac ? "float" : "int";
 }
 
 /* What t expects, in words: "str", "int or null", "list", "object". */
@@ -480,23 +498,64 @@ static void describe_type(struct strbuf *sb, const struct type *t)
 	}
 }
 
+/* A key as a path step: .name when it reads as one, else ["..."]. */
+static void path_key(struct strbuf *out, const char *name, size_t n)
+{
+	int plain = n > 0;
+	for (size_t i = 0; i < n; i++) {
+		char ch = name[i];
+		plain &= (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+			 (ch >= '0' && ch <= '9' && i > 0) || ch == '_';
+	}
+	if (plain) {
+		if (out->len)
+			strbuf_addc(out, '.');
+		strbuf_add(out, name, n);
+	} else {
+		strbuf_addc(out, '[');
+		jsonx_quote(out, name, n, 0);
+		strbuf_addc(out, ']');
+	}
+}
+
+/* "users[3].email: " for the current path; nothing at the top. */
 static void path_prefix(struct tc *c)
 {
-	if (c->path.len) {
-		strbuf_add(c->err, c->path.buf, c->path.len);
+	struct strbuf path = STRBUF_INIT, key = STRBUF_INIT;
+	for (size_t i = 0; i < c->nsteps; i++) {
+		const struct step *s = &c->steps[i];
+		if (!s->key) {
+			strbuf_addf(&path, "[%zu]", s->index);
+			continue;
+		}
+		unescape(&key, s->key, s->klen);
+		path_key(&path, strbuf_str(&key), key.len);
+	}
+	if (path.len) {
+		strbuf_add(c->err, path.buf, path.len);
 		strbuf_adds(c->err, ": ");
 	}
+	strbuf_release(&path);
+	strbuf_release(&key);
+}
+
+static struct step *push(struct tc *c)
+{
+	c->steps = xgrow(c->steps, &c->cap, c->nsteps + 1, sizeof *c->steps);
+	struct step *s = &c->steps[c->nsteps++];
+	memset(s, 0, sizeof *s);
+	return s;
 }
 
 static int mismatch(struct tc *c, const struct type *t)
 {
+	size_t len;
 	path_prefix(c);
 	strbuf_adds(c->err, "expected ");
 	describe_type(c->err, t);
 	if (c->or_null)
 		strbuf_adds(c->err, " or null");
-	const char *got = describe_value(c);
-	strbuf_addf(c->err, ", got %s", got);
+	strbuf_addf(c->err, ", got %s", describe_value(c, &len));
 	return -1;
 }
 
@@ -516,45 +575,68 @@ static int bad_time(struct tc *c, const struct type *t)
 	return -1;
 }
 
-static void path_field(struct strbuf *path, const char *name, size_t n)
-{
-	int plain = n > 0;
-	for (size_t i = 0; i < n; i++) {
-		char ch = name[i];
-		plain &= (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-			 (ch >= '0' && ch <= '9' && i > 0) || ch == '_';
-	}
-	if (plain) {
-		if (path->len)
-			strbuf_addc(path, '.');
-		strbuf_add(path, name, n);
-	} else {
-		strbuf_addc(path, '[');
-		jsonx_quote(path, name, n, 0);
-		strbuf_addc(path, ']');
-	}
-}
-
 static int check_value(struct tc *c, const struct type *t);
+
+static void next_item(struct tc *c)
+{
+	skip_ws(c);
+	if (c->p < c->end && *c->p == ',')
+		c->p++;
+	skip_ws(c);
+}
 
 static int check_list(struct tc *c, const struct type *elem)
 {
-	size_t len = c->path.len;
 	c->or_null = 0;
 	c->p++;
 	skip_ws(c);
-	for (size_t i = 0; c->p < c->end && *c->p != ']'; i++) {
-		path_cut(&c->path, len);
-		strbuf_addf(&c->path, "[%zu]", i);
-		if (check_value(c, elem) < 0)
-			return -1;
-		skip_ws(c);
-		if (c->p < c->end && *c->p == ',')
-			c->p++;
-		skip_ws(c);
+	push(c);
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && c->p < c->end && *c->p != ']'; i++) {
+		c->steps[c->nsteps - 1].index = i;
+		rc = check_value(c, elem);
+		next_item(c);
 	}
-	path_cut(&c->path, len);
+	c->nsteps--;
 	c->p++;
+	return rc;
+}
+
+/* The field of obj whose name is the raw key k[0..n) (decoded first when
+ * it holds an escape), or NULL. */
+static const struct type_field *key_field(struct tc *c, const struct type *obj,
+					  const char *k, size_t n)
+{
+	if (memchr(k, '\\', n)) {
+		unescape(&c->scratch, k, n);
+		k = strbuf_str(&c->scratch);
+		n = c->scratch.len;
+	}
+	for (size_t i = 0; i < obj->nfields; i++) {
+		const char *f = obj->fields[i].name;
+		if (!strncmp(f, k, n) && !f[n])
+			return &obj->fields[i];
+	}
+	return NULL;
+}
+
+/* Report the first required field of t not seen. */
+static int check_required(struct tc *c, const struct type *t,
+			  const unsigned char *seen)
+{
+	for (size_t i = 0; i < t->nfields; i++) {
+		const struct type *ft = type_resolve(t->fields[i].type);
+		if (seen[i] || !ft || ft->kind == TYPE_OPTIONAL || ft->kind == TYPE_ANY)
+			continue;
+		struct step *s = push(c);
+		s->key = t->fields[i].name;   /* a plain name: no escapes */
+		s->klen = strlen(s->key);
+		path_prefix(c);
+		c->nsteps--;
+		strbuf_adds(c->err, "missing, expected ");
+		describe_type(c->err, ft);
+		return -1;
+	}
 	return 0;
 }
 
@@ -562,49 +644,35 @@ static int check_list(struct tc *c, const struct type *elem)
  * (named fields typed, required ones present, others free). */
 static int check_members(struct tc *c, const struct type *t)
 {
-	size_t len = c->path.len, nf = t->kind == TYPE_OBJECT ? t->nfields : 0;
+	size_t nf = t->kind == TYPE_OBJECT ? t->nfields : 0;
 	unsigned char small[64], *seen = nf <= 64 ? small : xmalloc(nf);
 	memset(seen, 0, nf);
 	int rc = 0;
 	c->or_null = 0;
 	c->p++;
 	skip_ws(c);
+	push(c);
 	while (rc == 0 && c->p < c->end && *c->p == '"') {
-		read_string(c);
+		struct step *s = &c->steps[c->nsteps - 1];
+		s->key = take_string(c, &s->klen);
 		skip_ws(c);
 		c->p++;    /* the ':' */
 		const struct type *vt = t->elem;
 		if (t->kind == TYPE_OBJECT) {
-			const struct type_field *f =
-				type_field(t, strbuf_str(&c->scratch));
+			const struct type_field *f = key_field(c, t, s->key, s->klen);
 			vt = f ? f->type : NULL;
-			if (f && c->scratch.len == strlen(f->name))
+			if (f)
 				seen[f - t->fields] = 1;
-			else
-				vt = NULL;
 		}
-		path_field(&c->path, strbuf_str(&c->scratch), c->scratch.len);
 		if (vt)
 			rc = check_value(c, vt);
 		else
 			skip_value(c);
-		path_cut(&c->path, len);
-		skip_ws(c);
-		if (c->p < c->end && *c->p == ',')
-			c->p++;
-		skip_ws(c);
+		next_item(c);
 	}
-	for (size_t i = 0; rc == 0 && i < nf; i++) {
-		const struct type *ft = type_resolve(t->fields[i].type);
-		if (seen[i] || !ft || ft->kind == TYPE_OPTIONAL)
-			continue;
-		path_field(&c->path, t->fields[i].name, strlen(t->fields[i].name));
-		path_prefix(c);
-		strbuf_adds(c->err, "missing, expected ");
-		describe_type(c->err, ft);
-		rc = -1;
-	}
-	path_cut(&c->path, len);
+	c->nsteps--;
+	if (rc == 0)
+		rc = check_required(c, t, seen);
 	if (seen != small)
 		free(seen);
 	c->p++;
@@ -613,17 +681,20 @@ static int check_members(struct tc *c, const struct type *t)
 
 static int check_scalar(struct tc *c, const struct type *t)
 {
-	const char *got = describe_value(c);
+	size_t len;
+	const char *got = describe_value(c, &len);
 	int ok;
 	switch (t->kind) {
 	case TYPE_STR: ok = *c->p == '"'; break;
 	case TYPE_BOOL: ok = *c->p == 't' || *c->p == 'f'; break;
-	case TYPE_INT: ok = !strcmp(got, "int"); break;
-	case TYPE_FLOAT: ok = !strcmp(got, "int") || !strcmp(got, "float"); break;
+	case TYPE_INT: ok = got[0] == 'i'; break;
+	case TYPE_FLOAT: ok = got[0] == 'i' || got[0] == 'f'; break;
 	default:
 		if (*c->p != '"')
 			return mismatch(c, t);
-		read_string(c);
+		size_t n;
+		const char *s = take_string(c, &n);
+		unescape(&c->scratch, s, n);
 		if (!valid_time_string(t->kind, strbuf_str(&c->scratch),
 				       c->scratch.len))
 			return bad_time(c, t);
@@ -631,7 +702,12 @@ static int check_scalar(struct tc *c, const struct type *t)
 	}
 	if (!ok)
 		return mismatch(c, t);
-	skip_value(c);
+	if (*c->p == '"')
+		c->p = string_end(c->p, c->end);
+	else if (len)
+		c->p += len;
+	else
+		skip_value(c);
 	return 0;
 }
 
@@ -672,9 +748,9 @@ static int check_value(struct tc *c, const struct type *t)
 int type_check_text(const struct type *t, const char *text, size_t len,
 		    struct strbuf *err)
 {
-	struct tc c = { text, text + len, STRBUF_INIT, STRBUF_INIT, err, 0 };
+	struct tc c = { text, text + len, NULL, 0, 0, STRBUF_INIT, err, 0 };
 	int rc = check_value(&c, t);
-	strbuf_release(&c.path);
+	free(c.steps);
 	strbuf_release(&c.scratch);
 	return rc;
 }
@@ -700,6 +776,9 @@ int type_check_file(const struct type *t, const char *path, struct strbuf *err)
 		strbuf_addf(err, "cannot map the output: %s", strerror(errno));
 		return -1;
 	}
+#ifdef MADV_SEQUENTIAL
+	madvise(map, len, MADV_SEQUENTIAL);
+#endif
 	int rc = type_check_text(t, map, len, err);
 	munmap(map, len);
 	return rc;

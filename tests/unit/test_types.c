@@ -210,6 +210,10 @@ static void test_check_paths(void)
 	/* Keys are compared decoded. */
 	CHECK_STREQ(check("{a: int}", "{\"\\u0061\": \"x\"}"),
 		    "a: expected int, got str");
+	CHECK_STREQ(check("{a: {b: int}}", "{\"\\u0061\": {\"b\": \"x\"}}"),
+		    "a.b: expected int, got str");
+	CHECK_STREQ(check("dict[str, int]", "{\"x\\\"y\": null}"),
+		    "[\"x\\\"y\"]: expected int, got null");
 	CHECK_STREQ(check("{'a b': int}", "{\"a b\": true}"),
 		    "[\"a b\"]: expected int, got bool");
 	CHECK_STREQ(check("dict[str, [int]]", "{\"x\": [1], \"y\": [2, \"3\"]}"),
