@@ -94,6 +94,19 @@ test_expect_success 'branching: a resumed run keeps its params' '
 	expect_grep "param .data. is \"data/poor.json\" in run .poor., not .data/good.json." make.out
 '
 
+test_expect_success 'the README and orkc(1) excerpts are the tested example' '
+	sed -n "/^## Expressions, conditions and params/,/^## Typed/p" "$top_srcdir/README.md" |
+		sed -n "/^\`\`\`yaml/,/^\`\`\`\$/p" | grep -v "^\`\`\`" | grep -v "^  \.\.\.\$" >readme.yaml
+	sed -n "/^\.SH EXPRESSIONS/,/^\.SH TYPED/p" "$top_srcdir/man/orkc.1" |
+		sed -n "/^\.RS/,/^\.RE/p" | grep -v "^\.R[SE]" >man.yaml
+	test -s readme.yaml
+	test -s man.yaml
+	cat readme.yaml man.yaml | while IFS= read -r line; do
+		[ -z "$line" ] && continue
+		grep -qxF -e "$line" workflow.yaml || { echo "not in the example: $line"; exit 1; }
+	done
+'
+
 # ---- templates, params and errors on process tasks ------------------------
 
 project templates
