@@ -24,6 +24,8 @@ void describe_policy(struct strbuf *out, const struct task *t);
 
 /* GNU Makefile; the header names p->wf->path and the orkc version. */
 void gen_make(struct strbuf *out, const struct plan *p);
+/* POSIX sh script with the Makefile's semantics and a -j N scheduler. */
+void gen_sh(struct strbuf *out, const struct plan *p);
 /* The validated plan as JSON, for tools and tests. */
 void gen_json(struct strbuf *out, const struct plan *p);
 /* Graphviz. */

@@ -180,9 +180,6 @@ static enum target pick_target(const struct options *o)
 		}
 		t = (enum target)i;
 	}
-	if (t == TARGET_SH)
-		die(EXIT_USAGE, "target '%s' is not supported yet",
-		    target_names[t]);
 	if (t == TARGET_CRON && !o->cron.artifact && !o->next)
 		die(EXIT_USAGE, "target 'cron' needs --artifact FILE: the "
 		    "artifact each firing runs");
@@ -261,6 +258,7 @@ static int emit(const struct options *o, enum target t, const struct plan *p)
 	case TARGET_CRON: gen_status = gen_cron_target(&out, o, p); break;
 	case TARGET_JSON: gen_json(&out, p); break;
 	case TARGET_DOT: gen_dot(&out, p); break;
+	case TARGET_SH: gen_sh(&out, p); break;
 	default: gen_make(&out, p); break;
 	}
 	if (gen_status != EXIT_OK) {
