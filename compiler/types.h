@@ -8,8 +8,9 @@
  *                float | None, types.Row
  *   a list       [T]: a one-item YAML list is a list type
  *   a mapping    {id: int, email: str?}: an object type, one field per key
- * The language and its run-time meaning (open objects, optional fields,
- * date formats) are in typecheck.h.
+ * Python's spellings are accepted too: Optional[T], List[T], Dict[str, T],
+ * and a bare list or dict (of any).  The language and its run-time meaning
+ * (open objects, optional fields, date formats) are in typecheck.h.
  *
  * Lowering: `inputs: {arg: {const: V}, other: {ref: PATH}}` becomes the
  * task's input object {"arg": V, "other": "{{ PATH }}"}: a ref is a single
