@@ -31,6 +31,8 @@ MAKEFLAGS += --no-builtin-rules
 .PHONY: all ork-begin
 .DEFAULT_GOAL := all
 
+ork-begin: private export ORK_RUN_SPEC := {"params":{},"timezone":"Asia/Kolkata"}
+
 # Each task's output: it exists only once the task has succeeded.
 report.out := $(R)/report.28054b6063ad427f.json
 

@@ -31,6 +31,8 @@ MAKEFLAGS += --no-builtin-rules
 .PHONY: all ork-begin
 .DEFAULT_GOAL := all
 
+ork-begin: private export ORK_RUN_SPEC := {"params":{},"timezone":"Europe/Berlin"}
+
 # Each task's output: it exists only once the task has succeeded.
 refresh.out := $(R)/refresh.1da7d69808c53c9f.json
 publish.out := $(R)/publish.97fd1b06f3797a00.json
