@@ -32,8 +32,8 @@ struct fire {
 };
 
 static const char usage[] =
-	"usage: ork cron-fire [-C DIR] --workflow NAME [--schedule CRON "
-	"--timezone ZONE]\n"
+	"usage: ork cron-fire [-C DIR] --workflow NAME [--schedule CRON] "
+	"[--timezone ZONE]\n"
 	"                     [--at TIME] -- COMMAND [ARG...]\n";
 
 static void parse_args(int argc, char **argv, struct fire *f)
