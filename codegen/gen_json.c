@@ -46,6 +46,16 @@ void gen_json(struct strbuf *out, const struct plan *p)
 	add_optional(root, "schedule", wf->schedule);
 	add_optional(root, "timezone", wf->timezone);
 	add_optional(root, "python", wf->python);
+	/* What ork begin gets (params and timezone), when there is any. */
+	char *run_spec = run_spec_json(p, 0);
+	cJSON *rs = run_spec ? cJSON_Parse(run_spec) : NULL;
+	cJSON *params = cJSON_DetachItemFromObjectCaseSensitive(rs, "params");
+	if (params && params->child)
+		cJSON_AddItemToObject(root, "params", params);
+	else
+		cJSON_Delete(params);
+	cJSON_Delete(rs);
+	free(run_spec);
 	cJSON *tasks = cJSON_AddArrayToObject(root, "tasks");
 	for (size_t k = 0; k < wf->ntasks; k++)
 		cJSON_AddItemToArray(tasks, task_json(p, p->order[k]));

@@ -325,4 +325,8 @@ void describe_policy(struct strbuf *out, const struct task *t)
 	}
 	if (t->trigger != TRIGGER_ALL_SUCCESS)
 		strbuf_addf(out, ", trigger %s", trigger_name(t->trigger));
+	if (t->when) {
+		strbuf_adds(out, ", when ");
+		add_comment_text(out, t->when, 80);
+	}
 }
