@@ -160,6 +160,14 @@ test_expect_success 'cron-fire: one fresh run per firing, named after the minute
 	has_out stamp cron-20240501T1100
 '
 
+test_expect_success 'cron-fire: a shell-script artifact gets the run id too' '
+	"$ORKC" wf.yaml -o run.sh
+	TZ=UTC "$ORK" cron-fire --workflow stamp --at 2024-05-02T10:00:00Z -- sh run.sh -j 2
+	out=$(outf stamp cron-20240502T1000)
+	expect_eq run cron-20240502T1000 "$(jget "$out" "d[\"run\"]")"
+	expect_grep "cron-20240502T1000 done: succeeded in " $LOG
+'
+
 test_expect_success 'cron-fire: with a schedule, only due minutes run, in the zone' '
 	cp $LOG log.before
 	"$ORK" cron-fire --workflow stamp --schedule "30 2 * * *" --timezone Europe/Berlin \
@@ -171,6 +179,15 @@ test_expect_success 'cron-fire: with a schedule, only due minutes run, in the zo
 		--at 2024-03-31T01:30:00Z -- make -f run.mk
 	out=$(outf stamp cron-20240331T0330)
 	expect_eq scheduled 2024-03-31T03:30:00+02:00 "$(jget "$out" "d[\"scheduled\"]")"
+'
+
+test_expect_success 'cron-fire: the repeated hour of the system zone gets its own run ids' '
+	TZ=Europe/Berlin "$ORK" cron-fire --workflow stamp --at 2024-10-27T00:30:00Z -- make -f run.mk
+	TZ=Europe/Berlin "$ORK" cron-fire --workflow stamp --at 2024-10-27T01:30:00Z -- make -f run.mk
+	expect_eq first 2024-10-27T02:30:00+02:00 \
+		"$(jget "$(outf stamp cron-20241027T0230)" "d[\"scheduled\"]")"
+	expect_eq second 2024-10-27T02:30:00+01:00 \
+		"$(jget "$(outf stamp cron-20241027T0230-2)" "d[\"scheduled\"]")"
 '
 
 test_expect_success 'cron-fire: a firing while the last run runs is skipped, and logged' '

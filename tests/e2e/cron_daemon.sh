@@ -69,7 +69,7 @@ cleanup() {
 	for lock in "$proj"/.ork/*/cron.lock; do
 		[ -f "$lock" ] || continue
 		pid=$(sed -n 's/.*, pid \([0-9]*\)$/\1/p' "$lock")
-		[ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+		if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; fi
 	done
 	lib_cleanup
 }
