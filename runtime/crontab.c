@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "crontab.h"
@@ -277,6 +278,21 @@ static int apply(const char *old, const char *new, const char *name,
 	return 0;
 }
 
+/* An entry with --timezone is started by cron at the schedule's minutes
+ * in the system's zone, which are the workflow zone's minutes only when
+ * the system's zone is whole hours from UTC. */
+static void warn_zone(const char *block)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	localtime_r(&now, &tm);
+	if (strstr(block, " --timezone ") && tm.tm_gmtoff % 3600 != 0 &&
+	    !strstr(block, "\n* * * * * "))
+		warnx("crontab: this system's time zone is not whole hours from "
+		      "UTC, so cron will start the entry at the wrong minutes; "
+		      "set TZ=UTC for cron, or give the workflow no timezone");
+}
+
 static int install(const char *file, int dry_run)
 {
 	char *text;
@@ -295,6 +311,7 @@ static int install(const char *file, int dry_run)
 	if (!name)
 		die(2, "crontab: '%s' is not a block of orkc crontab lines: %s",
 		    file, why);
+	warn_zone(text);
 	char *old = read_crontab();
 	char *new = crontab_splice(old, name, text, &why);
 	if (!new)

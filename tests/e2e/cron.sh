@@ -309,6 +309,13 @@ test_expect_success 'crontab remove: the crontab is as it was, twice over' '
 	test_cmp tab.orig tab
 '
 
+test_expect_success 'crontab install warns when the system zone is not whole hours' '
+	TZ=Asia/Kolkata "$ORK" crontab install --dry-run block4 >out 2>err
+	grep -F "not whole hours from UTC" err
+	TZ=Europe/Berlin "$ORK" crontab install --dry-run block4 >out 2>err
+	test ! -s err
+'
+
 test_expect_success 'crontab install: a user without a crontab gets one' '
 	rm -f tab
 	"$ORK" crontab install block4 >out
