@@ -10,14 +10,17 @@
  *
  * Workflow data never becomes shell code: each task's spec is one
  * single-quoted word, in which nothing but ' is special, and ' is written
- * '\''.  Task names are [A-Za-z_][A-Za-z0-9_-]* and keys are hex, so they
- * need no quoting; file paths are single-quoted like the spec.  The engine
- * reaches a task's fields by its index (shell names cannot hold '-'), which
- * is why every block also names its task in a comment. */
+ * '\''.  The spec is the Makefile's very text ($ and # as \u0024 and
+ * \u0023), so that ork gets the same bytes, and tasks the same input
+ * bytes, from both backends.  Task names and file paths are single-quoted
+ * too.  The engine reaches a task by its number (shell names cannot hold
+ * '-'), which is why every block also names its task in a comment. */
 #include "codegen.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#include "jsonx.h"
 
 /* s as one single-quoted shell word. */
 static void add_sh_quoted(struct strbuf *out, const char *s)
@@ -60,8 +63,8 @@ static void gen_header(struct strbuf *out, const struct plan *p)
 		"#   ork status                        what happened\n"
 		"#\n"
 		"# A POSIX sh script (dash, bash, busybox sh, mksh, yash, posh).\n"
-		"# The specs are single-quoted data: $, ` and \\ in them stay as they\n"
-		"# are; the task functions are called by number.\n"
+		"# The specs are single-quoted data (` and \\ in them stay as they are);\n"
+		"# the task functions are called by number.\n"
 		"# shellcheck disable=SC2016,SC2089,SC2090,SC2317\n\n");
 }
 
@@ -209,7 +212,7 @@ static void gen_task(struct strbuf *out, const struct plan *p, size_t k,
 	free(up);
 	add_task_list(out, "t_down", p->downstream[i], p->ndownstream[i], rank);
 	strbuf_adds(out, "\tt_spec=");
-	char *spec = task_spec_json(p, i, 0);
+	char *spec = task_spec_json(p, i, JSONX_MAKESAFE);
 	add_sh_quoted(out, spec);
 	free(spec);
 	strbuf_adds(out, "\n}\n\n");
@@ -466,7 +469,7 @@ static void gen_begin(struct strbuf *out, const struct plan *p)
 			    "\t\t\tORK_PARAM_%s=$param_%s\n"
 			    "\t\t\texport ORK_PARAM_%s\n\t\tfi\n", n, n, n, n);
 	}
-	char *run_spec = run_spec_json(p, 0);
+	char *run_spec = run_spec_json(p, JSONX_MAKESAFE);
 	if (run_spec) {
 		strbuf_adds(out, "\t\tORK_RUN_SPEC=");
 		add_sh_quoted(out, run_spec);

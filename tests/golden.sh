@@ -1,7 +1,8 @@
 #!/bin/sh
 # Golden tests: each tests/golden/NAME.yaml is compiled to every target and
-# compared with NAME.mk, NAME.json and NAME.dot beside it (and NAME.cron
-# when it has a schedule).  Run with
+# compared with NAME.mk, NAME.sh, NAME.json and NAME.dot beside it (and
+# NAME.cron when it has a schedule); every NAME.sh must be clean under
+# shellcheck -s sh (skipped, visibly, without shellcheck).  Run with
 # --update to rewrite the expected files after an intended change (review
 # the diff before committing it).
 . "${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
@@ -36,10 +37,24 @@ cron_golden() {  # NAME
 	fi
 }
 
+# The generated script must parse and be clean under shellcheck.
+sh_lint() {  # NAME
+	sh -n "$tmp/$1.sh" 2>"$tmp/sh.err" && pass "$1 (sh -n parses)" ||
+		fail "$1: sh -n failed: $(cat "$tmp/sh.err")"
+	if ! command -v shellcheck >/dev/null 2>&1; then
+		skip "$1 (shellcheck): shellcheck is not installed"
+	elif shellcheck -s sh "$tmp/$1.sh" >"$tmp/sc.out" 2>&1; then
+		pass "$1 (shellcheck -s sh)"
+	else
+		cat "$tmp/sc.out" >&2
+		fail "$1: shellcheck -s sh found problems"
+	fi
+}
+
 cd "$top_srcdir/tests/golden"
 for yaml in *.yaml; do
 	name=${yaml%.yaml}
-	for target in make json dot; do
+	for target in make sh json dot; do
 		case $target in make) ext=mk ;; *) ext=$target ;; esac
 		expected=$name.$ext
 		actual=$tmp/$name.$ext
@@ -68,6 +83,7 @@ for yaml in *.yaml; do
 	if [ $update = 0 ]; then
 		( make -n -f "$name.mk" ORK=true >/dev/null 2>"$tmp/make.err" ) &&
 			pass "$name (make -n parses)" || fail "$name: make -n failed: $(cat "$tmp/make.err")"
+		sh_lint "$name"
 	fi
 	cron_golden "$name"
 done
