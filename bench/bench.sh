@@ -6,6 +6,8 @@
 #   bench/bench.sh [-j N] [-r REPEATS] [W1 W2 W3 C1 ...]
 #
 # ORKC and ORK name the binaries (default: the build tree, else PATH).
+# W1 and W2 also run the sh backend's script (sh -j N) under each shell
+# of SHELLS (default: sh), against the same hand-written Makefile.
 #   W1  1000 independent no-op process tasks and a join
 #   W2  a chain of 200 no-op tasks
 #   W3  one task hands a 100 MB output to one downstream task
@@ -60,6 +62,21 @@ report() {  # NAME ORKC_TIME HAND_TIME
 	printf '%-4s orkc %7ss   hand-written %7ss   ratio %sx\n' "$1" "$2" "$3" "$(ratio "$2" "$3")"
 }
 
+run_busybox() { busybox sh "$@"; }
+
+# report_sh NAME MAKE_TIME HAND_TIME: the same workflow's run.sh under each
+# shell of $SHELLS, against the hand-written Makefile and orkc's Makefile.
+report_sh() {
+	"$ORKC" "$(echo "$1" | tr W w).yaml" -o run.sh
+	for sh in ${SHELLS:-sh}; do
+		command -v "$sh" >/dev/null 2>&1 || { echo "$1   sh: $sh is not installed"; continue; }
+		case $sh in busybox) run=run_busybox ;; *) run=$sh ;; esac
+		t=$(median "$run" run.sh -j "$jobs")
+		printf '%-4s sh   %7ss   hand-written %7ss   ratio %sx   (%sx make backend; %s)\n' \
+			"$1" "$t" "$3" "$(ratio "$t" "$3")" "$(ratio "$t" "$2")" "$sh"
+	done
+}
+
 # ---- W1: wide --------------------------------------------------------------
 w1() {
 	d=$work/w1 && mkdir -p "$d" && cd "$d"
@@ -97,6 +114,7 @@ w1() {
 	a=$(median make -s -j"$jobs" -f run.mk)
 	b=$(median make -s -j"$jobs" -f hand.mk)
 	report W1 "$a" "$b"
+	report_sh W1 "$a" "$b"
 	cd "$work"
 }
 
@@ -130,6 +148,7 @@ w2() {
 	a=$(median make -s -j"$jobs" -f run.mk)
 	b=$(median make -s -j"$jobs" -f hand.mk)
 	report W2 "$a" "$b"
+	report_sh W2 "$a" "$b"
 	cd "$work"
 }
 
