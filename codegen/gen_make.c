@@ -89,16 +89,20 @@ static void gen_settings(struct strbuf *out, const struct plan *p)
 		"\n"
 		"RUN_ID   ?= default\n"
 		"ORK_HOME ?= .ork\n\n"
-		"ifneq ($(words $(RUN_ID)),1)\n"
+		"# The run id names a directory: taken as text, never expanded (so\n"
+		"# RUN_ID='$(shell ...)' runs nothing), it reaches ork as ORK_RUN_ID.\n"
+		"run_id := $(value RUN_ID)\n"
+		"unexport RUN_ID\n"
+		"ifneq ($(words $(run_id)),1)\n"
 		"$(error RUN_ID must be one word)\n"
 		"endif\n\n"
 		"# What every `ork` below is told.\n");
 	strbuf_addf(out, "export ORK_WORKFLOW := %s\n", wf->name);
 	strbuf_adds(out,
-		"export ORK_RUN_ID   := $(RUN_ID)\n"
+		"export ORK_RUN_ID   := $(run_id)\n"
 		"export ORK_HOME\n"
 		"export ORK_PYTHON   := $(PYTHON)\n");
-	strbuf_addf(out, "R := $(ORK_HOME)/%s/$(RUN_ID)\n\n", wf->name);
+	strbuf_addf(out, "R := $(ORK_HOME)/%s/$(run_id)\n\n", wf->name);
 	strbuf_adds(out,
 		"# No built-in rules: every target here is spelled out.\n"
 		"MAKEFLAGS += --no-builtin-rules\n"

@@ -135,8 +135,8 @@ static void add_retry(struct strbuf *sb, const struct task *t)
 
 struct task_refs {
 	const struct plan *p;
-	size_t *tasks;
-	size_t n;
+	size_t *tasks;   /* grown as needed: most tasks reference none */
+	size_t n, cap;
 };
 
 static void note_task(void *ctx, const struct expr *r)
@@ -150,6 +150,7 @@ static void note_task(void *ctx, const struct expr *r)
 	for (size_t i = 0; i < tr->n; i++)
 		if (tr->tasks[i] == (size_t)u)
 			return;
+	tr->tasks = xgrow(tr->tasks, &tr->cap, tr->n + 1, sizeof *tr->tasks);
 	tr->tasks[tr->n++] = (size_t)u;
 }
 
@@ -181,7 +182,7 @@ static int json_templates(const cJSON *v, struct task_refs *tr)
 static void add_expressions(struct strbuf *sb, const struct plan *p,
 			    const struct task *t, unsigned flags)
 {
-	struct task_refs tr = {p, xcalloc(p->wf->ntasks + 1, sizeof *tr.tasks), 0};
+	struct task_refs tr = {p, NULL, 0, 0};
 	int templates = json_templates(t->input, &tr);
 	for (size_t i = 0; i < t->nenv; i++)
 		templates += template_refs(t->env[i].value, &tr);

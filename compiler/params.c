@@ -12,7 +12,7 @@
  * task's environment), so it must not be one of the Makefile's variables,
  * one of make's own, or a variable the tasks' environment needs. */
 static const char *const reserved[] = {
-	"ORK", "PYTHON", "RUN_ID", "ORK_HOME", "R", "SHELL", "MAKEFLAGS",
+	"ORK", "PYTHON", "RUN_ID", "run_id", "ORK_HOME", "R", "SHELL", "MAKEFLAGS",
 	"MFLAGS", "MAKEFILES", "MAKECMDGOALS", "MAKELEVEL", "MAKEOVERRIDES",
 	"MAKESHELL", "MAKE", "CURDIR", "VPATH", "GPATH", "SUFFIXES",
 	"PATH", "HOME", "USER", "LOGNAME", "PWD", "IFS", "ENV", "TMPDIR",

@@ -14,16 +14,20 @@ PYTHON   ?= python3
 RUN_ID   ?= default
 ORK_HOME ?= .ork
 
-ifneq ($(words $(RUN_ID)),1)
+# The run id names a directory: taken as text, never expanded (so
+# RUN_ID='$(shell ...)' runs nothing), it reaches ork as ORK_RUN_ID.
+run_id := $(value RUN_ID)
+unexport RUN_ID
+ifneq ($(words $(run_id)),1)
 $(error RUN_ID must be one word)
 endif
 
 # What every `ork` below is told.
 export ORK_WORKFLOW := nightly
-export ORK_RUN_ID   := $(RUN_ID)
+export ORK_RUN_ID   := $(run_id)
 export ORK_HOME
 export ORK_PYTHON   := $(PYTHON)
-R := $(ORK_HOME)/nightly/$(RUN_ID)
+R := $(ORK_HOME)/nightly/$(run_id)
 
 # No built-in rules: every target here is spelled out.
 MAKEFLAGS += --no-builtin-rules
