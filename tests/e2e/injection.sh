@@ -282,4 +282,20 @@ test_expect_success 'hostile description, python and file path stay inert' '
 	no_canary
 '
 
+# The operator's command line is make syntax, but a run id is data: a
+# value that would run make functions must be refused as a run id, never
+# expanded (neither into targets nor into the tasks' environment).
+test_expect_success 'a hostile RUN_ID on the make command line runs nothing' '
+	MK=meta.mk
+	make_fails "RUN_ID=\$(shell touch CANARY_runid)"
+	make_fails -n "RUN_ID=\$(shell touch CANARY_runid_n)"
+	grep -q "RUN_ID must be one word" make.out
+	make_fails "RUN_ID=a;touch CANARY_semi"
+	# One word, so it reaches ork, which refuses it as a run id.
+	make_fails "RUN_ID=\$(HOME)"
+	grep -q "run id" make.out
+	test ! -e ".ork/meta/$HOME"
+	no_canary
+'
+
 finish
