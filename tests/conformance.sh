@@ -25,6 +25,9 @@ sh-yash     sh    env LC_ALL=C.UTF-8 yash
 sh-posh     sh    posh
 '
 JOBS=4
+# Under `make check`, the outer make's flags would reach the make backend
+# (jobserver warnings, "Entering directory" lines in what -n prints).
+unset MAKEFLAGS MFLAGS MAKELEVEL
 src=$top_srcdir/tests/conformance
 WORKFLOWS='diamond fanin chain failure retries timeout resume hostile'
 
