@@ -55,7 +55,8 @@ while [ $# -gt 0 ]; do
 	shift
 done
 if [ -z "$jobs" ]; then
-	jobs=$(getconf _NPROCESSORS_ONLN 2>/dev/null || nproc 2>/dev/null) || jobs=1
+	jobs=$(getconf _NPROCESSORS_ONLN 2>/dev/null || nproc 2>/dev/null)
+	case $jobs in ''|*[!0-9]*|0) jobs=1 ;; esac
 fi
 case $jobs in
 ''|*[!0-9]*|0*) bad_usage "-j wants a positive number, not '$jobs'" ;;
