@@ -141,9 +141,21 @@ needs_run() {
 	for _j in $t_up; do
 		"task_$_j"
 		set -- "$@" "$t_out"
+		# In batches: each set -- copies "$@", so a 1000-task join
+		# would cost a million copies.
+		if [ $# -ge 64 ]; then
+			newer "$_o" "$@" && return 0
+			set --
+		fi
 	done
-	[ $# -gt 0 ] || return 1
-	[ -n "$(find "$@" -prune -newer "$_o" -print 2>/dev/null)" ]
+	[ $# -gt 0 ] && newer "$_o" "$@"
+}
+
+# newer FILE PATH...: whether one of the PATHs is newer than FILE.
+newer() {
+	_n=$1
+	shift
+	[ -n "$(find "$@" -prune -newer "$_n" -print 2>/dev/null)" ]
 }
 
 # start I: run task I's `ork exec` in the background.  A subshell waits

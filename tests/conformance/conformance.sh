@@ -9,7 +9,7 @@
 # artifact, a case to compile_for and run_for).  A backend whose program
 # is not installed is reported as skipped, and the script then exits 77
 # (SKIP), never as a pass.
-. "${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}/tests/e2e/e2e-lib.sh"
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/e2e-lib.sh"
 
 # NAME  KIND  PROGRAM: how each backend runs an artifact.  yash keeps
 # strings as wide characters and cannot read a script with UTF-8 text
