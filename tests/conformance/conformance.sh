@@ -29,7 +29,7 @@ JOBS=4
 # (jobserver warnings, "Entering directory" lines in what -n prints).
 unset MAKEFLAGS MFLAGS MAKELEVEL
 src=$top_srcdir/tests/conformance
-WORKFLOWS='diamond fanin chain failure retries timeout resume hostile'
+WORKFLOWS='diamond fanin chain failure retries timeout resume hostile branching'
 
 compile_for() {  # KIND: compile wf.yaml into this backend's artifact
 	case $1 in
