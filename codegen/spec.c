@@ -285,6 +285,25 @@ void add_comment_text(struct strbuf *out, const char *s, size_t max)
 		strbuf_adds(out, "...");
 }
 
+int check_spec_sizes(const struct plan *p, struct diag *d)
+{
+	int n = 0;
+	for (size_t i = 0; i < p->wf->ntasks; i++) {
+		char *spec = task_spec_json(p, i, JSONX_MAKESAFE);
+		size_t len = strlen(spec);
+		free(spec);
+		if (len <= TASK_SPEC_MAX)
+			continue;
+		diag_error(d, p->wf->tasks[i].pos, "task '%s' is too large to "
+			   "hand to ork: its definition is %zu bytes, at most %zu "
+			   "fit in the environment; keep large static input in a "
+			   "file the task reads", p->wf->tasks[i].name, len,
+			   (size_t)TASK_SPEC_MAX);
+		n++;
+	}
+	return n;
+}
+
 void add_generated_by(struct strbuf *out, const char *comment,
 		      const struct workflow *wf)
 {

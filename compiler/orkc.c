@@ -307,7 +307,11 @@ int main(int argc, char **argv)
 				   "workflow, such as schedule: \"0 * * * *\"",
 				   o.next ? "--next" : "target 'cron'");
 		ynode_free(root);
-		plan_build(&wf, &d, &p);
+		/* A spec is at most ~8 bytes per byte of the file (escapes,
+		 * dependency keys), so only a large file needs the check. */
+		if (plan_build(&wf, &d, &p) == 0 && d.nerrors == 0 &&
+		    len * 8 + 4096 > TASK_SPEC_MAX)
+			check_spec_sizes(&p, &d);
 	}
 	unsigned nerrors = d.nerrors;
 	/* diag_flush sorts with qsort, which must not see the NULL list of
