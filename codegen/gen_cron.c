@@ -26,13 +26,8 @@
 /* Characters a word may have to go into the line unquoted. */
 static int plain_word(const char *s)
 {
-	if (!*s)
-		return 0;
-	for (; *s; s++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			    "0123456789._/+-:@,=", *s))
-			return 0;
-	return 1;
+	return only_chars(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			     "0123456789._/+-:@,=");
 }
 
 /* A word cron and sh pass through unchanged.  cron has no escape for a

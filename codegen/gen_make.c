@@ -20,13 +20,8 @@
 /* Characters a path may have to be named as a make prerequisite as is. */
 static int make_safe_path(const char *s)
 {
-	if (!*s)
-		return 0;
-	for (; *s; s++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			    "0123456789._/+-@", *s))
-			return 0;
-	return 1;
+	return only_chars(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			     "0123456789._/+-@");
 }
 
 /* A value for a make variable assignment: '$' and '#' escaped, no line

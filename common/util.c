@@ -271,6 +271,11 @@ int mkdir_p(const char *path, unsigned mode)
 	return 0;
 }
 
+int only_chars(const char *s, const char *set)
+{
+	return *s && s[strspn(s, set)] == '\0';
+}
+
 size_t edit_distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);

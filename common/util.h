@@ -59,6 +59,8 @@ int write_file_atomic(const char *path, const void *data, size_t len);
 /* mkdir -p.  Returns 0, or -1 with errno set. */
 int mkdir_p(const char *path, unsigned mode);
 
+/* s is non-empty and every byte of it is in set. */
+int only_chars(const char *s, const char *set);
 /* Levenshtein distance, for did-you-mean suggestions. */
 size_t edit_distance(const char *a, const char *b);
 /* The candidate closest to word, or NULL when none is close enough to be a

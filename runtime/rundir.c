@@ -16,13 +16,9 @@
 
 int valid_run_id(const char *s)
 {
-	if (!*s || !strcmp(s, ".") || !strcmp(s, ".."))
-		return 0;
-	for (; *s; s++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			    "0123456789._-", *s))
-			return 0;
-	return 1;
+	return strcmp(s, ".") && strcmp(s, "..") &&
+	       only_chars(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			     "0123456789._-");
 }
 
 int valid_name(const char *s)

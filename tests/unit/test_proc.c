@@ -13,7 +13,6 @@
 #include "unit.h"
 #include "util.h"
 
-static char tmpdir[] = "/tmp/test_proc.XXXXXX";
 
 static void collect(void *ctx, const char *buf, size_t n)
 {
@@ -100,7 +99,7 @@ static void test_cannot_start(void)
 	CHECK_INTEQ(proc_start(&p, &o2), ENOENT);
 
 	/* A file without execute permission. */
-	char *path = xasprintf("%s/noexec", tmpdir);
+	char *path = xasprintf("%s/noexec", unit_tmpdir);
 	CHECK(write_file_atomic(path, "exit 0\n", 7) == 0);
 	char *argv3[] = {path, NULL};
 	struct proc_opts o3 = {argv3, NULL, -1, -1, -1};
@@ -112,7 +111,7 @@ static void test_cannot_start(void)
 
 static void test_script_without_shebang(void)
 {
-	char *path = xasprintf("%s/script", tmpdir);
+	char *path = xasprintf("%s/script", unit_tmpdir);
 	CHECK(write_file_atomic(path, "exit 7\n", 7) == 0);
 	CHECK(chmod(path, 0755) == 0);
 	char *argv[] = {path, NULL};
@@ -127,7 +126,7 @@ static void test_script_without_shebang(void)
 
 static void test_env_and_fds(void)
 {
-	char *out = xasprintf("%s/out", tmpdir);
+	char *out = xasprintf("%s/out", unit_tmpdir);
 	int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	CHECK(fd >= 0);
 	char *argv[] = {"sh", "-c", "echo \"$FOO\"; test -z \"$HOME\"", NULL};
@@ -161,8 +160,8 @@ static void test_pipe_pump(void)
 
 static void test_timeout_kills_grandchild(void)
 {
-	char *script = xasprintf("sleep 60 & echo $! >%s/gc; wait", tmpdir);
-	char *pidfile = xasprintf("%s/gc", tmpdir);
+	char *script = xasprintf("sleep 60 & echo $! >%s/gc; wait", unit_tmpdir);
+	char *pidfile = xasprintf("%s/gc", unit_tmpdir);
 	struct proc p;
 	double t0 = now_mono();
 	enum proc_result r = run_sh(script, 0.3, &p, NULL);
@@ -185,8 +184,8 @@ static void test_timeout_kills_grandchild(void)
 static void test_stubborn_group_gets_sigkill(void)
 {
 	char *script = xasprintf("trap '' TERM; sleep 60 & echo $! >%s/st; "
-				 "while :; do wait; done", tmpdir);
-	char *pidfile = xasprintf("%s/st", tmpdir);
+				 "while :; do wait; done", unit_tmpdir);
+	char *pidfile = xasprintf("%s/st", unit_tmpdir);
 	char *argv[] = {"sh", "-c", script, NULL};
 	struct proc p = PROC_INIT;
 	struct proc_opts o = {argv, NULL, -1, -1, -1};
@@ -206,8 +205,8 @@ static void test_stubborn_group_gets_sigkill(void)
 static void test_leftovers_after_exit(void)
 {
 	/* The main process exits at once, leaving a sleeper in its group. */
-	char *script = xasprintf("sleep 60 & echo $! >%s/lo; exit 0", tmpdir);
-	char *pidfile = xasprintf("%s/lo", tmpdir);
+	char *script = xasprintf("sleep 60 & echo $! >%s/lo; exit 0", unit_tmpdir);
+	char *pidfile = xasprintf("%s/lo", unit_tmpdir);
 	struct proc p;
 	double t0 = now_mono();
 	CHECK_INTEQ(run_sh(script, 10, &p, NULL), PROC_EXITED);
@@ -266,18 +265,12 @@ static void test_interrupt(void)
 
 static void setup(void)
 {
-	CHECK(mkdtemp(tmpdir) != NULL);
+	unit_tmpdir_make();
 	proc_signals_init();
 }
 
-static void cleanup(void)
-{
-	char *cmd = xasprintf("rm -rf %s", tmpdir);
-	CHECK(system(cmd) == 0);
-	free(cmd);
-}
 
 UNIT_MAIN(setup, test_exit_status, test_killed_by_signal, test_cannot_start,
 	  test_script_without_shebang, test_env_and_fds, test_pipe_pump,
 	  test_timeout_kills_grandchild, test_stubborn_group_gets_sigkill,
-	  test_leftovers_after_exit, test_sleep, test_interrupt, cleanup)
+	  test_leftovers_after_exit, test_sleep, test_interrupt, unit_tmpdir_remove)

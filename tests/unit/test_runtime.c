@@ -12,7 +12,6 @@
 #include "unit.h"
 #include "util.h"
 
-static char tmpdir[] = "/tmp/test_runtime.XXXXXX";
 
 static void test_names(void)
 {
@@ -175,8 +174,8 @@ static void test_spec_errors(void)
 /* A journal written by hand, folded into per-task states. */
 static void test_history(void)
 {
-	struct rundir rd = {xstrdup(tmpdir), xstrdup("wf"), xstrdup("r"),
-			    xasprintf("%s/wf/r", tmpdir)};
+	struct rundir rd = {xstrdup(unit_tmpdir), xstrdup("wf"), xstrdup("r"),
+			    xasprintf("%s/wf/r", unit_tmpdir)};
 	CHECK_INTEQ(mkdir_p(rd.path, 0777), 0);
 	static const char journal[] =
 		"{\"ev\":\"begin\",\"inv\":1}\n"
@@ -234,17 +233,17 @@ static void test_history(void)
 static void test_rundir_path(void)
 {
 	struct rundir rd;
-	char *dir = xasprintf("%s/wf/r", tmpdir);
+	char *dir = xasprintf("%s/wf/r", unit_tmpdir);
 	char *runjson = xasprintf("%s/run.json", dir);
 	CHECK_INTEQ(write_file_atomic(runjson, "{}", 2), 0);
 	char *slashed = xasprintf("%s/", dir);
 	CHECK_INTEQ(rundir_from_path(&rd, slashed), 0);
 	CHECK_STREQ(rd.workflow, "wf");
 	CHECK_STREQ(rd.run_id, "r");
-	CHECK_STREQ(rd.home, tmpdir);
+	CHECK_STREQ(rd.home, unit_tmpdir);
 	CHECK_STREQ(rd.path, dir);
 	rundir_release(&rd);
-	CHECK_INTEQ(rundir_from_path(&rd, tmpdir), -1);
+	CHECK_INTEQ(rundir_from_path(&rd, unit_tmpdir), -1);
 	free(slashed);
 	free(runjson);
 	free(dir);
@@ -263,7 +262,7 @@ static void test_rundir_path(void)
 
 static char *file_with(const char *name, const char *text, size_t n)
 {
-	char *path = xasprintf("%s/%s", tmpdir, name);
+	char *path = xasprintf("%s/%s", unit_tmpdir, name);
 	CHECK_INTEQ(write_file_atomic(path, text, n), 0);
 	return path;
 }
@@ -298,7 +297,7 @@ static void test_output_check(void)
 	check_output_file("{} {}", NULL, "invalid JSON output at byte 3: "
 			  "trailing data after the JSON value");
 	char reason[256];
-	char *missing = xasprintf("%s/missing.json", tmpdir);
+	char *missing = xasprintf("%s/missing.json", unit_tmpdir);
 	CHECK_INTEQ(output_check(missing, reason, sizeof reason), -1);
 	CHECK_STREQ(reason, "cannot read the output: No such file or directory");
 	free(missing);
@@ -312,7 +311,7 @@ static void test_input_write(void)
 	big[0] = '"';
 	big[3000000] = '"';
 	char *b = file_with("b.json", big, 3000001);
-	char *in = xasprintf("%s/in.json", tmpdir);
+	char *in = xasprintf("%s/in.json", unit_tmpdir);
 	struct input_part parts[] = {{"a", a}, {"gone", NULL}, {"b", b}};
 	int fd = open(in, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	const char *bad = "x";
@@ -384,18 +383,8 @@ static void test_envb(void)
 	unsetenv("ORK_SPEC");
 }
 
-static void setup(void)
-{
-	CHECK(mkdtemp(tmpdir) != NULL);
-}
 
-static void cleanup(void)
-{
-	char *cmd = xasprintf("rm -rf %s", tmpdir);
-	CHECK(system(cmd) == 0);
-	free(cmd);
-}
 
-UNIT_MAIN(setup, test_names, test_times, test_spec_full, test_spec_defaults,
+UNIT_MAIN(unit_tmpdir_make, test_names, test_times, test_spec_full, test_spec_defaults,
 	  test_spec_errors, test_history, test_rundir_path, test_output_check,
-	  test_input_write, test_envb, cleanup)
+	  test_input_write, test_envb, unit_tmpdir_remove)

@@ -9,7 +9,6 @@
 #include "unit.h"
 #include "util.h"
 
-static char tmpdir[] = "/tmp/test_util.XXXXXX";
 
 static void test_strbuf(void)
 {
@@ -59,6 +58,14 @@ static void test_xasprintf(void)
 	free(v);
 }
 
+static void test_only_chars(void)
+{
+	CHECK(only_chars("run-1.b_c", "abcnru0123456789.-_"));
+	CHECK(!only_chars("", "abc"));
+	CHECK(!only_chars("a b", "ab"));
+	CHECK(!only_chars("a$", "a"));
+}
+
 static void test_edit_distance(void)
 {
 	CHECK_INTEQ(edit_distance("kitten", "sitting"), 3);
@@ -85,10 +92,10 @@ static void test_closest_match(void)
 	CHECK(closest_match("anything", none) == NULL);
 }
 
-/* Entries in tmpdir other than . and .. */
+/* Entries in unit_tmpdir other than . and .. */
 static int count_entries(void)
 {
-	DIR *d = opendir(tmpdir);
+	DIR *d = opendir(unit_tmpdir);
 	int n = 0;
 	struct dirent *e;
 	while (d && (e = readdir(d)))
@@ -100,7 +107,7 @@ static int count_entries(void)
 
 static void test_write_file_atomic(void)
 {
-	char *path = xasprintf("%s/out.json", tmpdir);
+	char *path = xasprintf("%s/out.json", unit_tmpdir);
 	CHECK_INTEQ(write_file_atomic(path, "{\"a\":1}", 7), 0);
 	size_t len = 0;
 	char *text = read_file(path, &len);
@@ -127,7 +134,7 @@ static void test_write_file_atomic(void)
 	free(path);
 
 	/* A missing directory fails cleanly, with errno. */
-	path = xasprintf("%s/missing/out.json", tmpdir);
+	path = xasprintf("%s/missing/out.json", unit_tmpdir);
 	errno = 0;
 	CHECK_INTEQ(write_file_atomic(path, "x", 1), -1);
 	CHECK_INTEQ(errno, ENOENT);
@@ -140,14 +147,14 @@ static void test_write_file_atomic(void)
 
 static void test_mkdir_p(void)
 {
-	char *path = xasprintf("%s/a/b/c", tmpdir);
+	char *path = xasprintf("%s/a/b/c", unit_tmpdir);
 	CHECK_INTEQ(mkdir_p(path, 0777), 0);
 	struct stat st;
 	CHECK(stat(path, &st) == 0 && S_ISDIR(st.st_mode));
 	CHECK_INTEQ(mkdir_p(path, 0777), 0);
 	free(path);
 	/* A file in the way is an error. */
-	path = xasprintf("%s/out.json/x", tmpdir);
+	path = xasprintf("%s/out.json/x", unit_tmpdir);
 	CHECK_INTEQ(mkdir_p(path, 0777), -1);
 	free(path);
 }
@@ -185,18 +192,8 @@ static void test_format_time(void)
 	CHECK(now_wall() > 1.7e9);
 }
 
-static void setup(void)
-{
-	CHECK(mkdtemp(tmpdir) != NULL);
-}
 
-static void cleanup(void)
-{
-	char *cmd = xasprintf("rm -rf %s", tmpdir);
-	CHECK(system(cmd) == 0);
-	free(cmd);
-}
 
-UNIT_MAIN(setup, test_strbuf, test_xasprintf, test_edit_distance,
+UNIT_MAIN(unit_tmpdir_make, test_strbuf, test_xasprintf, test_only_chars, test_edit_distance,
 	  test_closest_match, test_write_file_atomic, test_mkdir_p, test_fnv,
-	  test_format_time, cleanup)
+	  test_format_time, unit_tmpdir_remove)

@@ -16,6 +16,7 @@
 #define ORK_UNIT_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static unsigned unit_passed, unit_failed;
@@ -58,6 +59,22 @@ static inline void unit_report(int ok, const char *file, int line,
 			fprintf(stderr, "    got %lld, expected %lld\n",     \
 				unit_a, unit_b);                             \
 	} while (0)
+
+/* A scratch directory for tests that need files: list unit_tmpdir_make
+ * first and unit_tmpdir_remove last in UNIT_MAIN. */
+static char unit_tmpdir[] __attribute__((unused)) = "/tmp/orkc-unit.XXXXXX";
+
+static inline void unit_tmpdir_make(void)
+{
+	CHECK(mkdtemp(unit_tmpdir) != NULL);
+}
+
+static inline void unit_tmpdir_remove(void)
+{
+	char cmd[64 + sizeof unit_tmpdir];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", unit_tmpdir);
+	CHECK(system(cmd) == 0);
+}
 
 /* main: run each test function in order, then report. */
 #define UNIT_MAIN(...)                                                       \
