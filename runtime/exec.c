@@ -751,7 +751,9 @@ static int has_ork_package(const char *dir)
 	return ok;
 }
 
-char *find_pydir(void)
+/* The directory holding the `ork` Python package, freshly allocated; dies
+ * (status 2) when there is none. */
+static char *find_pydir(void)
 {
 	const char *env = getenv("ORK_PYDIR");
 	if (env && *env)

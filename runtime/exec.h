@@ -12,9 +12,4 @@
 
 int cmd_exec(int argc, char **argv);
 
-/* The directory holding the `ork` Python package (ork/_run.py): $ORK_PYDIR,
- * else python/ or runtime/python/ beside the ork binary, else the
- * installed one.  Freshly allocated. */
-char *find_pydir(void);
-
 #endif
