@@ -1,0 +1,188 @@
+# shellcheck shell=sh disable=SC2154 # the generated part sets t_*, ntasks...
+# codegen/engine.sh: the scheduler of the scripts that `orkc -t sh` writes.
+#
+# This file is the source: the build embeds it into orkc (as
+# codegen/engine.inc, see Makefile.am), and gen_sh.c appends it, after the
+# generated part, to every script.  Everything up to and including the
+# first empty line (this header) is left out.  The generated part above
+# the engine defines what it reads: ntasks, the functions task_1 ..
+# task_N (each sets t_name, t_out, t_file, t_up, t_down, t_spec), jobs,
+# ORK, begin_args and all_tasks.  tests/sh_engine.sh lints this file and
+# drives its functions directly.
+
+# ---- The engine: the same in every generated script --------------------
+#
+# The tasks above are functions, not variables, on purpose: dash and
+# busybox keep variables in a 39-slot hash table, so thousands of them
+# would make every variable access of the scheduler slow.  Its own state
+# is a few variables per running or waiting task, unset once done with.
+
+# needs_run I: whether task I must run, by make's rule: its output is
+# missing, an upstream task ran in this invocation (stale_I), or its file
+# or an upstream output is newer than its output.  find rather than
+# test -nt: posh has no -nt and busybox's compares whole seconds.
+needs_run() {
+	"task_$1"
+	[ -e "$t_out" ] || return 0
+	eval "_x=\${stale_$1-}"
+	[ -z "$_x" ] || return 0
+	_o=$t_out
+	set --
+	[ -z "$t_file" ] || set -- "$t_file"
+	for _j in $t_up; do
+		"task_$_j"
+		set -- "$@" "$t_out"
+		# In batches: each set -- copies "$@", so a 1000-task join
+		# would cost a million copies.
+		if [ $# -ge 64 ]; then
+			newer "$_o" "$@" && return 0
+			set --
+		fi
+	done
+	[ $# -gt 0 ] && newer "$_o" "$@"
+}
+
+# newer FILE PATH...: whether one of the PATHs is newer than FILE.
+newer() {
+	_n=$1
+	shift
+	[ -n "$(find "$@" -prune -newer "$_n" -print 2>/dev/null)" ]
+}
+
+# start I: run task I's `ork exec` in the background.  A subshell waits
+# for it and reports on the event fifo (fd 3): "s I PID" once it has
+# started, "e I STATUS" when it has ended.  That subshell ignores INT,
+# TERM and HUP (it inherits that from the scheduler), so it always
+# reports; `ork exec` gets TERM back at its default, so that a stop
+# cannot be lost before ork has set up its own handlers.
+start() {
+	"task_$1"
+	running=$((running + 1))
+	{
+		(
+			trap - INT TERM HUP
+			ORK_SPEC=$t_spec
+			export ORK_SPEC
+			exec "$ORK" exec "$t_name" 3>&-
+		) &
+		echo "s $1 $!" >&3
+		wait $!
+		echo "e $1 $?" >&3
+	} &
+	eval "sub_$1=$!"
+}
+
+# finished I RAN: task I is done (RAN=1: it ran; 0: it was up to date).
+# Counts down the pending upstream tasks of each downstream task, which
+# is ready when none is left: the work is one step per edge, so a join of
+# 1000 tasks costs 1000 steps, not 1000 scans.
+finished() {
+	left=$((left - 1))
+	"task_$1"
+	for _j in $t_down; do
+		[ "$2" = 0 ] || eval "stale_$_j=1"
+		eval "_x=\$((pend_$_j - 1))"
+		if [ "$_x" = 0 ]; then
+			unset "pend_$_j"
+			ready="$ready$_j "
+		else
+			eval "pend_$_j=$_x"
+		fi
+	done
+}
+
+# clear_state: no state variable comes from the environment.
+clear_state() {
+	_i=1
+	while [ "$_i" -le "$ntasks" ]; do
+		unset "stale_$_i" "pend_$_i" "pid_$_i" "sub_$_i"
+		_i=$((_i + 1))
+	done
+}
+
+# stop_all: SIGTERM to every running `ork exec`: it stops its task's
+# process group, records the task failed, and dies by the signal.
+stop_all() {
+	_k=1
+	while [ "$_k" -le "$ntasks" ]; do
+		eval "_x=\${pid_$_k-}"
+		[ -z "$_x" ] || kill -s TERM "$_x" 2>/dev/null
+		_k=$((_k + 1))
+	done
+}
+
+# schedule: run every task that must run, up to $jobs at once, each as
+# soon as its upstream tasks are done.  It runs in the background: the
+# script itself waits in `wait`, which every shell interrupts for a
+# trapped signal (yash's `read` is not), and sends "stop" on the fifo.
+# The scheduler ignores the signals, so it always gets to stop what it
+# started and to wait for it.  Like make without -k, an `ork exec` that
+# fails (status 2: it could not run the task) stops new starts.  Returns
+# 0, or 1 after such a failure.
+schedule() {
+	trap '' INT TERM HUP
+	clear_state
+	ready='' running=0 left=$ntasks halt='' stopping=''
+	_i=1
+	while [ "$_i" -le "$ntasks" ]; do
+		"task_$_i"
+		# shellcheck disable=SC2086 # task numbers
+		set -- $t_up
+		if [ $# = 0 ]; then ready="$ready$_i "; else eval "pend_$_i=$#"; fi
+		_i=$((_i + 1))
+	done
+	while :; do
+		while [ -z "$halt" ] && [ -n "$ready" ] && [ "$running" -lt "$jobs" ]; do
+			_i=${ready%% *}
+			ready=${ready#* }
+			if needs_run "$_i"; then start "$_i"; else finished "$_i" 0; fi
+		done
+		[ "$running" -gt 0 ] || break
+		# No read -r: after a read -r from fd 3, posh's wait fails; the
+		# events hold no backslashes.
+		# shellcheck disable=SC2162
+		read _ev _i _x <&3
+		case $_ev in
+		s)	eval "pid_$_i=$_x"
+			[ -z "$stopping" ] || kill -s TERM "$_x" 2>/dev/null ;;
+		e)	running=$((running - 1))
+			eval "wait \$sub_$_i"
+			unset "pid_$_i" "sub_$_i"
+			if [ "$_x" != 0 ] && [ -z "$stopping" ]; then
+				"task_$_i"
+				printf '%s: ork exec %s exited with status %s\n' "$0" "$t_name" "$_x" >&2
+				halt=1
+			fi
+			finished "$_i" 1 ;;
+		stop)	halt=1 stopping=1
+			stop_all ;;
+		esac
+	done
+	[ -z "$halt" ]
+}
+
+# dry_run: what make -n prints: the commands that would run, in order.
+dry_run() {
+	clear_state
+	printf '%s %s\n' "$ORK" "$begin_args"
+	_i=1
+	while [ "$_i" -le "$ntasks" ]; do
+		if needs_run "$_i"; then
+			"task_$_i"
+			printf '%s exec %s\n' "$ORK" "$t_name"
+			for _j in $t_down; do eval "stale_$_j=1"; done
+		fi
+		_i=$((_i + 1))
+	done
+	printf '%s end %s\n' "$ORK" "$all_tasks"
+}
+
+# interrupted N: the first INT, TERM or HUP stops the run: the scheduler
+# stops the running tasks, and the script exits 128+N once they are gone.
+# shellcheck disable=SC2317 # called by the traps
+interrupted() {
+	[ -n "$signal" ] && return
+	signal=$1
+	echo stop >&3
+}
+
