@@ -142,14 +142,23 @@ static void gen_outputs(struct strbuf *out, const struct plan *p)
 static void gen_all(struct strbuf *out, const struct plan *p)
 {
 	const struct workflow *wf = p->wf;
-	strbuf_adds(out, "# The run: every task, then a summary (fails if a task failed).\n");
-	strbuf_adds(out, "all:");
-	for (size_t k = 0; k < wf->ntasks; k++)
-		strbuf_addf(out, " $(%s.out)", wf->tasks[p->order[k]].name);
-	strbuf_adds(out, " | ork-begin\n\t@$(ORK) end");
+	strbuf_adds(out,
+		"# The run: every task, then a summary (fails if a task failed).\n"
+		"# `ork end` reads the task names from a file that make writes with\n"
+		"# $(file) (thousands of names would not fit in its argv), except\n"
+		"# under -n, which writes nothing.\n"
+		"unexport ORK_TASKS\n"
+		"ORK_TASKS :=");
 	for (size_t k = 0; k < wf->ntasks; k++)
 		strbuf_addf(out, " %s", wf->tasks[p->order[k]].name);
-	strbuf_adds(out, "\n\n");
+	strbuf_adds(out, "\nall:");
+	for (size_t k = 0; k < wf->ntasks; k++)
+		strbuf_addf(out, " $(%s.out)", wf->tasks[p->order[k]].name);
+	strbuf_adds(out,
+		" | ork-begin\n"
+		"\t@$(if $(findstring n,$(firstword -$(MAKEFLAGS))),,"
+		"$(file >$(R)/tasks.list,$(ORK_TASKS)))\n"
+		"\t@$(ORK) end --tasks $(R)/tasks.list\n\n");
 	strbuf_addf(out, "ork-begin:\n\t@$(ORK) begin%s\n\n",
 		    workflow_has_python(wf) ? " --python" : "");
 }

@@ -231,49 +231,6 @@ static const char engine[] =
 #include "codegen/engine.inc"
 ;
 
-static const char run_text[] =
-"# ---- The run --------------------------------------------------------------\n"
-"\n"
-"if [ -n \"$dry\" ]; then\n"
-"\tdry_run\n"
-"\texit 0\n"
-"fi\n"
-"\n"
-"# The event fifo, open for reading and writing on fd 3 (so it never\n"
-"# blocks and never reads end-of-file), then unlinked: nothing to clean up.\n"
-"events=$(mktemp -d \"${TMPDIR:-/tmp}/ork-sh.XXXXXX\") || exit 2\n"
-"mkfifo \"$events/fifo\" || exit 2\n"
-"exec 3<>\"$events/fifo\"\n"
-"rm -rf \"$events\"\n"
-"\n"
-"signal=\n"
-"trap 'interrupted 2' INT\n"
-"trap 'interrupted 15' TERM\n"
-"trap 'interrupted 1' HUP\n"
-"\n"
-
-"begin_run || exit 2\n"
-"[ -z \"$signal\" ] || exit $((128 + signal))\n"
-"schedule &\n"
-"sched=$!\n"
-"wait \"$sched\"\n"
-"status=$?\n"
-"# A trapped signal ends `wait` early: wait again until the scheduler,\n"
-"# having stopped every task, is gone.\n"
-"while [ -n \"$signal\" ] && kill -0 \"$sched\" 2>/dev/null; do\n"
-"\twait \"$sched\"\n"
-"\tstatus=$?\n"
-"done\n"
-"[ -z \"$signal\" ] || exit $((128 + signal))\n"
-"[ \"$status\" = 0 ] || exit 2\n"
-"\n"
-"# The summary; fails if a task failed.\n"
-"# shellcheck disable=SC2086 # task names: no spaces, no patterns\n"
-"\"$ORK\" end $all_tasks\n"
-"status=$?\n"
-"[ -z \"$signal\" ] || exit $((128 + signal))\n"
-"exit $status\n";
-
 /* begin_run: `ork begin`, which alone gets the params given as NAME=value
  * (as ORK_PARAM_NAME) and the run spec they are checked against, as in the
  * Makefile, where they are private to ork-begin.  In a subshell that execs
@@ -312,11 +269,15 @@ void gen_sh(struct strbuf *out, const struct plan *p)
 	gen_header(out, p);
 	gen_settings(out, p);
 	gen_tasks(out, p);
-	strbuf_adds(out, "# `ork end` gets every task, in this order.\nall_tasks='");
+	strbuf_adds(out, "# `ork end` gets every task, in this order, on its "
+		    "standard input.\nall_tasks='");
 	for (size_t k = 0; k < wf->ntasks; k++)
 		strbuf_addf(out, k ? " %s" : "%s", wf->tasks[p->order[k]].name);
 	strbuf_adds(out, "'\n\n");
 	gen_begin(out, p);
 	strbuf_adds(out, engine);
-	strbuf_adds(out, run_text);
+	strbuf_adds(out,
+		"\n# ---- The run --------------------------------------------------------------\n"
+		"\n"
+		"run\n");
 }

@@ -217,16 +217,88 @@ static void finish_run(const struct rundir *rd, const char *state,
 	strbuf_release(&ev);
 }
 
+/* The text of FILE, or of standard input for "-". */
+static char *read_list(const char *file)
+{
+	if (strcmp(file, "-"))
+		return read_file(file, NULL);
+	struct strbuf sb = STRBUF_INIT;
+	char buf[65536];
+	for (;;) {
+		ssize_t n = read(0, buf, sizeof buf);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			strbuf_release(&sb);
+			return NULL;
+		}
+		if (n == 0)
+			break;
+		strbuf_add(&sb, buf, (size_t)n);
+	}
+	strbuf_addc(&sb, '\0');
+	sb.len--;
+	return strbuf_detach(&sb);
+}
+
+/* The tasks of `ork end [--tasks FILE] [TASK...]`: those named in FILE
+ * (separated by white space; "-" reads standard input), then the
+ * arguments.  An artifact with many tasks passes a file, since one
+ * argument per task would hit the kernel's limit on argv (E2BIG).
+ * Returns the number of tasks, or -1 after a message. */
+static int end_tasks(int argc, char **argv, char ***names, char **text)
+{
+	int i = 1, n = 0;
+	size_t cap = 0;
+	*names = NULL;
+	*text = NULL;
+	if (i < argc && !strcmp(argv[i], "--tasks")) {
+		if (i + 1 >= argc) {
+			fprintf(stderr, "usage: ork end [--tasks FILE] [TASK...]\n");
+			return -1;
+		}
+		*text = read_list(argv[i + 1]);
+		if (!*text) {
+			fprintf(stderr, "ork: cannot read the task list '%s': %s\n",
+				argv[i + 1], strerror(errno));
+			return -1;
+		}
+		static const char ws[] = " \t\r\n";
+		for (char *tok = strtok(*text, ws); tok; tok = strtok(NULL, ws)) {
+			*names = xgrow(*names, &cap, (size_t)n + 1, sizeof **names);
+			(*names)[n++] = tok;
+		}
+		i += 2;
+	}
+	for (; i < argc; i++) {
+		*names = xgrow(*names, &cap, (size_t)n + 1, sizeof **names);
+		(*names)[n++] = argv[i];
+	}
+	for (int k = 0; k < n; k++)
+		if (!valid_name((*names)[k])) {
+			fprintf(stderr, "ork end: task %d of the list is not a "
+				"task name\nusage: ork end [--tasks FILE] [TASK...]\n",
+				k + 1);
+			return -1;
+		}
+	return n;
+}
+
 int cmd_end(int argc, char **argv)
 {
-	for (int i = 1; i < argc; i++)
-		if (!valid_name(argv[i])) {
-			fprintf(stderr, "usage: ork end TASK...\n");
-			return 2;
-		}
-	struct rundir rd;
-	if (rundir_from_env(&rd) < 0)
+	char **names, *text;
+	int ntasks = end_tasks(argc, argv, &names, &text);
+	if (ntasks < 0) {
+		free(names);
+		free(text);
 		return 2;
+	}
+	struct rundir rd;
+	if (rundir_from_env(&rd) < 0) {
+		free(names);
+		free(text);
+		return 2;
+	}
 	cJSON *run = rundir_load_run(&rd);
 	int inv = (int)jsonx_get_number(run, "invocation", 0);
 	double started = now_wall();
@@ -238,17 +310,17 @@ int cmd_end(int argc, char **argv)
 		die(2, "cannot read %s/journal.jsonl: %s", rd.path, strerror(errno));
 	int counts[N_STATES] = {0};
 	struct strbuf details = STRBUF_INIT;
-	for (int i = 1; i < argc; i++) {
-		const struct task_hist *th = history_get(&h, argv[i]);
+	for (int i = 0; i < ntasks; i++) {
+		const struct task_hist *th = history_get(&h, names[i]);
 		const char *state = task_state(&rd, th);
 		int c = count_of(state);
 		counts[c]++;
 		if (c == N_FAILED || c == N_NOT_RUN)
-			explain(&details, &rd, th, argv[i], state);
+			explain(&details, &rd, th, names[i], state);
 	}
 	const char *state = counts[N_FAILED] + counts[N_NOT_RUN] ? "failed"
 								 : "succeeded";
-	finish_run(&rd, state, argv + 1, argc - 1);
+	finish_run(&rd, state, names, ntasks);
 
 	struct strbuf sb = STRBUF_INIT;
 	strbuf_addf(&sb, "ork: run %s of %s: ", rd.run_id, rd.workflow);
@@ -274,5 +346,7 @@ int cmd_end(int argc, char **argv)
 	strbuf_release(&details);
 	history_release(&h);
 	rundir_release(&rd);
+	free(names);
+	free(text);
 	return strcmp(state, "failed") ? 0 : 1;
 }
