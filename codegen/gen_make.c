@@ -17,11 +17,29 @@
 
 #include "jsonx.h"
 
-/* Characters a path may have to be named as a make prerequisite as is. */
-static int make_safe_path(const char *s)
+/* A file path as one make prerequisite.  `$` is written `$$`; space,
+ * tab, `#`, `:`, `|` and the wildcard characters `*?[` are escaped with a
+ * backslash.  `;`, `=`, `(`, `)`, `\` and line breaks cannot be escaped
+ * (make 4.3 takes `;` for a recipe, `=` for a variable, `(...)` for an
+ * archive member and keeps a backslash before them): each becomes the
+ * wildcard `?`, which make expands to the file's name (and to any other
+ * that differs there only, which costs at most a needless re-run).  A
+ * leading `~` would be a home directory: `./` goes first. */
+static void add_make_path(struct strbuf *out, const char *s)
 {
-	return only_chars(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			     "0123456789._/+-@");
+	if (*s == '~')
+		strbuf_adds(out, "./");
+	for (; *s; s++) {
+		if (*s == '$')
+			strbuf_adds(out, "$$");
+		else if (strchr(" \t#:|*?[", *s)) {
+			strbuf_addc(out, '\\');
+			strbuf_addc(out, *s);
+		} else if (strchr(";=()\\\n\r", *s))
+			strbuf_addc(out, '?');
+		else
+			strbuf_addc(out, *s);
+	}
 }
 
 /* A value for a make variable assignment: '$' and '#' escaped, no line
@@ -159,7 +177,12 @@ static void gen_all(struct strbuf *out, const struct plan *p)
 		"\t@$(if $(findstring n,$(firstword -$(MAKEFLAGS))),,"
 		"$(file >$(R)/tasks.list,$(ORK_TASKS)))\n"
 		"\t@$(ORK) end --tasks $(R)/tasks.list\n\n");
-	strbuf_addf(out, "ork-begin:\n\t@$(ORK) begin%s\n\n",
+	/* GNU make 4.3 exports a target's private variable into the recipes
+	 * of its prerequisites all the same: ork-begin would get the spec of
+	 * whichever task reached it first.  Its own empty ORK_SPEC wins. */
+	strbuf_addf(out, "# ork-begin's own ORK_SPEC: GNU make 4.3 would pass it a task's.\n"
+		    "ork-begin: private export ORK_SPEC :=\n"
+		    "ork-begin:\n\t@$(ORK) begin%s\n\n",
 		    workflow_has_python(wf) ? " --python" : "");
 }
 
@@ -182,8 +205,10 @@ static void gen_task(struct strbuf *out, const struct plan *p, size_t i)
 	free(spec);
 
 	strbuf_addf(out, "$(%s.out):", t->name);
-	if (t->file && make_safe_path(t->file))
-		strbuf_addf(out, " %s", t->file);
+	if (t->file) {
+		strbuf_addc(out, ' ');
+		add_make_path(out, t->file);
+	}
 	for (size_t d = 0; d < t->ndeps; d++)
 		strbuf_addf(out, " $(%s.out)", p->wf->tasks[t->deps[d].task].name);
 	strbuf_addf(out, " | ork-begin\n\t@$(ORK) exec %s\n\n", t->name);

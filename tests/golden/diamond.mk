@@ -51,6 +51,8 @@ all: $(top.out) $(left.out) $(right.out) $(bottom.out) | ork-begin
 	@$(if $(findstring n,$(firstword -$(MAKEFLAGS))),,$(file >$(R)/tasks.list,$(ORK_TASKS)))
 	@$(ORK) end --tasks $(R)/tasks.list
 
+# ork-begin's own ORK_SPEC: GNU make 4.3 would pass it a task's.
+ork-begin: private export ORK_SPEC :=
 ork-begin:
 	@$(ORK) begin
 

@@ -66,6 +66,8 @@ all: $(check.out) $(high.out) $(report.out) $(plain.out) | ork-begin
 	@$(if $(findstring n,$(firstword -$(MAKEFLAGS))),,$(file >$(R)/tasks.list,$(ORK_TASKS)))
 	@$(ORK) end --tasks $(R)/tasks.list
 
+# ork-begin's own ORK_SPEC: GNU make 4.3 would pass it a task's.
+ork-begin: private export ORK_SPEC :=
 ork-begin:
 	@$(ORK) begin
 
