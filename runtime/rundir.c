@@ -16,7 +16,8 @@
 
 int valid_run_id(const char *s)
 {
-	return strcmp(s, ".") && strcmp(s, "..") &&
+	/* Not "-...": it would read as an option of ork status and logs. */
+	return strcmp(s, ".") && strcmp(s, "..") && s[0] != '-' &&
 	       only_chars(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 			     "0123456789._-");
 }
@@ -55,15 +56,52 @@ int rundir_from_env(struct rundir *rd)
 		return -1;
 	}
 	if (!valid_run_id(id)) {
-		warnx("invalid run id '%s': use letters, digits, '.', '_' and '-'",
-		      id);
+		warnx("invalid run id '%s': use letters, digits, '.', '_' and '-', "
+		      "not first", id);
 		return -1;
 	}
 	rd->home = xstrdup(home);
 	rd->workflow = xstrdup(wf);
 	rd->run_id = xstrdup(id);
 	rd->path = xasprintf("%s/%s/%s", home, wf, id);
-	return 0;
+	return rundir_check(rd);
+}
+
+/* dir (or the link at dir, and what it points to) is ours. */
+static int owned(const char *dir, int may_share)
+{
+	struct stat l, st;
+	if (lstat(dir, &l) < 0 && errno == ENOENT)
+		return 0;
+	if (stat(dir, &st) < 0) {
+		warnx("cannot use %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	uid_t me = geteuid();
+	if (!S_ISDIR(st.st_mode)) {
+		warnx("cannot use %s: not a directory", dir);
+		return -1;
+	}
+	if (l.st_uid == me && st.st_uid == me)
+		return 0;
+	/* A shared ORK_HOME (like /tmp) is fine when nobody can replace
+	 * what others put in it. */
+	if (may_share && l.st_uid == st.st_uid &&
+	    (!(st.st_mode & 0022) || (st.st_mode & S_ISVTX)))
+		return 0;
+	warnx("refusing to use %s: it belongs to uid %ld, not to you (uid "
+	      "%ld), so others could plant files in the run", dir,
+	      (long)(l.st_uid != me ? l.st_uid : st.st_uid), (long)me);
+	return -1;
+}
+
+int rundir_check(const struct rundir *rd)
+{
+	char *wfdir = xasprintf("%s/%s", rd->home, rd->workflow);
+	int rc = owned(rd->home, 1) < 0 || owned(wfdir, 0) < 0 ||
+		 owned(rd->path, 0) < 0 ? -1 : 0;
+	free(wfdir);
+	return rc;
 }
 
 int rundir_from_path(struct rundir *rd, const char *dir)
@@ -131,7 +169,7 @@ cJSON *rundir_load_run(const struct rundir *rd)
 {
 	char *path = rundir_file(rd, "run.json");
 	size_t len;
-	char *text = read_file(path, &len);
+	char *text = read_file_nofollow(path, &len);
 	free(path);
 	if (!text)
 		return NULL;
@@ -150,7 +188,8 @@ int rundir_save_run(const struct rundir *rd, const cJSON *run)
 	jsonx_write(&sb, run, JSONX_PRETTY);
 	strbuf_addc(&sb, '\n');
 	char *path = rundir_file(rd, "run.json");
-	int rc = write_file_atomic(path, sb.buf, sb.len);
+	/* 0600: it holds the params, which may be private. */
+	int rc = write_file_atomic_mode(path, sb.buf, sb.len, 0600);
 	int e = errno;
 	free(path);
 	strbuf_release(&sb);
@@ -158,7 +197,7 @@ int rundir_save_run(const struct rundir *rd, const cJSON *run)
 	return rc;
 }
 
-static int pid_alive(long pid)
+int pid_alive(long pid)
 {
 	/* EPERM still means the process exists. */
 	return pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
@@ -175,12 +214,20 @@ const char *run_state(const cJSON *run)
 	return state;
 }
 
+int is_regular(const char *path)
+{
+	struct stat st;
+	return lstat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
 /* ---- journal ------------------------------------------------------------ */
 
 int journal_open(const struct rundir *rd)
 {
 	char *path = rundir_file(rd, "journal.jsonl");
-	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	/* Read-write for journal_write's look at the last byte. */
+	int fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+		      0644);
 	int e = errno;
 	free(path);
 	errno = e;
@@ -241,9 +288,39 @@ void event_time(struct strbuf *sb, const char *key, double t)
 int journal_write(int fd, struct strbuf *sb)
 {
 	strbuf_adds(sb, "}\n");
+	/* A line torn by a full disk (or a crash) must not swallow this one:
+	 * start on a line of our own. */
+	struct stat st;
+	off_t before = fstat(fd, &st) == 0 ? st.st_size : -1;
+	char last;
+	if (before > 0 && pread(fd, &last, 1, before - 1) == 1 && last != '\n') {
+		strbuf_addc(sb, '\0');
+		memmove(sb->buf + 1, sb->buf, sb->len - 1);
+		sb->buf[0] = '\n';
+	}
 	/* O_APPEND makes each write(2) land whole at the end of the file;
-	 * write_all loops only on a full disk. */
-	return write_all(fd, sb->buf, sb->len);
+	 * it is short only on a full disk. */
+	size_t done = 0;
+	while (done < sb->len) {
+		ssize_t w = write(fd, sb->buf + done, sb->len - done);
+		if (w > 0) {
+			done += (size_t)w;
+			continue;
+		}
+		if (w < 0 && errno == EINTR)
+			continue;
+		int e = w < 0 ? errno : ENOSPC;
+		/* Take back the part that made it, unless another writer
+		 * appended after it meanwhile. */
+		if (done && before >= 0 && fstat(fd, &st) == 0 &&
+		    st.st_size == before + (off_t)done &&
+		    ftruncate(fd, before) < 0) {
+			/* The next writer starts a new line. */
+		}
+		errno = e;
+		return -1;
+	}
+	return 0;
 }
 
 int journal_each(const struct rundir *rd, const char *prefix,
@@ -251,7 +328,7 @@ int journal_each(const struct rundir *rd, const char *prefix,
 {
 	char *path = rundir_file(rd, "journal.jsonl");
 	size_t len;
-	char *text = read_file(path, &len);
+	char *text = read_file_nofollow(path, &len);
 	int e = errno;
 	free(path);
 	if (!text)
@@ -410,7 +487,7 @@ const char *task_state(const struct rundir *rd, const struct task_hist *th)
 	if (!strcmp(th->state, "succeeded") && th->key) {
 		/* "Done" means the output exists, whatever the journal says. */
 		char *out = rundir_file(rd, "%s.%s.json", th->task, th->key);
-		int ok = access(out, F_OK) == 0;
+		int ok = is_regular(out);
 		free(out);
 		return ok ? "succeeded" : "not run";
 	}

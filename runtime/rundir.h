@@ -23,14 +23,21 @@ struct rundir {
 	char *path;       /* home/workflow/run_id, as the user would type it */
 };
 
-/* [A-Za-z0-9._-]+ and not "." or "..": safe as one path component. */
+/* [A-Za-z0-9._-]+, not "." or ".." and not starting with '-': safe as one
+ * path component and never taken for an option. */
 int valid_run_id(const char *s);
 /* [A-Za-z_][A-Za-z0-9_-]*, the workflow and task name rule of the spec. */
 int valid_name(const char *s);
 
 /* The run named by ORK_HOME, ORK_WORKFLOW and ORK_RUN_ID (default
- * "default").  Returns 0, or -1 after printing why (unset or bad names). */
+ * "default").  Returns 0, or -1 after printing why (unset or bad names, or
+ * rundir_check refused). */
 int rundir_from_env(struct rundir *rd);
+/* Refuse a run whose workflow or run directory (where they exist) belongs
+ * to another user, or whose ORK_HOME others could rearrange (not ours,
+ * writable by others, not sticky): files planted there would be read as
+ * outputs or written through.  0, or -1 after printing why. */
+int rundir_check(const struct rundir *rd);
 /* The run whose directory is dir (…/WORKFLOW/RUN_ID); -1 if dir holds no
  * run.json. */
 int rundir_from_path(struct rundir *rd, const char *dir);
@@ -49,6 +56,11 @@ int rundir_save_run(const struct rundir *rd, const cJSON *run);
  * driver (run.json's "pid": the make or sh that ran ork begin) is gone is
  * "interrupted": nothing can be running any more. */
 const char *run_state(const cJSON *run);
+/* The process exists (perhaps as another user's). */
+int pid_alive(long pid);
+/* path is a regular file, not a symbolic link to one: how ork tells that
+ * an output exists. */
+int is_regular(const char *path);
 
 /* Open journal.jsonl for appending; -1 with errno set on failure. */
 int journal_open(const struct rundir *rd);
