@@ -223,8 +223,12 @@ static void explain(struct strbuf *sb, const struct rundir *rd,
 		    const char *state)
 {
 	strbuf_addf(sb, "ork:   %s: %s", name, state);
-	if (th && th->reason && *th->reason && !strcmp(state, "failed"))
-		strbuf_addf(sb, " (%s)", th->reason);
+	if (th && th->reason && *th->reason && !strcmp(state, "failed")) {
+		/* The reason may be a task's message: no terminal escapes. */
+		strbuf_adds(sb, " (");
+		strbuf_add_safe(sb, th->reason, strlen(th->reason), 0);
+		strbuf_addc(sb, ')');
+	}
 	else if (!strcmp(state, "interrupted"))
 		strbuf_adds(sb, " (ork exec ended without recording a result)");
 	if (th && th->log) {
