@@ -8,6 +8,8 @@
  * is read only when an upstream output is missing. */
 #include "exec.h"
 
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -219,6 +221,81 @@ static void read_settings(struct exec *x)
 	}
 }
 
+/* While a task runs, its lock file says so ("pid N"); a clean end
+ * empties it.  Best effort: a failure only costs the cleanup after a
+ * crash. */
+static void note_running(struct exec *x, long pid)
+{
+	char line[64];
+	int n = snprintf(line, sizeof line, "pid %ld\n", pid);
+	if (ftruncate(x->lock_fd, 0) < 0 || pwrite(x->lock_fd, line, (size_t)n, 0) < 0) {
+		/* See above. */
+	}
+}
+
+static void note_done(struct exec *x)
+{
+	if (ftruncate(x->lock_fd, 0) < 0) {
+		/* See above. */
+	}
+}
+
+/* The environment of process pid has both entries (as "NAME=value"). */
+static int environ_has(const char *pid, const char *a, const char *b)
+{
+	char path[300];
+	snprintf(path, sizeof path, "/proc/%s/environ", pid);
+	size_t len;
+	char *env = read_file(path, &len);
+	if (!env)
+		return 0;
+	int ha = 0, hb = 0;
+	for (size_t i = 0; i < len; i += strlen(env + i) + 1) {
+		ha |= !strcmp(env + i, a);
+		hb |= !strcmp(env + i, b);
+	}
+	free(env);
+	return ha && hb;
+}
+
+/* An ork exec of this task that was killed outright (SIGKILL, a crash)
+ * left its lock file saying a task was running.  Its task died with it
+ * (PR_SET_PDEATHSIG), but not the task's children: kill every process
+ * that still carries this task's ORK_RUN_DIR and ORK_TASK (a daemon
+ * that left the group included).  A process that cleared its
+ * environment escapes this; only a cgroup would catch it. */
+static void kill_leftovers(struct exec *x)
+{
+	char buf[64];
+	ssize_t n = pread(x->lock_fd, buf, sizeof buf - 1, 0);
+	if (n <= 0)
+		return;
+	note_done(x);
+#ifdef __linux__
+	char *a = xasprintf("ORK_RUN_DIR=%s", x->absdir);
+	char *b = xasprintf("ORK_TASK=%s", x->spec.task);
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	int killed = 0;
+	while (d && (e = readdir(d))) {
+		if (!isdigit((unsigned char)e->d_name[0]) ||
+		    atol(e->d_name) == (long)getpid() ||
+		    !environ_has(e->d_name, a, b))
+			continue;
+		if (kill((pid_t)atol(e->d_name), SIGKILL) == 0)
+			killed++;
+	}
+	if (d)
+		closedir(d);
+	if (killed)
+		progress(x, "killed %d process%s left running by an ork exec of "
+			 "this task that was killed", killed,
+			 killed == 1 ? "" : "es");
+	free(a);
+	free(b);
+#endif
+}
+
 /* The same task never runs twice at once in a run: a second ork exec of
  * it (an ork exec still in its grace period after make was killed, and the
  * rerun's) waits for the first to end.  The lock is released when we exit,
@@ -251,7 +328,9 @@ static void lock_task(struct exec *x)
 	}
 	free(path);
 	x->lock_fd = fd;
+	kill_leftovers(x);
 }
+
 
 /* Nothing half-made may look done, now or at the next invocation. */
 static void remove_temporaries(const struct exec *x)
@@ -792,6 +871,7 @@ static void run_process(struct exec *x, struct attempt *a, int outfd,
 		return;
 	}
 	a->started = 1;
+	note_running(x, (long)p.pid);
 	p.pipe_fd = pfd[0];
 	p.sink = log_sink;
 	p.sink_ctx = a;
@@ -802,16 +882,25 @@ static void run_process(struct exec *x, struct attempt *a, int outfd,
 	 * even one that left the group. */
 	proc_kill_group(&p, sig, x->grace);
 	proc_kill_adopted(x->grace);
+	note_done(x);
 	describe_end(x, a, &p, r);
+}
+
+/* The run directory's filesystem is full, or as good as (under 64 KiB
+ * left: the last partial write may have left a block or two), in blocks
+ * or inodes. */
+static int disk_full(const struct exec *x)
+{
+	struct statvfs v;
+	return statvfs(x->absdir, &v) == 0 &&
+	       ((unsigned long long)v.f_bavail * v.f_frsize < 65536 ||
+		v.f_favail == 0);
 }
 
 /* A task that fails on a full disk often cannot say so (its log cannot
  * be written either): say it for it. */
 static void note_full_disk(const struct exec *x, struct attempt *a)
 {
-	struct statvfs v;
-	if (statvfs(x->absdir, &v) < 0 || (v.f_bavail > 0 && v.f_favail > 0))
-		return;
 	size_t n = strlen(a->reason);
 	snprintf(a->reason + n, sizeof a->reason - n,
 		 "; no space left on device in %s", x->rd.path);
@@ -837,8 +926,10 @@ static void run_attempt(struct exec *x, struct attempt *a)
 	if (lseek(x->input_fd, 0, SEEK_SET) < 0)
 		fatal(x, "cannot rewind %s: %s", x->input, strerror(errno));
 	run_process(x, a, outfd, t0);
+	/* Before the cleanup frees the space the attempt used. */
+	int full = !a->ok && !a->interrupted && disk_full(x);
 	settle_output(x, a, outfd, a->started);
-	if (!a->ok && !a->interrupted)
+	if (full && !a->ok)
 		note_full_disk(x, a);
 	if (outfd >= 0)
 		close(outfd);

@@ -153,7 +153,8 @@ test_expect_success 'a second make of a running run is refused' '
 
 test_expect_success 'each attempt reads the input as recorded' '
 	rm -rf .ork
-	make_ok -f rw.mk
+	MK=rw.mk
+	make_ok
 	expect_eq v original "$(jget "$(outf rw)" "d[\"v\"]")"
 '
 
@@ -161,7 +162,8 @@ test_expect_success 'each attempt reads the input as recorded' '
 
 test_expect_success 'escapes in a failure reason are not printed raw' '
 	rm -rf .ork
-	make_fails -f esc.mk
+	MK=esc.mk
+	make_fails
 	expect_grep "failed \(bad .x1b\[2J .u009b31m thing\)" make.out
 	! grep "$(printf "\033")" make.out
 	! grep "$(printf "\302\233")" make.out
@@ -226,7 +228,8 @@ test_expect_success 'run.json and inputs are private, whatever the umask' '
 
 test_expect_success 'the log keeps its head and tail under ORK_LOG_MAX' '
 	rm -rf .ork
-	make_ok -f flood.mk ORK_LOG_MAX=64k
+	MK=flood.mk
+	make_ok ORK_LOG_MAX=64k
 	log=$(rundir)/logs/flood.1.1.log
 	size=$(wc -c <"$log")
 	[ "$size" -le 66000 ] || { echo "log is $size bytes"; exit 1; }
