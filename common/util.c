@@ -256,6 +256,21 @@ int fsync_parent(const char *path)
 	return rc;
 }
 
+static int write_in_place(const char *path, const void *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	int rc = write_all(fd, data, len);
+	int e = errno;
+	if (close(fd) < 0 && rc == 0) {
+		rc = -1;
+		e = errno;
+	}
+	errno = e;
+	return rc;
+}
+
 int write_file_atomic(const char *path, const void *data, size_t len)
 {
 	return write_file_atomic_mode(path, data, len, -1);
@@ -264,9 +279,13 @@ int write_file_atomic(const char *path, const void *data, size_t len)
 int write_file_atomic_mode(const char *path, const void *data, size_t len,
 			   int fmode)
 {
+	/* A device or a FIFO (orkc -o /dev/null) is written to, never
+	 * replaced by a regular file. */
+	struct stat st;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+		return write_in_place(path, data, len);
 	/* The file keeps its mode (an executable script stays executable);
 	 * a new one gets what open(2) would give it. */
-	struct stat st;
 	unsigned mode = fmode >= 0 ? (unsigned)fmode :
 		stat(path, &st) == 0 && S_ISREG(st.st_mode)
 		? (unsigned)(st.st_mode & 07777) : default_file_mode();

@@ -1,5 +1,6 @@
 /* Unit tests for common/util: strings, did-you-mean, files and times. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -143,6 +144,33 @@ static void test_write_file_atomic(void)
 	CHECK_INTEQ(errno, ENOENT);
 	free(path);
 	CHECK_INTEQ(count_entries(), 1);
+
+	/* A device or a FIFO (orkc -o /dev/null) is written, never replaced
+	 * by a regular file. */
+	path = xasprintf("%s/fifo", unit_tmpdir);
+	CHECK_INTEQ(mkfifo(path, 0600), 0);
+	int rfd = open(path, O_RDWR | O_NONBLOCK);
+	CHECK(rfd >= 0);
+	CHECK_INTEQ(write_file_atomic(path, "abc", 3), 0);
+	struct stat st;
+	CHECK(lstat(path, &st) == 0 && S_ISFIFO(st.st_mode));
+	char buf[8] = "";
+	CHECK_INTEQ(read(rfd, buf, sizeof buf), 3);
+	CHECK(!memcmp(buf, "abc", 3));
+	close(rfd);
+	unlink(path);
+	free(path);
+	/* A new file gets 0666 less the umask; an old one keeps its mode. */
+	path = xasprintf("%s/mode", unit_tmpdir);
+	mode_t old = umask(027);
+	CHECK_INTEQ(write_file_atomic(path, "1", 1), 0);
+	CHECK(stat(path, &st) == 0 && (st.st_mode & 07777) == 0640);
+	CHECK_INTEQ(chmod(path, 0751), 0);
+	CHECK_INTEQ(write_file_atomic(path, "2", 1), 0);
+	CHECK(stat(path, &st) == 0 && (st.st_mode & 07777) == 0751);
+	umask(old);
+	unlink(path);
+	free(path);
 }
 
 static void test_mkdir_p(void)
