@@ -59,6 +59,7 @@ struct exec {
 	int lock_fd;        /* RUN/locks/TASK.lock, held while we run */
 	double grace;       /* seconds between SIGTERM and SIGKILL */
 	unsigned long long log_max;  /* bytes of log kept per attempt; 0: all */
+	int sync;           /* fsync outputs (ORK_FSYNC, default 1) */
 	double mono0;       /* when the first attempt started */
 	double wall0;
 	int max_attempts;
@@ -196,6 +197,13 @@ static void read_settings(struct exec *x)
 		if (*end || !(x->grace >= 0) || x->grace > 86400)
 			die(2, "exec: ORK_KILL_GRACE '%s' is not a number of "
 			    "seconds (0 to 86400)", g);
+	}
+	const char *f = getenv("ORK_FSYNC");
+	x->sync = 1;
+	if (f && *f) {
+		if (strcmp(f, "0") && strcmp(f, "1"))
+			die(2, "exec: ORK_FSYNC '%s' is not 0 or 1", f);
+		x->sync = f[0] == '1';
 	}
 	const char *m = getenv("ORK_LOG_MAX");
 	x->log_max = 64ULL << 20;
@@ -768,14 +776,15 @@ static int check_output_type(const struct exec *x, struct attempt *a,
  * place. */
 static void publish(struct exec *x, const char *out)
 {
-	int fd = open(out, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 || (fsync(fd) < 0 && errno != EINVAL))
+	int fd = x->sync ? open(out, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1;
+	if (x->sync && (fd < 0 || (fsync(fd) < 0 && errno != EINVAL)))
 		fatal(x, "cannot sync %s: %s", out, strerror(errno));
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 	if (rename(out, x->out) < 0)
 		fatal(x, "cannot rename %s to %s: %s", out, x->out,
 		      strerror(errno));
-	if (fsync_parent(x->out) < 0)
+	if (x->sync && fsync_parent(x->out) < 0)
 		fatal(x, "cannot sync %s: %s", x->rd.path, strerror(errno));
 }
 

@@ -211,6 +211,14 @@ test_expect_success 'ORK_LOG_MAX must be a size' '
 	expect_grep "ORK_LOG_MAX .lots. is not a size" make.out
 '
 
+test_expect_success 'ORK_FSYNC is 0 or 1' '
+	rm -rf .ork
+	make_fails ORK_FSYNC=yes
+	expect_grep "ORK_FSYNC .yes. is not 0 or 1" make.out
+	rm -rf .ork
+	make_ok ORK_FSYNC=0
+'
+
 test_expect_success 'a run id starting with - is refused' '
 	rm -rf .ork
 	make_fails RUN_ID=-rf
