@@ -1097,21 +1097,27 @@ static char *find_pydir(void)
 	if (env && *env)
 		return xstrdup(env);
 	/* Beside the binary (an in-tree build), then the installed copy,
-	 * then the source tree this binary was built from (a VPATH build). */
+	 * then, only for the binary in its build directory (a VPATH build),
+	 * the source tree it was built from: an installed or copied ork never
+	 * runs the code of a source tree that happens to be there. */
 	char *cands[4] = {NULL, NULL, NULL, NULL};
 	size_t n = 0;
+	int in_build = 0;
 #ifdef __linux__
 	char exe[4096];
 	ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	char *slash = len > 0 ? (exe[len] = '\0', strrchr(exe, '/')) : NULL;
+	char *slash = len > 0 && len < (ssize_t)sizeof exe - 1
+		? (exe[len] = '\0', strrchr(exe, '/')) : NULL;
 	if (slash) {
 		*slash = '\0';
 		cands[n++] = xasprintf("%s/python", exe);
 		cands[n++] = xasprintf("%s/runtime/python", exe);
+		in_build = !strcmp(exe, ORK_BUILDDIR);
 	}
 #endif
 	cands[n++] = xstrdup(ORK_PKGDATADIR "/python");
-	cands[n++] = xstrdup(ORK_SRC_PYDIR);
+	if (in_build)
+		cands[n++] = xstrdup(ORK_SRC_PYDIR);
 	char *found = NULL;
 	for (size_t i = 0; i < n; i++) {
 		if (!found && has_ork_package(cands[i]))

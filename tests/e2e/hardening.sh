@@ -247,6 +247,29 @@ test_expect_success 'the log keeps its head and tail under ORK_LOG_MAX' '
 	[ ! -e "$log.tail" ]
 '
 
+# ---- item 11: an ork outside its build tree never uses the sources -------
+
+cat >py.yaml <<'EOF'
+name: hard
+tasks:
+  p: {executor: python, module: json, function: dumps}
+EOF
+compile py.yaml py.mk
+
+test_expect_success 'a copied ork does not run the source tree python' '
+	rm -rf .ork
+	mkdir -p elsewhere
+	cp "$ORK" elsewhere/ork
+	rc=0
+	env -u ORK_PYDIR make -f py.mk ORK="$PWD/elsewhere/ork" >make.out 2>&1 || rc=$?
+	if [ $rc = 0 ] || ! grep "cannot find the ork Python package" make.out; then
+		inst=$(sed -n "s/.*installed under \([^)]*\)).*/\1/p" make.out)
+		[ -n "$inst" ] && [ -d "$inst/ork" ] && { echo "installed copy in $inst"; exit 0; }
+		cat make.out
+		exit 1
+	fi
+'
+
 # ---- defect 13: atomic writes keep the mode ------------------------------
 
 test_expect_success 'orkc -o keeps an executable artifact executable' '
