@@ -22,6 +22,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "journal.h"
 #include "jsonx.h"
 #include "lifecycle.h"
 #include "proc.h"

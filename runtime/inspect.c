@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "history.h"
+#include "journal.h"
 #include "jsonx.h"
 #include "rundir.h"
 #include "util.h"

@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "history.h"
+#include "journal.h"
 #include "jsonx.h"
 #include "proc.h"
 #include "runctx.h"

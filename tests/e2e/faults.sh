@@ -153,7 +153,7 @@ name: faults
 tasks:
   flood:
     executor: process
-    command: [sh, -c, 'echo $PPID >xpid; head -c 200000000 /dev/zero | tr "\0" y >&2; touch flooded; sleep 1; echo 1']
+    command: [sh, -c, 'echo $PPID >xpid; head -c 64000000 /dev/zero | tr "\0" y >&2; touch flooded; sleep 1; echo 1']
 EOF
 compile flood.yaml flood.mk
 
