@@ -44,6 +44,20 @@ static void test_strbuf(void)
 	CHECK(sb.buf == NULL);
 }
 
+/* Terminal controls are made visible; text, UTF-8 and (on request)
+ * newlines and tabs are not touched. */
+static void test_strbuf_add_safe(void)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char in[] = "a\x1b[2J\x07" "b\n\tc\x7f \xc2\x9b" "31m \xc3\xa9\xe2\x82\xac";
+	strbuf_add_safe(&sb, in, sizeof in - 1, 0);
+	CHECK_STREQ(sb.buf, "a\\x1b[2J\\x07b\\x0a\\x09c\\x7f \\u009b31m \xc3\xa9\xe2\x82\xac");
+	strbuf_reset(&sb);
+	strbuf_add_safe(&sb, in, sizeof in - 1, 1);
+	CHECK_STREQ(sb.buf, "a\\x1b[2J\\x07b\n\tc\\x7f \\u009b31m \xc3\xa9\xe2\x82\xac");
+	strbuf_release(&sb);
+}
+
 static void test_xasprintf(void)
 {
 	char *s = xasprintf("%s.%d.%d.log", "fetch", 2, 13);
@@ -223,5 +237,5 @@ static void test_format_time(void)
 
 
 UNIT_MAIN(unit_tmpdir_make, test_strbuf, test_xasprintf, test_only_chars, test_edit_distance,
-	  test_closest_match, test_write_file_atomic, test_mkdir_p, test_fnv,
+	  test_closest_match, test_write_file_atomic, test_strbuf_add_safe, test_mkdir_p, test_fnv,
 	  test_format_time, unit_tmpdir_remove)
