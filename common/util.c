@@ -177,9 +177,9 @@ void strbuf_release(struct strbuf *sb)
 	sb->len = sb->cap = 0;
 }
 
-char *read_file(const char *path, size_t *lenp)
+static char *read_path(const char *path, int flags, size_t *lenp)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | flags);
 	if (fd < 0)
 		return NULL;
 	struct strbuf sb = STRBUF_INIT;
@@ -205,6 +205,16 @@ char *read_file(const char *path, size_t *lenp)
 	return strbuf_detach(&sb);
 }
 
+char *read_file(const char *path, size_t *lenp)
+{
+	return read_path(path, 0, lenp);
+}
+
+char *read_file_nofollow(const char *path, size_t *lenp)
+{
+	return read_path(path, O_NOFOLLOW, lenp);
+}
+
 int write_all(int fd, const void *buf, size_t n)
 {
 	const char *p = buf;
@@ -221,15 +231,92 @@ int write_all(int fd, const void *buf, size_t n)
 	return 0;
 }
 
+/* The mode a new file gets from open(..., 0666): the umask applied. */
+static unsigned default_file_mode(void)
+{
+	mode_t u = umask(022);
+	umask(u);
+	return 0666 & ~(unsigned)u;
+}
+
+int fsync_parent(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? xstrndup(path, slash == path ? 1 : (size_t)(slash - path))
+			  : xstrdup(".");
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(dir);
+	if (fd < 0)
+		return -1;
+	/* Some filesystems cannot sync a directory; that is not a failure. */
+	int rc = fsync(fd) < 0 && errno != EINVAL && errno != EROFS ? -1 : 0;
+	int e = errno;
+	close(fd);
+	errno = e;
+	return rc;
+}
+
+static int write_in_place(const char *path, const void *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	int rc = write_all(fd, data, len);
+	int e = errno;
+	if (close(fd) < 0 && rc == 0) {
+		rc = -1;
+		e = errno;
+	}
+	errno = e;
+	return rc;
+}
+
 int write_file_atomic(const char *path, const void *data, size_t len)
 {
-	char *tmp = xasprintf("%s.tmp%ld", path, (long)getpid());
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	return write_file_atomic_mode(path, data, len, -1);
+}
+
+int write_file_atomic_mode(const char *path, const void *data, size_t len,
+			   int fmode)
+{
+	/* A device or a FIFO (orkc -o /dev/null) is written to, never
+	 * replaced by a regular file. */
+	struct stat st;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+		return write_in_place(path, data, len);
+	/* The file keeps its mode (an executable script stays executable);
+	 * a new one gets what open(2) would give it. */
+	unsigned mode = fmode >= 0 ? (unsigned)fmode :
+		stat(path, &st) == 0 && S_ISREG(st.st_mode)
+		? (unsigned)(st.st_mode & 07777) : default_file_mode();
+	static unsigned serial;
+	char *tmp = NULL;
+	int fd = -1;
+	/* A name nobody else uses, created by us alone: never a file (or a
+	 * symlink) someone put there. */
+	for (int i = 0; fd < 0 && i < 100; i++) {
+		free(tmp);
+		tmp = xasprintf("%s.tmp%ld.%u", path, (long)getpid(), serial++);
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			  0600);
+		if (fd < 0 && errno != EEXIST) {
+			int e = errno;
+			free(tmp);
+			errno = e;
+			return -1;
+		}
+	}
 	if (fd < 0) {
 		free(tmp);
 		return -1;
 	}
 	int rc = write_all(fd, data, len);
+	if (rc == 0 && fchmod(fd, (mode_t)mode) < 0)
+		rc = -1;
+	/* Durable before it replaces the old file: a crash leaves the old
+	 * or the new contents, never an empty file. */
+	if (rc == 0 && fsync(fd) < 0 && errno != EINVAL)
+		rc = -1;
 	int e = errno;
 	if (close(fd) < 0 && rc == 0) {
 		rc = -1;
@@ -241,9 +328,31 @@ int write_file_atomic(const char *path, const void *data, size_t len)
 	}
 	if (rc < 0)
 		unlink(tmp);
+	else
+		fsync_parent(path);
 	free(tmp);
 	errno = e;
 	return rc;
+}
+
+void strbuf_add_safe(struct strbuf *sb, const char *s, size_t n, int keep_nl)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	for (size_t i = 0; i < n; i++) {
+		unsigned c = p[i];
+		if ((c == '\n' || c == '\t') && keep_nl) {
+			strbuf_addc(sb, (char)c);
+		} else if (c < 0x20 || c == 0x7f) {
+			strbuf_addf(sb, "\\x%02x", c);
+		} else if (c == 0xc2 && i + 1 < n && p[i + 1] >= 0x80 &&
+			   p[i + 1] <= 0x9f) {
+			/* A C1 control in UTF-8 (CSI is one). */
+			strbuf_addf(sb, "\\u%04x", p[i + 1]);
+			i++;
+		} else {
+			strbuf_addc(sb, (char)c);
+		}
+	}
 }
 
 int mkdir_p(const char *path, unsigned mode)

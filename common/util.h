@@ -47,15 +47,30 @@ const char *strbuf_str(const struct strbuf *sb);
 char *strbuf_detach(struct strbuf *sb);
 void strbuf_reset(struct strbuf *sb);
 void strbuf_release(struct strbuf *sb);
+/* Append n bytes of s with terminal controls made visible: C0 controls,
+ * DEL and C1 controls (as UTF-8) become \xNN or \u00NN, so
+ * text from a task cannot drive the terminal ork prints to.  With keep_nl,
+ * newline and tab pass through. */
+void strbuf_add_safe(struct strbuf *sb, const char *s, size_t n, int keep_nl);
 
 /* write(2) all n bytes, retrying on EINTR and short writes.  0, or -1 with
  * errno set. */
 int write_all(int fd, const void *buf, size_t n);
 /* Read a whole file; NULL with errno set on failure. *len may be NULL. */
 char *read_file(const char *path, size_t *len);
-/* Write data to path atomically: a temporary beside it, fsync-free, then
- * rename.  Returns 0, or -1 with errno set. */
+/* read_file, but a symbolic link at path is an error (ELOOP), not followed:
+ * for files in a run directory, where a link is never ork's. */
+char *read_file_nofollow(const char *path, size_t *len);
+/* Write data to path atomically and durably: a temporary beside it with a
+ * name of its own (created O_EXCL, so never someone else's file), fsync,
+ * rename, fsync of the directory.  An existing file keeps its mode; a new
+ * one gets 0666 minus the umask.  Returns 0, or -1 with errno set. */
 int write_file_atomic(const char *path, const void *data, size_t len);
+/* The same with the mode given (mode >= 0), whatever the umask. */
+int write_file_atomic_mode(const char *path, const void *data, size_t len,
+			   int mode);
+/* fsync the directory holding path.  0, or -1 with errno set. */
+int fsync_parent(const char *path);
 /* mkdir -p.  Returns 0, or -1 with errno set. */
 int mkdir_p(const char *path, unsigned mode);
 

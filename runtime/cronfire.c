@@ -224,9 +224,10 @@ static int run(struct fire *f)
 	log_line(f, "fire: scheduled %s: %s", f->when, strbuf_str(&cmd));
 	strbuf_release(&cmd);
 	proc_signals_init();
-	char **env = child_env(f);
-	/* The run sees the zone of the environment, not the workflow's. */
+	/* The run sees the zone of the environment, not the workflow's:
+	 * before child_env copies environ. */
 	tz_use(NULL);
+	char **env = child_env(f);
 	int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	struct proc p;
 	struct proc_opts o = {f->argv, env, in, f->log_fd, f->log_fd};

@@ -8,6 +8,8 @@
  * is read only when an upstream output is missing. */
 #include "exec.h"
 
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -15,9 +17,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "journal.h"
 #include "jsonx.h"
 #include "lifecycle.h"
 #include "proc.h"
@@ -31,6 +36,8 @@
  * its path never appears in argv. */
 static const char python_main[] = "import ork._run as r; r.main()";
 
+enum dep_state { DEP_SUCCEEDED, DEP_FAILED, DEP_SKIPPED, DEP_NOT_RUN };
+
 struct exec {
 	struct task_spec spec;
 	struct rundir rd;
@@ -43,12 +50,17 @@ struct exec {
 	int jfd;            /* journal */
 	struct strbuf ev;   /* scratch for journal events */
 	char *out;          /* RUN/TASK.KEY.json: the output, the make target */
-	char *tmp;          /* RUN/TASK.KEY.json.tmp: $ORK_OUTPUT */
-	char *stdout_path;  /* RUN/TASK.KEY.stdout: a process task's stdout */
+	char *tmp;          /* RUN/TASK.KEY.json.PID.tmp: $ORK_OUTPUT */
+	char *stdout_path;  /* RUN/TASK.KEY.PID.stdout: a process task's stdout */
 	char *input;        /* RUN/TASK.input.json */
 	char *errfile;      /* RUN/TASK.error.json: $ORK_ERROR_FILE */
 	int input_fd;
+	struct stat input_st;  /* the input as written, to see it changed */
+	enum dep_state *deps;  /* upstream states, to write the input again */
+	int lock_fd;        /* RUN/locks/TASK.lock, held while we run */
 	double grace;       /* seconds between SIGTERM and SIGKILL */
+	unsigned long long log_max;  /* bytes of log kept per attempt; 0: all */
+	int sync;           /* fsync outputs (ORK_FSYNC, default 1) */
 	double mono0;       /* when the first attempt started */
 	double wall0;
 	int max_attempts;
@@ -60,6 +72,10 @@ struct attempt {
 	char *log_rel;       /* logs/TASK.INV.K.log */
 	char *log;           /* RUN/logs/TASK.INV.K.log */
 	int log_fd;          /* -1 until something is written */
+	unsigned long long log_max;  /* as exec's */
+	unsigned long long log_head; /* bytes written to the log itself */
+	unsigned long long log_tail; /* bytes past the head, into the ring */
+	int ring_fd;         /* the last log_max/2 bytes past the head, or -1 */
 	int ok;
 	int exit_code;       /* -1 when it did not exit */
 	int signal;
@@ -81,16 +97,19 @@ static void progress(const struct exec *x, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 static void progress(const struct exec *x, const char *fmt, ...)
 {
-	struct strbuf sb = STRBUF_INIT;
-	strbuf_addf(&sb, "ork: %s: ", x->spec.task);
+	struct strbuf msg = STRBUF_INIT, sb = STRBUF_INIT;
 	va_list ap;
 	va_start(ap, fmt);
-	strbuf_vaddf(&sb, fmt, ap);
+	strbuf_vaddf(&msg, fmt, ap);
 	va_end(ap);
+	/* Reasons come from tasks: no terminal escapes reach the screen. */
+	strbuf_addf(&sb, "ork: %s: ", x->spec.task);
+	strbuf_add_safe(&sb, strbuf_str(&msg), msg.len, 0);
 	strbuf_addc(&sb, '\n');
 	if (write(2, sb.buf, sb.len) < 0) {
 		/* Nobody to tell. */
 	}
+	strbuf_release(&msg);
 	strbuf_release(&sb);
 }
 
@@ -155,16 +174,172 @@ static void open_run(struct exec *x)
 	const struct task_spec *s = &x->spec;
 	x->absdir = rundir_abspath(&x->rd);
 	x->out = rundir_file(&x->rd, "%s.%s.json", s->task, s->key);
-	x->tmp = xasprintf("%s/%s.%s.json.tmp", x->absdir, s->task, s->key);
-	x->stdout_path = rundir_file(&x->rd, "%s.%s.stdout", s->task, s->key);
+	/* Temporaries carry our pid: whatever another ork exec of this task
+	 * (one still in its grace period) does with its own, ours are safe. */
+	x->tmp = xasprintf("%s/%s.%s.json.%ld.tmp", x->absdir, s->task, s->key,
+			   (long)getpid());
+	x->stdout_path = rundir_file(&x->rd, "%s.%s.%ld.stdout", s->task, s->key,
+				     (long)getpid());
 	x->input = rundir_file(&x->rd, "%s.input.json", s->task);
 	x->errfile = xasprintf("%s/%s.error.json", x->absdir, s->task);
 	x->max_attempts = (int)s->retries + 1;
-	const char *g = getenv("ORK_KILL_GRACE");
-	x->grace = g && *g ? strtod(g, NULL) : 3;
-	if (!(x->grace >= 0))
-		x->grace = 3;
 }
+
+/* ORK_KILL_GRACE (seconds, default 3) and ORK_LOG_MAX (bytes, with an
+ * optional k, M or G; default 64M; 0: no cap).  A bad value is an error,
+ * not a default. */
+static void read_settings(struct exec *x)
+{
+	const char *g = getenv("ORK_KILL_GRACE");
+	char *end;
+	x->grace = 3;
+	if (g && *g) {
+		x->grace = strtod(g, &end);
+		if (*end || !(x->grace >= 0) || x->grace > 86400)
+			die(2, "exec: ORK_KILL_GRACE '%s' is not a number of "
+			    "seconds (0 to 86400)", g);
+	}
+	const char *f = getenv("ORK_FSYNC");
+	x->sync = 1;
+	if (f && *f) {
+		if (strcmp(f, "0") && strcmp(f, "1"))
+			die(2, "exec: ORK_FSYNC '%s' is not 0 or 1", f);
+		x->sync = f[0] == '1';
+	}
+	const char *m = getenv("ORK_LOG_MAX");
+	x->log_max = 64ULL << 20;
+	if (m && *m) {
+		errno = 0;
+		unsigned long long v = strtoull(m, &end, 10);
+		int shift = 0;
+		if (*end == 'k' || *end == 'K')
+			shift = 10;
+		else if (*end == 'm' || *end == 'M')
+			shift = 20;
+		else if (*end == 'g' || *end == 'G')
+			shift = 30;
+		if (shift)
+			end++;
+		if (*end || errno || m[0] == '-' || end == m ||
+		    v > (1ULL << (62 - shift)))
+			die(2, "exec: ORK_LOG_MAX '%s' is not a size in bytes "
+			    "(like 1048576, 512k, 64M or 0 for no limit)", m);
+		x->log_max = v << shift;
+		if (x->log_max == 1)
+			x->log_max = 2;   /* a head and a tail of a byte */
+	}
+}
+
+/* While a task runs, its lock file says so ("pid N"); a clean end
+ * empties it.  Best effort: a failure only costs the cleanup after a
+ * crash. */
+static void note_running(struct exec *x, long pid)
+{
+	char line[64];
+	int n = snprintf(line, sizeof line, "pid %ld\n", pid);
+	if (ftruncate(x->lock_fd, 0) < 0 || pwrite(x->lock_fd, line, (size_t)n, 0) < 0) {
+		/* See above. */
+	}
+}
+
+static void note_done(struct exec *x)
+{
+	if (ftruncate(x->lock_fd, 0) < 0) {
+		/* See above. */
+	}
+}
+
+/* The environment of process pid has both entries (as "NAME=value"). */
+static int environ_has(const char *pid, const char *a, const char *b)
+{
+	char path[300];
+	snprintf(path, sizeof path, "/proc/%s/environ", pid);
+	size_t len;
+	char *env = read_file(path, &len);
+	if (!env)
+		return 0;
+	int ha = 0, hb = 0;
+	for (size_t i = 0; i < len; i += strlen(env + i) + 1) {
+		ha |= !strcmp(env + i, a);
+		hb |= !strcmp(env + i, b);
+	}
+	free(env);
+	return ha && hb;
+}
+
+/* An ork exec of this task that was killed outright (SIGKILL, a crash)
+ * left its lock file saying a task was running.  Its task died with it
+ * (PR_SET_PDEATHSIG), but not the task's children: kill every process
+ * that still carries this task's ORK_RUN_DIR and ORK_TASK (a daemon
+ * that left the group included).  A process that cleared its
+ * environment escapes this; only a cgroup would catch it. */
+static void kill_leftovers(struct exec *x)
+{
+	char buf[64];
+	ssize_t n = pread(x->lock_fd, buf, sizeof buf - 1, 0);
+	if (n <= 0)
+		return;
+	note_done(x);
+#ifdef __linux__
+	char *a = xasprintf("ORK_RUN_DIR=%s", x->absdir);
+	char *b = xasprintf("ORK_TASK=%s", x->spec.task);
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	int killed = 0;
+	while (d && (e = readdir(d))) {
+		if (!isdigit((unsigned char)e->d_name[0]) ||
+		    atol(e->d_name) == (long)getpid() ||
+		    !environ_has(e->d_name, a, b))
+			continue;
+		if (kill((pid_t)atol(e->d_name), SIGKILL) == 0)
+			killed++;
+	}
+	if (d)
+		closedir(d);
+	if (killed)
+		progress(x, "killed %d process%s left running by an ork exec of "
+			 "this task that was killed", killed,
+			 killed == 1 ? "" : "es");
+	free(a);
+	free(b);
+#endif
+}
+
+/* The same task never runs twice at once in a run: a second ork exec of
+ * it (an ork exec still in its grace period after make was killed, and the
+ * rerun's) waits for the first to end.  The lock is released when we exit,
+ * however we exit. */
+static void lock_task(struct exec *x)
+{
+	char *path = rundir_file(&x->rd, "locks/%s.lock", x->spec.task);
+	int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == ENOENT) {
+		/* A run directory from before locks/ existed. */
+		char *dir = rundir_file(&x->rd, "locks");
+		if (mkdir(dir, 0777) < 0 && errno != EEXIST)
+			fatal(x, "cannot create %s: %s", dir, strerror(errno));
+		free(dir);
+		fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	}
+	if (fd < 0)
+		fatal(x, "cannot open %s: %s", path, strerror(errno));
+	int told = 0;
+	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			fatal(x, "cannot lock %s: %s", path, strerror(errno));
+		if (!told)
+			progress(x, "waiting for another ork exec of this task "
+				 "to end");
+		told = 1;
+		int sig = proc_sleep(0.05);
+		if (sig)
+			proc_reraise(sig);
+	}
+	free(path);
+	x->lock_fd = fd;
+	kill_leftovers(x);
+}
+
 
 /* Nothing half-made may look done, now or at the next invocation. */
 static void remove_temporaries(const struct exec *x)
@@ -191,8 +366,6 @@ static void end_event(struct exec *x, const char *state, int attempts,
 }
 
 /* ---- upstream states and the trigger ------------------------------------ */
-
-enum dep_state { DEP_SUCCEEDED, DEP_FAILED, DEP_SKIPPED, DEP_NOT_RUN };
 
 struct deps_scan {
 	const struct task_spec *spec;
@@ -227,7 +400,8 @@ static enum dep_state *dep_states(struct exec *x)
 	for (size_t i = 0; i < s->ndeps; i++) {
 		char *p = rundir_file(&x->rd, "%s.%s.json", s->deps[i].task,
 				      s->deps[i].key);
-		st[i] = access(p, F_OK) == 0 ? DEP_SUCCEEDED : DEP_NOT_RUN;
+		/* A symbolic link is nobody's output. */
+		st[i] = is_regular(p) ? DEP_SUCCEEDED : DEP_NOT_RUN;
 		missing |= st[i] != DEP_SUCCEEDED;
 		free(p);
 	}
@@ -290,9 +464,19 @@ static void write_input(struct exec *x, const enum dep_state *st)
 			parts[i].path = rundir_file(&x->rd, "%s.%s.json",
 						    s->deps[i].task, s->deps[i].key);
 	}
-	int fd = open(x->input, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* A new file of our own (never through a link someone put there),
+	 * 0400: it may hold params and rendered values, and the task only
+	 * reads it. */
+	if (x->input_fd >= 0)
+		close(x->input_fd);
+	x->input_fd = -1;
+	if (unlink(x->input) < 0 && errno != ENOENT)
+		fatal(x, "cannot remove %s: %s", x->input, strerror(errno));
+	int fd = open(x->input, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		      O_CLOEXEC, 0400);
 	if (fd < 0)
 		fatal(x, "cannot create %s: %s", x->input, strerror(errno));
+	fchmod(fd, 0400);
 	const char *bad;
 	if (input_write(fd, s->input, s->ninput, parts, s->ndeps, &bad) < 0)
 		fatal(x, "cannot %s %s: %s", bad ? "read" : "write",
@@ -302,13 +486,73 @@ static void write_input(struct exec *x, const enum dep_state *st)
 		free((char *)parts[i].path);
 	free(parts);
 	/* The task gets it read-only: an attempt must not be able to change
-	 * what the next one reads. */
-	x->input_fd = open(x->input, O_RDONLY | O_CLOEXEC);
-	if (x->input_fd < 0)
+	 * what the next one reads (and input_unchanged checks it did not). */
+	x->input_fd = open(x->input, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (x->input_fd < 0 || fstat(x->input_fd, &x->input_st) < 0)
 		fatal(x, "cannot read %s: %s", x->input, strerror(errno));
 }
 
+/* Whether the input file is still the one written: same file, size, times
+ * and mode.  A task can chmod its own file and rewrite it; the next
+ * attempt then gets the input written again. */
+static int input_unchanged(const struct exec *x)
+{
+	struct stat st;
+	const struct stat *o = &x->input_st;
+	return lstat(x->input, &st) == 0 && st.st_ino == o->st_ino &&
+	       st.st_dev == o->st_dev && st.st_size == o->st_size &&
+	       st.st_mode == o->st_mode &&
+	       st.st_mtim.tv_sec == o->st_mtim.tv_sec &&
+	       st.st_mtim.tv_nsec == o->st_mtim.tv_nsec &&
+	       st.st_ctim.tv_sec == o->st_ctim.tv_sec &&
+	       st.st_ctim.tv_nsec == o->st_ctim.tv_nsec;
+}
+
 /* ---- one attempt -------------------------------------------------------- */
+
+static void log_failed(struct attempt *a, const char *what)
+{
+	warnx("cannot %s %s: %s", what, a->log, strerror(errno));
+	if (a->log_fd >= 0)
+		close(a->log_fd);
+	a->log_fd = -2;
+}
+
+/* Past the head, the bytes go round a ring file of log_max/2 bytes, so the
+ * log keeps the first and the last half of the cap whatever a task
+ * prints, and ork's memory stays the size of one read. */
+static void ring_write(struct attempt *a, const char *buf, size_t n)
+{
+	unsigned long long half = a->log_max / 2;
+	if (a->ring_fd == -1) {
+		char *ring = xasprintf("%s.tail", a->log);
+		unlink(ring);
+		a->ring_fd = open(ring, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW |
+				  O_CLOEXEC, 0600);
+		if (a->ring_fd >= 0)
+			unlink(ring);   /* ours alone; gone when closed */
+		free(ring);
+		if (a->ring_fd < 0) {
+			log_failed(a, "keep the tail of");
+			return;
+		}
+	}
+	while (n > 0 && a->ring_fd >= 0) {
+		off_t pos = (off_t)(a->log_tail % half);
+		size_t k = (size_t)(half - (unsigned long long)pos);
+		if (k > n)
+			k = n;
+		if (pwrite(a->ring_fd, buf, k, pos) != (ssize_t)k) {
+			close(a->ring_fd);
+			a->ring_fd = -2;
+			log_failed(a, "keep the tail of");
+			return;
+		}
+		a->log_tail += k;
+		buf += k;
+		n -= k;
+	}
+}
 
 /* The log is created on the first byte the task writes, so a quiet task
  * costs no log file. */
@@ -316,18 +560,64 @@ static void log_sink(void *ctx, const char *buf, size_t n)
 {
 	struct attempt *a = ctx;
 	if (a->log_fd == -1) {
-		a->log_fd = open(a->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
-				 0644);
-		if (a->log_fd < 0) {
-			warnx("cannot create %s: %s", a->log, strerror(errno));
-			a->log_fd = -2;
+		a->log_fd = open(a->log, O_WRONLY | O_CREAT | O_APPEND |
+				 O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (a->log_fd < 0)
+			log_failed(a, "create");
+	}
+	if (a->log_fd < 0 || n == 0)
+		return;
+	size_t head = n;
+	if (a->log_max && a->log_head + n > a->log_max / 2)
+		head = (size_t)(a->log_max / 2 - a->log_head);
+	if (head && write_all(a->log_fd, buf, head) < 0) {
+		log_failed(a, "write");
+		return;
+	}
+	a->log_head += head;
+	if (head < n)
+		ring_write(a, buf + head, n - head);
+}
+
+/* Close the log: the tail from the ring, after a line saying how much was
+ * left out. */
+static void log_close(struct attempt *a)
+{
+	unsigned long long half = a->log_max / 2;
+	if (a->log_fd >= 0 && a->ring_fd >= 0 && a->log_tail) {
+		unsigned long long kept = a->log_tail < half ? a->log_tail : half;
+		if (a->log_tail > half) {
+			char line[256];
+			int k = snprintf(line, sizeof line, "\n[ork: %llu bytes "
+					 "left out here: the log keeps the first %llu "
+					 "and the last %llu bytes (ORK_LOG_MAX)]\n",
+					 a->log_tail - half, half, half);
+			if (write_all(a->log_fd, line, (size_t)k) < 0)
+				log_failed(a, "write");
+		}
+		/* Oldest first: from the write position round to it. */
+		unsigned long long start = a->log_tail > half ? a->log_tail % half : 0;
+		char buf[65536];
+		for (unsigned long long done = 0; done < kept && a->log_fd >= 0;) {
+			unsigned long long pos = (start + done) % half;
+			size_t k = sizeof buf;
+			if (k > half - pos)
+				k = (size_t)(half - pos);
+			if (k > kept - done)
+				k = (size_t)(kept - done);
+			ssize_t r = pread(a->ring_fd, buf, k, (off_t)pos);
+			if (r <= 0)
+				break;
+			if (write_all(a->log_fd, buf, (size_t)r) < 0)
+				log_failed(a, "write");
+			done += (unsigned long long)r;
 		}
 	}
-	if (a->log_fd >= 0 && write_all(a->log_fd, buf, n) < 0) {
-		warnx("cannot write %s: %s", a->log, strerror(errno));
+	if (a->ring_fd >= 0)
+		close(a->ring_fd);
+	a->ring_fd = -1;
+	if (a->log_fd >= 0)
 		close(a->log_fd);
-		a->log_fd = -2;
-	}
 }
 
 static void ensure_log(struct attempt *a)
@@ -394,7 +684,7 @@ static void fail_reason(struct attempt *a, const char *fmt, ...)
 static void read_error_file(struct exec *x, struct attempt *a)
 {
 	size_t len;
-	char *text = read_file(x->errfile, &len);
+	char *text = read_file_nofollow(x->errfile, &len);
 	if (!text)
 		return;
 	unlink(x->errfile);
@@ -440,9 +730,11 @@ static void stdout_to_log(struct attempt *a, int outfd)
 	a->stdout_logged = 1;
 	if (fstat(outfd, &st) == 0 && st.st_size > 0 &&
 	    lseek(outfd, 0, SEEK_SET) == 0) {
-		ensure_log(a);
-		if (a->log_fd >= 0)
-			copy_fd(outfd, a->log_fd);
+		/* Through the sink, so the cap holds. */
+		char buf[65536];
+		ssize_t n;
+		while ((n = read(outfd, buf, sizeof buf)) > 0)
+			log_sink(a, buf, (size_t)n);
 	}
 }
 
@@ -452,8 +744,8 @@ static const char *pick_output(struct exec *x, struct attempt *a, int outfd)
 	if (x->spec.executor == SPEC_PYTHON) {
 		/* A runner that wrote nothing returned nothing: null. */
 		if (!exists(x->tmp)) {
-			int fd = open(x->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-				      0644);
+			int fd = open(x->tmp, O_WRONLY | O_CREAT | O_EXCL |
+				      O_NOFOLLOW | O_CLOEXEC, 0644);
 			if (fd >= 0)
 				close(fd);
 		}
@@ -480,6 +772,23 @@ static int check_output_type(const struct exec *x, struct attempt *a,
 	return rc;
 }
 
+/* Make the checked output the task's result: on disk for good (a power
+ * loss after make saw it done must not leave an empty file), then in
+ * place. */
+static void publish(struct exec *x, const char *out)
+{
+	int fd = x->sync ? open(out, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1;
+	if (x->sync && (fd < 0 || (fsync(fd) < 0 && errno != EINVAL)))
+		fatal(x, "cannot sync %s: %s", out, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	if (rename(out, x->out) < 0)
+		fatal(x, "cannot rename %s to %s: %s", out, x->out,
+		      strerror(errno));
+	if (x->sync && fsync_parent(x->out) < 0)
+		fatal(x, "cannot sync %s: %s", x->rd.path, strerror(errno));
+}
+
 /* Validate the output and rename it into place, or clean up after a
  * failed attempt. */
 static void settle_output(struct exec *x, struct attempt *a, int outfd,
@@ -496,9 +805,8 @@ static void settle_output(struct exec *x, struct attempt *a, int outfd,
 	} else if (started && !a->interrupted) {
 		read_error_file(x, a);
 	}
-	if (out && rename(out, x->out) < 0)
-		fatal(x, "cannot rename %s to %s: %s", out, x->out,
-		      strerror(errno));
+	if (out)
+		publish(x, out);
 	if (!out) {
 		stdout_to_log(a, outfd);
 		ensure_log(a);
@@ -573,15 +881,39 @@ static void run_process(struct exec *x, struct attempt *a, int outfd,
 		return;
 	}
 	a->started = 1;
+	note_running(x, (long)p.pid);
 	p.pipe_fd = pfd[0];
 	p.sink = log_sink;
 	p.sink_ctx = a;
 	double timeout = x->spec.timeout;
 	enum proc_result r = proc_wait(&p, timeout > 0 ? t0 + timeout : -1);
 	int sig = r == PROC_INTERRUPTED ? proc_interrupted() : SIGTERM;
-	/* Even after a clean exit: no process of the task outlives it. */
+	/* Even after a clean exit: no process of the task outlives it, not
+	 * even one that left the group. */
 	proc_kill_group(&p, sig, x->grace);
+	proc_kill_adopted(x->grace);
+	note_done(x);
 	describe_end(x, a, &p, r);
+}
+
+/* The run directory's filesystem is full, or as good as (under 64 KiB
+ * left: the last partial write may have left a block or two), in blocks
+ * or inodes. */
+static int disk_full(const struct exec *x)
+{
+	struct statvfs v;
+	return statvfs(x->absdir, &v) == 0 &&
+	       ((unsigned long long)v.f_bavail * v.f_frsize < 65536 ||
+		v.f_favail == 0);
+}
+
+/* A task that fails on a full disk often cannot say so (its log cannot
+ * be written either): say it for it. */
+static void note_full_disk(const struct exec *x, struct attempt *a)
+{
+	size_t n = strlen(a->reason);
+	snprintf(a->reason + n, sizeof a->reason - n,
+		 "; no space left on device in %s", x->rd.path);
 }
 
 static void run_attempt(struct exec *x, struct attempt *a)
@@ -590,23 +922,28 @@ static void run_attempt(struct exec *x, struct attempt *a)
 	a->exit_code = -1;
 	a->retryable = 1;
 	int outfd = -1;
-	if (x->spec.executor == SPEC_PYTHON) {
-		unlink(x->errfile);
-	} else {
-		outfd = open(x->stdout_path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC,
-			     0644);
+	unlink(x->errfile);
+	remove_temporaries(x);
+	if (x->spec.executor != SPEC_PYTHON) {
+		outfd = open(x->stdout_path, O_RDWR | O_CREAT | O_EXCL |
+			     O_NOFOLLOW | O_CLOEXEC, 0644);
 		if (outfd < 0)
 			fatal(x, "cannot create %s: %s", x->stdout_path,
 			      strerror(errno));
 	}
+	if (a->k > 1 && !input_unchanged(x))
+		write_input(x, x->deps);
 	if (lseek(x->input_fd, 0, SEEK_SET) < 0)
 		fatal(x, "cannot rewind %s: %s", x->input, strerror(errno));
 	run_process(x, a, outfd, t0);
+	/* Before the cleanup frees the space the attempt used. */
+	int full = !a->ok && !a->interrupted && disk_full(x);
 	settle_output(x, a, outfd, a->started);
+	if (full && !a->ok)
+		note_full_disk(x, a);
 	if (outfd >= 0)
 		close(outfd);
-	if (a->log_fd >= 0)
-		close(a->log_fd);
+	log_close(a);
 	a->duration = now_mono() - t0;
 }
 
@@ -706,6 +1043,8 @@ static void run_attempts(struct exec *x)
 		memset(&a, 0, sizeof a);
 		a.k = k;
 		a.log_fd = -1;
+		a.ring_fd = -1;
+		a.log_max = x->log_max;
 		a.log_rel = xasprintf("logs/%s.%d.%d.log", x->spec.task, x->inv, k);
 		a.log = rundir_file(&x->rd, "%s", a.log_rel);
 		if (proc_interrupted())
@@ -759,21 +1098,27 @@ static char *find_pydir(void)
 	if (env && *env)
 		return xstrdup(env);
 	/* Beside the binary (an in-tree build), then the installed copy,
-	 * then the source tree this binary was built from (a VPATH build). */
+	 * then, only for the binary in its build directory (a VPATH build),
+	 * the source tree it was built from: an installed or copied ork never
+	 * runs the code of a source tree that happens to be there. */
 	char *cands[4] = {NULL, NULL, NULL, NULL};
 	size_t n = 0;
+	int in_build = 0;
 #ifdef __linux__
 	char exe[4096];
 	ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	char *slash = len > 0 ? (exe[len] = '\0', strrchr(exe, '/')) : NULL;
+	char *slash = len > 0 && len < (ssize_t)sizeof exe - 1
+		? (exe[len] = '\0', strrchr(exe, '/')) : NULL;
 	if (slash) {
 		*slash = '\0';
 		cands[n++] = xasprintf("%s/python", exe);
 		cands[n++] = xasprintf("%s/runtime/python", exe);
+		in_build = !strcmp(exe, ORK_BUILDDIR);
 	}
 #endif
 	cands[n++] = xstrdup(ORK_PKGDATADIR "/python");
-	cands[n++] = xstrdup(ORK_SRC_PYDIR);
+	if (in_build)
+		cands[n++] = xstrdup(ORK_SRC_PYDIR);
 	char *found = NULL;
 	for (size_t i = 0; i < n; i++) {
 		if (!found && has_ork_package(cands[i]))
@@ -803,6 +1148,9 @@ static void exec_release(struct exec *x)
 	free(x->stdout_path);
 	free(x->input);
 	free(x->errfile);
+	free(x->deps);
+	if (x->lock_fd >= 0)
+		close(x->lock_fd);
 	if (x->jfd >= 0)
 		close(x->jfd);
 	if (x->input_fd >= 0)
@@ -818,8 +1166,9 @@ int cmd_exec(int argc, char **argv)
 	}
 	struct exec x;
 	memset(&x, 0, sizeof x);
-	x.jfd = x.input_fd = -1;
+	x.jfd = x.input_fd = x.lock_fd = -1;
 	load_spec(&x, argv[1]);
+	read_settings(&x);
 	/* Before anything is recorded: a missing package is a broken
 	 * install, not a task failure to retry. */
 	if (x.spec.executor == SPEC_PYTHON)
@@ -828,11 +1177,12 @@ int cmd_exec(int argc, char **argv)
 	proc_signals_init();
 	proc_die_with_parent(SIGTERM);
 	open_run(&x);
+	lock_task(&x);
 	/* A stale output would look done if this run fails. */
 	unlink(x.out);
 	remove_temporaries(&x);
 
-	enum dep_state *st = dep_states(&x);
+	enum dep_state *st = x.deps = dep_states(&x);
 	char reason[512];
 	/* Then the condition and the templates, only for tasks that have
 	 * them (render.h): a task without them pays nothing here. */
@@ -850,7 +1200,6 @@ int cmd_exec(int argc, char **argv)
 		write_input(&x, st);
 		run_attempts(&x);
 	}
-	free(st);
 	exec_release(&x);
 	return 0;
 }

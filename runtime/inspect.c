@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "history.h"
+#include "journal.h"
 #include "jsonx.h"
 #include "rundir.h"
 #include "util.h"
@@ -177,14 +179,13 @@ static void cell(struct table *t, const char *s)
 static void cell_short(struct table *t, const char *s, size_t max)
 {
 	struct strbuf sb = STRBUF_INIT;
-	for (size_t i = 0; s && s[i]; i++) {
-		if (i == max) {
-			strbuf_adds(&sb, "...");
-			break;
-		}
-		strbuf_addc(&sb, (unsigned char)s[i] < 0x20 ? ' ' : s[i]);
+	if (s)
+		strbuf_add_safe(&sb, s, strlen(s), 0);
+	if (sb.len > max) {
+		sb.len = max;
+		strbuf_adds(&sb, "...");
 	}
-	cell(t, sb.buf);
+	cell(t, strbuf_str(&sb));
 	strbuf_release(&sb);
 }
 
@@ -446,10 +447,12 @@ static int scan_logs(void *ctx, const cJSON *ev)
 	return 0;
 }
 
-/* Copy a log to stdout, ending with a newline whatever the task wrote. */
+/* Copy a log to stdout, ending with a newline whatever the task wrote.
+ * Terminal controls other than newline and tab are shown escaped (\x1b),
+ * on a terminal or not: the log file itself has the raw bytes. */
 static void cat_log(const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		printf("(%s)\n", errno == ENOENT ? "no output" : strerror(errno));
 		return;
@@ -458,10 +461,22 @@ static void cat_log(const char *path)
 	char buf[65536];
 	char last = '\n';
 	ssize_t n;
-	while ((n = read(fd, buf, sizeof buf)) > 0) {
-		fwrite(buf, 1, (size_t)n, stdout);
-		last = buf[n - 1];
+	struct strbuf sb = STRBUF_INIT;
+	size_t carry = 0;
+	while ((n = read(fd, buf + carry, sizeof buf - carry)) > 0) {
+		size_t len = carry + (size_t)n;
+		/* A C1 control's first byte at the end waits for its second. */
+		carry = (unsigned char)buf[len - 1] == 0xc2 ? 1 : 0;
+		strbuf_reset(&sb);
+		strbuf_add_safe(&sb, buf, len - carry, 1);
+		fwrite(sb.buf, 1, sb.len, stdout);
+		last = buf[len - 1];
+		if (carry)
+			buf[0] = buf[len - 1];
 	}
+	if (carry)
+		fwrite(buf, 1, 1, stdout);
+	strbuf_release(&sb);
 	close(fd);
 	if (last != '\n')
 		putchar('\n');
@@ -492,8 +507,12 @@ int cmd_logs(int argc, char **argv)
 	}
 	for (size_t i = 0; i < s.n; i++) {
 		struct logent *e = &s.v[i];
+		struct strbuf res = STRBUF_INIT;
+		const char *r = e->result ? e->result : "running";
+		strbuf_add_safe(&res, r, strlen(r), 0);
 		printf("==> %s: invocation %d, attempt %d (%s) <==\n", e->task,
-		       e->inv, e->attempt, e->result ? e->result : "running");
+		       e->inv, e->attempt, strbuf_str(&res));
+		strbuf_release(&res);
 		if (e->log) {
 			char *p = rundir_file(&rd, "%s", e->log);
 			cat_log(p);

@@ -2,18 +2,25 @@
 #include "lifecycle.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "history.h"
+#include "journal.h"
 #include "jsonx.h"
 #include "proc.h"
 #include "runctx.h"
 #include "util.h"
 
 /* ---- ork begin ---------------------------------------------------------- */
+
+static int run_begin_locked(const struct rundir *rd, int python);
 
 static void collect(void *ctx, const char *buf, size_t n)
 {
@@ -63,17 +70,66 @@ static char *resolve_python(void)
 	return strbuf_detach(&out);
 }
 
+/* Hold RUN/lock while run.json is read and rewritten, so that of two
+ * begins at once one sees the other's run.  -1 after saying why. */
+static int lock_run_file(const struct rundir *rd)
+{
+	char *path = rundir_file(rd, "lock");
+	int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 || flock(fd, LOCK_EX) < 0) {
+		warnx("cannot lock %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		fd = -1;
+	}
+	free(path);
+	return fd;
+}
+
+/* One driver at a time: a run whose driver (make, or the sh artifact)
+ * is alive and not our parent is someone else's to finish. */
+static int check_not_running(const struct rundir *rd, const cJSON *old)
+{
+	long pid = (long)jsonx_get_number(old, "pid", 0);
+	if (!old || strcmp(run_state(old), "running") || pid == (long)getppid())
+		return 0;
+	warnx("run %s of %s is already running, pid %ld; wait for it to end, "
+	      "or start another run with RUN_ID=...", rd->run_id, rd->workflow,
+	      pid);
+	return -1;
+}
+
 int run_begin(const struct rundir *rd, int python)
 {
-	char *logs = rundir_file(rd, "logs");
-	int rc = mkdir_p(logs, 0777);
-	free(logs);
+	char *sub = rundir_file(rd, "logs");
+	int rc = mkdir_p(sub, 0777);
+	free(sub);
+	if (rc == 0 && rundir_check(rd) < 0)
+		return -1;
+	sub = rundir_file(rd, "locks");
+	if (rc == 0)
+		rc = mkdir(sub, 0777) < 0 && errno != EEXIST ? -1 : 0;
+	free(sub);
 	if (rc < 0) {
 		warnx("cannot create the run directory %s: %s", rd->path,
 		      strerror(errno));
 		return -1;
 	}
+	int lockfd = lock_run_file(rd);
+	if (lockfd < 0)
+		return -1;
+	rc = run_begin_locked(rd, python);
+	close(lockfd);
+	return rc;
+}
+
+static int run_begin_locked(const struct rundir *rd, int python)
+{
 	cJSON *old = rundir_load_run(rd);
+	if (check_not_running(rd, old) < 0) {
+		cJSON_Delete(old);
+		return -1;
+	}
 	double now = now_wall();
 	char t[32];
 	format_time(now, t);
@@ -108,7 +164,7 @@ int run_begin(const struct rundir *rd, int python)
 	free(py);
 	cJSON_Delete(old);
 
-	rc = rundir_save_run(rd, run);
+	int rc = rundir_save_run(rd, run);
 	cJSON_Delete(run);
 	int fd = rc < 0 ? -1 : journal_open(rd);
 	if (fd >= 0) {
@@ -169,8 +225,12 @@ static void explain(struct strbuf *sb, const struct rundir *rd,
 		    const char *state)
 {
 	strbuf_addf(sb, "ork:   %s: %s", name, state);
-	if (th && th->reason && *th->reason && !strcmp(state, "failed"))
-		strbuf_addf(sb, " (%s)", th->reason);
+	if (th && th->reason && *th->reason && !strcmp(state, "failed")) {
+		/* The reason may be a task's message: no terminal escapes. */
+		strbuf_adds(sb, " (");
+		strbuf_add_safe(sb, th->reason, strlen(th->reason), 0);
+		strbuf_addc(sb, ')');
+	}
 	else if (!strcmp(state, "interrupted"))
 		strbuf_adds(sb, " (ork exec ended without recording a result)");
 	if (th && th->log) {

@@ -24,6 +24,7 @@ static const int watched[] = {SIGCHLD, SIGINT, SIGTERM, SIGHUP};
 #define NWATCHED (sizeof watched / sizeof watched[0])
 
 static int selfpipe[2] = {-1, -1};
+static int subreaper;   /* orphans of our descendants are ours */
 static volatile sig_atomic_t interrupted;
 static volatile sig_atomic_t ninterrupts;
 
@@ -83,7 +84,7 @@ void proc_signals_init(void)
 #ifdef PR_SET_CHILD_SUBREAPER
 	/* Orphaned grandchildren become ours, so we can reap them and see
 	 * their group empty even where PID 1 does not reap promptly. */
-	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	subreaper = prctl(PR_SET_CHILD_SUBREAPER, 1) == 0;
 #endif
 }
 
@@ -236,6 +237,66 @@ static int wait_group_empty(struct proc *p, double deadline)
 			step *= 2;
 	}
 	return 1;
+}
+
+/* Our children, as the kernel lists them (Linux 3.5+ with
+ * CONFIG_PROC_CHILDREN); -1 when it cannot tell. */
+static int list_children(pid_t *out, int max)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%ld/task/%ld/children",
+		 (long)getpid(), (long)getpid());
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	int n = 0;
+	long pid;
+	while (n < max && fscanf(f, "%ld", &pid) == 1)
+		out[n++] = (pid_t)pid;
+	fclose(f);
+	return n;
+}
+
+static void reap_any(void)
+{
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+}
+
+/* Signal every child we have (they can only be orphans we adopted: the
+ * task itself is reaped) and its process group, if it leads one: a
+ * daemon that called setsid() leads its own. */
+static int signal_children(int sig)
+{
+	pid_t kids[256];
+	reap_any();
+	int n = list_children(kids, 256);
+	for (int i = 0; i < n; i++) {
+		if (getpgid(kids[i]) == kids[i])
+			kill(-kids[i], sig);
+		kill(kids[i], sig);
+	}
+	return n;
+}
+
+void proc_kill_adopted(double grace)
+{
+	if (!subreaper)
+		return;
+	if (signal_children(SIGTERM) <= 0)
+		return;
+	/* The grace period, then KILL until nobody is left: each death may
+	 * hand us its own orphans. */
+	double deadline = now_mono() + grace;
+	int step = 2;
+	while (signal_children(0) > 0 && now_mono() < deadline) {
+		poll_once(NULL, step);
+		if (step < 100)
+			step *= 2;
+	}
+	deadline = now_mono() + 5;
+	while (signal_children(SIGKILL) > 0 && now_mono() < deadline)
+		poll_once(NULL, 10);
 }
 
 void proc_kill_group(struct proc *p, int sig, double grace)

@@ -71,6 +71,12 @@ enum proc_result proc_wait(struct proc *p, double deadline);
  * arrives meanwhile), then SIGKILL what is left.  Reaps p, drains
  * p->pipe_fd into the sink and closes it. */
 void proc_kill_group(struct proc *p, int sig, double grace);
+/* After proc_kill_group: leave none of the orphans we adopted as child
+ * subreaper running (a task's daemon that left its group with setsid()):
+ * SIGTERM to each and its group, up to grace seconds, then SIGKILL, until
+ * we have no child left.  Needs /proc/PID/task/TID/children; elsewhere
+ * (and when ork itself is killed with SIGKILL) such a daemon survives. */
+void proc_kill_adopted(double grace);
 
 /* The shell's way of saying how a wait status ended: "exit status 3",
  * "killed by signal 9 (SIGKILL)". */

@@ -39,7 +39,7 @@ static const cJSON *task_output(struct scope *sc, const char *name,
 		sc->loaded[i] = 1;
 		char *path = rundir_file(sc->rd, "%s.%s.json", d->task, d->key);
 		size_t len;
-		char *text = read_file(path, &len);
+		char *text = read_file_nofollow(path, &len);
 		free(path);
 		if (!text)
 			return NULL;   /* failed, skipped: null */

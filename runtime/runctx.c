@@ -32,6 +32,10 @@ static cJSON *run_object(const struct rundir *rd, const char *zone)
 	snprintf(date, sizeof date, "%04d-%02d-%02d", w.year % 10000, w.mon % 100,
 		 w.mday % 100);
 	tz_format(t, stamp);
+	/* Back to the operator's zone: tasks started by this process (ork
+	 * exec beginning the run itself) must not inherit the workflow's. */
+	if (zone)
+		tz_use(NULL);
 	cJSON *r = cJSON_CreateObject();
 	cJSON_AddStringToObject(r, "id", rd->run_id);
 	cJSON_AddStringToObject(r, "date", date);

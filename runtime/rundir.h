@@ -5,9 +5,10 @@
  *                             TASK.KEY.json   a succeeded task's output
  *                             logs/TASK.INV.ATTEMPT.log
  *
- * This module knows the names, reads and writes run.json, appends journal
- * events (each one line, one write(2)) and folds the journal back into a
- * per-task history.  Strings in the structs below are owned by them. */
+ * This module knows the names and the directory's owner, and reads and
+ * writes run.json; journal.h appends and reads the events, history.h folds
+ * them back into a per-task history.  Strings in the structs below are
+ * owned by them. */
 #ifndef ORK_RUNDIR_H
 #define ORK_RUNDIR_H
 
@@ -23,14 +24,21 @@ struct rundir {
 	char *path;       /* home/workflow/run_id, as the user would type it */
 };
 
-/* [A-Za-z0-9._-]+ and not "." or "..": safe as one path component. */
+/* [A-Za-z0-9._-]+, not "." or ".." and not starting with '-': safe as one
+ * path component and never taken for an option. */
 int valid_run_id(const char *s);
 /* [A-Za-z_][A-Za-z0-9_-]*, the workflow and task name rule of the spec. */
 int valid_name(const char *s);
 
 /* The run named by ORK_HOME, ORK_WORKFLOW and ORK_RUN_ID (default
- * "default").  Returns 0, or -1 after printing why (unset or bad names). */
+ * "default").  Returns 0, or -1 after printing why (unset or bad names, or
+ * rundir_check refused). */
 int rundir_from_env(struct rundir *rd);
+/* Refuse a run whose workflow or run directory (where they exist) belongs
+ * to another user, or whose ORK_HOME others could rearrange (not ours,
+ * writable by others, not sticky): files planted there would be read as
+ * outputs or written through.  0, or -1 after printing why. */
+int rundir_check(const struct rundir *rd);
 /* The run whose directory is dir (…/WORKFLOW/RUN_ID); -1 if dir holds no
  * run.json. */
 int rundir_from_path(struct rundir *rd, const char *dir);
@@ -49,68 +57,11 @@ int rundir_save_run(const struct rundir *rd, const cJSON *run);
  * driver (run.json's "pid": the make or sh that ran ork begin) is gone is
  * "interrupted": nothing can be running any more. */
 const char *run_state(const cJSON *run);
-
-/* Open journal.jsonl for appending; -1 with errno set on failure. */
-int journal_open(const struct rundir *rd);
-/* Journal events are built in a strbuf: event_start, then members, then
- * journal_write, which closes the object, adds the newline and appends it
- * with one write(2) so that concurrent writers never interleave. */
-void event_start(struct strbuf *sb, const char *ev);
-void event_str(struct strbuf *sb, const char *key, const char *val);
-void event_int(struct strbuf *sb, const char *key, long long val);
-void event_num(struct strbuf *sb, const char *key, double val);
-void event_bool(struct strbuf *sb, const char *key, int val);
-/* A member whose value is JSON text already. */
-void event_raw(struct strbuf *sb, const char *key, const char *json);
-/* A time member: format_time(t). */
-void event_time(struct strbuf *sb, const char *key, double t);
-/* Returns 0, or -1 with errno set. */
-int journal_write(int fd, struct strbuf *sb);
-
-/* Called for each journal event in order; a non-zero return stops. */
-typedef int journal_fn(void *ctx, const cJSON *ev);
-/* Parse and pass on the events whose line starts with prefix (NULL: all),
- * so a reader looking for one kind skips the others unparsed.  Lines that
- * are not JSON (a torn write after a crash) are skipped.  Returns 0, or
- * -1 when the journal cannot be read (a missing journal is empty). */
-int journal_each(const struct rundir *rd, const char *prefix,
-		 journal_fn *fn, void *ctx);
-
-/* What the journal says about one task. */
-struct task_hist {
-	char *task;
-	char *state;     /* of the last end: succeeded failed skipped; NULL if none */
-	char *reason;    /* of the last end */
-	char *key;       /* of the last end */
-	char *log;       /* log of the latest start, relative to the run dir */
-	char *started;   /* time of the last end's execution start */
-	char *finished;  /* time of the last end */
-	int attempts;    /* of the last end, or of the running execution */
-	int inv;         /* invocation of the latest start or end */
-	double duration; /* of the last end */
-	int exit_code;   /* of the latest attempt; -1 when it did not exit */
-	int signal;      /* of the latest attempt, or 0 */
-	long pid;        /* ork exec of a start not (yet) followed by an end */
-	int open;        /* the latest start has no end */
-};
-
-struct history {
-	struct task_hist *tasks;   /* in order of first appearance */
-	size_t ntasks, cap;
-	size_t *index;             /* hash table of task positions + 1 */
-	size_t nindex;
-};
-#define HISTORY_INIT {NULL, 0, 0, NULL, 0}
-
-/* Fold the journal into h.  Returns as journal_each. */
-int history_load(struct history *h, const struct rundir *rd);
-/* The task's record, or NULL when the journal never mentions it. */
-struct task_hist *history_get(const struct history *h, const char *task);
-void history_release(struct history *h);
-/* The task's current state: "succeeded" (its output file exists), "failed",
- * "skipped", "running" (its ork exec is alive), "interrupted" (it died
- * without an end event), or "not run".  th may be NULL. */
-const char *task_state(const struct rundir *rd, const struct task_hist *th);
+/* The process exists (perhaps as another user's). */
+int pid_alive(long pid);
+/* path is a regular file, not a symbolic link to one: how ork tells that
+ * an output exists. */
+int is_regular(const char *path);
 
 /* Parse a format_time() text back to seconds since the epoch; 0 or -1. */
 int parse_time(const char *s, double *t);

@@ -59,7 +59,7 @@ int copy_fd(int in, int out)
 
 static int copy_part(int fd, const char *path)
 {
-	int in = open(path, O_RDONLY | O_CLOEXEC);
+	int in = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (in < 0)
 		return -1;
 	int rc = copy_fd(in, fd);
@@ -144,7 +144,7 @@ static int check_text(int fd, const char *map, size_t len, char *reason,
 
 int output_check(const char *path, char *reason, size_t n)
 {
-	int fd = open(path, O_RDWR | O_CLOEXEC);
+	int fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		snprintf(reason, n, "cannot read the output: %s", strerror(errno));

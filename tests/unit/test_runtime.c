@@ -5,6 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "history.h"
+#include "journal.h"
 #include "jsonx.h"
 #include "rundir.h"
 #include "taskio.h"

@@ -1,5 +1,6 @@
 /* Unit tests for common/util: strings, did-you-mean, files and times. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -41,6 +42,20 @@ static void test_strbuf(void)
 	CHECK_INTEQ(sb.len, 3);
 	strbuf_release(&sb);
 	CHECK(sb.buf == NULL);
+}
+
+/* Terminal controls are made visible; text, UTF-8 and (on request)
+ * newlines and tabs are not touched. */
+static void test_strbuf_add_safe(void)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char in[] = "a\x1b[2J\x07" "b\n\tc\x7f \xc2\x9b" "31m \xc3\xa9\xe2\x82\xac";
+	strbuf_add_safe(&sb, in, sizeof in - 1, 0);
+	CHECK_STREQ(sb.buf, "a\\x1b[2J\\x07b\\x0a\\x09c\\x7f \\u009b31m \xc3\xa9\xe2\x82\xac");
+	strbuf_reset(&sb);
+	strbuf_add_safe(&sb, in, sizeof in - 1, 1);
+	CHECK_STREQ(sb.buf, "a\\x1b[2J\\x07b\n\tc\\x7f \\u009b31m \xc3\xa9\xe2\x82\xac");
+	strbuf_release(&sb);
 }
 
 static void test_xasprintf(void)
@@ -143,6 +158,33 @@ static void test_write_file_atomic(void)
 	CHECK_INTEQ(errno, ENOENT);
 	free(path);
 	CHECK_INTEQ(count_entries(), 1);
+
+	/* A device or a FIFO (orkc -o /dev/null) is written, never replaced
+	 * by a regular file. */
+	path = xasprintf("%s/fifo", unit_tmpdir);
+	CHECK_INTEQ(mkfifo(path, 0600), 0);
+	int rfd = open(path, O_RDWR | O_NONBLOCK);
+	CHECK(rfd >= 0);
+	CHECK_INTEQ(write_file_atomic(path, "abc", 3), 0);
+	struct stat st;
+	CHECK(lstat(path, &st) == 0 && S_ISFIFO(st.st_mode));
+	char buf[8] = "";
+	CHECK_INTEQ(read(rfd, buf, sizeof buf), 3);
+	CHECK(!memcmp(buf, "abc", 3));
+	close(rfd);
+	unlink(path);
+	free(path);
+	/* A new file gets 0666 less the umask; an old one keeps its mode. */
+	path = xasprintf("%s/mode", unit_tmpdir);
+	mode_t old = umask(027);
+	CHECK_INTEQ(write_file_atomic(path, "1", 1), 0);
+	CHECK(stat(path, &st) == 0 && (st.st_mode & 07777) == 0640);
+	CHECK_INTEQ(chmod(path, 0751), 0);
+	CHECK_INTEQ(write_file_atomic(path, "2", 1), 0);
+	CHECK(stat(path, &st) == 0 && (st.st_mode & 07777) == 0751);
+	umask(old);
+	unlink(path);
+	free(path);
 }
 
 static void test_mkdir_p(void)
@@ -195,5 +237,5 @@ static void test_format_time(void)
 
 
 UNIT_MAIN(unit_tmpdir_make, test_strbuf, test_xasprintf, test_only_chars, test_edit_distance,
-	  test_closest_match, test_write_file_atomic, test_mkdir_p, test_fnv,
+	  test_closest_match, test_write_file_atomic, test_strbuf_add_safe, test_mkdir_p, test_fnv,
 	  test_format_time, unit_tmpdir_remove)
