@@ -283,6 +283,10 @@ static int emit(const struct options *o, enum target t, const struct plan *p)
 int main(int argc, char **argv)
 {
 	progname = "orkc";
+	/* cJSON's allocation failures would otherwise be silent (an input
+	 * quietly {}): allocation failure is fatal in one place. */
+	cJSON_Hooks hooks = { xmalloc, free };
+	cJSON_InitHooks(&hooks);
 	struct options o;
 	parse_options(argc, argv, &o);
 	enum target t = pick_target(&o);
@@ -307,10 +311,8 @@ int main(int argc, char **argv)
 				   "workflow, such as schedule: \"0 * * * *\"",
 				   o.next ? "--next" : "target 'cron'");
 		ynode_free(root);
-		/* A spec is at most ~8 bytes per byte of the file (escapes,
-		 * dependency keys), so only a large file needs the check. */
-		if (plan_build(&wf, &d, &p) == 0 && d.nerrors == 0 &&
-		    len * 8 + 4096 > TASK_SPEC_MAX)
+		/* Always: aliases make a small file's spec large. */
+		if (plan_build(&wf, &d, &p) == 0 && d.nerrors == 0)
 			check_spec_sizes(&p, &d);
 	}
 	unsigned nerrors = d.nerrors;
