@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Defect 7: a left-leaning chain of 150,000 terms (300 KB, under the
 # 1 MiB expression limit) crashed orkc --check in name resolution; it is
 # now an error at the term that passes the depth limit (256).  The chain

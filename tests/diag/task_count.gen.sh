@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # A workflow of more than 10,000 tasks is an error at the first task past
 # the limit.
 printf 'name: task_count\ntasks:\n'
