@@ -1,7 +1,9 @@
 #!/bin/sh
-# run.sh SECONDS [BUILDDIR]: run every libFuzzer harness for SECONDS each,
-# one at a time, at low priority, from seeds collected afresh (seeds.sh),
-# with a 1 s per-input timeout and a memory cap.  Fails when any harness
+# run.sh SECONDS [BUILDDIR [NAME...]]: run every libFuzzer harness (or the
+# NAMEs: workflow expr cron runtime) for SECONDS each, one at a time, at
+# low priority, from seeds collected afresh (seeds.sh), with a 1 s
+# per-input timeout ($FUZZ_TIMEOUT; it is wall time, so a loaded machine
+# needs more) and a memory cap ($FUZZ_RSS_MB, 2048).  Fails when any harness
 # finds a crash, a leak, a timeout or an out-of-memory; the input that did
 # it is kept in the work directory ($FUZZ_WORKDIR, default a fresh one
 # under /tmp) and named in the output.  Prints each harness's figures.
@@ -12,8 +14,12 @@
 set -eu
 LC_ALL=C
 export LC_ALL
-secs=${1:?usage: run.sh SECONDS [BUILDDIR]}
+secs=${1:?usage: run.sh SECONDS [BUILDDIR [NAME...]]}
 build=${2:-.}
+shift
+[ $# -gt 0 ] && shift
+names=${*:-workflow expr cron runtime}
+timeout=${FUZZ_TIMEOUT:-1}
 here=$(cd "$(dirname "$0")" && pwd)
 work=${FUZZ_WORKDIR:-$(mktemp -d /tmp/orkc-fuzz.XXXXXX)}
 rss=${FUZZ_RSS_MB:-2048}
@@ -23,7 +29,7 @@ orkc=$build/orkc
 sh "$here/seeds.sh" "$work/seeds" "$orkc" >/dev/null
 
 status=0
-for name in workflow expr cron runtime; do
+for name in $names; do
 	bin=$build/tests/fuzz/fuzz_$name
 	if [ ! -x "$bin" ]; then
 		echo "run.sh: no $bin (./configure --enable-fuzz CC=clang && make)" >&2
@@ -39,7 +45,7 @@ for name in workflow expr cron runtime; do
 	[ -f "$here/dict/$name.dict" ] && dict=-dict=$here/dict/$name.dict
 	rc=0
 	# shellcheck disable=SC2086 # $dict is one word or none
-	nice -n 19 "$bin" $dict -max_total_time="$secs" -timeout=1 \
+	nice -n 19 "$bin" $dict -max_total_time="$secs" -timeout="$timeout" \
 		-rss_limit_mb="$rss" -max_len=$maxlen -print_final_stats=1 \
 		-artifact_prefix="$work/artifacts/$name-" \
 		"$corpus" "$work/seeds/$name" >"$work/$name.log" 2>&1 || rc=$?
