@@ -15,9 +15,11 @@ char *task_spec_json(const struct plan *p, size_t i, unsigned flags);
  * TZ}; NULL when the workflow has no params and no timezone. */
 char *run_spec_json(const struct plan *p, unsigned flags);
 
-/* Artifacts hand each task spec to ork in one environment variable, and
- * Linux caps one at 128 KiB.  Report every task whose spec is too large,
- * at the task; returns the number of errors. */
+/* Artifacts hand each task spec (and the run spec) to ork in one
+ * environment variable, and Linux caps one at 128 KiB.  Report every task
+ * whose spec is too large, at the task, and a run spec too large at the
+ * params; returns the number of errors.  orkc always runs it: a workflow
+ * it accepts must run. */
 #define TASK_SPEC_MAX (128 * 1024 - sizeof "ORK_SPEC=")
 int check_spec_sizes(const struct plan *p, struct diag *d);
 

@@ -301,6 +301,18 @@ int check_spec_sizes(const struct plan *p, struct diag *d)
 			   (size_t)TASK_SPEC_MAX);
 		n++;
 	}
+	/* ork begin gets the params' defaults the same way (without
+	 * params the run spec is a time zone name). */
+	char *run = p->wf->nparams ? run_spec_json(p, JSONX_MAKESAFE) : NULL;
+	size_t len = run ? strlen(run) : 0;
+	free(run);
+	if (len > TASK_SPEC_MAX) {
+		diag_error(d, p->wf->params[0].pos, "the params are too large to "
+			   "hand to ork: their definition is %zu bytes, at most "
+			   "%zu fit in the environment", len,
+			   (size_t)TASK_SPEC_MAX);
+		n++;
+	}
 	return n;
 }
 

@@ -407,8 +407,9 @@ int cron_next_wall(const struct cron *c, const struct walltime *w,
 			day++;
 		}
 	}
-	/* 28 years hold every (leap day, weekday) pair once. */
-	for (long long last = day + 28 * 366; day <= last; day++, hour = min = 0) {
+	/* 146,097 days are exactly 400 Gregorian years. */
+	for (long long last = day + CRON_HORIZON_YEARS / 400 * 146097LL;
+	     day <= last; day++, hour = min = 0) {
 		long long y;
 		int m, d;
 		tz_civil(day, &y, &m, &d);

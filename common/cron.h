@@ -58,8 +58,13 @@ size_t cron_parse(const char *s, struct cron *c, struct cron_error *errs);
 
 /* Whether the schedule matches wall time w (seconds ignored). */
 int cron_match(const struct cron *c, const struct walltime *w);
+/* How far ahead a fire time is looked for: one whole Gregorian cycle,
+ * which holds every (date, weekday) pair the calendar has (28 years do
+ * not: February 29th on a Sunday comes in 2088 and then in 2128). */
+#define CRON_HORIZON_YEARS 400
 /* The first matching wall time strictly after w (to the minute), within
- * 28 years; 0 with *next set, or -1 when there is none (February 30th). */
+ * CRON_HORIZON_YEARS; 0 with *next set, or -1 when there is none
+ * (February 30th). */
 int cron_next_wall(const struct cron *c, const struct walltime *w,
 		   struct walltime *next);
 /* The first fire time strictly after instant t, in the zone in use

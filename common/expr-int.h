@@ -42,6 +42,10 @@ struct expr *mk_list(size_t pos);
 struct expr *mk_append(struct expr *list, struct expr *item);
 /* Turn a list node into a call of name. */
 struct expr *mk_call(char *name, size_t pos, struct expr *args, size_t end);
+/* Fail when e is deeper than EXPR_MAX_DEPTH: returns 1 after freeing e
+ * and recording "expression too deeply nested (limit N)" at e's newest
+ * part (the grammar then aborts), 0 otherwise. */
+int expr_too_deep(struct expr_parser *ps, struct expr *e);
 /* Set a node's extent (parentheses, list brackets). */
 struct expr *mk_span(struct expr *e, size_t pos, size_t end);
 

@@ -18,6 +18,9 @@ static void expr_yyerror(EXPR_YYLTYPE *loc, void *scanner,
 /* Offsets of a location. */
 #define POS(l) ((size_t)(l).first_column)
 #define END(l) ((size_t)(l).last_column)
+/* Every node that can deepen the tree is checked as it is built: the
+ * tree's walks are recursive (EXPR_MAX_DEPTH, expr.h). */
+#define DEPTH(e) do { if (expr_too_deep(ps, (e))) YYABORT; } while (0)
 }
 
 %define api.pure full
@@ -65,24 +68,24 @@ top:
 	;
 
 expr:
-	  expr OROR expr        { $$ = mk_logic(EXPR_OR, $1, $3); }
-	| expr KW_OR expr       { $$ = mk_logic(EXPR_OR, $1, $3); }
-	| expr ANDAND expr      { $$ = mk_logic(EXPR_AND, $1, $3); }
-	| expr KW_AND expr      { $$ = mk_logic(EXPR_AND, $1, $3); }
-	| KW_NOT expr           { $$ = mk_unary(EXPR_NOT, $2, POS(@1)); }
-	| expr EQ expr          { $$ = mk_binary(OP_EQ, $1, $3); }
-	| expr NE expr          { $$ = mk_binary(OP_NE, $1, $3); }
-	| expr '<' expr         { $$ = mk_binary(OP_LT, $1, $3); }
-	| expr LE expr          { $$ = mk_binary(OP_LE, $1, $3); }
-	| expr '>' expr         { $$ = mk_binary(OP_GT, $1, $3); }
-	| expr GE expr          { $$ = mk_binary(OP_GE, $1, $3); }
-	| expr '+' expr         { $$ = mk_binary(OP_ADD, $1, $3); }
-	| expr '-' expr         { $$ = mk_binary(OP_SUB, $1, $3); }
-	| expr '*' expr         { $$ = mk_binary(OP_MUL, $1, $3); }
-	| expr '/' expr         { $$ = mk_binary(OP_DIV, $1, $3); }
-	| expr '%' expr         { $$ = mk_binary(OP_MOD, $1, $3); }
-	| '!' expr              { $$ = mk_unary(EXPR_NOT, $2, POS(@1)); }
-	| '-' expr %prec UMINUS { $$ = mk_unary(EXPR_NEG, $2, POS(@1)); }
+	  expr OROR expr        { $$ = mk_logic(EXPR_OR, $1, $3); DEPTH($$); }
+	| expr KW_OR expr       { $$ = mk_logic(EXPR_OR, $1, $3); DEPTH($$); }
+	| expr ANDAND expr      { $$ = mk_logic(EXPR_AND, $1, $3); DEPTH($$); }
+	| expr KW_AND expr      { $$ = mk_logic(EXPR_AND, $1, $3); DEPTH($$); }
+	| KW_NOT expr           { $$ = mk_unary(EXPR_NOT, $2, POS(@1)); DEPTH($$); }
+	| expr EQ expr          { $$ = mk_binary(OP_EQ, $1, $3); DEPTH($$); }
+	| expr NE expr          { $$ = mk_binary(OP_NE, $1, $3); DEPTH($$); }
+	| expr '<' expr         { $$ = mk_binary(OP_LT, $1, $3); DEPTH($$); }
+	| expr LE expr          { $$ = mk_binary(OP_LE, $1, $3); DEPTH($$); }
+	| expr '>' expr         { $$ = mk_binary(OP_GT, $1, $3); DEPTH($$); }
+	| expr GE expr          { $$ = mk_binary(OP_GE, $1, $3); DEPTH($$); }
+	| expr '+' expr         { $$ = mk_binary(OP_ADD, $1, $3); DEPTH($$); }
+	| expr '-' expr         { $$ = mk_binary(OP_SUB, $1, $3); DEPTH($$); }
+	| expr '*' expr         { $$ = mk_binary(OP_MUL, $1, $3); DEPTH($$); }
+	| expr '/' expr         { $$ = mk_binary(OP_DIV, $1, $3); DEPTH($$); }
+	| expr '%' expr         { $$ = mk_binary(OP_MOD, $1, $3); DEPTH($$); }
+	| '!' expr              { $$ = mk_unary(EXPR_NOT, $2, POS(@1)); DEPTH($$); }
+	| '-' expr %prec UMINUS { $$ = mk_unary(EXPR_NEG, $2, POS(@1)); DEPTH($$); }
 	| primary
 	;
 
@@ -93,10 +96,10 @@ primary:
 	| KW_FALSE              { $$ = mk_literal(cJSON_CreateFalse(), POS(@1), END(@1)); }
 	| KW_NULL               { $$ = mk_literal(cJSON_CreateNull(), POS(@1), END(@1)); }
 	| IDENT                 { $$ = mk_var($1, POS(@1), END(@1)); }
-	| primary '.' field     { $$ = mk_field($1, $3, POS(@3), END(@3)); }
-	| primary '[' expr ']'  { $$ = mk_index($1, $3, END(@4)); }
-	| IDENT '(' ')'         { $$ = mk_call($1, POS(@1), mk_list(POS(@2)), END(@3)); }
-	| IDENT '(' args ')'    { $$ = mk_call($1, POS(@1), $3, END(@4)); }
+	| primary '.' field     { $$ = mk_field($1, $3, POS(@3), END(@3)); DEPTH($$); }
+	| primary '[' expr ']'  { $$ = mk_index($1, $3, END(@4)); DEPTH($$); }
+	| IDENT '(' ')'         { $$ = mk_call($1, POS(@1), mk_list(POS(@2)), END(@3)); DEPTH($$); }
+	| IDENT '(' args ')'    { $$ = mk_call($1, POS(@1), $3, END(@4)); DEPTH($$); }
 	| '(' expr ')'          { $$ = mk_span($2, POS(@1), END(@3)); }
 	| '[' ']'               { $$ = mk_span(mk_list(POS(@1)), POS(@1), END(@2)); }
 	| '[' items ']'         { $$ = mk_span($2, POS(@1), END(@3)); }
@@ -114,13 +117,13 @@ field:
 	;
 
 args:
-	  expr                  { $$ = mk_append(mk_list(POS(@1)), $1); }
-	| args ',' expr         { $$ = mk_append($1, $3); }
+	  expr                  { $$ = mk_append(mk_list(POS(@1)), $1); DEPTH($$); }
+	| args ',' expr         { $$ = mk_append($1, $3); DEPTH($$); }
 	;
 
 items:
-	  expr                  { $$ = mk_append(mk_list(POS(@1)), $1); }
-	| items ',' expr        { $$ = mk_append($1, $3); }
+	  expr                  { $$ = mk_append(mk_list(POS(@1)), $1); DEPTH($$); }
+	| items ',' expr        { $$ = mk_append($1, $3); DEPTH($$); }
 	;
 
 %%
@@ -132,7 +135,8 @@ static void expr_yyerror(EXPR_YYLTYPE *loc, void *scanner,
 {
 	(void)scanner;
 	if (!strcmp(msg, "memory exhausted")) {
-		expr_fail(ps, POS(*loc), "expression is nested too deeply");
+		expr_fail(ps, POS(*loc), "expression too deeply nested "
+			  "(limit %d)", EXPR_MAX_DEPTH);
 		return;
 	}
 	const char *p = !strncmp(msg, "syntax error, ", 14) ? msg + 14 : msg;

@@ -49,7 +49,38 @@ static struct expr *mk(enum expr_kind kind, size_t pos, size_t end)
 	e->pos = pos;
 	e->end = end;
 	e->name_pos = pos;
+	e->depth = 1;
 	return e;
+}
+
+/* The depth of a node over its operands a and b. */
+static void set_depth(struct expr *e)
+{
+	size_t d = 0;
+	if (e->a && e->a->depth > d)
+		d = e->a->depth;
+	if (e->b && e->b->depth > d)
+		d = e->b->depth;
+	e->depth = d + 1;
+}
+
+int expr_too_deep(struct expr_parser *ps, struct expr *e)
+{
+	if (e->depth <= EXPR_MAX_DEPTH)
+		return 0;
+	/* Report where the part that made it too deep starts: the right
+	 * operand, the member, the index, the last item, or the operator. */
+	size_t pos = e->pos;
+	if (e->nargs)
+		pos = e->args[e->nargs - 1]->pos;
+	else if (e->b)
+		pos = e->b->pos;
+	else if (e->kind == EXPR_FIELD)
+		pos = e->name_pos;
+	expr_fail(ps, pos, "expression too deeply nested (limit %d)",
+		  EXPR_MAX_DEPTH);
+	expr_free(e);
+	return 1;
 }
 
 struct expr *mk_literal(cJSON *v, size_t pos, size_t end)
@@ -73,6 +104,7 @@ struct expr *mk_field(struct expr *base, char *name, size_t name_pos,
 	e->a = base;
 	e->name = name;
 	e->name_pos = name_pos;
+	set_depth(e);
 	return e;
 }
 
@@ -82,6 +114,7 @@ struct expr *mk_index(struct expr *base, struct expr *idx, size_t end)
 	e->a = base;
 	e->b = idx;
 	e->name_pos = idx->pos;
+	set_depth(e);
 	return e;
 }
 
@@ -89,6 +122,7 @@ struct expr *mk_unary(enum expr_kind kind, struct expr *a, size_t pos)
 {
 	struct expr *e = mk(kind, pos, a->end);
 	e->a = a;
+	set_depth(e);
 	return e;
 }
 
@@ -98,6 +132,7 @@ struct expr *mk_binary(enum expr_op op, struct expr *a, struct expr *b)
 	e->op = op;
 	e->a = a;
 	e->b = b;
+	set_depth(e);
 	return e;
 }
 
@@ -106,6 +141,7 @@ struct expr *mk_logic(enum expr_kind kind, struct expr *a, struct expr *b)
 	struct expr *e = mk(kind, a->pos, b->end);
 	e->a = a;
 	e->b = b;
+	set_depth(e);
 	return e;
 }
 
@@ -120,6 +156,8 @@ struct expr *mk_append(struct expr *list, struct expr *item)
 			   sizeof *list->args);
 	list->args[list->nargs++] = item;
 	list->end = item->end;
+	if (item->depth + 1 > list->depth)
+		list->depth = item->depth + 1;
 	return list;
 }
 

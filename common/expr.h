@@ -83,7 +83,14 @@ struct expr {
 	size_t nargs, capargs;
 	int bare;               /* REF from a bare task name, while names are
 				   resolved: a following .output is dropped */
+	size_t depth;           /* levels of the tree under and with this node */
 };
+
+/* The deepest tree an expression may build: every walk over a tree
+ * (resolution, evaluation, freeing, reference walks) is recursive, so a
+ * chain like a+a+...+a of 150,000 terms is refused here, not left to
+ * overflow a stack (ork exec may run on 1 MiB of it). */
+#define EXPR_MAX_DEPTH 256
 
 /* An error, at a byte offset of the expression's source. */
 struct expr_error {

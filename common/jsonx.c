@@ -59,7 +59,8 @@ void jsonx_number(struct strbuf *out, double d)
 		strbuf_adds(out, "null");
 		return;
 	}
-	if (d == (double)(long long)d && fabs(d) < 1e15) {
+	/* fabs first: converting a double out of long long's range is UB. */
+	if (fabs(d) < 1e15 && d == (double)(long long)d) {
 		strbuf_addf(out, "%lld", (long long)d);
 		return;
 	}

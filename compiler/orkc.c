@@ -91,6 +91,26 @@ static long count_arg(const char *name, const char *arg, long max)
 	return n;
 }
 
+/* getopt's complaint c (':' or '?') about the option in element arg.
+ * In a cluster such as -ab, arg may be an earlier element: a short
+ * option is named by optopt, a long one by arg itself. */
+static void bad_option(int c, const char *arg)
+{
+	char name[3] = { '-', (char)optopt, '\0' };
+	int is_long = !strncmp(arg, "--", 2);
+	if (is_long) {
+		/* --output=FILE: name the option, not its value */
+		size_t n = strcspn(arg, "=");
+		char *opt = xasprintf("%.*s", (int)n, arg);
+		usage_error(c == ':' ? "option '%s' needs an argument"
+				     : "unknown option '%s'", opt);
+	}
+	if (optopt > 0 && optopt < 128 && optopt >= ' ')
+		usage_error(c == ':' ? "option '%s' needs an argument"
+				     : "unknown option '%s'", name);
+	usage_error("unknown option '%s'", arg);
+}
+
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_CHECK = 256, OPT_NEXT, OPT_FROM, OPT_ARTIFACT, OPT_ROOT,
@@ -131,10 +151,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 			printf("orkc %s\n", PACKAGE_VERSION);
 			exit(EXIT_OK);
 		case ':':
-			usage_error("option '%s' needs an argument", argv[optind - 1]);
-			break;
 		default:
-			usage_error("unknown option '%s'", argv[optind - 1]);
+			bad_option(c, argv[optind - 1]);
 		}
 	}
 	if (optind == argc)
@@ -210,8 +228,13 @@ static int gen_cron_target(struct strbuf *out, const struct options *o,
 	} else {
 		/* The ork installed with this orkc. */
 		char self[4096];
-		ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-		char *slash = n > 0 ? memrchr(self, '/', (size_t)n) : NULL;
+		ssize_t n = readlink("/proc/self/exe", self, sizeof self);
+		/* n == sizeof self: the path may have been cut. */
+		char *slash = NULL;
+		if (n > 0 && (size_t)n < sizeof self) {
+			self[n] = '\0';
+			slash = strrchr(self, '/');
+		}
 		if (slash)
 			ork = xasprintf("%.*s/ork", (int)(slash - self), self);
 		if (!ork || access(ork, X_OK) != 0)
@@ -239,11 +262,10 @@ static int print_next(const struct options *o, const struct plan *p,
 		die(EXIT_USAGE, "--from needs an RFC 3339 time such as "
 		    "2026-03-29T01:00:00+01:00, not '%s'", o->from);
 	const char *why = schedule_next(p->wf, o->next, from, out);
-	if (why) {
+	if (why)
 		warnx("%s", why);
-		return EXIT_ERRORS;
-	}
-	return EXIT_OK;
+	/* Fewer than N fire times: print those found, after the reason. */
+	return why && !out->len ? EXIT_ERRORS : EXIT_OK;
 }
 
 /* Nothing is written unless the whole artifact is ready, and -o replaces
@@ -283,6 +305,10 @@ static int emit(const struct options *o, enum target t, const struct plan *p)
 int main(int argc, char **argv)
 {
 	progname = "orkc";
+	/* cJSON's allocation failures would otherwise be silent (an input
+	 * quietly {}): allocation failure is fatal in one place. */
+	cJSON_Hooks hooks = { xmalloc, free };
+	cJSON_InitHooks(&hooks);
 	struct options o;
 	parse_options(argc, argv, &o);
 	enum target t = pick_target(&o);
@@ -307,10 +333,8 @@ int main(int argc, char **argv)
 				   "workflow, such as schedule: \"0 * * * *\"",
 				   o.next ? "--next" : "target 'cron'");
 		ynode_free(root);
-		/* A spec is at most ~8 bytes per byte of the file (escapes,
-		 * dependency keys), so only a large file needs the check. */
-		if (plan_build(&wf, &d, &p) == 0 && d.nerrors == 0 &&
-		    len * 8 + 4096 > TASK_SPEC_MAX)
+		/* Always: aliases make a small file's spec large. */
+		if (plan_build(&wf, &d, &p) == 0 && d.nerrors == 0)
 			check_spec_sizes(&p, &d);
 	}
 	unsigned nerrors = d.nerrors;

@@ -40,9 +40,14 @@ static int ident(const char *s)
 static int check_name(struct diag *d, const struct ynode *k)
 {
 	const char *s = k->str;
-	if (!ident(s) || strlen(s) > 100) {
+	if (!ident(s)) {
 		diag_error(d, k->pos, "invalid param name '%s': use letters, "
 			   "digits and '_', starting with a letter or '_'", s);
+		return -1;
+	}
+	if (strlen(s) > 100) {
+		diag_error(d, k->pos, "param name '%s' is too long (more than "
+			   "100 characters)", s);
 		return -1;
 	}
 	for (size_t i = 0; reserved[i]; i++)

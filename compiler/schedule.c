@@ -104,8 +104,13 @@ const char *schedule_next(const struct workflow *wf, long n, time_t from,
 	time_t t = from;
 	for (long i = 0; i < n && !err; i++) {
 		if (cron_next(&c, t, &t) < 0) {
-			snprintf(why, sizeof why, "schedule '%.200s' never fires",
-				 wf->schedule);
+			if (i == 0)
+				snprintf(why, sizeof why, "schedule '%.200s' "
+					 "never fires", wf->schedule);
+			else
+				snprintf(why, sizeof why, "schedule '%.200s' "
+					 "fires no more within %d years",
+					 wf->schedule, CRON_HORIZON_YEARS);
 			err = why;
 			break;
 		}

@@ -314,6 +314,11 @@ void types_parse_named(struct diag *d, const struct ynode *v,
 				   k->str);
 			continue;
 		}
+		if (strlen(k->str) > 100) {
+			diag_error(d, k->pos, "type name '%s' is too long (more "
+				   "than 100 characters)", k->str);
+			continue;
+		}
 		if (type_scalar_kind(k->str) >= 0 || !strcmp(k->str, "list") ||
 		    !strcmp(k->str, "dict") || !strcmp(k->str, "None"))
 			diag_warning(d, k->pos, "type 'types.%s' has the name of "

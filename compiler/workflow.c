@@ -731,6 +731,11 @@ static void parse_tasks(struct diag *d, struct workflow *wf,
 		diag_error(d, tasks->key->pos, "workflow has no tasks");
 		return;
 	}
+	if (v->npairs > WORKFLOW_MAX_TASKS) {
+		diag_error(d, v->pairs[WORKFLOW_MAX_TASKS].key->pos, "too many "
+			   "tasks (more than %d)", WORKFLOW_MAX_TASKS);
+		return;
+	}
 	/* Every key becomes a task, even a broken one, so that references to
 	 * it are not reported as unknown on top of its own errors. */
 	wf->tasks = xcalloc(v->npairs, sizeof *wf->tasks);

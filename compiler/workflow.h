@@ -106,6 +106,9 @@ struct workflow {
 	size_t ntasks;
 };
 
+/* The most tasks a workflow may have (man orkc, LIMITS). */
+#define WORKFLOW_MAX_TASKS 10000
+
 /* Build wf from the YAML root.  Every problem is reported to d; returns the
  * number of errors found (0: wf is complete and usable).  Even with errors
  * wf holds every task, a bad field left at its default, so plan_build can

@@ -15,11 +15,16 @@
 
 #include "util.h"
 
-/* An alias bomb (a few lines that expand to billions of nodes) must be an
- * error, not an out-of-memory; no real workflow comes near these. */
+/* An alias bomb (a few lines that expand to billions of nodes, or to a
+ * million copies of one long string) must be an error, not an
+ * out-of-memory; no real workflow comes near these (man orkc, LIMITS). */
 #define MAX_NODES 1000000
+#define MAX_BYTES YAML_MAX_BYTES
 /* Deep nesting would overflow the C stack in the recursive walkers. */
-#define MAX_DEPTH 500
+#define MAX_DEPTH YAML_MAX_DEPTH
+/* libyaml's limit on a key written without '?' (its own message is
+ * "mapping values are not allowed in this context"). */
+#define MAX_KEY 1024
 
 #define YAML_TAG_PREFIX "tag:yaml.org,2002:"
 
@@ -27,6 +32,7 @@ struct anchor {
 	char *name;
 	struct ynode *node;     /* borrowed from the tree; NULL while building */
 	size_t size;            /* nodes in the subtree */
+	size_t bytes;           /* scalar bytes in the subtree, keys too */
 	unsigned depth;         /* levels in the subtree */
 };
 
@@ -54,6 +60,7 @@ struct loader {
 	struct ynode **dead;
 	size_t ndead, capdead;
 	size_t nnodes;
+	size_t nbytes;          /* scalar bytes in the tree, aliases expanded */
 	unsigned ndocs;
 	struct ynode *root;
 	int failed;             /* a fatal error: stop loading */
@@ -180,6 +187,7 @@ static void map_push(struct ynode *map, struct ynode *key, struct ynode *value)
 static struct ynode *copy_node(struct loader *L, const struct ynode *n)
 {
 	struct ynode *c = mknode(L, n->kind, n->pos);
+	L->nbytes += n->len;
 	if (n->str) {
 		c->str = xmalloc(n->len + 1);
 		memcpy(c->str, n->str, n->len + 1);
@@ -195,17 +203,25 @@ static struct ynode *copy_node(struct loader *L, const struct ynode *n)
 	return c;
 }
 
-static size_t count_nodes(const struct ynode *n, unsigned *depth)
+/* Nodes in n's subtree; its depth and scalar bytes go to *depth and
+ * *bytes. */
+static size_t count_nodes(const struct ynode *n, unsigned *depth,
+			  size_t *bytes)
 {
 	size_t count = 1;
 	unsigned deepest = 0, sub;
+	*bytes = n->len;
 	for (size_t i = 0; i < n->nitems; i++) {
-		count += count_nodes(n->items[i], &sub);
+		size_t b;
+		count += count_nodes(n->items[i], &sub, &b);
+		*bytes += b;
 		if (sub > deepest)
 			deepest = sub;
 	}
 	for (size_t i = 0; i < n->npairs; i++) {
-		count += 1 + count_nodes(n->pairs[i].value, &sub);
+		size_t b;
+		count += 1 + count_nodes(n->pairs[i].value, &sub, &b);
+		*bytes += b + n->pairs[i].key->len;
 		if (sub > deepest)
 			deepest = sub;
 	}
@@ -542,6 +558,7 @@ static size_t add_anchor(struct loader *L, const char *name)
 	a->name = xstrdup(name);
 	a->node = NULL;
 	a->size = 0;
+	a->bytes = 0;
 	a->depth = 0;
 	return L->nanchors;
 }
@@ -552,7 +569,7 @@ static void complete_anchor(struct loader *L, size_t id, struct ynode *n)
 		return;
 	struct anchor *a = &L->anchors[id - 1];
 	a->node = n;
-	a->size = count_nodes(n, &a->depth);
+	a->size = count_nodes(n, &a->depth, &a->bytes);
 }
 
 /* Hand a finished node to its parent (or make it the root). */
@@ -617,6 +634,7 @@ static void on_scalar(struct loader *L, const yaml_event_t *ev)
 	memcpy(n->str, ev->data.scalar.value, len);
 	n->str[len] = '\0';
 	n->len = len;
+	L->nbytes += len;
 	yaml_scalar_style_t style = ev->data.scalar.style;
 	n->plain = style == YAML_PLAIN_SCALAR_STYLE;
 	n->quote_col_offset = style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
@@ -659,6 +677,12 @@ static void on_alias(struct loader *L, const yaml_event_t *ev)
 	if (L->nnodes + a->size > MAX_NODES) {
 		diag_error(L->d, pos, "aliases expand to too many nodes "
 			   "(more than %d)", MAX_NODES);
+		L->failed = 1;
+		return;
+	}
+	if (L->nbytes + a->bytes > MAX_BYTES) {
+		diag_error(L->d, pos, "aliases expand to too much text (more "
+			   "than %d MiB)", MAX_BYTES >> 20);
 		L->failed = 1;
 		return;
 	}
@@ -717,6 +741,42 @@ static int on_event(struct loader *L, const yaml_event_t *ev)
 	}
 }
 
+/* The key that ends with the ':' at byte off, when it is longer than
+ * libyaml takes: its start, or -1.  A quoted key runs back to its opening
+ * quote, a plain one to the line's start, '{', ',' or '['. */
+static long long_key_at(const struct loader *L, size_t off)
+{
+	if (off >= L->len || L->src[off] != ':' || off == 0)
+		return -1;
+	size_t end = off, start;
+	while (end > 0 && (L->src[end - 1] == ' ' || L->src[end - 1] == '\t'))
+		end--;
+	if (end == 0)
+		return -1;
+	char q = L->src[end - 1];
+	if (q == '"' || q == '\'') {
+		start = end - 1;
+		while (start > 0 && L->src[start - 1] != q)
+			start--;
+		if (start == 0)
+			return -1;
+		start--;
+	} else {
+		start = end;
+		while (start > 0 && !strchr("\n{,[", L->src[start - 1]))
+			start--;
+		while (start < end && (L->src[start] == ' ' ||
+				       L->src[start] == '\t' ||
+				       (L->src[start] == '-' && start + 1 < end &&
+					L->src[start + 1] == ' ')))
+			start++;
+	}
+	size_t chars = 0;
+	for (size_t i = start; i < end; i++)
+		chars += ((unsigned char)L->src[i] & 0xc0) != 0x80;
+	return chars > MAX_KEY ? (long)start : -1;
+}
+
 static void parser_error(struct loader *L, const yaml_parser_t *p)
 {
 	if (p->error == YAML_MEMORY_ERROR)
@@ -732,6 +792,12 @@ static void parser_error(struct loader *L, const yaml_parser_t *p)
 		return;
 	}
 	struct srcpos pos = mark_pos(L, p->problem_mark);
+	long key = long_key_at(L, L->cur_byte);
+	if (key >= 0) {
+		diag_error(L->d, byte_pos(L, (size_t)key), "mapping key is too "
+			   "long (more than %d characters)", MAX_KEY);
+		return;
+	}
 	diag_error(L->d, pos, "%s", problem);
 	if (!p->context)
 		return;
@@ -764,6 +830,11 @@ struct ynode *yaml_load(const char *src, size_t len, struct diag *d)
 	L.len = len;
 	cursor_reset(&L);
 
+	if (len > YAML_MAX_FILE) {
+		diag_error(d, (struct srcpos){ 1, 1 }, "the file is too large "
+			   "(%zu bytes; at most %d MiB)", len, YAML_MAX_FILE >> 20);
+		return NULL;
+	}
 	yaml_parser_t parser;
 	if (!yaml_parser_initialize(&parser))
 		die(2, "out of memory");

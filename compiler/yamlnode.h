@@ -3,8 +3,8 @@
  *
  * Only here are libyaml's 0-based marks turned into 1-based positions.
  * Duplicate mapping keys, which libyaml accepts, are errors.  Aliases are
- * expanded into copies (with a cap on the total node count, so an alias
- * bomb is an error, not an out-of-memory).  Tags other than the standard
+ * expanded into copies (with caps on the total node count and text, so
+ * an alias bomb is an error, not an out-of-memory).  Tags other than the standard
  * ones are errors.  A tree is owned by its root: free with ynode_free. */
 #ifndef ORK_YAMLNODE_H
 #define ORK_YAMLNODE_H
@@ -44,6 +44,13 @@ struct ynode {
 	struct ypair *pairs;
 	size_t npairs;
 };
+
+/* Limits (man orkc, LIMITS), each an error at the place it is passed:
+ * the file's size, the text its aliases expand to (scalars and keys), and
+ * the nesting of collections (the tree's walkers are recursive). */
+#define YAML_MAX_FILE (16 << 20)
+#define YAML_MAX_BYTES (16 << 20)
+#define YAML_MAX_DEPTH 500
 
 /* Parse src (len bytes) as exactly one YAML document.  Errors go to d at
  * their positions.  Returns the root, or NULL when the file could not be

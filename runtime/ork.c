@@ -3,6 +3,7 @@
  * `ork logs` and `ork runs`.  This file only dispatches. */
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -93,6 +94,8 @@ static const struct subcommand subcommands[] = {
 int main(int argc, char **argv)
 {
 	progname = "ork";
+	cJSON_Hooks hooks = { xmalloc, free };   /* failure is fatal (util.h) */
+	cJSON_InitHooks(&hooks);
 	ensure_std_fds();
 	if (argc < 2) {
 		fputs(usage, stderr);

@@ -199,6 +199,10 @@ static void test_next_wall(void)
 			(struct walltime){2024, 9, 13, 9, 0, 0});
 	check_next_wall("0 9 */13 * 5", (struct walltime){2024, 9, 7, 0, 0, 0}, 1,
 			(struct walltime){2024, 9, 27, 9, 0, 0});   /* days 1, 14, 27 */
+	/* February 29th on a Sunday: 40 years from 2088 to 2128 (2100 is
+	 * no leap year), past the 28 years once searched. */
+	check_next_wall("0 0 29 2 */7", (struct walltime){2088, 3, 1, 0, 0, 0},
+			1, (struct walltime){2128, 2, 29, 0, 0, 0});
 }
 
 /* The next n fire times after from (RFC 3339), joined by spaces. */
@@ -234,6 +238,15 @@ static void next_times(const char *zone, const char *expr, const char *from,
 		next_times(zone, expr, from, n, got_, sizeof got_);         \
 		CHECK_STREQ(got_, want);                                    \
 	} while (0)
+
+/* --next N prints N times, across the 40-year gaps too. */
+static void test_next_far(void)
+{
+	CHECK_NEXT("UTC", "0 0 29 2 */7", "2026-01-01T00:00:00Z", 5,
+		   "2032-02-29T00:00:00+00:00 2060-02-29T00:00:00+00:00 "
+		   "2088-02-29T00:00:00+00:00 2128-02-29T00:00:00+00:00 "
+		   "2156-02-29T00:00:00+00:00");
+}
 
 static void test_next_dst(void)
 {
@@ -323,4 +336,4 @@ static void test_tz(void)
 }
 
 UNIT_MAIN(test_normal_forms, test_bits, test_errors, test_day_rule,
-	  test_next_wall, test_next_dst, test_tz)
+	  test_next_wall, test_next_far, test_next_dst, test_tz)
