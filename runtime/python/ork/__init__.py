@@ -34,9 +34,10 @@ __version__ = "0.1.0"
 def task(fn=None):
     """Mark a function as the task's entry point: ``@task`` or ``@task()``.
 
-    The function is returned unchanged (still callable and picklable); the
-    runner only reads the mark to choose the calling style: an @task function
-    gets the whole input as its first parameter.
+    The function is returned unchanged (still callable, picklable and
+    testable as a plain function); the runner only reads the mark to choose
+    the calling style: an @task function gets the whole input as its first
+    parameter, whatever that parameter's name.
     """
     if fn is None:
         return task
