@@ -156,8 +156,9 @@ case_plain() {
 case_plain_missing() {
 	input='{"api_url": "u"}'
 	run_task ORK_FILE=tasks/plain.py ORK_FUNCTION=extract
-	expect_error '"raw_path: field required" in j["message"]
-		and "api_url" not in j["message"] and j["retryable"] is False'
+	expect_error 'j["message"] == "input validation failed: missing required parameter '"'raw_path'"' of extract (input keys: api_url)"
+		and j["details"] == [{"loc": "raw_path", "msg": "missing required parameter"}]
+		and j["retryable"] is False'
 }
 case_plain_types() {
 	input='{"count": "3", "ratio": 1, "name": 7}'

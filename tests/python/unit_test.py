@@ -272,9 +272,8 @@ def call_styles():
     assert bind(with_ctx, {"x": 5}) == (True, 5)
     assert bind(decorated, {"p": 1}) == {"p": 1}
     m = fails(lambda: bind(kw, {"b": 1}), r._Fail)
-    assert m == ("input validation failed: a: field required (parameter of "
-                 "call_styles.<locals>.kw); c: field required (parameter of "
-                 "call_styles.<locals>.kw)"), m
+    assert m == ("input validation failed: missing required parameters "
+                 "'a', 'c' of call_styles.<locals>.kw (input keys: b)"), m
     m = fails(lambda: bind(kw, [1]), r._Fail)
     assert m.startswith("input must be a JSON object"), m
 

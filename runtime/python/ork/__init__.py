@@ -21,22 +21,28 @@ The task's context also lives in the environment, for code that has no
     ORK_METRICS ORK_PARALLEL_INDEX ORK_PARALLEL_COUNT ORK_PARAMS (JSON object)
 
 ``get_context()`` builds a Context from it.
+
+In a unit test, call a task function directly (``@task`` leaves it a plain
+function), or through ``call_task(fn, input)`` to get what `ork exec` would
+make of it: the input bound by the calling rules and converted to the
+annotations, the output as the JSON data downstream tasks receive.
 """
 
 import os
 import sys
 import time
 
-__all__ = ["task", "Context", "TaskError", "get_context"]
+__all__ = ["task", "Context", "TaskError", "get_context", "call_task"]
 __version__ = "0.1.0"
 
 
 def task(fn=None):
     """Mark a function as the task's entry point: ``@task`` or ``@task()``.
 
-    The function is returned unchanged (still callable and picklable); the
-    runner only reads the mark to choose the calling style: an @task function
-    gets the whole input as its first parameter.
+    The function is returned unchanged (still callable, picklable and
+    testable as a plain function); the runner only reads the mark to choose
+    the calling style: an @task function gets the whole input as its first
+    parameter, whatever that parameter's name.
     """
     if fn is None:
         return task
@@ -240,3 +246,35 @@ def get_context():
     if _current is None:
         _current = Context()
     return _current
+
+
+def call_task(fn, input=None, ctx=None):
+    """Call ``fn`` as `ork exec` would and return its output as JSON data.
+
+    ``input`` (JSON-able: dict, list, ...; default {}) is bound by the
+    calling rules and converted to the annotations; ``ctx`` (default: a
+    Context built from the environment) goes to a Context parameter.  The
+    result goes through the runner's JSON encoding and back, so models,
+    dataclasses and dates come back as dicts and strings.  An input that
+    does not fit the function, or an output that is not JSON, raises
+    ValueError with the message `ork exec` would fail the attempt with.
+    """
+    global _current
+    from . import _run
+    if input is None:
+        input = {}
+    if ctx is None:
+        ctx = Context()
+    saved, _current = _current, ctx
+    try:
+        try:
+            args, kwargs = _run._bind(fn, input, ctx)
+        except _run._Fail as e:
+            raise ValueError(e.message) from None
+        result = _run._call(fn, args, kwargs)
+        try:
+            return _run._loads(_run._dumps(result))
+        except _run._Fail as e:
+            raise ValueError(e.message) from None
+    finally:
+        _current = saved

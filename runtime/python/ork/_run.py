@@ -16,17 +16,20 @@ Environment (set by `ork exec`):
     ORK_RUN_ID ORK_WORKFLOW ORK_TASK ORK_ATTEMPT ORK_MAX_ATTEMPTS ORK_RUN_DIR
     ORK_METRICS ORK_PARALLEL_INDEX ORK_PARALLEL_COUNT ORK_PARAMS  (the Context)
 
-Calling styles, decided from the function's signature:
-  * no parameters: f()
+Calling rules, Ork's (its run_task.py), decided from the signature:
   * a parameter annotated Context (or named ctx/context, unannotated) gets
-    the Context, in any style;
-  * whole input: the first other parameter gets the whole input, converted
-    to its annotation, when every later one has a default and it is named
-    ``input``, or is annotated with a model, dataclass, TypedDict or dict,
-    or the function is @task and that parameter has no annotation;
-  * otherwise keyword style (Ork's plain functions): each parameter takes the
-    input key of its name, converted to its annotation; a missing key with no
-    default is an error naming it; **kwargs takes the keys left over.
+    the Context and is not counted below;
+  * no parameters: f();
+  * more than one parameter, or **kwargs: keyword arguments, each
+    parameter the input key of its name, converted to its annotation; a
+    missing key with no default is an error naming it; **kwargs takes the
+    keys left over; keys no parameter takes are named in the log;
+  * exactly one parameter: keyword style when the input is an object with
+    a key of its name (f(bigquery_job: dict) gets input["bigquery_job"]),
+    else it gets the whole input, converted to its annotation (a model, a
+    dataclass, a TypedDict, dict, or nothing);
+  * an @task function gives the whole input to its first parameter (when
+    every later one has a default), whatever its name.
 
 Conversion to an annotation: pydantic v2 (model_validate) and v1 (parse_obj)
 models, dataclasses (recursively), TypedDict, list/tuple/set/dict generics,
@@ -42,6 +45,10 @@ lists (sets sorted when they can be), date/datetime/time become ISO 8601,
 timedelta becomes seconds (float), Decimal becomes a string (exact),
 Enum its value, UUID and paths strings.  NaN/Infinity and anything else
 fail the attempt naming the place in the output.  None is written as null.
+
+Printing: whatever the task writes to stdout goes to its log, never into
+its output (without ORK_OUTPUT, descriptor 1 itself is pointed at stderr,
+for C extensions and child processes too).
 
 Failures: the traceback goes to stderr (the task log) and ORK_ERROR_FILE gets
 "ExcType: message"; ork.TaskError gives its own message, details and
@@ -377,52 +384,102 @@ def _is_any(a):
     return typing is not None and a is typing.Any
 
 
+def _style(fn, others, varkw, data):
+    """How to call fn: "none" (no input parameter), "whole" (the first of
+    `others` gets the whole input) or "keywords" (each parameter the input
+    key of its name), with Ork's rule (run_task.py) for plain functions:
+
+      * keywords when there is more than one parameter (or **kwargs);
+      * with exactly one, keywords when the input is an object holding a
+        key of its name, else the whole input;
+      * an @task function gives the whole input to its first parameter
+        when every later one has a default.
+
+    Context parameters (see _is_context) take no part in this."""
+    if getattr(fn, "__ork_task__", False) and others and varkw is None \
+            and all(p.has_default for p in others[1:]):
+        return "whole"
+    if varkw is not None or len(others) > 1:
+        return "keywords"
+    if not others:
+        return "none"
+    if isinstance(data, dict) and others[0].name in data:
+        return "keywords"
+    return "whole"
+
+
+def _bind_whole(fn, p, data, marked):
+    try:
+        return _convert(data, p.ann, ())
+    except _Invalid as e:
+        errors = e.errors
+    why = None
+    if not marked and p.name != "input":  # say why it got the whole input
+        keys = ", ".join(sorted(data)) if isinstance(data, dict) else None
+        why = "%s takes the whole input as '%s': no input key is named " \
+            "'%s'%s" % (_fn_name(fn), p.name, p.name,
+                        " (input keys: %s)" % keys if keys else "")
+    raise _invalid_fail(errors, why)
+
+
+def _bind_keywords(fn, others, varkw, data, values):
+    """Fill values from the input's keys; returns the keys left over."""
+    if not isinstance(data, dict):
+        raise _Fail("input must be a JSON object to fill the parameters "
+                    "of %s (%s), got %s" % (
+                        _fn_name(fn), ", ".join(p.name for p in others),
+                        _jtype(data)))
+    errors, missing = [], []
+    for p in others:
+        if p.name in data:
+            try:
+                values[p.name] = _convert(data[p.name], p.ann, (p.name,))
+            except _Invalid as e:
+                errors.extend(e.errors)
+        elif not p.has_default:
+            missing.append(p.name)
+    if errors or missing:
+        what = None
+        if missing:
+            what = "missing required parameter%s %s of %s (input keys: %s)" \
+                % ("s" if len(missing) > 1 else "",
+                   ", ".join("'%s'" % m for m in missing), _fn_name(fn),
+                   ", ".join(sorted(data)) or "none")
+            first = others[0]
+            if first.name in missing and (first.name == "input"
+                                          or _is_structured(first.ann)):
+                what += ("; to give '%s' the whole input, decorate %s with "
+                         "@ork.task" % (first.name, _fn_name(fn)))
+        raise _invalid_fail(errors, what, [
+            {"loc": m, "msg": "missing required parameter"} for m in missing])
+    left = [k for k in data if k not in values]
+    if left and varkw is None:
+        _say("input key%s not used by %s (no parameter of that name): %s"
+             % ("s" if len(left) > 1 else "", _fn_name(fn),
+                ", ".join(sorted(left))))
+    return left
+
+
 def _bind(fn, data, ctx):
+    """(args, kwargs) to call fn with the input `data` and the Context."""
     params, varkw = _signature(fn)
-    ctxs = [p for p in params if _is_context(p)]
     others = [p for p in params if not _is_context(p)]
-    values = {}
-    for p in ctxs:
-        values[p.name] = ctx
-    extra = None
-    if others and varkw is None and \
-            all(p.has_default for p in others[1:]):
-        first = others[0]
-        whole = first.name == "input" or _is_structured(first.ann) or (
-            getattr(fn, "__ork_task__", False) and _is_any(first.ann))
-    else:
-        whole = False
-    if whole:
-        try:
-            values[first.name] = _convert(data, first.ann, ())
-        except _Invalid as e:
-            raise _invalid_fail(e.errors) from None
-    elif others or varkw:
-        if not isinstance(data, dict):
-            raise _Fail("input must be a JSON object to fill the parameters "
-                        "of %s, got %s" % (_fn_name(fn), _jtype(data)))
-        errors = []
-        for p in others:
-            if p.name in data:
-                try:
-                    values[p.name] = _convert(data[p.name], p.ann, (p.name,))
-                except _Invalid as e:
-                    errors.extend(e.errors)
-            elif not p.has_default:
-                errors.append(((p.name,), "field required (parameter of %s)"
-                               % _fn_name(fn)))
-        if errors:
-            raise _invalid_fail(errors)
-        if varkw:
-            extra = {k: v for k, v in data.items() if k not in values}
+    values = {p.name: ctx for p in params if _is_context(p)}
+    style = _style(fn, others, varkw, data)
+    left = ()
+    if style == "whole":
+        values[others[0].name] = _bind_whole(
+            fn, others[0], data, getattr(fn, "__ork_task__", False))
+    elif style == "keywords":
+        left = _bind_keywords(fn, others, varkw, data, values)
     args, kwargs = [], {}
     for p in params:
         if p.kind == "posonly":
             args.append(values[p.name] if p.name in values else p.default)
         elif p.name in values:
             kwargs[p.name] = values[p.name]
-    if extra:
-        kwargs.update(extra)
+    if varkw is not None:
+        kwargs.update((k, data[k]) for k in left)
     return args, kwargs
 
 
@@ -444,9 +501,14 @@ def _path_str(path):
     return out or "input"
 
 
-def _invalid_fail(errors):
+def _invalid_fail(errors, also=None, also_details=()):
+    """The failure for conversion errors [(path, message)], with `also`
+    (a sentence, and its details) after them."""
     msgs = ["%s: %s" % (_path_str(p), m) for p, m in errors]
+    if also:
+        msgs.append(also)
     details = [{"loc": _path_str(p), "msg": m} for p, m in errors]
+    details.extend(also_details)
     return _Fail("input validation failed: " + "; ".join(msgs), details)
 
 
@@ -1027,17 +1089,50 @@ def _fail(message, details=None, retryable=True):
     return 1
 
 
+def _stdout_to_log(out_path):
+    """Keep whatever the task prints out of its output.  With ORK_OUTPUT,
+    stdout is the log already (`ork exec` sends it there): line-buffer it
+    so print() and the log lines keep their order.  Without, stdout
+    carries the output: move the real one to a new descriptor (returned)
+    and point descriptor 1 at stderr, so that print(), sys.stdout writes,
+    C extensions writing to fd 1 and child processes all write to the log.
+    None when that cannot be done (then only sys.stdout is redirected)."""
+    if out_path:
+        try:
+            sys.stdout.reconfigure(line_buffering=True)
+        except Exception:
+            pass
+        return None
+    out_fd = None
+    try:
+        sys.stdout.flush()
+        out_fd = os.dup(1)       # not inherited by child processes
+        os.dup2(2, 1)
+    except (OSError, AttributeError, ValueError):
+        if out_fd is not None:
+            os.close(out_fd)
+        out_fd = None
+    sys.stdout = sys.stderr
+    return out_fd
+
+
+def _write_stdout(out_fd, real_stdout, data):
+    """The output (bytes) on the real stdout."""
+    if out_fd is None:
+        real_stdout.flush()
+        real_stdout.buffer.write(data)
+        real_stdout.flush()
+        return
+    view = memoryview(data)
+    while view:
+        view = view[os.write(out_fd, view):]
+
+
 def main():
     env = os.environ
     out_path = env.get("ORK_OUTPUT")
     real_stdout = sys.stdout
-    if out_path:
-        try:   # so print() and the log lines keep their order in the log
-            sys.stdout.reconfigure(line_buffering=True)
-        except Exception:
-            pass
-    else:      # stdout carries the output: the task's prints go to the log
-        sys.stdout = sys.stderr
+    out_fd = _stdout_to_log(out_path)
     ctx = ork.Context()
     ork._current = ctx
     where = env.get("ORK_FILE") or env.get("ORK_MODULE") or "?"
@@ -1071,9 +1166,7 @@ def main():
                 raise _Fail("cannot write the output: %s" % e,
                             retryable=True) from None
         else:
-            sys.stdout = real_stdout
-            real_stdout.write(text + "\n")
-            real_stdout.flush()
+            _write_stdout(out_fd, real_stdout, _encode(text) + b"\n")
     except _Fail as e:
         _say(e.message)
         status = _fail(e.message, e.details, e.retryable)
@@ -1083,12 +1176,11 @@ def main():
     except SystemExit as e:
         code = e.code
         if code is None or code == 0:
-            sys.stdout = real_stdout
             if out_path:
                 with open(out_path, "wb") as f:
                     f.write(b"null")
             else:
-                real_stdout.write("null\n")
+                _write_stdout(out_fd, real_stdout, b"null\n")
         else:
             if not isinstance(code, int):
                 sys.stderr.write("%s\n" % (code,))
