@@ -107,7 +107,7 @@ struct workflow {
 };
 
 /* The most tasks a workflow may have (man orkc, LIMITS). */
-#define WORKFLOW_MAX_TASKS 10000
+#define WORKFLOW_MAX_TASKS 200000
 
 /* Build wf from the YAML root.  Every problem is reported to d; returns the
  * number of errors found (0: wf is complete and usable).  Even with errors
