@@ -1,12 +1,12 @@
 /* gen_sh: the POSIX shell backend.
  *
  * The script has the Makefile's semantics (see gen_make.c and DESIGN.md):
- * the same `ork begin` / `ork exec TASK` / `ork end TASK...` calls, the
+ * the same `ork begin` / `ork exec TASK` / `ork end --tasks` calls, the
  * same ORK_SPEC per task, the same resume rule.  What make does for free,
  * the script does itself, in a fixed engine that is the same text in every
- * generated script: it decides which task is out of date (make's rule), and
- * runs up to -j N tasks at once, each as soon as its upstream tasks are
- * done.
+ * generated script (codegen/engine.sh, a shell file): it decides which
+ * task is out of date (make's rule), and runs up to -j N tasks at once,
+ * each as soon as its upstream tasks are done.
  *
  * Workflow data never becomes shell code: each task's spec is one
  * single-quoted word, in which nothing but ' is special, and ' is written

@@ -92,6 +92,40 @@ test_expect_success "dry_run prints what would run, downstream of a run task too
 	test_cmp "$tmp/dry.want" "$tmp/dry.out"
 '
 
+# A fake ork: "exec top" hangs (as sleep, which a TERM ends), any other
+# task records its name and succeeds.
+cat >"$tmp/ork" <<'EOF2'
+#!/bin/sh
+[ "$1" = exec ] || exit 0
+case $2 in
+top) echo $$ >"$W/top.pid"; exec sleep 30 ;;
+*) echo "$2" >>"$W/ran"; echo null >"$W/$2.json" ;;
+esac
+EOF2
+chmod +x "$tmp/ork"
+test_expect_success "schedule stops and starts nothing more once the script's alive fifo closes" '
+	rm -f "$tmp"/w/*.json "$tmp/w/ran" "$tmp/w/top.pid" &&
+	in_engine "
+		ORK=\$W/../ork
+		mkfifo \$W/ev \$W/alive
+		exec 3<>\$W/ev 4<>\$W/alive 5<\$W/alive
+		rm \$W/ev \$W/alive
+		schedule &
+		s=\$!
+		exec 5<&-
+		i=0
+		until [ -s \$W/top.pid ] || [ \$i -ge 100 ]; do sleep 0.1; i=\$((i + 1)); done
+		exec 4>&-
+		rc=0
+		wait \$s || rc=\$?
+		echo \"status \$rc\"
+	" >"$tmp/sched.out" 2>&1 &&
+	test "$(tail -n 1 "$tmp/sched.out")" = "status 1" &&
+	test -s "$tmp/w/top.pid" &&
+	! kill -0 "$(cat "$tmp/w/top.pid")" 2>/dev/null &&
+	test ! -e "$tmp/w/ran"
+'
+
 if [ "$nfail" = 0 ] && [ -n "$no_shellcheck" ]; then
 	echo "$npass passed, 0 failed; SKIP: shellcheck is not installed"
 	exit 77
