@@ -83,5 +83,41 @@ class Rules(unittest.TestCase):
         self.assertEqual(f.__name__, "f")
 
 
+class CallTask(unittest.TestCase):
+    def test_json_out(self):
+        import dataclasses
+        import datetime
+
+        @dataclasses.dataclass
+        class Out:
+            day: datetime.date
+            n: int
+
+        def f(day: datetime.date, n: int = 1):
+            return Out(day + datetime.timedelta(days=n), n)
+        self.assertEqual(ork.call_task(f, {"day": "2026-02-28"}),
+                         {"day": "2026-03-01", "n": 1})
+
+    def test_bad_input_and_output(self):
+        def f(a: int, b: int):
+            return float("nan")
+        with self.assertRaises(ValueError) as cm:
+            ork.call_task(f, {"a": "1"})
+        self.assertEqual(str(cm.exception), "input validation failed: "
+                         "a: expected int, got str; missing required "
+                         "parameter 'b' of CallTask.test_bad_input_and_output"
+                         ".<locals>.f (input keys: a)")
+        with self.assertRaises(ValueError) as cm:
+            ork.call_task(f, {"a": 1, "b": 2})
+        self.assertIn("float nan is not valid JSON", str(cm.exception))
+
+    def test_context(self):
+        def f(ctx):
+            return [ctx.task_name, ork.get_context() is ctx]
+        mine = ork.Context(task_name="mine")
+        self.assertEqual(ork.call_task(f, None, mine), ["mine", True])
+        self.assertIsNot(ork.get_context(), mine)
+
+
 if __name__ == "__main__":
     unittest.main()
