@@ -236,8 +236,16 @@ void secrets_release(struct secrets *sec)
 
 void secrets_env(const struct secrets *sec, struct envb *e)
 {
-	for (size_t i = 0; i < sec->n; i++)
+	if (!sec->n)
+		return;
+	struct strbuf names = STRBUF_INIT;
+	for (size_t i = 0; i < sec->n; i++) {
 		envb_set(e, sec->vars[i], sec->values[i]);
+		strbuf_addf(&names, "%s%s", i ? "," : "", sec->vars[i]);
+	}
+	/* Names only: the Python runner masks its error file with them. */
+	envb_set(e, "ORK_SECRET_VARS", names.buf);
+	strbuf_release(&names);
 }
 
 void secrets_sink(struct secrets *sec, struct proc *p, proc_sink *out,

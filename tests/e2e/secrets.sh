@@ -148,6 +148,16 @@ test_expect_success 'a python exception: traceback and reason masked' '
 	expect_grep "pyboom: failed .*bad token \*\*\* refused" make.out
 '
 
+test_expect_success 'the python runner masks its error file (names in ORK_SECRET_VARS)' '
+	echo "{}" >in.json
+	rm -f err.json
+	TOKEN=$VALUE ORK_SECRET_VARS=TOKEN ORK_FILE=tasks/py.py ORK_FUNCTION=boom \
+	ORK_INPUT=in.json ORK_OUTPUT=out.json ORK_ERROR_FILE=$PWD/err.json \
+	PYTHONPATH=$pydir "$PYTOOL" -c "import ork._run as r; r.main()" </dev/null 2>err.out && exit 1
+	expect_grep "bad token \*\*\* refused" err.json
+	no_value err.json  # (its stderr is masked by ork exec: see above)
+'
+
 test_expect_success 'an output holding the value is refused' '
 	expect_eq leak failed "$(state leak)"
 	expect_grep "output holds the value of a secret" "$(rundir)/journal.jsonl"
