@@ -113,6 +113,16 @@ test_expect_success 'the artifacts carry the secret name, never the value' '
 	no_value run.mk run.sh
 '
 
+test_expect_success 'the key covers the secret name, not the value' '
+	API_TOKEN=one-1234 "$ORKC" -t json wf.yaml >k1.json
+	API_TOKEN=two-5678 "$ORKC" -t json wf.yaml >k2.json
+	sed "s/secret: API_TOKEN}/secret: OTHER_TOKEN}/" wf.yaml >renamed.yaml
+	"$ORKC" -t json renamed.yaml >k3.json
+	key() { jget "$1" "[t[\"key\"] for t in d[\"tasks\"] if t[\"task\"] == \"proc\"][0]"; }
+	expect_eq "same name" "$(key k1.json)" "$(key k2.json)"
+	test "$(key k1.json)" != "$(key k3.json)"
+'
+
 test_expect_success 'make: process and python tasks get the value in their env' '
 	API_TOKEN=$VALUE make_fails -j2
 	expect_eq proc succeeded "$(state proc)"
