@@ -171,7 +171,7 @@ static int from_file(struct secrets *sec, const char *path, char *reason,
 		line = next;
 	}
 	for (size_t i = 0; rc == 0 && i < sec->n; i++)
-		if (!sec->values[i] && found[i])
+		if (!sec->values[i] && found[i] && *found[i])
 			sec->values[i] = xstrdup(found[i]);
 	free(found);
 	memset(text, 0, len);
@@ -194,9 +194,10 @@ int secrets_load(const struct task_spec *s, struct secrets *sec,
 	for (size_t i = 0; i < sec->n; i++) {
 		sec->vars[i] = s->secrets[i].name;
 		sec->names[i] = s->secrets[i].value;
-		/* The environment wins over the file. */
+		/* The environment wins over the file.  An empty value is
+		 * no value (a CI system's unset secret is often ""). */
 		const char *v = getenv(sec->names[i]);
-		if (v)
+		if (v && *v)
 			sec->values[i] = xstrdup(v);
 	}
 	const char *file = getenv("ORK_SECRETS_FILE");

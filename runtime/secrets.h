@@ -9,7 +9,8 @@
  * the rest of the line, taken as it is; blank lines and lines starting
  * with '#' are ignored; a NAME given twice: the last line wins) and must
  * be a regular file owned by the user running ork with no permission for
- * group or others (mode 0600 or 0400), or ork refuses it.  A secret found
+ * group or others (mode 0600 or 0400), or ork refuses it.  An empty value
+ * counts as none.  A secret found
  * nowhere fails the task before it starts: "secret 'NAME' is not set
  * (environment or ORK_SECRETS_FILE)".
  *

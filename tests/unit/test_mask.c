@@ -192,6 +192,15 @@ static void test_file(void)
 			 sizeof reason, &v), 0);
 	CHECK_STREQ(v, "from-env");
 	free(v);
+	/* Empty counts as not set, in the environment and in the file. */
+	setenv("ORKTEST_TOKEN", "", 1);
+	CHECK_INTEQ(load("ORKTEST_TOKEN=from-file\n", 0600, reason,
+			 sizeof reason, &v), 0);
+	CHECK_STREQ(v, "from-file");
+	free(v);
+	CHECK_INTEQ(load("ORKTEST_TOKEN=\n", 0600, reason, sizeof reason, &v),
+		    -1);
+	CHECK(strstr(reason, "is not set"));
 	unsetenv("ORKTEST_TOKEN");
 	unsetenv("ORK_SECRETS_FILE");
 }
