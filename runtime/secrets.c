@@ -51,6 +51,14 @@ int spec_parse_secrets(struct task_spec *s, char *err, size_t errlen)
 	return 0;
 }
 
+int secrets_named(const struct task_spec *s, const char *name)
+{
+	for (size_t i = 0; i < s->nsecrets; i++)
+		if (!strcmp(s->secrets[i].value, name))
+			return 1;
+	return 0;
+}
+
 /* ---- the secrets file --------------------------------------------------- */
 
 /* Open path and check that only its owner, the user running ork, can

@@ -44,6 +44,10 @@ struct secrets {
  * Returns 0, or -1 with a message in err. */
 int spec_parse_secrets(struct task_spec *s, char *err, size_t errlen);
 
+/* Whether name is the name of one of s's secrets (render.c refuses
+ * env.NAME for it, should a spec not made by orkc ask). */
+int secrets_named(const struct task_spec *s, const char *name);
+
 /* Look every secret of s up.  Returns 0, or -1 with why in reason (no
  * value in it, ever); sec needs secrets_release either way. */
 int secrets_load(const struct task_spec *s, struct secrets *sec,

@@ -251,6 +251,28 @@ test_expect_success 'sh artifact: same value, same masking' '
 	no_value .ork sh.out
 '
 
+cat >hand.yaml <<'EOF'
+name: secrets
+tasks:
+  hand:
+    executor: process
+    command: [cat]
+    input:
+      copy: "{{ env.API_TOKEN }}"
+EOF
+
+test_expect_success 'a spec not made by orkc cannot read a secret through env.X' '
+	rm -rf .ork
+	"$ORKC" hand.yaml -o hand.mk
+	sed "s/\"trigger\":\"all_success\"/\"trigger\":\"all_success\",\"secrets\":{\"TOKEN\":\"API_TOKEN\"}/" hand.mk >hand2.mk
+	grep -q "\"secrets\":{\"TOKEN\":\"API_TOKEN\"}" hand2.mk
+	API_TOKEN=$VALUE make -f hand2.mk ORK="$ORK" >make.out 2>&1 && exit 1
+	expect_eq hand failed "$(state hand)"
+	reason hand >r.txt
+	expect_grep "API_TOKEN. is a secret: an expression cannot read it" r.txt
+	no_value .ork make.out
+'
+
 cat >argv.yaml <<'EOF'
 name: secrets
 tasks:
