@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "jsonx.h"
+#include "secret.h"
 #include "template.h"
 #include "typecheck.h"
 
@@ -231,6 +232,7 @@ char *task_spec_json(const struct plan *p, size_t i, unsigned flags)
 		strbuf_adds(&sb, "{}");
 	add_deps(&sb, p, t, flags);
 	add_env(&sb, p->wf, t, flags);
+	secret_spec_member(&sb, p->wf, t, flags);
 	add_retry(&sb, t);
 	add_str(&sb, "trigger", trigger_name(t->trigger), flags);
 	add_expressions(&sb, p, t, flags);

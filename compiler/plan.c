@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "jsonx.h"
+#include "secret.h"
 #include "types.h"
 #include "util.h"
 
@@ -436,6 +437,7 @@ static void key_text(struct strbuf *sb, const struct workflow *wf,
 	else
 		strbuf_adds(sb, "{}");
 	key_env(sb, wf, t);
+	secret_spec_member(sb, wf, t, 0);  /* names only, never values */
 	/* Only tasks with a condition have it, so other keys stay as they
 	 * were. */
 	if (t->when)

@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "schedule.h"
+#include "secret.h"
 #include "util.h"
 
 /* Names end up in file names (TASK.KEY.json, logs/TASK.N.M.log, the run
@@ -252,10 +253,6 @@ static void env_value(struct diag *d, const struct ynode *k,
 		      struct exrefs *refs)
 {
 	const char *name = k->str;
-	if (v->kind == YNODE_MAP && ymap_get(v, "secret")) {
-		diag_error(d, v->pos, "'secret' is not supported yet");
-		return;
-	}
 	e->value = get_text(d, v, name, "a string, number or boolean");
 	if (e->value && is_str(v))
 		exprcheck_templates(d, v, refs);
@@ -263,7 +260,8 @@ static void env_value(struct diag *d, const struct ynode *k,
 
 /* env: NAME: value, for the workflow or one task. */
 static void parse_env(struct diag *d, const struct ynode *v,
-		      struct envvar **env, size_t *nenv, struct exrefs *refs)
+		      struct envvar **env, size_t *nenv, struct envvar **sec,
+		      size_t *nsec, struct exrefs *refs)
 {
 	if (v->kind == YNODE_SCALAR && yscalar_type(v) == YSCALAR_NULL)
 		return;
@@ -281,6 +279,10 @@ static void parse_env(struct diag *d, const struct ynode *v,
 		else if (!strncmp(k->str, "ORK_", 4))
 			diag_error(d, k->pos, "environment variable '%s' uses "
 				   "the prefix 'ORK_', which is reserved", k->str);
+		if (v->pairs[i].value->kind == YNODE_MAP) {
+			secret_env_add(d, k, v->pairs[i].value, sec, nsec);
+			continue;
+		}
 		env_value(d, k, v->pairs[i].value, e, refs);
 		if (!e->value)
 			continue;
@@ -429,6 +431,7 @@ static void parse_input(struct diag *d, struct task *t, const struct ynode *v)
 		return;
 	}
 	exprcheck_templates(d, v, &t->refs);
+	secret_misplaced(d, v, "input");
 	t->input = ynode_to_json(v, d);
 	if (!t->input)
 		t->input = cJSON_CreateObject();
@@ -676,7 +679,8 @@ static void parse_task(struct diag *d, struct task *t, const struct ynode *v)
 	parse_retries(d, t, f);
 	parse_trigger(d, t, f);
 	if (f[T_ENV])
-		parse_env(d, f[T_ENV]->value, &t->env, &t->nenv, &t->refs);
+		parse_env(d, f[T_ENV]->value, &t->env, &t->nenv, &t->secrets,
+			  &t->nsecrets, &t->refs);
 	if (f[T_WHEN])
 		t->when = exprcheck_when(d, f[T_WHEN]->value, &t->refs);
 	if (exec_ok)
@@ -793,12 +797,16 @@ int workflow_from_yaml(const struct ynode *root, const char *path,
 	schedule_check(d, wf->schedule ? f[W_SCHEDULE]->value : NULL,
 		       wf->timezone ? f[W_TIMEZONE]->value : NULL);
 	if (f[W_ENV])
-		parse_env(d, f[W_ENV]->value, &wf->env, &wf->nenv, &wf->env_refs);
+		parse_env(d, f[W_ENV]->value, &wf->env, &wf->nenv, &wf->secrets,
+			  &wf->nsecrets, &wf->env_refs);
+	if (f[W_PARAMS])
+		secret_misplaced(d, f[W_PARAMS]->value, "params");
 	if (f[W_PARAMS])
 		params_from_yaml(d, f[W_PARAMS]->value, &wf->params, &wf->nparams);
 	if (f[W_TYPES])
 		types_parse_named(d, f[W_TYPES]->value, &wf->types);
 	parse_tasks(d, wf, f[W_TASKS], root);
+	secret_check_refs(wf, d);
 	return (int)(d->nerrors - before);
 }
 
@@ -828,6 +836,7 @@ static void task_release(struct task *t)
 		free(t->input_keys[i].key);
 	free(t->input_keys);
 	env_free(t->env, t->nenv);
+	env_free(t->secrets, t->nsecrets);
 	for (size_t i = 0; i < t->ndeps; i++)
 		free(t->deps[i].name);
 	free(t->deps);
@@ -848,6 +857,7 @@ void workflow_release(struct workflow *wf)
 	free(wf->timezone);
 	free(wf->python);
 	env_free(wf->env, wf->nenv);
+	env_free(wf->secrets, wf->nsecrets);
 	exrefs_release(&wf->env_refs);
 	params_free(wf->params, wf->nparams);
 	typetab_free(&wf->types);

@@ -67,6 +67,8 @@ struct task {
 	size_t ninput_keys;
 	struct envvar *env;     /* the task's own env, in file order */
 	size_t nenv;
+	struct envvar *secrets; /* env VAR: {secret: NAME}: value is NAME */
+	size_t nsecrets;        /* (secret.h) */
 	struct dep *deps;
 	size_t ndeps;
 	double timeout;         /* seconds per attempt, > 0; default 3600 */
@@ -98,6 +100,8 @@ struct workflow {
 	char *python;           /* or NULL: interpreter for python tasks */
 	struct envvar *env;     /* workflow-wide env, in file order */
 	size_t nenv;
+	struct envvar *secrets; /* workflow-wide secrets (secret.h) */
+	size_t nsecrets;
 	struct typetab types;   /* named types: (types.h) */
 	struct param *params;   /* run-time parameters (params.h), file order */
 	size_t nparams;

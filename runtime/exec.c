@@ -28,6 +28,7 @@
 #include "proc.h"
 #include "render.h"
 #include "rundir.h"
+#include "secrets.h"
 #include "taskio.h"
 #include "taskspec.h"
 #include "util.h"
@@ -46,6 +47,7 @@ struct exec {
 	char *python;       /* the interpreter resolved by ork begin, or NULL */
 	char *params;       /* run.json's params as JSON ($ORK_PARAMS), or NULL */
 	struct render render;  /* owns the rendered input and env (render.h) */
+	struct secrets sec;    /* the secrets' values (secrets.h) */
 	char *pydir;        /* python tasks: where the ork package is */
 	int jfd;            /* journal */
 	struct strbuf ev;   /* scratch for journal events */
@@ -635,6 +637,7 @@ static char **task_env(struct exec *x, struct attempt *a, struct envb *e)
 		if (!strcmp(s->env[i].name, "PYTHONPATH"))
 			pypath = s->env[i].value;
 	}
+	secrets_env(&x->sec, e);
 	if (s->executor == SPEC_PYTHON) {
 		char *pp = pypath && *pypath ? xasprintf("%s:%s", x->pydir, pypath)
 					      : xstrdup(x->pydir);
@@ -798,7 +801,9 @@ static void settle_output(struct exec *x, struct attempt *a, int outfd,
 	if (a->ok) {
 		out = pick_output(x, a, outfd);
 		if (output_check(out, a->reason, sizeof a->reason) < 0 ||
-		    check_output_type(x, a, out) < 0) {
+		    check_output_type(x, a, out) < 0 ||
+		    secrets_check_output(&x->sec, out, out == x->stdout_path,
+					 a->reason, sizeof a->reason) < 0) {
 			a->ok = 0;
 			out = NULL;
 		}
@@ -885,13 +890,15 @@ static void run_process(struct exec *x, struct attempt *a, int outfd,
 	p.pipe_fd = pfd[0];
 	p.sink = log_sink;
 	p.sink_ctx = a;
+	secrets_sink(&x->sec, &p, log_sink, a);
 	double timeout = x->spec.timeout;
 	enum proc_result r = proc_wait(&p, timeout > 0 ? t0 + timeout : -1);
 	int sig = r == PROC_INTERRUPTED ? proc_interrupted() : SIGTERM;
 	/* Even after a clean exit: no process of the task outlives it, not
 	 * even one that left the group. */
 	proc_kill_group(&p, sig, x->grace);
-	proc_kill_adopted(x->grace);
+	proc_kill_adopted(x->grace, x->sec.relay);
+	secrets_flush(&x->sec);
 	note_done(x);
 	describe_end(x, a, &p, r);
 }
@@ -935,12 +942,19 @@ static void run_attempt(struct exec *x, struct attempt *a)
 		write_input(x, x->deps);
 	if (lseek(x->input_fd, 0, SEEK_SET) < 0)
 		fatal(x, "cannot rewind %s: %s", x->input, strerror(errno));
-	run_process(x, a, outfd, t0);
+	int taskout = secrets_stdout(&x->sec, outfd);
+	if (taskout < 0 && outfd >= 0)
+		fatal(x, "cannot start the stdout relay: %s", strerror(errno));
+	run_process(x, a, taskout, t0);
+	if (secrets_stdout_end(&x->sec, taskout) < 0 && a->ok)
+		fail_reason(a, "the stdout relay failed");
 	/* Before the cleanup frees the space the attempt used. */
 	int full = !a->ok && !a->interrupted && disk_full(x);
 	settle_output(x, a, outfd, a->started);
 	if (full && !a->ok)
 		note_full_disk(x, a);
+	secrets_mask_text(&x->sec, a->reason);
+	secrets_mask_text(&x->sec, a->details);
 	if (outfd >= 0)
 		close(outfd);
 	log_close(a);
@@ -1143,6 +1157,7 @@ static void exec_release(struct exec *x)
 	free(x->python);
 	free(x->params);
 	render_release(&x->render);
+	secrets_release(&x->sec);
 	free(x->out);
 	free(x->tmp);
 	free(x->stdout_path);
@@ -1193,7 +1208,8 @@ int cmd_exec(int argc, char **argv)
 	if (!allowed || rr == RENDER_SKIP) {
 		end_event(&x, "skipped", 0, reason);
 		progress(&x, "skipped (%s)", reason);
-	} else if (rr == RENDER_FAIL) {
+	} else if (rr == RENDER_FAIL ||
+		   secrets_load(&x.spec, &x.sec, reason, sizeof reason) < 0) {
 		end_event(&x, "failed", 0, reason);
 		progress(&x, "failed (%s)", reason);
 	} else {

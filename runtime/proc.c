@@ -257,45 +257,53 @@ static int list_children(pid_t *out, int max)
 	return n;
 }
 
-static void reap_any(void)
+/* Reap the children that have ended, except spare (its owner waits for
+ * it). */
+static void reap_others(pid_t spare)
 {
-	while (waitpid(-1, NULL, WNOHANG) > 0)
-		;
+	pid_t kids[256];
+	int n = list_children(kids, 256);
+	for (int i = 0; i < n; i++)
+		if (kids[i] != spare)
+			waitpid(kids[i], NULL, WNOHANG);
 }
 
 /* Signal every child we have (they can only be orphans we adopted: the
  * task itself is reaped) and its process group, if it leads one: a
  * daemon that called setsid() leads its own. */
-static int signal_children(int sig)
+static int signal_children(int sig, pid_t spare)
 {
 	pid_t kids[256];
-	reap_any();
-	int n = list_children(kids, 256);
+	reap_others(spare);
+	int n = list_children(kids, 256), signalled = 0;
 	for (int i = 0; i < n; i++) {
+		if (kids[i] == spare)
+			continue;
 		if (getpgid(kids[i]) == kids[i])
 			kill(-kids[i], sig);
 		kill(kids[i], sig);
+		signalled++;
 	}
-	return n;
+	return signalled;
 }
 
-void proc_kill_adopted(double grace)
+void proc_kill_adopted(double grace, pid_t spare)
 {
 	if (!subreaper)
 		return;
-	if (signal_children(SIGTERM) <= 0)
+	if (signal_children(SIGTERM, spare) <= 0)
 		return;
 	/* The grace period, then KILL until nobody is left: each death may
 	 * hand us its own orphans. */
 	double deadline = now_mono() + grace;
 	int step = 2;
-	while (signal_children(0) > 0 && now_mono() < deadline) {
+	while (signal_children(0, spare) > 0 && now_mono() < deadline) {
 		poll_once(NULL, step);
 		if (step < 100)
 			step *= 2;
 	}
 	deadline = now_mono() + 5;
-	while (signal_children(SIGKILL) > 0 && now_mono() < deadline)
+	while (signal_children(SIGKILL, spare) > 0 && now_mono() < deadline)
 		poll_once(NULL, 10);
 }
 

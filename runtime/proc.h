@@ -75,8 +75,10 @@ void proc_kill_group(struct proc *p, int sig, double grace);
  * subreaper running (a task's daemon that left its group with setsid()):
  * SIGTERM to each and its group, up to grace seconds, then SIGKILL, until
  * we have no child left.  Needs /proc/PID/task/TID/children; elsewhere
- * (and when ork itself is killed with SIGKILL) such a daemon survives. */
-void proc_kill_adopted(double grace);
+ * (and when ork itself is killed with SIGKILL) such a daemon survives.
+ * spare (0: none) is a child of our own that its owner waits for (the
+ * secrets' stdout relay): neither signalled nor reaped. */
+void proc_kill_adopted(double grace, pid_t spare);
 
 /* The shell's way of saying how a wait status ended: "exit status 3",
  * "killed by signal 9 (SIGKILL)". */

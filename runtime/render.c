@@ -12,6 +12,7 @@
 #include "expr.h"
 #include "jsonx.h"
 #include "template.h"
+#include "secrets.h"
 #include "util.h"
 
 /* What names mean for this task; outputs are parsed on first use. */
@@ -72,6 +73,12 @@ static const cJSON *lookup(void *ctx, enum expr_root root, const char *name,
 		return cJSON_GetObjectItemCaseSensitive(
 			cJSON_GetObjectItemCaseSensitive(sc->run, "run"), name);
 	case ROOT_ENV: {
+		if (secrets_named(sc->s, name)) {
+			snprintf(err->msg, sizeof err->msg, "'%s' is a secret: an "
+				 "expression cannot read it", name);
+			*failed = 1;
+			return NULL;
+		}
 		const char *v = getenv(name);
 		if (!v)
 			return NULL;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "jsonx.h"
+#include "secrets.h"
 #include "rundir.h"
 #include "util.h"
 
@@ -338,7 +339,8 @@ int spec_parse(struct task_spec *s, const char *text, char *err, size_t errlen)
 	    parse_deps(s, err, errlen) < 0 || parse_env(s, err, errlen) < 0 ||
 	    parse_retry(s, err, errlen) < 0 || parse_trigger(s, err, errlen) < 0 ||
 	    parse_output_type(s, err, errlen) < 0 ||
-	    parse_expressions(s, err, errlen) < 0)
+	    parse_expressions(s, err, errlen) < 0 ||
+	    spec_parse_secrets(s, err, errlen) < 0)
 		return -1;
 	return 0;
 }
@@ -349,6 +351,7 @@ void spec_release(struct task_spec *s)
 	free(s->deps);
 	free(s->refs);
 	free(s->env);
+	free(s->secrets);
 	free(s->retry_on);
 	type_free(s->output_type);
 	cJSON_Delete(s->root);

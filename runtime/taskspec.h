@@ -40,6 +40,9 @@ struct task_spec {
 	size_t ndeps;
 	struct spec_env *env;
 	size_t nenv;
+	struct spec_env *secrets;    /* name: the task's variable, value: the
+					secret's name (secrets.h) */
+	size_t nsecrets;
 	double timeout;              /* seconds per attempt; <= 0: none */
 	long retries;
 	double retry_delay, retry_backoff;

@@ -1028,6 +1028,22 @@ def _write_atomic(path, data):
     os.replace(tmp, path)
 
 
+def _mask_secrets(doc):
+    """The error file lands in the run directory: no secret's value in it,
+    raw or JSON-escaped (ork exec names the task's secret variables in
+    ORK_SECRET_VARS and masks the rest of what the task writes)."""
+    import json
+    names = os.environ.get("ORK_SECRET_VARS", "")
+    for var in filter(None, names.split(",")):
+        value = os.environ.get(var, "")
+        if len(value.encode("utf-8", "replace")) < 4:
+            continue
+        for form in (json.dumps(value)[1:-1],
+                     json.dumps(value, ensure_ascii=False)[1:-1], value):
+            doc = doc.replace(form, "***")
+    return doc
+
+
 def _write_error(message, details, retryable):
     path = os.environ.get("ORK_ERROR_FILE")
     if not path:
@@ -1039,6 +1055,7 @@ def _write_error(message, details, retryable):
         details = repr(details)
     doc = dumps({"message": message, "details": details,
                  "retryable": bool(retryable)})
+    doc = _mask_secrets(doc)
     try:
         _write_atomic(path, (doc + "\n").encode("utf-8", "replace"))
     except OSError as e:
