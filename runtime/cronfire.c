@@ -229,7 +229,7 @@ static int run(struct fire *f)
 	tz_use(NULL);
 	char **env = child_env(f);
 	int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	struct proc p;
+	struct proc p = PROC_INIT;
 	struct proc_opts o = {f->argv, env, in, f->log_fd, f->log_fd};
 	double start = now_mono();
 	int err = proc_start(&p, &o);

@@ -232,13 +232,14 @@ static void read_settings(struct exec *x)
 	}
 }
 
-/* While a task runs, its lock file says so ("pid N"); a clean end
+/* While a task runs, its lock file says so ("pid N exec M"); a clean end
  * empties it.  Best effort: a failure only costs the cleanup after a
  * crash. */
 static void note_running(struct exec *x, long pid)
 {
 	char line[64];
-	int n = snprintf(line, sizeof line, "pid %ld\n", pid);
+	int n = snprintf(line, sizeof line, "pid %ld exec %ld\n", pid,
+			 (long)getpid());
 	if (ftruncate(x->lock_fd, 0) < 0 || pwrite(x->lock_fd, line, (size_t)n, 0) < 0) {
 		/* See above. */
 	}
@@ -269,6 +270,35 @@ static int environ_has(const char *pid, const char *a, const char *b)
 	return ha && hb;
 }
 
+/* The temporaries of the killed ork exec exec_pid of this task:
+ * TASK.KEY.json.PID.tmp and TASK.KEY.PID.stdout, whatever the key was. */
+static void remove_stale(const struct exec *x, long exec_pid)
+{
+	char tmp_end[40], out_end[40];
+	snprintf(tmp_end, sizeof tmp_end, ".json.%ld.tmp", exec_pid);
+	snprintf(out_end, sizeof out_end, ".%ld.stdout", exec_pid);
+	size_t tlen = strlen(x->spec.task);
+	DIR *d = opendir(x->rd.path);
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		const char *name = e->d_name;
+		size_t n = strlen(name);
+		if (strncmp(name, x->spec.task, tlen) || name[tlen] != '.')
+			continue;
+		int ours = (n > strlen(tmp_end) &&
+			    !strcmp(name + n - strlen(tmp_end), tmp_end)) ||
+			   (n > strlen(out_end) &&
+			    !strcmp(name + n - strlen(out_end), out_end));
+		if (ours) {
+			char *p = rundir_file(&x->rd, "%s", name);
+			unlink(p);
+			free(p);
+		}
+	}
+	if (d)
+		closedir(d);
+}
+
 /* An ork exec of this task that was killed outright (SIGKILL, a crash)
  * left its lock file saying a task was running.  Its task died with it
  * (PR_SET_PDEATHSIG), but not the task's children: kill every process
@@ -281,7 +311,11 @@ static void kill_leftovers(struct exec *x)
 	ssize_t n = pread(x->lock_fd, buf, sizeof buf - 1, 0);
 	if (n <= 0)
 		return;
+	buf[n] = '\0';
 	note_done(x);
+	long task_pid, exec_pid;
+	if (sscanf(buf, "pid %ld exec %ld", &task_pid, &exec_pid) == 2)
+		remove_stale(x, exec_pid);
 #ifdef __linux__
 	char *a = xasprintf("ORK_RUN_DIR=%s", x->absdir);
 	char *b = xasprintf("ORK_TASK=%s", x->spec.task);

@@ -120,9 +120,12 @@ test_expect_success 'kill -9 of one ork exec mid-run, then resume' '
 	make_ok
 	expect_eq a succeeded "$(state a)"
 	expect_eq after succeeded "$(state after)"
-	# The resume killed what the killed ork exec left behind.
+	# The resume killed what the killed ork exec left behind, and
+	# removed its temporaries.
 	no_orphans
 	check_files
+	ls "$(rundir)" >files
+	! grep -E "\.(tmp|stdout)$" files
 '
 
 cat >daemon.yaml <<'EOF'

@@ -197,6 +197,21 @@ test_expect_success 'ork exec starting the run itself restores TZ' '
 	expect_eq run.time +09:00 "$(jget "$(rundir)/run.json" "d[\"run\"][\"time\"][-6:]")"
 '
 
+# cron-fire pumped an uninitialised struct proc: a garbage fd polled and
+# closed, a garbage sink called (an intermittent SIGSEGV under load).
+if command -v valgrind >/dev/null 2>&1; then
+	test_expect_success 'cron-fire uses no uninitialised memory (valgrind)' '
+		rm -rf .ork
+		rc=0
+		valgrind -q --error-exitcode=99 "$ORK" cron-fire --workflow hard \
+			--at 2024-05-01T10:00:00Z -- make -f run.mk ORK="$ORK" \
+			>vg.out 2>&1 || rc=$?
+		[ $rc != 99 ] || { cat vg.out; exit 1; }
+	'
+else
+	skip 'cron-fire under valgrind: no valgrind'
+fi
+
 # ---- item 14: settings, run ids, modes -----------------------------------
 
 test_expect_success 'ORK_KILL_GRACE must be a number' '
