@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "jsonx.h"
-#include "template.h"
 #include "typecheck.h"
 
 static void add_key(struct strbuf *sb, const char *key, unsigned flags)
@@ -133,86 +132,29 @@ static void add_retry(struct strbuf *sb, const struct task *t)
  * the expressions read, so ork exec can find outputs of tasks that are
  * upstream only transitively. */
 
-struct task_refs {
-	const struct plan *p;
-	size_t *tasks;   /* grown as needed: most tasks reference none */
-	size_t n, cap;
-};
-
-static void note_task(void *ctx, const struct expr *r)
-{
-	struct task_refs *tr = ctx;
-	if (r->root != ROOT_TASK)
-		return;
-	long u = workflow_find_task(tr->p->wf, r->name);
-	if (u < 0)
-		return;
-	for (size_t i = 0; i < tr->n; i++)
-		if (tr->tasks[i] == (size_t)u)
-			return;
-	tr->tasks = xgrow(tr->tasks, &tr->cap, tr->n + 1, sizeof *tr->tasks);
-	tr->tasks[tr->n++] = (size_t)u;
-}
-
-/* Note the task references of s if it is a template; 1 if it is. */
-static int template_refs(const char *s, struct task_refs *tr)
-{
-	if (!tmpl_present(s, strlen(s)))
-		return 0;
-	struct tmpl t;
-	struct expr_error err;
-	if (tmpl_parse(s, strlen(s), &t, &err) == 0) {
-		for (size_t i = 0; i < t.nparts; i++)
-			expr_walk_refs(t.parts[i].e, note_task, tr);
-		tmpl_release(&t);
-	}
-	return 1;
-}
-
-static int json_templates(const cJSON *v, struct task_refs *tr)
-{
-	if (cJSON_IsString(v))
-		return template_refs(v->valuestring, tr);
-	int n = 0;
-	for (const cJSON *c = v ? v->child : NULL; c; c = c->next)
-		n += json_templates(c, tr);
-	return n;
-}
-
 static void add_expressions(struct strbuf *sb, const struct plan *p,
-			    const struct task *t, unsigned flags)
+			    size_t i, unsigned flags)
 {
-	struct task_refs tr = {p, NULL, 0, 0};
-	int templates = json_templates(t->input, &tr);
-	for (size_t i = 0; i < t->nenv; i++)
-		templates += template_refs(t->env[i].value, &tr);
-	for (size_t i = 0; i < p->wf->nenv; i++)
-		templates += template_refs(p->wf->env[i].value, &tr);
-	if (t->when) {
-		struct expr_error err;
-		struct expr *e = expr_parse(t->when, strlen(t->when), &err);
-		expr_walk_refs(e, note_task, &tr);
-		expr_free(e);
-		add_str(sb, "when", t->when, flags);
-	}
-	if (templates) {
+	const struct task *t = &p->wf->tasks[i];
+	add_str(sb, "when", t->when, flags);
+	if (t->templates || p->wf->env_templates) {
 		add_key(sb, "templates", flags);
 		strbuf_adds(sb, "true");
 	}
-	if (tr.n) {
-		add_key(sb, "refs", flags);
-		strbuf_addc(sb, '[');
-		for (size_t i = 0; i < tr.n; i++) {
-			const char *name = p->wf->tasks[tr.tasks[i]].name;
-			strbuf_adds(sb, i ? ",{\"task\":" : "{\"task\":");
-			jsonx_quote(sb, name, strlen(name), flags);
-			strbuf_adds(sb, ",\"key\":");
-			jsonx_quote(sb, p->keys[tr.tasks[i]], TASK_KEY_LEN, flags);
-			strbuf_addc(sb, '}');
-		}
-		strbuf_addc(sb, ']');
+	if (!p->nrefs[i])
+		return;
+	add_key(sb, "refs", flags);
+	strbuf_addc(sb, '[');
+	for (size_t k = 0; k < p->nrefs[i]; k++) {
+		size_t u = p->refs[i][k];
+		const char *name = p->wf->tasks[u].name;
+		strbuf_adds(sb, k ? ",{\"task\":" : "{\"task\":");
+		jsonx_quote(sb, name, strlen(name), flags);
+		strbuf_adds(sb, ",\"key\":");
+		jsonx_quote(sb, p->keys[u], TASK_KEY_LEN, flags);
+		strbuf_addc(sb, '}');
 	}
-	free(tr.tasks);
+	strbuf_addc(sb, ']');
 }
 
 char *task_spec_json(const struct plan *p, size_t i, unsigned flags)
@@ -233,7 +175,7 @@ char *task_spec_json(const struct plan *p, size_t i, unsigned flags)
 	add_env(&sb, p->wf, t, flags);
 	add_retry(&sb, t);
 	add_str(&sb, "trigger", trigger_name(t->trigger), flags);
-	add_expressions(&sb, p, t, flags);
+	add_expressions(&sb, p, i, flags);
 	if (t->output_type) {
 		add_key(&sb, "output_type", flags);
 		type_to_json(&sb, t->output_type, flags);

@@ -1,63 +1,13 @@
 /* plan: see plan.h. */
 #include "plan.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "check.h"
 #include "jsonx.h"
 #include "types.h"
 #include "util.h"
-
-/* Task names sorted for lookup, and in file order for suggestions. */
-struct name_entry {
-	const char *name;
-	size_t task;
-};
-
-struct names {
-	struct name_entry *sorted;
-	const char **list;      /* NULL-terminated, for closest_match */
-	size_t n;
-};
-
-static int cmp_entry(const void *a, const void *b)
-{
-	return strcmp(((const struct name_entry *)a)->name,
-		      ((const struct name_entry *)b)->name);
-}
-
-static int cmp_name_entry(const void *key, const void *elem)
-{
-	return strcmp(key, ((const struct name_entry *)elem)->name);
-}
-
-static void names_init(struct names *nm, const struct workflow *wf)
-{
-	nm->n = wf->ntasks;
-	nm->sorted = xcalloc(nm->n, sizeof *nm->sorted);
-	nm->list = xcalloc(nm->n + 1, sizeof *nm->list);
-	for (size_t i = 0; i < nm->n; i++) {
-		nm->sorted[i].name = wf->tasks[i].name;
-		nm->sorted[i].task = i;
-		nm->list[i] = wf->tasks[i].name;
-	}
-	qsort(nm->sorted, nm->n, sizeof *nm->sorted, cmp_entry);
-}
-
-static long names_find(const struct names *nm, const char *name)
-{
-	const struct name_entry *e = bsearch(name, nm->sorted, nm->n,
-					     sizeof *nm->sorted, cmp_name_entry);
-	return e ? (long)e->task : -1;
-}
-
-static void names_release(struct names *nm)
-{
-	free(nm->sorted);
-	free(nm->list);
-}
 
 /* ---- dependencies ------------------------------------------------------- */
 
@@ -79,17 +29,16 @@ static int listed_before(struct diag *d, const struct task *t, size_t j)
 
 /* Point each dep at its task; a bad dep stays DEP_UNRESOLVED and takes no
  * part in the graph, so one typo does not also show up as a cycle. */
-static void resolve_deps(const struct workflow *wf, const struct names *nm,
-			 struct diag *d)
+static void resolve_deps(const struct workflow *wf, struct diag *d)
 {
 	for (size_t i = 0; i < wf->ntasks; i++) {
 		const struct task *t = &wf->tasks[i];
 		for (size_t j = 0; j < t->ndeps; j++) {
 			struct dep *dep = &t->deps[j];
-			long u = names_find(nm, dep->name);
+			long u = workflow_find_task(wf, dep->name);
 			dep->task = DEP_UNRESOLVED;
 			if (u < 0) {
-				const char *near = closest_match(dep->name, nm->list);
+				const char *near = closest_match(dep->name, wf->names);
 				if (near)
 					diag_error(d, dep->pos, "unknown task '%s' in "
 						   "depends_on; did you mean '%s'?",
@@ -307,55 +256,6 @@ static void report_cycles(const struct plan *p, const unsigned char *done,
 	free(path);
 }
 
-/* ---- other checks ------------------------------------------------------- */
-
-/* An upstream's output arrives as input.NAME, so a static key NAME would
- * be silently overwritten (or overwrite it). */
-static void check_input_collisions(const struct workflow *wf, struct diag *d)
-{
-	for (size_t i = 0; i < wf->ntasks; i++) {
-		const struct task *t = &wf->tasks[i];
-		for (size_t j = 0; j < t->ndeps; j++) {
-			if (t->deps[j].task == DEP_UNRESOLVED)
-				continue;
-			for (size_t k = 0; k < t->ninput_keys; k++) {
-				const struct input_key *ik = &t->input_keys[k];
-				if (strcmp(ik->key, t->deps[j].name))
-					continue;
-				diag_error(d, ik->pos, "input key '%s' collides with "
-					   "the output of upstream task '%s'",
-					   ik->key, ik->key);
-				diag_note(d, t->deps[j].pos, "'%s' is listed in "
-					  "depends_on here", ik->key);
-			}
-		}
-	}
-}
-
-/* Relative paths resolve against the working directory, the project root
- * the artifact will run in. */
-static void check_files(const struct workflow *wf, struct diag *d)
-{
-	for (size_t i = 0; i < wf->ntasks; i++) {
-		const struct task *t = &wf->tasks[i];
-		if (t->executor != EXECUTOR_PYTHON || !t->file)
-			continue;
-		struct stat st;
-		if (stat(t->file, &st) == 0) {
-			if (S_ISDIR(st.st_mode))
-				diag_error(d, t->file_pos, "task file '%s' is a "
-					   "directory", t->file);
-			continue;
-		}
-		if (errno == ENOENT || errno == ENOTDIR)
-			diag_error(d, t->file_pos, "task file '%s' does not exist",
-				   t->file);
-		else
-			diag_error(d, t->file_pos, "cannot access task file "
-				   "'%s': %s", t->file, strerror(errno));
-	}
-}
-
 /* ---- keys --------------------------------------------------------------- */
 
 static void key_member(struct strbuf *sb, const char *name, const char *val)
@@ -462,6 +362,39 @@ static void compute_keys(struct plan *p)
 	strbuf_release(&sb);
 }
 
+/* ---- what expressions read --------------------------------------------- */
+
+static void add_ref(struct plan *p, size_t i, size_t u, size_t *cap,
+		    size_t *seen)
+{
+	if (u == EXREF_NONE || seen[u] == i + 1)
+		return;
+	seen[u] = i + 1;
+	p->refs[i] = xgrow(p->refs[i], cap, p->nrefs[i] + 1, sizeof **p->refs);
+	p->refs[i][p->nrefs[i]++] = u;
+}
+
+/* Per task, the tasks its expressions read (found by the check pass):
+ * `inputs:` refs, then templates and `when` in file order, each once. */
+static void collect_refs(struct plan *p)
+{
+	const struct workflow *wf = p->wf;
+	size_t n = wf->ntasks;
+	size_t *seen = xcalloc(n + 1, sizeof *seen);
+	p->refs = xcalloc(n + 1, sizeof *p->refs);
+	p->nrefs = xcalloc(n + 1, sizeof *p->nrefs);
+	for (size_t i = 0; i < n; i++) {
+		const struct task *t = &wf->tasks[i];
+		size_t cap = 0;
+		for (size_t k = 0; k < t->ninputs; k++)
+			add_ref(p, i, t->inputs[k].task, &cap, seen);
+		for (size_t k = 0; k < t->refs.n; k++)
+			if (t->refs.v[k].root == ROOT_TASK)
+				add_ref(p, i, t->refs.v[k].task, &cap, seen);
+	}
+	free(seen);
+}
+
 /* ---- the plan ----------------------------------------------------------- */
 
 int plan_build(const struct workflow *wf, struct diag *d, struct plan *p)
@@ -469,19 +402,16 @@ int plan_build(const struct workflow *wf, struct diag *d, struct plan *p)
 	unsigned before = d->nerrors;
 	memset(p, 0, sizeof *p);
 	p->wf = wf;
-	struct names nm;
-	names_init(&nm, wf);
-	resolve_deps(wf, &nm, d);
-	names_release(&nm);
+	resolve_deps(wf, d);
 	build_downstream(p);
 	unsigned char *done = xcalloc(wf->ntasks ? wf->ntasks : 1, 1);
-	if (topo_order(p, done) < wf->ntasks)
+	size_t norder = topo_order(p, done);
+	if (norder < wf->ntasks)
 		report_cycles(p, done, d);
 	free(done);
-	check_input_collisions(wf, d);
-	types_check(wf, d);
-	exprcheck_refs(wf, d);
-	check_files(wf, d);
+	upstream_init(&p->up, wf, p->order, norder);
+	check_plan(wf, &p->up, d);
+	collect_refs(p);
 	compute_keys(p);
 	return (int)(d->nerrors - before);
 }
@@ -493,6 +423,12 @@ void plan_release(struct plan *p)
 			free(p->downstream[i]);
 	free(p->downstream);
 	free(p->ndownstream);
+	if (p->refs)
+		for (size_t i = 0; i < p->wf->ntasks; i++)
+			free(p->refs[i]);
+	free(p->refs);
+	free(p->nrefs);
+	upstream_release(&p->up);
 	free(p->order);
 	free(p->keys);
 	memset(p, 0, sizeof *p);

@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "diag.h"
+#include "upstream.h"
 #include "workflow.h"
 
 #define TASK_KEY_LEN 16
@@ -23,6 +24,10 @@ struct plan {
 					    result (see DESIGN.md) */
 	size_t **downstream;  /* per task: indices of tasks that depend on it */
 	size_t *ndownstream;
+	size_t **refs;        /* per task: the tasks its expressions and
+				 `inputs:` refs read, each once, in file order */
+	size_t *nrefs;
+	struct upstream up;   /* "is u upstream of i?" (upstream.h) */
 };
 
 /* Returns the number of errors reported to d; 0 means p is usable (when

@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "schedule.h"
+#include "template.h"
 #include "util.h"
 
 /* Names end up in file names (TASK.KEY.json, logs/TASK.N.M.log, the run
@@ -288,6 +289,26 @@ static void parse_env(struct diag *d, const struct ynode *v,
 		e->pos = k->pos;
 		(*nenv)++;
 	}
+}
+
+/* Whether any string of v (an input object, lowered bindings included)
+ * holds a template: the task spec says so, so that ork exec looks. */
+static int json_templates(const cJSON *v)
+{
+	if (cJSON_IsString(v))
+		return tmpl_present(v->valuestring, strlen(v->valuestring));
+	for (const cJSON *c = v ? v->child : NULL; c; c = c->next)
+		if (json_templates(c))
+			return 1;
+	return 0;
+}
+
+static int env_templates(const struct envvar *env, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (tmpl_present(env[i].value, strlen(env[i].value)))
+			return 1;
+	return 0;
 }
 
 /* ---- task fields -------------------------------------------------------- */
@@ -627,7 +648,24 @@ static void check_executor_keys(struct diag *d, struct task *t,
 		t->function = xstrdup("main");
 }
 
-/* Typed mode; types.c reads the types and lowers the bindings. */
+/* inputs: the bindings (types.c reads them) lowered into the input
+ * object, which is empty: `input` and `inputs` exclude each other. */
+static void lower_inputs(struct diag *d, const struct ynode *v, struct task *t)
+{
+	types_parse_inputs(d, v, &t->inputs, &t->ninputs);
+	t->input_keys = xcalloc(t->ninputs + 1, sizeof *t->input_keys);
+	for (size_t i = 0; i < t->ninputs; i++) {
+		struct binding *b = &t->inputs[i];
+		if (!b->value)
+			continue;
+		cJSON_AddItemToObject(t->input, b->arg, b->value);
+		b->value = NULL;
+		t->input_keys[t->ninput_keys].key = xstrdup(b->arg);
+		t->input_keys[t->ninput_keys++].pos = b->pos;
+	}
+}
+
+/* Typed mode; types.c reads the types and the bindings. */
 static void parse_typed(struct diag *d, struct task *t, const struct ypair **f)
 {
 	const struct ypair *out = f[T_OUTPUT_TYPE] ? f[T_OUTPUT_TYPE] : f[T_OUTPUT];
@@ -642,7 +680,7 @@ static void parse_typed(struct diag *d, struct task *t, const struct ypair **f)
 		diag_error(d, f[T_INPUTS]->key->pos, "give 'input' or 'inputs', "
 			   "not both");
 	else if (f[T_INPUTS])
-		types_parse_inputs(d, f[T_INPUTS]->value, t);
+		lower_inputs(d, f[T_INPUTS]->value, t);
 }
 
 static void task_defaults(struct task *t)
@@ -681,6 +719,7 @@ static void parse_task(struct diag *d, struct task *t, const struct ynode *v)
 		t->when = exprcheck_when(d, f[T_WHEN]->value, &t->refs);
 	if (exec_ok)
 		check_executor_keys(d, t, v, f);
+	t->templates = json_templates(t->input) || env_templates(t->env, t->nenv);
 }
 
 /* ---- the workflow ------------------------------------------------------- */
@@ -712,6 +751,28 @@ static void check_case_clashes(struct diag *d, struct workflow *wf)
 		diag_note(d, a->pos, "'%s' is defined here", a->name);
 	}
 	free(byname);
+}
+
+static const struct workflow *sort_wf;   /* qsort has no context */
+
+static int cmp_byname(const void *a, const void *b)
+{
+	return strcmp(sort_wf->tasks[*(const size_t *)a].name,
+		      sort_wf->tasks[*(const size_t *)b].name);
+}
+
+/* The lookup table of workflow_find_task and the list for did-you-mean. */
+static void index_names(struct workflow *wf)
+{
+	wf->names = xcalloc(wf->ntasks + 1, sizeof *wf->names);
+	wf->byname = xcalloc(wf->ntasks + 1, sizeof *wf->byname);
+	for (size_t i = 0; i < wf->ntasks; i++) {
+		wf->names[i] = wf->tasks[i].name;
+		wf->byname[i] = i;
+	}
+	sort_wf = wf;
+	qsort(wf->byname, wf->ntasks, sizeof *wf->byname, cmp_byname);
+	sort_wf = NULL;
 }
 
 static void parse_tasks(struct diag *d, struct workflow *wf,
@@ -765,6 +826,7 @@ int workflow_from_yaml(const struct ynode *root, const char *path,
 	if (root->kind != YNODE_MAP) {
 		diag_error(d, root->pos, "a workflow must be a mapping, not %s",
 			   ynode_describe(root));
+		index_names(wf);
 		return (int)(d->nerrors - before);
 	}
 	const struct ypair *f[W_NKEYS] = { 0 };
@@ -789,11 +851,13 @@ int workflow_from_yaml(const struct ynode *root, const char *path,
 		       wf->timezone ? f[W_TIMEZONE]->value : NULL);
 	if (f[W_ENV])
 		parse_env(d, f[W_ENV]->value, &wf->env, &wf->nenv, &wf->env_refs);
+	wf->env_templates = env_templates(wf->env, wf->nenv);
 	if (f[W_PARAMS])
 		params_from_yaml(d, f[W_PARAMS]->value, &wf->params, &wf->nparams);
 	if (f[W_TYPES])
 		types_parse_named(d, f[W_TYPES]->value, &wf->types);
 	parse_tasks(d, wf, f[W_TASKS], root);
+	index_names(wf);
 	return (int)(d->nerrors - before);
 }
 
@@ -849,13 +913,23 @@ void workflow_release(struct workflow *wf)
 	for (size_t i = 0; i < wf->ntasks; i++)
 		task_release(&wf->tasks[i]);
 	free(wf->tasks);
+	free(wf->names);
+	free(wf->byname);
 	memset(wf, 0, sizeof *wf);
 }
 
 long workflow_find_task(const struct workflow *wf, const char *name)
 {
-	for (size_t i = 0; i < wf->ntasks; i++)
-		if (!strcmp(wf->tasks[i].name, name))
-			return (long)i;
+	size_t lo = 0, hi = wf->byname ? wf->ntasks : 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(name, wf->tasks[wf->byname[mid]].name);
+		if (c == 0)
+			return (long)wf->byname[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
 	return -1;
 }

@@ -86,6 +86,7 @@ struct task {
 	/* expressions (exprcheck.h) */
 	char *when;             /* the condition, or NULL */
 	struct exrefs refs;     /* names used by its templates and when */
+	int templates;          /* a string of input or env holds {{ }} */
 };
 
 struct workflow {
@@ -102,8 +103,12 @@ struct workflow {
 	struct param *params;   /* run-time parameters (params.h), file order */
 	size_t nparams;
 	struct exrefs env_refs; /* names used by env templates */
+	int env_templates;      /* a value of env holds {{ }} */
 	struct task *tasks;     /* in file order */
 	size_t ntasks;
+	const char **names;     /* task names in file order, NULL-terminated
+				   (for closest_match) */
+	size_t *byname;         /* task indices sorted by name */
 };
 
 /* Build wf from the YAML root.  Every problem is reported to d; returns the
