@@ -14,8 +14,6 @@
 #include "upstream.h"
 #include "workflow.h"
 
-#define TASK_KEY_LEN 16
-
 struct plan {
 	const struct workflow *wf;
 	size_t *order;        /* task indices, dependencies first; among tasks

@@ -16,26 +16,9 @@
 #include "template.h"
 #include "util.h"
 
-/* Names end up in file names (TASK.KEY.json, logs/TASK.N.M.log, the run
- * directory); this keeps those well under any file system's limit. */
-#define MAX_NAME 100
 /* Durations are handed to the runtime as seconds; beyond this (about 31
  * years) a value is a mistake, and converting it could overflow. */
 #define MAX_SECONDS 1e9
-
-const char *executor_name(enum executor e)
-{
-	return e == EXECUTOR_PROCESS ? "process" : "python";
-}
-
-static const char *const trigger_names[] = {
-	"all_success", "all_done", "none_failed", "one_success", NULL
-};
-
-const char *trigger_name(enum trigger t)
-{
-	return trigger_names[t];
-}
 
 /* ---- key tables --------------------------------------------------------- */
 
@@ -220,30 +203,15 @@ static int misspelled(const struct ynode *map, const char *key,
 	return 0;
 }
 
-/* Names: [A-Za-z_][A-Za-z0-9_]*, plus '-' after the first character for
- * task and workflow names. */
-static int valid_name(const char *s, int dash)
-{
-	if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_'))
-		return 0;
-	for (s++; *s; s++) {
-		int ok = (*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
-			 (*s >= '0' && *s <= '9') || *s == '_' || (dash && *s == '-');
-		if (!ok)
-			return 0;
-	}
-	return 1;
-}
-
 static void check_name(struct diag *d, const char *what, const char *name,
 		       struct srcpos pos)
 {
-	if (!valid_name(name, 1))
+	if (!valid_name(name))
 		diag_error(d, pos, "invalid %s name '%s': use letters, digits, "
 			   "'_' and '-', starting with a letter or '_'", what, name);
-	else if (strlen(name) > MAX_NAME)
+	else if (strlen(name) > NAME_MAX_LEN)
 		diag_error(d, pos, "%s name '%s' is too long (more than %d "
-			   "characters)", what, name, MAX_NAME);
+			   "characters)", what, name, NAME_MAX_LEN);
 }
 
 /* ---- env ---------------------------------------------------------------- */
@@ -276,7 +244,7 @@ static void parse_env(struct diag *d, const struct ynode *v,
 	for (size_t i = 0; i < v->npairs; i++) {
 		const struct ynode *k = v->pairs[i].key;
 		struct envvar *e = &(*env)[*nenv];
-		if (!valid_name(k->str, 0))
+		if (!valid_env_name(k->str))
 			diag_error(d, k->pos, "invalid environment variable "
 				   "name '%s'", k->str);
 		else if (!strncmp(k->str, "ORK_", 4))
@@ -321,7 +289,6 @@ static const struct ynode *val(const struct ypair **f, int k)
 static int parse_executor(struct diag *d, struct task *t,
 			  const struct ynode *map, const struct ypair **f)
 {
-	static const char *const names[] = { "python", "process", NULL };
 	const struct ynode *v = val(f, T_EXECUTOR);
 	if (!v) {
 		if (!misspelled(map, "executor", task_keys))
@@ -332,16 +299,14 @@ static int parse_executor(struct diag *d, struct task *t,
 	char *s = get_string(d, v, "executor");
 	if (!s)
 		return -1;
-	int rc = 0;
-	if (!strcmp(s, "python")) {
-		t->executor = EXECUTOR_PYTHON;
-	} else if (!strcmp(s, "process")) {
-		t->executor = EXECUTOR_PROCESS;
+	int rc = 0, e = contract_lookup(executor_names, s);
+	if (e >= 0) {
+		t->executor = (enum executor)e;
 	} else if (!strcmp(s, "library")) {
 		diag_error(d, v->pos, "executor 'library' is not supported yet");
 		rc = -1;
 	} else {
-		const char *near = closest_match(s, names);
+		const char *near = closest_match(s, executor_names);
 		if (near)
 			diag_error(d, v->pos, "unknown executor '%s'; did you "
 				   "mean '%s'?", s, near);

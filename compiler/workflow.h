@@ -10,24 +10,12 @@
 #include <stddef.h>
 #include <cjson/cJSON.h>
 
+#include "contract.h"
 #include "diag.h"
 #include "exprcheck.h"
 #include "params.h"
 #include "types.h"
 #include "yamlnode.h"
-
-enum executor { EXECUTOR_PYTHON, EXECUTOR_PROCESS };
-
-enum trigger {
-	TRIGGER_ALL_SUCCESS,   /* default, on_failure: skip */
-	TRIGGER_ALL_DONE,      /* on_failure: run */
-	TRIGGER_NONE_FAILED,
-	TRIGGER_ONE_SUCCESS,
-};
-
-/* Names as they appear in the file and in task specs. */
-const char *executor_name(enum executor e);
-const char *trigger_name(enum trigger t);
 
 struct envvar {
 	char *name;
