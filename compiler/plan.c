@@ -5,8 +5,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "jsonx.h"
-#include "types.h"
+#include "specwrite.h"
 #include "util.h"
 
 /* ---- dependencies ------------------------------------------------------- */
@@ -256,112 +255,6 @@ static void report_cycles(const struct plan *p, const unsigned char *done,
 	free(path);
 }
 
-/* ---- keys --------------------------------------------------------------- */
-
-static void key_member(struct strbuf *sb, const char *name, const char *val)
-{
-	strbuf_addf(sb, ",\"%s\":", name);
-	if (val)
-		jsonx_quote(sb, val, strlen(val), 0);
-	else
-		strbuf_adds(sb, "null");
-}
-
-static void env_member(struct strbuf *sb, int *first, const char *name,
-		       const char *value)
-{
-	if (!*first)
-		strbuf_addc(sb, ',');
-	*first = 0;
-	jsonx_quote(sb, name, strlen(name), 0);
-	strbuf_addc(sb, ':');
-	jsonx_quote(sb, value, strlen(value), 0);
-}
-
-static const char *env_lookup(const struct envvar *env, size_t n,
-			      const char *name)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(env[i].name, name))
-			return env[i].value;
-	return NULL;
-}
-
-/* The environment a task runs with: the workflow's, a task value
- * replacing a workflow value of the same name in place, then the task's
- * own names.  The same merge the task spec uses. */
-static void key_env(struct strbuf *sb, const struct workflow *wf,
-		    const struct task *t)
-{
-	int first = 1;
-	strbuf_adds(sb, ",\"env\":{");
-	for (size_t i = 0; i < wf->nenv; i++) {
-		const char *mine = env_lookup(t->env, t->nenv, wf->env[i].name);
-		env_member(sb, &first, wf->env[i].name,
-			   mine ? mine : wf->env[i].value);
-	}
-	for (size_t j = 0; j < t->nenv; j++)
-		if (!env_lookup(wf->env, wf->nenv, t->env[j].name))
-			env_member(sb, &first, t->env[j].name, t->env[j].value);
-	strbuf_addc(sb, '}');
-}
-
-/* The canonical text of what defines a task's result (DESIGN.md): every
- * member always present, in a fixed order, so equal definitions hash
- * equal.  "v1" lets a later change of this text change every key. */
-static void key_text(struct strbuf *sb, const struct workflow *wf,
-		     const struct task *t)
-{
-	strbuf_addf(sb, "{\"v\":1");
-	key_member(sb, "executor", executor_name(t->executor));
-	key_member(sb, "file", t->file);
-	key_member(sb, "module", t->module);
-	key_member(sb, "function", t->function);
-	strbuf_adds(sb, ",\"argv\":");
-	if (t->argv) {
-		strbuf_addc(sb, '[');
-		for (size_t i = 0; i < t->argc; i++) {
-			if (i)
-				strbuf_addc(sb, ',');
-			jsonx_quote(sb, t->argv[i], strlen(t->argv[i]), 0);
-		}
-		strbuf_addc(sb, ']');
-	} else {
-		strbuf_adds(sb, "null");
-	}
-	key_member(sb, "script", t->script);
-	strbuf_adds(sb, ",\"input\":");
-	if (t->input)
-		jsonx_write(sb, t->input, 0);
-	else
-		strbuf_adds(sb, "{}");
-	key_env(sb, wf, t);
-	/* Only tasks with a condition have it, so other keys stay as they
-	 * were. */
-	if (t->when)
-		key_member(sb, "when", t->when);
-	/* Only typed tasks have it, so untyped keys stay as they were. */
-	if (t->output_type) {
-		strbuf_adds(sb, ",\"output_type\":");
-		type_to_json(sb, t->output_type, 0);
-	}
-	strbuf_addc(sb, '}');
-}
-
-static void compute_keys(struct plan *p)
-{
-	const struct workflow *wf = p->wf;
-	p->keys = xcalloc(wf->ntasks, sizeof *p->keys);
-	struct strbuf sb = STRBUF_INIT;
-	for (size_t i = 0; i < wf->ntasks; i++) {
-		strbuf_reset(&sb);
-		key_text(&sb, wf, &wf->tasks[i]);
-		unsigned long long h = fnv1a64(sb.buf, sb.len, FNV1A64_INIT);
-		snprintf(p->keys[i], sizeof p->keys[i], "%016llx", h);
-	}
-	strbuf_release(&sb);
-}
-
 /* ---- what expressions read --------------------------------------------- */
 
 static void add_ref(struct plan *p, size_t i, size_t u, size_t *cap,
@@ -395,6 +288,26 @@ static void collect_refs(struct plan *p)
 	free(seen);
 }
 
+/* ---- keys ---------------------------------------------------------------- */
+
+/* In dependency order: a key covers its upstream keys (specwrite.h).
+ * Tasks on a cycle (an error already) get theirs after the rest. */
+static void compute_keys(struct plan *p)
+{
+	size_t n = p->wf->ntasks;
+	unsigned char *done = xcalloc(n + 1, 1);
+	p->keys = xcalloc(n + 1, sizeof *p->keys);
+	for (size_t k = 0; k < p->norder; k++) {
+		size_t i = p->order[k];
+		spec_key(p, i, p->keys[i]);
+		done[i] = 1;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!done[i])
+			spec_key(p, i, p->keys[i]);
+	free(done);
+}
+
 /* ---- the plan ----------------------------------------------------------- */
 
 int plan_build(const struct workflow *wf, struct diag *d, struct plan *p)
@@ -406,6 +319,7 @@ int plan_build(const struct workflow *wf, struct diag *d, struct plan *p)
 	build_downstream(p);
 	unsigned char *done = xcalloc(wf->ntasks ? wf->ntasks : 1, 1);
 	size_t norder = topo_order(p, done);
+	p->norder = norder;
 	if (norder < wf->ntasks)
 		report_cycles(p, done, d);
 	free(done);

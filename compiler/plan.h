@@ -18,6 +18,8 @@ struct plan {
 	const struct workflow *wf;
 	size_t *order;        /* task indices, dependencies first; among tasks
 				 that are ready together, file order */
+	size_t norder;        /* tasks in order: all of them unless there is
+				 a cycle (an error) */
 	char (*keys)[TASK_KEY_LEN + 1];  /* per task: hash of what defines its
 					    result (see DESIGN.md) */
 	size_t **downstream;  /* per task: indices of tasks that depend on it */

@@ -883,6 +883,31 @@ void workflow_release(struct workflow *wf)
 	memset(wf, 0, sizeof *wf);
 }
 
+static const struct envvar *env_find(const struct envvar *env, size_t n,
+				     const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(env[i].name, name))
+			return &env[i];
+	return NULL;
+}
+
+size_t workflow_task_env(const struct workflow *wf, const struct task *t,
+			 const struct envvar ***env)
+{
+	const struct envvar **v = xcalloc(wf->nenv + t->nenv + 1, sizeof *v);
+	size_t n = 0;
+	for (size_t i = 0; i < wf->nenv; i++) {
+		const struct envvar *mine = env_find(t->env, t->nenv, wf->env[i].name);
+		v[n++] = mine ? mine : &wf->env[i];
+	}
+	for (size_t j = 0; j < t->nenv; j++)
+		if (!env_find(wf->env, wf->nenv, t->env[j].name))
+			v[n++] = &t->env[j];
+	*env = v;
+	return n;
+}
+
 long workflow_find_task(const struct workflow *wf, const char *name)
 {
 	size_t lo = 0, hi = wf->byname ? wf->ntasks : 0;

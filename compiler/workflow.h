@@ -106,7 +106,13 @@ struct workflow {
 int workflow_from_yaml(const struct ynode *root, const char *path,
 		       struct diag *d, struct workflow *wf);
 void workflow_release(struct workflow *wf);
-/* Index of the task with this name, or -1. */
+/* The environment task t runs with, into a new *env (free it; the
+ * variables are borrowed): the workflow's env in file order, a task value
+ * replacing a workflow value of the same name in place, then the task's
+ * own names.  Returns the count. */
+size_t workflow_task_env(const struct workflow *wf, const struct task *t,
+			 const struct envvar ***env);
+/* Index of the task with this name, or -1 (a binary search). */
 long workflow_find_task(const struct workflow *wf, const char *name);
 
 #endif
