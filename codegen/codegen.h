@@ -1,5 +1,8 @@
 /* codegen: backends that turn a validated plan into text.  Every backend is
- * deterministic: the same plan gives byte-identical output. */
+ * deterministic: the same plan gives byte-identical output.
+ *
+ * Calls: the plan and workflow (read only), specwrite (every task spec
+ * comes from it), jsonx, cron, tz.  Nothing in the compiler calls back. */
 #ifndef ORK_CODEGEN_H
 #define ORK_CODEGEN_H
 

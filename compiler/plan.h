@@ -1,10 +1,15 @@
 /* plan: the validated plan.  Resolves depends_on, rejects missing, self and
- * duplicate dependencies, reports every cycle with its whole path, checks
- * that static input keys do not collide with upstream task names and that
- * task files exist (relative to the project root: the working directory),
- * then orders the tasks and computes each task's key.
+ * duplicate dependencies, reports every cycle with its whole path, orders
+ * the tasks, sets up the upstream questions (upstream.h), runs the one
+ * pass of whole-graph checks (check.h), collects what each task's
+ * expressions read, and computes each task's key from its spec
+ * (specwrite.h), in dependency order.
  *
- * A plan borrows its workflow, which must outlive it. */
+ * A plan borrows its workflow, which must outlive it; plan_release frees
+ * what it owns.
+ *
+ * Calls: workflow (model), upstream, check, specwrite.  Called by orkc and
+ * read by codegen. */
 #ifndef ORK_PLAN_H
 #define ORK_PLAN_H
 

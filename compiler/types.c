@@ -325,7 +325,7 @@ void types_parse_named(struct diag *d, const struct ynode *v,
 	}
 }
 
-void typetab_free(struct typetab *tab)
+void typetab_release(struct typetab *tab)
 {
 	for (size_t i = 0; i < tab->n; i++) {
 		free(tab->v[i].name);

@@ -88,7 +88,7 @@ struct type *types_parse(struct diag *d, const struct ynode *v);
 /* `types:` of the workflow. */
 void types_parse_named(struct diag *d, const struct ynode *v,
 		       struct typetab *tab);
-void typetab_free(struct typetab *tab);
+void typetab_release(struct typetab *tab);
 
 /* `inputs:`: the bindings, in file order, into a new *out (*n of them),
  * each with its lowered value. */

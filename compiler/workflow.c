@@ -874,7 +874,7 @@ void workflow_release(struct workflow *wf)
 	env_free(wf->env, wf->nenv);
 	exrefs_release(&wf->env_refs);
 	params_free(wf->params, wf->nparams);
-	typetab_free(&wf->types);
+	typetab_release(&wf->types);
 	for (size_t i = 0; i < wf->ntasks; i++)
 		task_release(&wf->tasks[i]);
 	free(wf->tasks);

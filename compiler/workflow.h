@@ -1,9 +1,13 @@
-/* workflow: the workflow model (SPEC section 3), built from the YAML tree
- * with every key checked: required keys, value types and ranges, unknown
- * keys (with a did-you-mean), task names, executor requirements.  Checks
- * that need the whole graph (dependencies, cycles, files) live in plan.h.
+/* workflow: the workflow model (the file's top-level keys and its tasks),
+ * built from the YAML tree with every key checked: required keys, value
+ * types and ranges, unknown keys (with a did-you-mean), task names,
+ * executor requirements.  Checks that need the whole graph (dependencies,
+ * cycles, expression names, types, files) live in plan.h and check.h.
  *
- * A struct workflow owns everything it points to; workflow_release frees it. */
+ * A struct workflow owns everything it points to; workflow_release frees it.
+ *
+ * Calls: yamlnode and the per-value parsers exprcheck, types, params,
+ * schedule; contract (names), template.  Nothing above it. */
 #ifndef ORK_WORKFLOW_H
 #define ORK_WORKFLOW_H
 
