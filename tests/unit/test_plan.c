@@ -388,6 +388,27 @@ static void test_upstream(void)
 	release(&f);
 }
 
+/* With a cycle there is no order: upstream questions still end, and a
+ * task on the cycle may read a task above it. */
+static void test_upstream_cycle(void)
+{
+	struct fixture f;
+	build(&f, "name: w\ntasks:\n" TASK("a", "")
+	      TASK("b", "    depends_on: [a, c]\n    when: tasks.a.output\n")
+	      TASK("c", "    depends_on: [b]\n    when: tasks.a.output\n")
+	      TASK("d", "    depends_on: [c]\n    when: tasks.a.output or "
+		   "tasks.e.output\n")
+	      TASK("e", ""));
+	CHECK_INTEQ(f.errors, 2);
+	CHECK_STREQ(msg(&f, 0), "dependency cycle: b -> c -> b");
+	CHECK_STREQ(msg(&f, 1), "task 'e' is not upstream of 'd'; add it to "
+		    "depends_on");
+	CHECK(upstream_has(&f.p.up, 0, 3));
+	CHECK(upstream_has(&f.p.up, 2, 1));
+	CHECK(!upstream_has(&f.p.up, 3, 0));
+	release(&f);
+}
+
 /* Expression names checked against the upstream closure in a long chain:
  * the first task is upstream of the last, a later one is not. */
 static void test_refs_chain(void)
@@ -430,4 +451,4 @@ static void test_all_errors(void)
 
 UNIT_MAIN(test_defaults, test_order, test_order_big, test_cycles,
 	  test_bad_deps, test_collisions, test_task_files, test_keys,
-	  test_keys_upstream, test_upstream, test_refs_chain, test_all_errors)
+	  test_keys_upstream, test_upstream, test_upstream_cycle, test_refs_chain, test_all_errors)
