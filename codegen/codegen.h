@@ -1,19 +1,14 @@
 /* codegen: backends that turn a validated plan into text.  Every backend is
- * deterministic: the same plan gives byte-identical output. */
+ * deterministic: the same plan gives byte-identical output.
+ *
+ * Calls: the plan and workflow (read only), specwrite (every task spec
+ * comes from it), jsonx, cron, tz.  Nothing in the compiler calls back. */
 #ifndef ORK_CODEGEN_H
 #define ORK_CODEGEN_H
 
 #include "plan.h"
+#include "specwrite.h"   /* task_spec_json, run_spec_json */
 #include "util.h"
-
-/* The task spec of DESIGN.md for task i, as compact JSON.  flags as for
- * jsonx_write (JSONX_MAKESAFE for a Makefile). */
-char *task_spec_json(const struct plan *p, size_t i, unsigned flags);
-
-/* What `ork begin` needs to know about the workflow (DESIGN.md), as
- * compact JSON: {"params": {NAME: {"type": T, "default": V}}, "timezone":
- * TZ}; NULL when the workflow has no params and no timezone. */
-char *run_spec_json(const struct plan *p, unsigned flags);
 
 /* Artifacts hand each task spec (and the run spec) to ork in one
  * environment variable, and Linux caps one at 128 KiB.  Report every task

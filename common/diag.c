@@ -15,6 +15,27 @@ void diag_init(struct diag *d, const char *path, const char *src, size_t srclen)
 	d->srclen = srclen;
 }
 
+const char *diag_source_line(struct diag *d, unsigned line, size_t *len)
+{
+	if (!d->src || line == 0)
+		return NULL;
+	const char *end = d->src + d->srclen;
+	if (!d->line_at || line < d->line_no) {
+		d->line_at = d->src;
+		d->line_no = 1;
+	}
+	while (d->line_no < line) {
+		const char *nl = memchr(d->line_at, '\n', (size_t)(end - d->line_at));
+		if (!nl)
+			return NULL;
+		d->line_at = nl + 1;
+		d->line_no++;
+	}
+	const char *nl = memchr(d->line_at, '\n', (size_t)(end - d->line_at));
+	*len = (size_t)((nl ? nl : end) - d->line_at);
+	return d->line_at;
+}
+
 void diag_release(struct diag *d)
 {
 	for (size_t i = 0; i < d->nmsgs; i++)

@@ -34,6 +34,9 @@ struct diag {
 	struct diag_msg *msgs;
 	size_t nmsgs, capmsgs;
 	unsigned nerrors, nwarnings;
+	/* diag_source_line's place: the start of line line_no, or NULL */
+	const char *line_at;
+	unsigned line_no;
 };
 
 void diag_init(struct diag *d, const char *path, const char *src, size_t srclen);
@@ -45,6 +48,10 @@ void diag_warning(struct diag *d, struct srcpos pos, const char *fmt, ...)
 /* A note attaches to the message before it and sorts with it. */
 void diag_note(struct diag *d, struct srcpos pos, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* The text of source line `line` (1-based) and its length (without the
+ * newline), or NULL.  Asked in file order, the lines cost one pass over
+ * the source in all: the search starts from the line found last. */
+const char *diag_source_line(struct diag *d, unsigned line, size_t *len);
 /* Print every message, sorted, each with its source line and caret, then a
  * count line when there were errors.  Clears the list. */
 void diag_flush(struct diag *d, FILE *out);

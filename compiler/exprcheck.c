@@ -6,7 +6,6 @@
 
 #include "template.h"
 #include "util.h"
-#include "workflow.h"
 
 void exrefs_release(struct exrefs *r)
 {
@@ -63,18 +62,12 @@ static void advance(struct cursor *c, size_t n)
 }
 
 /* The cursor at scalar n's first character in the file. */
-static int cursor_at(const struct diag *d, const struct ynode *n,
-		     struct cursor *c)
+static int cursor_at(struct diag *d, const struct ynode *n, struct cursor *c)
 {
-	const char *p = d->src, *end = d->src + d->srclen;
-	if (!p || n->pos.line == 0 || n->pos.col == 0)
+	const char *p, *end = d->src + d->srclen;
+	size_t len;
+	if (n->pos.col == 0 || !(p = diag_source_line(d, n->pos.line, &len)))
 		return -1;
-	for (unsigned l = 1; l < n->pos.line; l++) {
-		p = memchr(p, '\n', (size_t)(end - p));
-		if (!p)
-			return -1;
-		p++;
-	}
 	if ((size_t)(end - p) < n->pos.col - 1)
 		return -1;
 	c->s = p + n->pos.col - 1;
@@ -90,7 +83,7 @@ static int cursor_at(const struct diag *d, const struct ynode *n,
 	return 0;
 }
 
-struct srcpos scalar_offset_pos(const struct diag *d, const struct ynode *n,
+struct srcpos scalar_offset_pos(struct diag *d, const struct ynode *n,
 				size_t off)
 {
 	struct cursor c;
@@ -145,7 +138,7 @@ struct srcpos scalar_offset_pos(const struct diag *d, const struct ynode *n,
 
 struct collect {
 	struct exrefs *refs;
-	const struct diag *d;
+	struct diag *d;
 	const struct ynode *n;
 	size_t base;            /* offset of the expression in the value */
 };
@@ -158,6 +151,7 @@ static void add_ref(void *ctx, const struct expr *r)
 	struct exref *x = &refs->v[refs->n++];
 	x->root = r->root;
 	x->name = xstrdup(r->name);
+	x->task = EXREF_NONE;
 	x->pos = scalar_offset_pos(c->d, c->n, c->base + r->name_pos);
 }
 
@@ -230,129 +224,4 @@ char *exprcheck_when(struct diag *d, const struct ynode *v, struct exrefs *refs)
 	expr_walk_refs(e, add_ref, &c);
 	expr_free(e);
 	return xstrdup(v->str);
-}
-
-/* ---- names -------------------------------------------------------------- */
-
-/* up[j] != 0 when task j is a transitive upstream of task i. */
-static void upstream_of(const struct workflow *wf, size_t i, unsigned char *up)
-{
-	size_t *stack = xcalloc(wf->ntasks + 1, sizeof *stack), top = 0;
-	memset(up, 0, wf->ntasks);
-	stack[top++] = i;
-	while (top) {
-		const struct task *t = &wf->tasks[stack[--top]];
-		for (size_t k = 0; k < t->ndeps; k++) {
-			size_t u = t->deps[k].task;
-			if (u == DEP_UNRESOLVED || up[u])
-				continue;
-			up[u] = 1;
-			stack[top++] = u;
-		}
-	}
-	free(stack);
-}
-
-static const char **task_names(const struct workflow *wf)
-{
-	const char **names = xcalloc(wf->ntasks + 1, sizeof *names);
-	for (size_t i = 0; i < wf->ntasks; i++)
-		names[i] = wf->tasks[i].name;
-	return names;
-}
-
-static const char **param_names(const struct workflow *wf)
-{
-	const char **names = xcalloc(wf->nparams + 1, sizeof *names);
-	for (size_t i = 0; i < wf->nparams; i++)
-		names[i] = wf->params[i].name;
-	return names;
-}
-
-/* Who uses a name: task user, param -1 - i, or (USER_ENV) the
- * workflow's env. */
-#define USER_ENV (-1L - 1000000000L)
-
-static void check_task_ref(const struct workflow *wf, struct diag *d,
-			   const struct exref *r, long user,
-			   const unsigned char *up, const char **names)
-{
-	long u = workflow_find_task(wf, r->name);
-	if (u < 0) {
-		const char *near = closest_match(r->name, names);
-		if (near)
-			diag_error(d, r->pos, "unknown task '%s'; did you mean "
-				   "'%s'?", r->name, near);
-		else
-			diag_error(d, r->pos, "unknown task '%s'", r->name);
-	} else if (user < 0) {
-		diag_error(d, r->pos, "%s cannot use the output of task '%s'%s",
-			   user == USER_ENV ? "the workflow's env" :
-			   "a param's default", r->name, user == USER_ENV ?
-			   "; give the value in the task's env" : "");
-	} else if (u == user) {
-		diag_error(d, r->pos, "task '%s' cannot use its own output",
-			   r->name);
-	} else if (!up[u]) {
-		diag_error(d, r->pos, "task '%s' is not upstream of '%s'; add it "
-			   "to depends_on", r->name, wf->tasks[user].name);
-	}
-}
-
-/* The names one task (user >= 0) or param (-1 - index) uses. */
-static void check_refs(const struct workflow *wf, struct diag *d,
-		       const struct exrefs *refs, long user,
-		       const unsigned char *up)
-{
-	const char **tnames = task_names(wf), **pnames = param_names(wf);
-	for (size_t k = 0; k < refs->n; k++) {
-		const struct exref *r = &refs->v[k];
-		switch (r->root) {
-		case ROOT_TASK:
-			check_task_ref(wf, d, r, user, up, tnames);
-			break;
-		case ROOT_PARAM: {
-			long p = -1;
-			for (size_t i = 0; i < wf->nparams && p < 0; i++)
-				if (!strcmp(wf->params[i].name, r->name))
-					p = (long)i;
-			const char *near = closest_match(r->name, pnames);
-			if (p < 0 && near)
-				diag_error(d, r->pos, "unknown param '%s'; did you "
-					   "mean '%s'?", r->name, near);
-			else if (p < 0)
-				diag_error(d, r->pos, "unknown param '%s'%s", r->name,
-					   wf->nparams ? "" : " (the workflow "
-					   "declares no 'params')");
-			else if (user < 0 && user != USER_ENV && p >= -1 - user)
-				diag_error(d, r->pos, "param '%s' is not known yet: "
-					   "a default can use only the params "
-					   "above it", r->name);
-			break;
-		}
-		case ROOT_ITEM: case ROOT_INDEX:
-			diag_error(d, r->pos, "'%s' is only defined in a task "
-				   "with 'foreach'", r->name);
-			break;
-		default:
-			break;
-		}
-	}
-	free(tnames);
-	free(pnames);
-}
-
-void exprcheck_refs(const struct workflow *wf, struct diag *d)
-{
-	unsigned char *up = xcalloc(wf->ntasks + 1, 1);
-	for (size_t i = 0; i < wf->nparams; i++)
-		check_refs(wf, d, &wf->params[i].refs, -1 - (long)i, up);
-	check_refs(wf, d, &wf->env_refs, USER_ENV, up);
-	for (size_t i = 0; i < wf->ntasks; i++) {
-		if (!wf->tasks[i].refs.n)
-			continue;
-		upstream_of(wf, i, up);
-		check_refs(wf, d, &wf->tasks[i].refs, (long)i, up);
-	}
-	free(up);
 }

@@ -1,13 +1,13 @@
-/* exprcheck: the compile-time side of the expression language (SPEC
- * section 5).  Every template string of a task's `input` and `env`, the
- * workflow's `env` and the params' defaults, and every `when:`, is parsed
- * here, and a syntax error is reported at its exact column in the YAML
- * file; the names each expression uses are collected with their file
- * positions, and checked once the graph is known (exprcheck_refs):
- *   - a task name must be a task, and a transitive upstream of the task
- *     that uses it (did-you-mean for unknown names);
- *   - params.NAME must be a declared param;
- *   - item and index exist only in a foreach task (none yet).
+/* exprcheck: the parse side of the expression language (templates
+ * `{{ EXPR }}` and `when:` conditions; the language is common/expr.h).
+ * Every template string of a task's `input` and `env`, the workflow's
+ * `env` and the params' defaults, and every `when:`, is parsed here, and a
+ * syntax error is reported at its exact column in the YAML file; the names
+ * each expression uses are collected with their file positions.  Whether
+ * those names exist and are upstream is a whole-graph question, answered
+ * by the plan's check pass (check.h), not here.
+ *
+ * Calls: yamlnode, diag, expr, template.  Never the workflow model.
  *
  * Positions: a scalar's value is matched against its source text, so the
  * mapping is exact for plain, single-quoted, double-quoted (escapes
@@ -24,14 +24,16 @@
 #include "expr.h"
 #include "yamlnode.h"
 
-struct workflow;
-
 /* One name an expression uses. */
 struct exref {
 	enum expr_root root;
 	char *name;             /* task, param, run or env name; owned */
 	struct srcpos pos;      /* of the name in the file */
+	size_t task;            /* ROOT_TASK: the task's index, set by the
+				   check pass (check.h); EXREF_NONE before,
+				   or when it names no task */
 };
+#define EXREF_NONE ((size_t)-1)
 
 struct exrefs {
 	struct exref *v;
@@ -43,7 +45,7 @@ void exrefs_release(struct exrefs *r);
 
 /* The file position of byte off of scalar n's value (off may be its
  * length: just after the value). */
-struct srcpos scalar_offset_pos(const struct diag *d, const struct ynode *n,
+struct srcpos scalar_offset_pos(struct diag *d, const struct ynode *n,
 				size_t off);
 
 /* Parse every template string in v (any YAML value: strings inside lists
@@ -57,9 +59,5 @@ size_t exprcheck_templates(struct diag *d, const struct ynode *v,
  * after reporting why it is not valid. */
 char *exprcheck_when(struct diag *d, const struct ynode *v,
 		     struct exrefs *refs);
-
-/* Check the names of every task's and param's expressions, once
- * depends_on is resolved (plan_build).  Reports to d. */
-void exprcheck_refs(const struct workflow *wf, struct diag *d);
 
 #endif

@@ -261,7 +261,8 @@ static int print_next(const struct options *o, const struct plan *p,
 	if (o->from && tz_parse(o->from, &from) < 0)
 		die(EXIT_USAGE, "--from needs an RFC 3339 time such as "
 		    "2026-03-29T01:00:00+01:00, not '%s'", o->from);
-	const char *why = schedule_next(p->wf, o->next, from, out);
+	const char *why = schedule_next(p->wf->schedule, p->wf->timezone,
+					 o->next, from, out);
 	if (why)
 		warnx("%s", why);
 	/* Fewer than N fire times: print those found, after the reason. */

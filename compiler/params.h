@@ -1,4 +1,5 @@
-/* params: the workflow's run-time parameters (SPEC section 3).
+/* params: the workflow's run-time parameters (`params:`, given when a run
+ * starts: `make -f run.mk NAME=value`, fixed once per run).
  *
  *   params:
  *     date:   {type: date, default: "{{ run.date }}"}
@@ -14,7 +15,10 @@
  * variables: `make -f run.mk date=2026-01-01`).
  *
  * Ownership: the array and everything in it belong to the workflow
- * (params_free). */
+ * (params_free).
+ *
+ * Calls: yamlnode, exprcheck (default templates), paramval.  Never the
+ * workflow model. */
 #ifndef ORK_PARAMS_H
 #define ORK_PARAMS_H
 

@@ -1,64 +1,12 @@
 /* plan: see plan.h. */
 #include "plan.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
-#include "jsonx.h"
-#include "secret.h"
-#include "types.h"
+#include "check.h"
+#include "specwrite.h"
 #include "util.h"
-
-/* Task names sorted for lookup, and in file order for suggestions. */
-struct name_entry {
-	const char *name;
-	size_t task;
-};
-
-struct names {
-	struct name_entry *sorted;
-	const char **list;      /* NULL-terminated, for closest_match */
-	size_t n;
-};
-
-static int cmp_entry(const void *a, const void *b)
-{
-	return strcmp(((const struct name_entry *)a)->name,
-		      ((const struct name_entry *)b)->name);
-}
-
-static int cmp_name_entry(const void *key, const void *elem)
-{
-	return strcmp(key, ((const struct name_entry *)elem)->name);
-}
-
-static void names_init(struct names *nm, const struct workflow *wf)
-{
-	nm->n = wf->ntasks;
-	nm->sorted = xcalloc(nm->n, sizeof *nm->sorted);
-	nm->list = xcalloc(nm->n + 1, sizeof *nm->list);
-	for (size_t i = 0; i < nm->n; i++) {
-		nm->sorted[i].name = wf->tasks[i].name;
-		nm->sorted[i].task = i;
-		nm->list[i] = wf->tasks[i].name;
-	}
-	qsort(nm->sorted, nm->n, sizeof *nm->sorted, cmp_entry);
-}
-
-static long names_find(const struct names *nm, const char *name)
-{
-	const struct name_entry *e = bsearch(name, nm->sorted, nm->n,
-					     sizeof *nm->sorted, cmp_name_entry);
-	return e ? (long)e->task : -1;
-}
-
-static void names_release(struct names *nm)
-{
-	free(nm->sorted);
-	free(nm->list);
-}
 
 /* ---- dependencies ------------------------------------------------------- */
 
@@ -80,17 +28,16 @@ static int listed_before(struct diag *d, const struct task *t, size_t j)
 
 /* Point each dep at its task; a bad dep stays DEP_UNRESOLVED and takes no
  * part in the graph, so one typo does not also show up as a cycle. */
-static void resolve_deps(const struct workflow *wf, const struct names *nm,
-			 struct diag *d)
+static void resolve_deps(const struct workflow *wf, struct diag *d)
 {
 	for (size_t i = 0; i < wf->ntasks; i++) {
 		const struct task *t = &wf->tasks[i];
 		for (size_t j = 0; j < t->ndeps; j++) {
 			struct dep *dep = &t->deps[j];
-			long u = names_find(nm, dep->name);
+			long u = workflow_find_task(wf, dep->name);
 			dep->task = DEP_UNRESOLVED;
 			if (u < 0) {
-				const char *near = closest_match(dep->name, nm->list);
+				const char *near = closest_match(dep->name, wf->names);
 				if (near)
 					diag_error(d, dep->pos, "unknown task '%s' in "
 						   "depends_on; did you mean '%s'?",
@@ -308,160 +255,57 @@ static void report_cycles(const struct plan *p, const unsigned char *done,
 	free(path);
 }
 
-/* ---- other checks ------------------------------------------------------- */
+/* ---- what expressions read --------------------------------------------- */
 
-/* An upstream's output arrives as input.NAME, so a static key NAME would
- * be silently overwritten (or overwrite it). */
-static void check_input_collisions(const struct workflow *wf, struct diag *d)
+static void add_ref(struct plan *p, size_t i, size_t u, size_t *cap,
+		    size_t *seen)
 {
-	for (size_t i = 0; i < wf->ntasks; i++) {
-		const struct task *t = &wf->tasks[i];
-		for (size_t j = 0; j < t->ndeps; j++) {
-			if (t->deps[j].task == DEP_UNRESOLVED)
-				continue;
-			for (size_t k = 0; k < t->ninput_keys; k++) {
-				const struct input_key *ik = &t->input_keys[k];
-				if (strcmp(ik->key, t->deps[j].name))
-					continue;
-				diag_error(d, ik->pos, "input key '%s' collides with "
-					   "the output of upstream task '%s'",
-					   ik->key, ik->key);
-				diag_note(d, t->deps[j].pos, "'%s' is listed in "
-					  "depends_on here", ik->key);
-			}
-		}
-	}
+	if (u == EXREF_NONE || seen[u] == i + 1)
+		return;
+	seen[u] = i + 1;
+	p->refs[i] = xgrow(p->refs[i], cap, p->nrefs[i] + 1, sizeof **p->refs);
+	p->refs[i][p->nrefs[i]++] = u;
 }
 
-/* Relative paths resolve against the working directory, the project root
- * the artifact will run in. */
-static void check_files(const struct workflow *wf, struct diag *d)
-{
-	for (size_t i = 0; i < wf->ntasks; i++) {
-		const struct task *t = &wf->tasks[i];
-		if (t->executor != EXECUTOR_PYTHON || !t->file)
-			continue;
-		struct stat st;
-		if (stat(t->file, &st) == 0) {
-			if (S_ISDIR(st.st_mode))
-				diag_error(d, t->file_pos, "task file '%s' is a "
-					   "directory", t->file);
-			continue;
-		}
-		if (errno == ENOENT || errno == ENOTDIR)
-			diag_error(d, t->file_pos, "task file '%s' does not exist",
-				   t->file);
-		else
-			diag_error(d, t->file_pos, "cannot access task file "
-				   "'%s': %s", t->file, strerror(errno));
-	}
-}
-
-/* ---- keys --------------------------------------------------------------- */
-
-static void key_member(struct strbuf *sb, const char *name, const char *val)
-{
-	strbuf_addf(sb, ",\"%s\":", name);
-	if (val)
-		jsonx_quote(sb, val, strlen(val), 0);
-	else
-		strbuf_adds(sb, "null");
-}
-
-static void env_member(struct strbuf *sb, int *first, const char *name,
-		       const char *value)
-{
-	if (!*first)
-		strbuf_addc(sb, ',');
-	*first = 0;
-	jsonx_quote(sb, name, strlen(name), 0);
-	strbuf_addc(sb, ':');
-	jsonx_quote(sb, value, strlen(value), 0);
-}
-
-static const char *env_lookup(const struct envvar *env, size_t n,
-			      const char *name)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(env[i].name, name))
-			return env[i].value;
-	return NULL;
-}
-
-/* The environment a task runs with: the workflow's, a task value
- * replacing a workflow value of the same name in place, then the task's
- * own names.  The same merge the task spec uses. */
-static void key_env(struct strbuf *sb, const struct workflow *wf,
-		    const struct task *t)
-{
-	int first = 1;
-	strbuf_adds(sb, ",\"env\":{");
-	for (size_t i = 0; i < wf->nenv; i++) {
-		const char *mine = env_lookup(t->env, t->nenv, wf->env[i].name);
-		env_member(sb, &first, wf->env[i].name,
-			   mine ? mine : wf->env[i].value);
-	}
-	for (size_t j = 0; j < t->nenv; j++)
-		if (!env_lookup(wf->env, wf->nenv, t->env[j].name))
-			env_member(sb, &first, t->env[j].name, t->env[j].value);
-	strbuf_addc(sb, '}');
-}
-
-/* The canonical text of what defines a task's result (DESIGN.md): every
- * member always present, in a fixed order, so equal definitions hash
- * equal.  "v1" lets a later change of this text change every key. */
-static void key_text(struct strbuf *sb, const struct workflow *wf,
-		     const struct task *t)
-{
-	strbuf_addf(sb, "{\"v\":1");
-	key_member(sb, "executor", executor_name(t->executor));
-	key_member(sb, "file", t->file);
-	key_member(sb, "module", t->module);
-	key_member(sb, "function", t->function);
-	strbuf_adds(sb, ",\"argv\":");
-	if (t->argv) {
-		strbuf_addc(sb, '[');
-		for (size_t i = 0; i < t->argc; i++) {
-			if (i)
-				strbuf_addc(sb, ',');
-			jsonx_quote(sb, t->argv[i], strlen(t->argv[i]), 0);
-		}
-		strbuf_addc(sb, ']');
-	} else {
-		strbuf_adds(sb, "null");
-	}
-	key_member(sb, "script", t->script);
-	strbuf_adds(sb, ",\"input\":");
-	if (t->input)
-		jsonx_write(sb, t->input, 0);
-	else
-		strbuf_adds(sb, "{}");
-	key_env(sb, wf, t);
-	secret_spec_member(sb, wf, t, 0);  /* names only, never values */
-	/* Only tasks with a condition have it, so other keys stay as they
-	 * were. */
-	if (t->when)
-		key_member(sb, "when", t->when);
-	/* Only typed tasks have it, so untyped keys stay as they were. */
-	if (t->output_type) {
-		strbuf_adds(sb, ",\"output_type\":");
-		type_to_json(sb, t->output_type, 0);
-	}
-	strbuf_addc(sb, '}');
-}
-
-static void compute_keys(struct plan *p)
+/* Per task, the tasks its expressions read (found by the check pass):
+ * `inputs:` refs, then templates and `when` in file order, each once. */
+static void collect_refs(struct plan *p)
 {
 	const struct workflow *wf = p->wf;
-	p->keys = xcalloc(wf->ntasks, sizeof *p->keys);
-	struct strbuf sb = STRBUF_INIT;
-	for (size_t i = 0; i < wf->ntasks; i++) {
-		strbuf_reset(&sb);
-		key_text(&sb, wf, &wf->tasks[i]);
-		unsigned long long h = fnv1a64(sb.buf, sb.len, FNV1A64_INIT);
-		snprintf(p->keys[i], sizeof p->keys[i], "%016llx", h);
+	size_t n = wf->ntasks;
+	size_t *seen = xcalloc(n + 1, sizeof *seen);
+	p->refs = xcalloc(n + 1, sizeof *p->refs);
+	p->nrefs = xcalloc(n + 1, sizeof *p->nrefs);
+	for (size_t i = 0; i < n; i++) {
+		const struct task *t = &wf->tasks[i];
+		size_t cap = 0;
+		for (size_t k = 0; k < t->ninputs; k++)
+			add_ref(p, i, t->inputs[k].task, &cap, seen);
+		for (size_t k = 0; k < t->refs.n; k++)
+			if (t->refs.v[k].root == ROOT_TASK)
+				add_ref(p, i, t->refs.v[k].task, &cap, seen);
 	}
-	strbuf_release(&sb);
+	free(seen);
+}
+
+/* ---- keys ---------------------------------------------------------------- */
+
+/* In dependency order: a key covers its upstream keys (specwrite.h).
+ * Tasks on a cycle (an error already) get theirs after the rest. */
+static void compute_keys(struct plan *p)
+{
+	size_t n = p->wf->ntasks;
+	unsigned char *done = xcalloc(n + 1, 1);
+	p->keys = xcalloc(n + 1, sizeof *p->keys);
+	for (size_t k = 0; k < p->norder; k++) {
+		size_t i = p->order[k];
+		spec_key(p, i, p->keys[i]);
+		done[i] = 1;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!done[i])
+			spec_key(p, i, p->keys[i]);
+	free(done);
 }
 
 /* ---- the plan ----------------------------------------------------------- */
@@ -471,19 +315,17 @@ int plan_build(const struct workflow *wf, struct diag *d, struct plan *p)
 	unsigned before = d->nerrors;
 	memset(p, 0, sizeof *p);
 	p->wf = wf;
-	struct names nm;
-	names_init(&nm, wf);
-	resolve_deps(wf, &nm, d);
-	names_release(&nm);
+	resolve_deps(wf, d);
 	build_downstream(p);
 	unsigned char *done = xcalloc(wf->ntasks ? wf->ntasks : 1, 1);
-	if (topo_order(p, done) < wf->ntasks)
+	size_t norder = topo_order(p, done);
+	p->norder = norder;
+	if (norder < wf->ntasks)
 		report_cycles(p, done, d);
 	free(done);
-	check_input_collisions(wf, d);
-	types_check(wf, d);
-	exprcheck_refs(wf, d);
-	check_files(wf, d);
+	upstream_init(&p->up, wf, p->order, norder);
+	check_plan(wf, &p->up, d);
+	collect_refs(p);
 	compute_keys(p);
 	return (int)(d->nerrors - before);
 }
@@ -495,6 +337,12 @@ void plan_release(struct plan *p)
 			free(p->downstream[i]);
 	free(p->downstream);
 	free(p->ndownstream);
+	if (p->refs)
+		for (size_t i = 0; i < p->wf->ntasks; i++)
+			free(p->refs[i]);
+	free(p->refs);
+	free(p->nrefs);
+	upstream_release(&p->up);
 	free(p->order);
 	free(p->keys);
 	memset(p, 0, sizeof *p);

@@ -1,28 +1,38 @@
 /* plan: the validated plan.  Resolves depends_on, rejects missing, self and
- * duplicate dependencies, reports every cycle with its whole path, checks
- * that static input keys do not collide with upstream task names and that
- * task files exist (relative to the project root: the working directory),
- * then orders the tasks and computes each task's key.
+ * duplicate dependencies, reports every cycle with its whole path, orders
+ * the tasks, sets up the upstream questions (upstream.h), runs the one
+ * pass of whole-graph checks (check.h), collects what each task's
+ * expressions read, and computes each task's key from its spec
+ * (specwrite.h), in dependency order.
  *
- * A plan borrows its workflow, which must outlive it. */
+ * A plan borrows its workflow, which must outlive it; plan_release frees
+ * what it owns.
+ *
+ * Calls: workflow (model), upstream, check, specwrite.  Called by orkc and
+ * read by codegen. */
 #ifndef ORK_PLAN_H
 #define ORK_PLAN_H
 
 #include <stddef.h>
 
 #include "diag.h"
+#include "upstream.h"
 #include "workflow.h"
-
-#define TASK_KEY_LEN 16
 
 struct plan {
 	const struct workflow *wf;
 	size_t *order;        /* task indices, dependencies first; among tasks
 				 that are ready together, file order */
+	size_t norder;        /* tasks in order: all of them unless there is
+				 a cycle (an error) */
 	char (*keys)[TASK_KEY_LEN + 1];  /* per task: hash of what defines its
 					    result (see DESIGN.md) */
 	size_t **downstream;  /* per task: indices of tasks that depend on it */
 	size_t *ndownstream;
+	size_t **refs;        /* per task: the tasks its expressions and
+				 `inputs:` refs read, each once, in file order */
+	size_t *nrefs;
+	struct upstream up;   /* "is u upstream of i?" (upstream.h) */
 };
 
 /* Returns the number of errors reported to d; 0 means p is usable (when

@@ -6,32 +6,15 @@
 #include "schedule.h"
 #include "tz.h"
 
-/* The text of source line `line` (1-based) and its length, or NULL. */
-static const char *source_line(const struct diag *d, unsigned line, size_t *len)
-{
-	if (!d->src || line == 0)
-		return NULL;
-	const char *p = d->src, *end = d->src + d->srclen;
-	for (unsigned l = 1; l < line; l++) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		if (!nl)
-			return NULL;
-		p = nl + 1;
-	}
-	const char *nl = memchr(p, '\n', (size_t)(end - p));
-	*len = (size_t)((nl ? nl : end) - p);
-	return p;
-}
-
 /* Where byte off of scalar n is in the file.  Exact when the file holds
  * the scalar's text verbatim on one line (the usual "0 * * * *"); for a
  * scalar with escapes or folded over lines, the scalar's start. */
-static struct srcpos offset_pos(const struct diag *d, const struct ynode *n,
+static struct srcpos offset_pos(struct diag *d, const struct ynode *n,
 				size_t off)
 {
 	struct srcpos pos = n->pos;
 	size_t len;
-	const char *line = source_line(d, pos.line, &len);
+	const char *line = diag_source_line(d, pos.line, &len);
 	size_t start = pos.col - 1 + (size_t)n->quote_col_offset;
 	if (line && pos.col > 0 && start + off <= len &&
 	    !memcmp(line + start, n->str, off))
@@ -82,22 +65,22 @@ int schedule_check(struct diag *d, const struct ynode *schedule,
 	return nerrors;
 }
 
-const char *schedule_next(const struct workflow *wf, long n, time_t from,
-			  struct strbuf *out)
+const char *schedule_next(const char *schedule, const char *timezone, long n,
+			  time_t from, struct strbuf *out)
 {
 	static char why[256];
 	struct cron c;
 	struct cron_error errs[CRON_MAXERRORS];
-	if (!wf->schedule)
+	if (!schedule)
 		return "the workflow has no 'schedule'";
-	if (cron_parse(wf->schedule, &c, errs))
+	if (cron_parse(schedule, &c, errs))
 		return "the workflow's schedule has errors";
 	if (c.reboot)
 		return "schedule '@reboot' fires when cron starts, at no time "
 		       "that can be listed";
-	if (tz_use(wf->timezone) < 0) {
+	if (tz_use(timezone) < 0) {
 		snprintf(why, sizeof why, "unknown time zone '%.200s'",
-			 wf->timezone);
+			 timezone);
 		return why;
 	}
 	const char *err = NULL;
@@ -106,11 +89,11 @@ const char *schedule_next(const struct workflow *wf, long n, time_t from,
 		if (cron_next(&c, t, &t) < 0) {
 			if (i == 0)
 				snprintf(why, sizeof why, "schedule '%.200s' "
-					 "never fires", wf->schedule);
+					 "never fires", schedule);
 			else
 				snprintf(why, sizeof why, "schedule '%.200s' "
 					 "fires no more within %d years",
-					 wf->schedule, CRON_HORIZON_YEARS);
+					 schedule, CRON_HORIZON_YEARS);
 			err = why;
 			break;
 		}

@@ -1,8 +1,11 @@
-/* schedule: the compile-time checks of a workflow's `schedule` and
- * `timezone` (SPEC sections 3 and 8): every error in a schedule at its
- * own column inside the YAML scalar, naming the field and the allowed
- * range; a warning for a schedule that never fires and for a time zone
- * this machine does not know.  The parsing itself is common/cron.h. */
+/* schedule: the compile-time checks of a workflow's `schedule` (five cron
+ * fields or a macro) and `timezone` (an IANA zone name): every error in a
+ * schedule at its own column inside the YAML scalar, naming the field and
+ * the allowed range; a warning for a schedule that never fires and for a
+ * time zone this machine does not know.  The parsing itself is
+ * common/cron.h.
+ *
+ * Calls: yamlnode, diag, cron, tz.  Never the workflow model. */
 #ifndef ORK_SCHEDULE_H
 #define ORK_SCHEDULE_H
 
@@ -10,7 +13,6 @@
 
 #include "diag.h"
 #include "util.h"
-#include "workflow.h"
 #include "yamlnode.h"
 
 /* Check the scalar nodes of the workflow's schedule: and timezone: keys
@@ -19,12 +21,12 @@
 int schedule_check(struct diag *d, const struct ynode *schedule,
 		   const struct ynode *timezone);
 
-/* The next n fire times of wf's schedule strictly after from, one RFC
- * 3339 time a line in the workflow's time zone (the local zone when it
- * has none), appended to out.  Returns NULL, or why there are none to
- * print ("has no schedule", "unknown time zone", "@reboot", "never
- * fires"), in a static buffer. */
-const char *schedule_next(const struct workflow *wf, long n, time_t from,
-			  struct strbuf *out);
+/* The next n fire times of schedule (NULL: none) strictly after from, one
+ * RFC 3339 time a line in the time zone timezone (NULL: the local zone),
+ * appended to out.  Returns NULL, or why there are none to print ("has no
+ * schedule", "unknown time zone", "@reboot", "never fires"), in a static
+ * buffer. */
+const char *schedule_next(const char *schedule, const char *timezone, long n,
+			  time_t from, struct strbuf *out);
 
 #endif

@@ -1,9 +1,9 @@
 /* types: see types.h.
  *
- * Parsing builds type trees with names unresolved; types_check resolves
- * them once every named type is known (names may be used before they are
- * defined), cuts cycles, and then runs the data-flow checks, which can
- * therefore assume every walk over a type ends. */
+ * Parsing builds type trees with names unresolved; the check pass
+ * (check.c) resolves them once every named type is known (names may be
+ * used before they are defined), cuts cycles, and then runs the data-flow
+ * checks, which can therefore assume every walk over a type ends. */
 #include "types.h"
 
 #include <stdlib.h>
@@ -12,7 +12,6 @@
 #include "expr.h"
 #include "jsonx.h"
 #include "util.h"
-#include "workflow.h"
 
 /* ---- the type syntax of a string ---------------------------------------
  *   type := post ('|' post)*       (only T | None: a union with None)
@@ -331,7 +330,7 @@ void types_parse_named(struct diag *d, const struct ynode *v,
 	}
 }
 
-void typetab_free(struct typetab *tab)
+void typetab_release(struct typetab *tab)
 {
 	for (size_t i = 0; i < tab->n; i++) {
 		free(tab->v[i].name);
@@ -342,14 +341,6 @@ void typetab_free(struct typetab *tab)
 }
 
 /* ---- inputs: bindings --------------------------------------------------- */
-
-static void add_input(struct task *t, const char *key, struct srcpos pos,
-		      cJSON *value)
-{
-	cJSON_AddItemToObject(t->input, key, value);
-	t->input_keys[t->ninput_keys].key = xstrdup(key);
-	t->input_keys[t->ninput_keys++].pos = pos;
-}
 
 /* The path of a ref, parsed by the expression language and limited to
  * what a ref may be: tasks.NAME.output followed by .field and [literal]. */
@@ -403,11 +394,10 @@ static void quote_braces(cJSON *v)
 }
 
 static void parse_binding(struct diag *d, const struct ypair *p,
-			  struct task *t)
+			  struct binding *b, size_t *nb)
 {
 	static const char *const kinds[] = { "const", "ref", NULL };
 	const struct ynode *v = p->value;
-	struct binding *b = &t->inputs[t->ninputs];
 	if (v->kind != YNODE_MAP || v->npairs != 1) {
 		diag_error(d, v->pos, "input '%s' must be {const: VALUE} or "
 			   "{ref: tasks.NAME.output.PATH}", p->key->str);
@@ -429,13 +419,12 @@ static void parse_binding(struct diag *d, const struct ypair *p,
 	b->pos = p->key->pos;
 	b->is_ref = is_ref;
 	b->const_pos = x->pos;
-	t->ninputs++;
+	b->task = EXREF_NONE;
+	(*nb)++;
 	if (!is_ref) {
-		cJSON *val = ynode_to_json(x, d);
-		if (val) {
-			quote_braces(val);
-			add_input(t, b->arg, b->pos, val);
-		}
+		b->value = ynode_to_json(x, d);
+		if (b->value)
+			quote_braces(b->value);
 		return;
 	}
 	if (yscalar_type(x) != YSCALAR_STR || x->len == 0 ||
@@ -449,11 +438,12 @@ static void parse_binding(struct diag *d, const struct ypair *p,
 	b->ref_pos.col += (unsigned)x->quote_col_offset;
 	b->path = parse_ref(d, x, b->ref_pos);
 	char *tmpl = xasprintf("{{ %s }}", b->ref);
-	add_input(t, b->arg, b->pos, cJSON_CreateString(tmpl));
+	b->value = cJSON_CreateString(tmpl);
 	free(tmpl);
 }
 
-void types_parse_inputs(struct diag *d, const struct ynode *v, struct task *t)
+void types_parse_inputs(struct diag *d, const struct ynode *v,
+			struct binding **out, size_t *n)
 {
 	if (v->kind == YNODE_SCALAR && yscalar_type(v) == YSCALAR_NULL)
 		return;
@@ -463,13 +453,9 @@ void types_parse_inputs(struct diag *d, const struct ynode *v, struct task *t)
 			   ynode_describe(v));
 		return;
 	}
-	if (!t->input)
-		t->input = cJSON_CreateObject();
-	t->inputs = xcalloc(v->npairs + 1, sizeof *t->inputs);
-	t->input_keys = xrealloc(t->input_keys, (t->ninput_keys + v->npairs + 1) *
-				 sizeof *t->input_keys);
+	*out = xcalloc(v->npairs + 1, sizeof **out);
 	for (size_t i = 0; i < v->npairs; i++)
-		parse_binding(d, &v->pairs[i], t);
+		parse_binding(d, &v->pairs[i], &(*out)[*n], n);
 }
 
 void bindings_free(struct binding *b, size_t n)
@@ -478,6 +464,7 @@ void bindings_free(struct binding *b, size_t n)
 		free(b[i].arg);
 		free(b[i].ref);
 		expr_free(b[i].path);
+		cJSON_Delete(b[i].value);
 	}
 	free(b);
 }
@@ -540,515 +527,4 @@ int type_assignable(const struct type *from, const struct type *to)
 	default:
 		return from->kind < TYPE_LIST && scalar_assignable(from->kind, to->kind);
 	}
-}
-
-/* ---- resolving names ---------------------------------------------------- */
-
-struct checker {
-	const struct workflow *wf;
-	struct typetab *tab;
-	struct diag *d;
-	const char **cands;     /* "types.A", ..., and the built-in names */
-	char **owned;           /* the "types.A" strings */
-};
-
-static struct named_type *find_named(const struct typetab *tab, const char *name)
-{
-	for (size_t i = 0; i < tab->n; i++)
-		if (!strcmp(tab->v[i].name, name))
-			return &tab->v[i];
-	return NULL;
-}
-
-static void unknown_name(struct checker *k, const struct type *t)
-{
-	const char *bare = strncmp(t->name, "types.", 6) ? t->name : NULL;
-	struct named_type *meant = bare ? find_named(k->tab, bare) : NULL;
-	if (meant) {
-		meant->used = 1;   /* one message about it is enough */
-		diag_error(k->d, t->pos, "unknown type '%s'; did you mean "
-			   "'types.%s'?", bare, bare);
-		return;
-	}
-	const char *near = closest_match(t->name, k->cands);
-	if (near)
-		diag_error(k->d, t->pos, "unknown type '%s'; did you mean '%s'?",
-			   t->name, near);
-	else
-		diag_error(k->d, t->pos, "unknown type '%s'", t->name);
-}
-
-static void resolve(struct checker *k, struct type *t)
-{
-	if (!t)
-		return;
-	resolve(k, t->elem);
-	for (size_t i = 0; i < t->nfields; i++)
-		resolve(k, t->fields[i].type);
-	if (t->kind != TYPE_NAMED)
-		return;
-	struct named_type *nt = strncmp(t->name, "types.", 6) ? NULL :
-				find_named(k->tab, t->name + 6);
-	if (!nt) {
-		unknown_name(k, t);
-		return;
-	}
-	nt->used = 1;
-	t->target = nt->type;
-}
-
-static void checker_init(struct checker *k, const struct workflow *wf,
-			 struct diag *d)
-{
-	static const char *const builtins[] = {
-		"str", "int", "float", "bool", "date", "datetime", "datetime_tz",
-		"datetime_utc", "datetime_notz", "any", "list", "dict",
-	};
-	size_t nb = sizeof builtins / sizeof *builtins, n = wf->types.n;
-	k->wf = wf;
-	k->tab = (struct typetab *)&wf->types;
-	k->d = d;
-	k->owned = xcalloc(n + 1, sizeof *k->owned);
-	k->cands = xcalloc(n + nb + 1, sizeof *k->cands);
-	for (size_t i = 0; i < n; i++)
-		k->cands[i] = k->owned[i] = xasprintf("types.%s", wf->types.v[i].name);
-	for (size_t i = 0; i < nb; i++)
-		k->cands[n + i] = builtins[i];
-}
-
-static void checker_release(struct checker *k)
-{
-	for (size_t i = 0; k->owned[i]; i++)
-		free(k->owned[i]);
-	free(k->owned);
-	free(k->cands);
-}
-
-/* ---- cycles among named types ------------------------------------------- */
-
-enum { WHITE, GRAY, BLACK };
-
-struct cycles {
-	struct checker *k;
-	unsigned char *color;
-	size_t *stack;          /* named types on the current path */
-	size_t depth;
-};
-
-static void report_cycle(struct cycles *c, size_t from, struct type *ref)
-{
-	const struct typetab *tab = c->k->tab;
-	size_t first = 0;
-	while (c->stack[first] != from)
-		first++;
-	int alias = 1;
-	struct strbuf sb = STRBUF_INIT;
-	for (size_t i = first; i < c->depth; i++) {
-		const struct named_type *nt = &tab->v[c->stack[i]];
-		alias &= nt->type && nt->type->kind == TYPE_NAMED;
-		strbuf_addf(&sb, "'types.%s' -> ", nt->name);
-	}
-	strbuf_addf(&sb, "'types.%s'", tab->v[from].name);
-	if (alias)
-		diag_error(c->k->d, ref->pos, "alias cycle: %s", sb.buf);
-	else
-		diag_error(c->k->d, ref->pos, "recursive type: %s (types may "
-			   "not contain themselves)", sb.buf);
-	strbuf_release(&sb);
-	/* Cut it: the rest of the checks see an unknown (any) type here. */
-	ref->target = NULL;
-}
-
-static void visit_named(struct cycles *c, size_t i);
-
-static void visit_refs(struct cycles *c, struct type *t)
-{
-	if (!t)
-		return;
-	visit_refs(c, t->elem);
-	for (size_t i = 0; i < t->nfields; i++)
-		visit_refs(c, t->fields[i].type);
-	if (t->kind != TYPE_NAMED || !t->target)
-		return;
-	size_t j = (size_t)(find_named(c->k->tab, t->name + 6) - c->k->tab->v);
-	if (c->color[j] == GRAY)
-		report_cycle(c, j, t);
-	else if (c->color[j] == WHITE)
-		visit_named(c, j);
-}
-
-static void visit_named(struct cycles *c, size_t i)
-{
-	c->color[i] = GRAY;
-	c->stack[c->depth++] = i;
-	visit_refs(c, c->k->tab->v[i].type);
-	c->depth--;
-	c->color[i] = BLACK;
-}
-
-static void check_cycles(struct checker *k)
-{
-	size_t n = k->tab->n;
-	struct cycles c = { k, xcalloc(n + 1, 1), xcalloc(n + 1, sizeof(size_t)), 0 };
-	for (size_t i = 0; i < n; i++)
-		if (c.color[i] == WHITE)
-			visit_named(&c, i);
-	free(c.color);
-	free(c.stack);
-}
-
-/* ---- refs --------------------------------------------------------------- */
-
-/* The type a ref reaches, and whether null can come instead (a missing
- * dict key, an index out of range, an optional on the way, an upstream
- * that may not have succeeded). */
-struct reached {
-	const struct type *type;   /* NULL: unknown */
-	int nullable;
-};
-
-static void print_reached(struct strbuf *sb, const struct reached *r)
-{
-	type_print(sb, r->type);
-	const struct type *t = type_resolve(r->type);
-	if (r->nullable && t && t->kind != TYPE_OPTIONAL && t->kind != TYPE_ANY)
-		strbuf_addc(sb, '?');
-}
-
-/* The ref's text up to and including node e (for messages). */
-static char *ref_prefix(const struct binding *b, const struct expr *e)
-{
-	return xstrndup(b->ref, e->end);
-}
-
-static struct srcpos ref_at(const struct binding *b, size_t off)
-{
-	struct srcpos pos = b->ref_pos;
-	pos.col += (unsigned)off;
-	return pos;
-}
-
-/* One step of a ref: .name, or [literal] on a list or object. */
-static int step(struct checker *k, const struct binding *b,
-		const struct expr *e, struct reached *r)
-{
-	const struct type *t = type_resolve(r->type);
-	if (t && t->kind == TYPE_OPTIONAL) {
-		r->nullable = 1;
-		t = type_resolve(t->elem);
-	}
-	if (!t || t->kind == TYPE_ANY) {
-		r->type = NULL;
-		return 0;
-	}
-	const cJSON *lit = e->kind == EXPR_INDEX ? e->b->lit : NULL;
-	const char *field = e->kind == EXPR_FIELD ? e->name :
-			    cJSON_IsString(lit) ? lit->valuestring : NULL;
-	char *where = ref_prefix(b, e->a);
-	struct strbuf ty = STRBUF_INIT;
-	struct reached base = *r;
-	print_reached(&ty, &base);
-	int rc = 0;
-	if (field && t->kind == TYPE_OBJECT) {
-		const struct type_field *f = type_field(t, field);
-		if (f) {
-			r->type = f->type;
-		} else {
-			const char **names = xcalloc(t->nfields + 1, sizeof *names);
-			for (size_t i = 0; i < t->nfields; i++)
-				names[i] = t->fields[i].name;
-			const char *near = closest_match(field, names);
-			size_t col = e->kind == EXPR_FIELD ? e->name_pos : e->b->pos;
-			if (near)
-				diag_error(k->d, ref_at(b, col), "'%s' is %s, which has "
-					   "no field '%s'; did you mean '%s'?", where,
-					   ty.buf, field, near);
-			else
-				diag_error(k->d, ref_at(b, col), "'%s' is %s, which has "
-					   "no field '%s'", where, ty.buf, field);
-			free(names);
-			rc = -1;
-		}
-	} else if (field && t->kind == TYPE_DICT) {
-		r->type = t->elem;
-		r->nullable = 1;
-	} else if (!field && lit && t->kind == TYPE_LIST) {
-		r->type = t->elem;
-		r->nullable = 1;
-	} else {
-		size_t col = e->kind == EXPR_FIELD ? e->name_pos : e->b->pos;
-		diag_error(k->d, ref_at(b, col), "'%s' is %s, which has no %s",
-			   where, ty.buf, field ? "fields" : "items to index");
-		rc = -1;
-	}
-	free(where);
-	strbuf_release(&ty);
-	return rc;
-}
-
-/* Walk the steps of the path from its root outwards. */
-static int walk_path(struct checker *k, const struct binding *b,
-		     const struct expr *e, struct reached *r)
-{
-	if (e->kind == EXPR_REF)
-		return 0;
-	if (walk_path(k, b, e->a, r) < 0)
-		return -1;
-	return step(k, b, e, r);
-}
-
-static const struct expr *path_root(const struct expr *e)
-{
-	while (e->kind == EXPR_FIELD || e->kind == EXPR_INDEX)
-		e = e->a;
-	return e;
-}
-
-/* Whether task u is a transitive upstream of task i. */
-static int upstream_of(const struct workflow *wf, size_t u, size_t i)
-{
-	size_t n = wf->ntasks, *stack = xcalloc(n + 1, sizeof *stack), top = 0;
-	unsigned char *seen = xcalloc(n + 1, 1);
-	int found = 0;
-	stack[top++] = i;
-	seen[i] = 1;
-	while (top && !found) {
-		const struct task *t = &wf->tasks[stack[--top]];
-		for (size_t j = 0; j < t->ndeps; j++) {
-			size_t w = t->deps[j].task;
-			if (w == DEP_UNRESOLVED || seen[w])
-				continue;
-			found |= w == u;
-			seen[w] = 1;
-			stack[top++] = w;
-		}
-	}
-	free(stack);
-	free(seen);
-	return found;
-}
-
-/* The task a ref names, checked to be upstream of task i; -1 if not. */
-static long ref_task(struct checker *k, size_t i, const struct binding *b,
-		     const struct expr *root)
-{
-	const struct workflow *wf = k->wf;
-	long u = workflow_find_task(wf, root->name);
-	struct srcpos pos = ref_at(b, root->name_pos);
-	if (u < 0) {
-		const char **names = xcalloc(wf->ntasks + 1, sizeof *names);
-		for (size_t j = 0; j < wf->ntasks; j++)
-			names[j] = wf->tasks[j].name;
-		const char *near = closest_match(root->name, names);
-		if (near)
-			diag_error(k->d, pos, "unknown task '%s' in 'ref'; did you "
-				   "mean '%s'?", root->name, near);
-		else
-			diag_error(k->d, pos, "unknown task '%s' in 'ref'", root->name);
-		free(names);
-		return -1;
-	}
-	if ((size_t)u == i) {
-		diag_error(k->d, pos, "'ref' reads task '%s' itself; a task "
-			   "cannot read its own output", root->name);
-		return -1;
-	}
-	if (!upstream_of(wf, (size_t)u, i)) {
-		diag_error(k->d, pos, "'ref' reads task '%s', which is not "
-			   "upstream of '%s'; add it to 'depends_on'", root->name,
-			   wf->tasks[i].name);
-		return -1;
-	}
-	return u;
-}
-
-static const struct type *input_object(const struct task *t)
-{
-	const struct type *it = type_resolve(t->input_type);
-	return it && it->kind == TYPE_OBJECT ? it : NULL;
-}
-
-static void check_ref(struct checker *k, size_t i, const struct binding *b)
-{
-	const struct task *t = &k->wf->tasks[i];
-	const struct expr *root = path_root(b->path);
-	long u = ref_task(k, i, b, root);
-	if (u < 0)
-		return;
-	struct reached r = { k->wf->tasks[u].output_type,
-			     t->trigger != TRIGGER_ALL_SUCCESS };
-	if (!r.type || walk_path(k, b, b->path, &r) < 0 || !r.type)
-		return;
-	const struct type_field *f = type_field(input_object(t), b->arg);
-	if (!f)
-		return;
-	struct type opt = { .kind = TYPE_OPTIONAL, .elem = (struct type *)r.type };
-	if (type_assignable(r.nullable ? &opt : r.type, f->type))
-		return;
-	struct strbuf from = STRBUF_INIT, to = STRBUF_INIT;
-	print_reached(&from, &r);
-	type_print(&to, f->type);
-	diag_error(k->d, b->ref_pos, "'%s' is %s, but '%s' expects %s", b->ref,
-		   from.buf, b->arg, to.buf);
-	strbuf_release(&from);
-	strbuf_release(&to);
-}
-
-/* ---- a task's input against its input_type ------------------------------ */
-
-/* A static value must fit its field; a string holding a template is
- * typed only at run time. */
-static void check_static(struct checker *k, const struct type_field *f,
-			 const char *key, struct srcpos pos, const cJSON *v)
-{
-	if (cJSON_IsString(v) && strstr(v->valuestring, "{{"))
-		return;
-	char *text = jsonx_print(v, 0);
-	struct strbuf err = STRBUF_INIT;
-	if (type_check_text(f->type, text, strlen(text), &err) < 0) {
-		struct strbuf ty = STRBUF_INIT;
-		type_print(&ty, f->type);
-		diag_error(k->d, pos, "input '%s' does not fit its type %s: %s",
-			   key, ty.buf, err.buf);
-		strbuf_release(&ty);
-	}
-	strbuf_release(&err);
-	free(text);
-}
-
-static const struct binding *find_binding(const struct task *t, const char *arg)
-{
-	for (size_t i = 0; i < t->ninputs; i++)
-		if (!strcmp(t->inputs[i].arg, arg))
-			return &t->inputs[i];
-	return NULL;
-}
-
-static void check_static_inputs(struct checker *k, const struct task *t,
-				const struct type *obj)
-{
-	for (size_t j = 0; j < t->ninput_keys; j++) {
-		const struct input_key *ik = &t->input_keys[j];
-		const struct binding *b = find_binding(t, ik->key);
-		const struct type_field *f = type_field(obj, ik->key);
-		const cJSON *v = cJSON_GetObjectItemCaseSensitive(t->input, ik->key);
-		if (f && v && !(b && b->is_ref))
-			check_static(k, f, ik->key, b ? b->const_pos : ik->pos, v);
-	}
-}
-
-/* Upstream-by-name: input.NAME holds upstream NAME's output (or null
- * when the trigger lets the task run after NAME failed or was skipped). */
-static void check_upstream_fields(struct checker *k, const struct task *t,
-				  const struct type *obj)
-{
-	for (size_t j = 0; j < t->ndeps; j++) {
-		if (t->deps[j].task == DEP_UNRESOLVED)
-			continue;
-		const struct task *u = &k->wf->tasks[t->deps[j].task];
-		const struct type_field *f = type_field(obj, u->name);
-		if (!f || !u->output_type)
-			continue;
-		struct reached r = { u->output_type, t->trigger != TRIGGER_ALL_SUCCESS };
-		struct type opt = { .kind = TYPE_OPTIONAL,
-				    .elem = (struct type *)u->output_type };
-		if (type_assignable(r.nullable ? &opt : r.type, f->type))
-			continue;
-		struct strbuf from = STRBUF_INIT, to = STRBUF_INIT;
-		print_reached(&from, &r);
-		type_print(&to, f->type);
-		diag_error(k->d, f->pos, "upstream '%s' outputs %s, but input "
-			   "field '%s' expects %s", u->name, from.buf, f->name,
-			   to.buf);
-		diag_note(k->d, u->output_type->pos, "'%s' declares its output "
-			  "type here", u->name);
-		strbuf_release(&from);
-		strbuf_release(&to);
-	}
-}
-
-static int provided(const struct task *t, const char *name)
-{
-	for (size_t j = 0; j < t->ninput_keys; j++)
-		if (!strcmp(t->input_keys[j].key, name))
-			return 1;
-	for (size_t j = 0; j < t->ndeps; j++)
-		if (!strcmp(t->deps[j].name, name))
-			return 1;
-	return 0;
-}
-
-static void check_required(struct checker *k, const struct task *t,
-			   const struct type *obj)
-{
-	for (size_t j = 0; j < obj->nfields; j++) {
-		const struct type_field *f = &obj->fields[j];
-		const struct type *ft = type_resolve(f->type);
-		if (provided(t, f->name) || (ft && (ft->kind == TYPE_OPTIONAL ||
-						    ft->kind == TYPE_ANY)))
-			continue;
-		diag_error(k->d, f->pos, "input field '%s' of task '%s' is "
-			   "required, but no input, inputs binding or upstream "
-			   "task provides it", f->name, t->name);
-	}
-}
-
-static void check_task(struct checker *k, size_t i)
-{
-	const struct task *t = &k->wf->tasks[i];
-	for (size_t j = 0; j < t->ninputs; j++)
-		if (t->inputs[j].path)
-			check_ref(k, i, &t->inputs[j]);
-	const struct type *it = type_resolve(t->input_type);
-	if (!t->input_type || !it || it->kind == TYPE_ANY)
-		return;
-	if (it->kind != TYPE_OBJECT) {
-		struct strbuf sb = STRBUF_INIT;
-		type_print(&sb, t->input_type);
-		diag_error(k->d, t->input_type->pos, "'input_type' must be an "
-			   "object type (a task's input is an object), not %s",
-			   sb.buf);
-		strbuf_release(&sb);
-		return;
-	}
-	check_static_inputs(k, t, it);
-	check_upstream_fields(k, t, it);
-	check_required(k, t, it);
-}
-
-/* ---- all of it ---------------------------------------------------------- */
-
-static int typed(const struct workflow *wf)
-{
-	if (wf->types.n)
-		return 1;
-	for (size_t i = 0; i < wf->ntasks; i++)
-		if (wf->tasks[i].input_type || wf->tasks[i].output_type ||
-		    wf->tasks[i].ninputs)
-			return 1;
-	return 0;
-}
-
-int types_check(const struct workflow *wf, struct diag *d)
-{
-	if (!typed(wf))
-		return 0;
-	unsigned before = d->nerrors;
-	struct checker k;
-	checker_init(&k, wf, d);
-	for (size_t i = 0; i < k.tab->n; i++)
-		resolve(&k, k.tab->v[i].type);
-	for (size_t i = 0; i < wf->ntasks; i++) {
-		resolve(&k, wf->tasks[i].input_type);
-		resolve(&k, wf->tasks[i].output_type);
-	}
-	check_cycles(&k);
-	for (size_t i = 0; i < k.tab->n; i++)
-		if (!k.tab->v[i].used)
-			diag_warning(d, k.tab->v[i].pos, "type 'types.%s' is never "
-				     "used", k.tab->v[i].name);
-	for (size_t i = 0; i < wf->ntasks; i++)
-		check_task(&k, i);
-	checker_release(&k);
-	return (int)(d->nerrors - before);
 }

@@ -1,7 +1,8 @@
-/* types: typed mode in the compiler (SPEC section 6).  Reads the type
+/* types: the parse side of typed mode in the compiler.  Reads the type
  * syntax of a workflow (named `types:`, a task's `input_type` and
- * `output_type`/`output`), lowers `inputs:` bindings into the task's input
- * object, and checks data flow at compile time.
+ * `output_type`/`output`) and `inputs:` bindings with their lowered input
+ * values.  The checks below need the whole graph and run in the plan's
+ * check pass (check.h).
  *
  * A type is written as a YAML value:
  *   a string     int, str?, [int], list[types.Row], dict[str, float],
@@ -18,7 +19,7 @@
  * has one mechanism for both styles.  A task gives `input` or `inputs`,
  * not both.
  *
- * Checks (types_check), each error at the YAML node at fault:
+ * Checks (check.c), each error at the YAML node at fault:
  *   - every types.NAME exists (did-you-mean), named types have no cycles,
  *     unused named types are warned about;
  *   - input_type is an object type;
@@ -33,18 +34,21 @@
  * A workflow without types is not checked at all.
  *
  * Ownership: everything hangs off the workflow (workflow.h) and is freed
- * by workflow_release through the functions below. */
+ * by workflow_release through the functions below.
+ *
+ * Calls: yamlnode, diag, expr, typecheck.  Never the workflow model. */
 #ifndef ORK_TYPES_H
 #define ORK_TYPES_H
 
 #include <stddef.h>
 
+#include <cjson/cJSON.h>
+
 #include "diag.h"
+#include "exprcheck.h"
 #include "typecheck.h"
 #include "yamlnode.h"
 
-struct workflow;
-struct task;
 struct expr;
 
 /* One named type of `types:`. */
@@ -69,28 +73,30 @@ struct binding {
 	struct srcpos ref_pos;  /* of the path's first character */
 	struct srcpos const_pos;/* of the const value */
 	struct expr *path;      /* the parsed path; NULL when it had errors */
+	cJSON *value;           /* the lowered input value: V, or the string
+				   "{{ PATH }}"; NULL when it had errors.
+				   Owned until the workflow moves it into the
+				   task's input */
+	size_t task;            /* the ref's task, set by the check pass;
+				   EXREF_NONE before or when unknown */
 };
 
 /* Parse a type written at v; errors go to d.  Names are resolved later,
- * by types_check.  Returns NULL when v is not a type. */
+ * by the check pass.  Returns NULL when v is not a type. */
 struct type *types_parse(struct diag *d, const struct ynode *v);
 
 /* `types:` of the workflow. */
 void types_parse_named(struct diag *d, const struct ynode *v,
 		       struct typetab *tab);
-void typetab_free(struct typetab *tab);
+void typetab_release(struct typetab *tab);
 
-/* `inputs:` of task t: fills t->inputs and lowers them into t->input and
- * t->input_keys (which must be empty: `input` and `inputs` exclude each
- * other, which the caller reports). */
-void types_parse_inputs(struct diag *d, const struct ynode *v, struct task *t);
+/* `inputs:`: the bindings, in file order, into a new *out (*n of them),
+ * each with its lowered value. */
+void types_parse_inputs(struct diag *d, const struct ynode *v,
+			struct binding **out, size_t *n);
 void bindings_free(struct binding *b, size_t n);
 
 /* Whether a value of type from is always a value of type to. */
 int type_assignable(const struct type *from, const struct type *to);
-
-/* Resolve names and run every check above.  Needs the dependencies
- * resolved (plan_build's resolve step).  Returns the number of errors. */
-int types_check(const struct workflow *wf, struct diag *d);
 
 #endif

@@ -14,28 +14,12 @@
 
 #include "schedule.h"
 #include "secret.h"
+#include "template.h"
 #include "util.h"
 
-/* Names end up in file names (TASK.KEY.json, logs/TASK.N.M.log, the run
- * directory); this keeps those well under any file system's limit. */
-#define MAX_NAME 100
 /* Durations are handed to the runtime as seconds; beyond this (about 31
  * years) a value is a mistake, and converting it could overflow. */
 #define MAX_SECONDS 1e9
-
-const char *executor_name(enum executor e)
-{
-	return e == EXECUTOR_PROCESS ? "process" : "python";
-}
-
-static const char *const trigger_names[] = {
-	"all_success", "all_done", "none_failed", "one_success", NULL
-};
-
-const char *trigger_name(enum trigger t)
-{
-	return trigger_names[t];
-}
 
 /* ---- key tables --------------------------------------------------------- */
 
@@ -220,30 +204,15 @@ static int misspelled(const struct ynode *map, const char *key,
 	return 0;
 }
 
-/* Names: [A-Za-z_][A-Za-z0-9_]*, plus '-' after the first character for
- * task and workflow names. */
-static int valid_name(const char *s, int dash)
-{
-	if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_'))
-		return 0;
-	for (s++; *s; s++) {
-		int ok = (*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
-			 (*s >= '0' && *s <= '9') || *s == '_' || (dash && *s == '-');
-		if (!ok)
-			return 0;
-	}
-	return 1;
-}
-
 static void check_name(struct diag *d, const char *what, const char *name,
 		       struct srcpos pos)
 {
-	if (!valid_name(name, 1))
+	if (!valid_name(name))
 		diag_error(d, pos, "invalid %s name '%s': use letters, digits, "
 			   "'_' and '-', starting with a letter or '_'", what, name);
-	else if (strlen(name) > MAX_NAME)
+	else if (strlen(name) > NAME_MAX_LEN)
 		diag_error(d, pos, "%s name '%s' is too long (more than %d "
-			   "characters)", what, name, MAX_NAME);
+			   "characters)", what, name, NAME_MAX_LEN);
 }
 
 /* ---- env ---------------------------------------------------------------- */
@@ -273,7 +242,7 @@ static void parse_env(struct diag *d, const struct ynode *v,
 	for (size_t i = 0; i < v->npairs; i++) {
 		const struct ynode *k = v->pairs[i].key;
 		struct envvar *e = &(*env)[*nenv];
-		if (!valid_name(k->str, 0))
+		if (!valid_env_name(k->str))
 			diag_error(d, k->pos, "invalid environment variable "
 				   "name '%s'", k->str);
 		else if (!strncmp(k->str, "ORK_", 4))
@@ -292,6 +261,26 @@ static void parse_env(struct diag *d, const struct ynode *v,
 	}
 }
 
+/* Whether any string of v (an input object, lowered bindings included)
+ * holds a template: the task spec says so, so that ork exec looks. */
+static int json_templates(const cJSON *v)
+{
+	if (cJSON_IsString(v))
+		return tmpl_present(v->valuestring, strlen(v->valuestring));
+	for (const cJSON *c = v ? v->child : NULL; c; c = c->next)
+		if (json_templates(c))
+			return 1;
+	return 0;
+}
+
+static int env_templates(const struct envvar *env, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (tmpl_present(env[i].value, strlen(env[i].value)))
+			return 1;
+	return 0;
+}
+
 /* ---- task fields -------------------------------------------------------- */
 
 static const struct ynode *val(const struct ypair **f, int k)
@@ -302,7 +291,6 @@ static const struct ynode *val(const struct ypair **f, int k)
 static int parse_executor(struct diag *d, struct task *t,
 			  const struct ynode *map, const struct ypair **f)
 {
-	static const char *const names[] = { "python", "process", NULL };
 	const struct ynode *v = val(f, T_EXECUTOR);
 	if (!v) {
 		if (!misspelled(map, "executor", task_keys))
@@ -313,16 +301,14 @@ static int parse_executor(struct diag *d, struct task *t,
 	char *s = get_string(d, v, "executor");
 	if (!s)
 		return -1;
-	int rc = 0;
-	if (!strcmp(s, "python")) {
-		t->executor = EXECUTOR_PYTHON;
-	} else if (!strcmp(s, "process")) {
-		t->executor = EXECUTOR_PROCESS;
+	int rc = 0, e = contract_lookup(executor_names, s);
+	if (e >= 0) {
+		t->executor = (enum executor)e;
 	} else if (!strcmp(s, "library")) {
 		diag_error(d, v->pos, "executor 'library' is not supported yet");
 		rc = -1;
 	} else {
-		const char *near = closest_match(s, names);
+		const char *near = closest_match(s, executor_names);
 		if (near)
 			diag_error(d, v->pos, "unknown executor '%s'; did you "
 				   "mean '%s'?", s, near);
@@ -630,7 +616,24 @@ static void check_executor_keys(struct diag *d, struct task *t,
 		t->function = xstrdup("main");
 }
 
-/* Typed mode; types.c reads the types and lowers the bindings. */
+/* inputs: the bindings (types.c reads them) lowered into the input
+ * object, which is empty: `input` and `inputs` exclude each other. */
+static void lower_inputs(struct diag *d, const struct ynode *v, struct task *t)
+{
+	types_parse_inputs(d, v, &t->inputs, &t->ninputs);
+	t->input_keys = xcalloc(t->ninputs + 1, sizeof *t->input_keys);
+	for (size_t i = 0; i < t->ninputs; i++) {
+		struct binding *b = &t->inputs[i];
+		if (!b->value)
+			continue;
+		cJSON_AddItemToObject(t->input, b->arg, b->value);
+		b->value = NULL;
+		t->input_keys[t->ninput_keys].key = xstrdup(b->arg);
+		t->input_keys[t->ninput_keys++].pos = b->pos;
+	}
+}
+
+/* Typed mode; types.c reads the types and the bindings. */
 static void parse_typed(struct diag *d, struct task *t, const struct ypair **f)
 {
 	const struct ypair *out = f[T_OUTPUT_TYPE] ? f[T_OUTPUT_TYPE] : f[T_OUTPUT];
@@ -645,7 +648,7 @@ static void parse_typed(struct diag *d, struct task *t, const struct ypair **f)
 		diag_error(d, f[T_INPUTS]->key->pos, "give 'input' or 'inputs', "
 			   "not both");
 	else if (f[T_INPUTS])
-		types_parse_inputs(d, f[T_INPUTS]->value, t);
+		lower_inputs(d, f[T_INPUTS]->value, t);
 }
 
 static void task_defaults(struct task *t)
@@ -685,6 +688,7 @@ static void parse_task(struct diag *d, struct task *t, const struct ynode *v)
 		t->when = exprcheck_when(d, f[T_WHEN]->value, &t->refs);
 	if (exec_ok)
 		check_executor_keys(d, t, v, f);
+	t->templates = json_templates(t->input) || env_templates(t->env, t->nenv);
 }
 
 /* ---- the workflow ------------------------------------------------------- */
@@ -716,6 +720,28 @@ static void check_case_clashes(struct diag *d, struct workflow *wf)
 		diag_note(d, a->pos, "'%s' is defined here", a->name);
 	}
 	free(byname);
+}
+
+static const struct workflow *sort_wf;   /* qsort has no context */
+
+static int cmp_byname(const void *a, const void *b)
+{
+	return strcmp(sort_wf->tasks[*(const size_t *)a].name,
+		      sort_wf->tasks[*(const size_t *)b].name);
+}
+
+/* The lookup table of workflow_find_task and the list for did-you-mean. */
+static void index_names(struct workflow *wf)
+{
+	wf->names = xcalloc(wf->ntasks + 1, sizeof *wf->names);
+	wf->byname = xcalloc(wf->ntasks + 1, sizeof *wf->byname);
+	for (size_t i = 0; i < wf->ntasks; i++) {
+		wf->names[i] = wf->tasks[i].name;
+		wf->byname[i] = i;
+	}
+	sort_wf = wf;
+	qsort(wf->byname, wf->ntasks, sizeof *wf->byname, cmp_byname);
+	sort_wf = NULL;
 }
 
 static void parse_tasks(struct diag *d, struct workflow *wf,
@@ -774,6 +800,7 @@ int workflow_from_yaml(const struct ynode *root, const char *path,
 	if (root->kind != YNODE_MAP) {
 		diag_error(d, root->pos, "a workflow must be a mapping, not %s",
 			   ynode_describe(root));
+		index_names(wf);
 		return (int)(d->nerrors - before);
 	}
 	const struct ypair *f[W_NKEYS] = { 0 };
@@ -799,6 +826,7 @@ int workflow_from_yaml(const struct ynode *root, const char *path,
 	if (f[W_ENV])
 		parse_env(d, f[W_ENV]->value, &wf->env, &wf->nenv, &wf->secrets,
 			  &wf->nsecrets, &wf->env_refs);
+	wf->env_templates = env_templates(wf->env, wf->nenv);
 	if (f[W_PARAMS])
 		secret_misplaced(d, f[W_PARAMS]->value, "params");
 	if (f[W_PARAMS])
@@ -806,7 +834,7 @@ int workflow_from_yaml(const struct ynode *root, const char *path,
 	if (f[W_TYPES])
 		types_parse_named(d, f[W_TYPES]->value, &wf->types);
 	parse_tasks(d, wf, f[W_TASKS], root);
-	secret_check_refs(wf, d);
+	index_names(wf);
 	return (int)(d->nerrors - before);
 }
 
@@ -860,17 +888,52 @@ void workflow_release(struct workflow *wf)
 	env_free(wf->secrets, wf->nsecrets);
 	exrefs_release(&wf->env_refs);
 	params_free(wf->params, wf->nparams);
-	typetab_free(&wf->types);
+	typetab_release(&wf->types);
 	for (size_t i = 0; i < wf->ntasks; i++)
 		task_release(&wf->tasks[i]);
 	free(wf->tasks);
+	free(wf->names);
+	free(wf->byname);
 	memset(wf, 0, sizeof *wf);
+}
+
+static const struct envvar *env_find(const struct envvar *env, size_t n,
+				     const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(env[i].name, name))
+			return &env[i];
+	return NULL;
+}
+
+size_t workflow_task_env(const struct workflow *wf, const struct task *t,
+			 const struct envvar ***env)
+{
+	const struct envvar **v = xcalloc(wf->nenv + t->nenv + 1, sizeof *v);
+	size_t n = 0;
+	for (size_t i = 0; i < wf->nenv; i++) {
+		const struct envvar *mine = env_find(t->env, t->nenv, wf->env[i].name);
+		v[n++] = mine ? mine : &wf->env[i];
+	}
+	for (size_t j = 0; j < t->nenv; j++)
+		if (!env_find(wf->env, wf->nenv, t->env[j].name))
+			v[n++] = &t->env[j];
+	*env = v;
+	return n;
 }
 
 long workflow_find_task(const struct workflow *wf, const char *name)
 {
-	for (size_t i = 0; i < wf->ntasks; i++)
-		if (!strcmp(wf->tasks[i].name, name))
-			return (long)i;
+	size_t lo = 0, hi = wf->byname ? wf->ntasks : 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(name, wf->tasks[wf->byname[mid]].name);
+		if (c == 0)
+			return (long)wf->byname[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
 	return -1;
 }

@@ -1,33 +1,25 @@
-/* workflow: the workflow model (SPEC section 3), built from the YAML tree
- * with every key checked: required keys, value types and ranges, unknown
- * keys (with a did-you-mean), task names, executor requirements.  Checks
- * that need the whole graph (dependencies, cycles, files) live in plan.h.
+/* workflow: the workflow model (the file's top-level keys and its tasks),
+ * built from the YAML tree with every key checked: required keys, value
+ * types and ranges, unknown keys (with a did-you-mean), task names,
+ * executor requirements.  Checks that need the whole graph (dependencies,
+ * cycles, expression names, types, files) live in plan.h and check.h.
  *
- * A struct workflow owns everything it points to; workflow_release frees it. */
+ * A struct workflow owns everything it points to; workflow_release frees it.
+ *
+ * Calls: yamlnode and the per-value parsers exprcheck, types, params,
+ * schedule; contract (names), template.  Nothing above it. */
 #ifndef ORK_WORKFLOW_H
 #define ORK_WORKFLOW_H
 
 #include <stddef.h>
 #include <cjson/cJSON.h>
 
+#include "contract.h"
 #include "diag.h"
 #include "exprcheck.h"
 #include "params.h"
 #include "types.h"
 #include "yamlnode.h"
-
-enum executor { EXECUTOR_PYTHON, EXECUTOR_PROCESS };
-
-enum trigger {
-	TRIGGER_ALL_SUCCESS,   /* default, on_failure: skip */
-	TRIGGER_ALL_DONE,      /* on_failure: run */
-	TRIGGER_NONE_FAILED,
-	TRIGGER_ONE_SUCCESS,
-};
-
-/* Names as they appear in the file and in task specs. */
-const char *executor_name(enum executor e);
-const char *trigger_name(enum trigger t);
 
 struct envvar {
 	char *name;
@@ -88,6 +80,7 @@ struct task {
 	/* expressions (exprcheck.h) */
 	char *when;             /* the condition, or NULL */
 	struct exrefs refs;     /* names used by its templates and when */
+	int templates;          /* a string of input or env holds {{ }} */
 };
 
 struct workflow {
@@ -106,8 +99,12 @@ struct workflow {
 	struct param *params;   /* run-time parameters (params.h), file order */
 	size_t nparams;
 	struct exrefs env_refs; /* names used by env templates */
+	int env_templates;      /* a value of env holds {{ }} */
 	struct task *tasks;     /* in file order */
 	size_t ntasks;
+	const char **names;     /* task names in file order, NULL-terminated
+				   (for closest_match) */
+	size_t *byname;         /* task indices sorted by name */
 };
 
 /* The most tasks a workflow may have (man orkc, LIMITS). */
@@ -120,7 +117,13 @@ struct workflow {
 int workflow_from_yaml(const struct ynode *root, const char *path,
 		       struct diag *d, struct workflow *wf);
 void workflow_release(struct workflow *wf);
-/* Index of the task with this name, or -1. */
+/* The environment task t runs with, into a new *env (free it; the
+ * variables are borrowed): the workflow's env in file order, a task value
+ * replacing a workflow value of the same name in place, then the task's
+ * own names.  Returns the count. */
+size_t workflow_task_env(const struct workflow *wf, const struct task *t,
+			 const struct envvar ***env);
+/* Index of the task with this name, or -1 (a binary search). */
 long workflow_find_task(const struct workflow *wf, const char *name);
 
 #endif

@@ -14,26 +14,6 @@
 
 #include "jsonx.h"
 
-int valid_run_id(const char *s)
-{
-	/* Not "-...": it would read as an option of ork status and logs. */
-	return strcmp(s, ".") && strcmp(s, "..") && s[0] != '-' &&
-	       only_chars(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			     "0123456789._-");
-}
-
-int valid_name(const char *s)
-{
-	static const char alpha[] =
-		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_";
-	if (!*s || !strchr(alpha, *s))
-		return 0;
-	for (s++; *s; s++)
-		if (!strchr(alpha, *s) && !strchr("0123456789-", *s))
-			return 0;
-	return 1;
-}
-
 static const char *env_or(const char *name, const char *dflt)
 {
 	const char *v = getenv(name);

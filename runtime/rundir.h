@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <cjson/cJSON.h>
 
+#include "contract.h"   /* valid_name, valid_run_id */
 #include "util.h"
 
 struct rundir {
@@ -23,12 +24,6 @@ struct rundir {
 	char *run_id;
 	char *path;       /* home/workflow/run_id, as the user would type it */
 };
-
-/* [A-Za-z0-9._-]+, not "." or ".." and not starting with '-': safe as one
- * path component and never taken for an option. */
-int valid_run_id(const char *s);
-/* [A-Za-z_][A-Za-z0-9_-]*, the workflow and task name rule of the spec. */
-int valid_name(const char *s);
 
 /* The run named by ORK_HOME, ORK_WORKFLOW and ORK_RUN_ID (default
  * "default").  Returns 0, or -1 after printing why (unset or bad names, or

@@ -12,13 +12,9 @@
 #include "rundir.h"
 #include "util.h"
 
-static const char *const trigger_names[] = {
-	"all_success", "all_done", "none_failed", "one_success",
-};
-
 const char *spec_trigger_name(enum spec_trigger t)
 {
-	return trigger_names[t];
+	return trigger_name((enum trigger)t);
 }
 
 static int bad(char *err, size_t errlen, const char *fmt, ...)
@@ -104,7 +100,7 @@ static int find_member(const char *text, const char *name, const char **val,
 
 static int parse_input(struct task_spec *s, char *err, size_t errlen)
 {
-	const cJSON *in = cJSON_GetObjectItemCaseSensitive(s->root, "input");
+	const cJSON *in = cJSON_GetObjectItemCaseSensitive(s->root, SPEC_M_INPUT);
 	if (!in || cJSON_IsNull(in)) {
 		s->input = "";
 		return 0;
@@ -113,7 +109,7 @@ static int parse_input(struct task_spec *s, char *err, size_t errlen)
 		return bad(err, errlen, "member 'input' must be an object");
 	const char *v;
 	size_t n;
-	if (find_member(s->text, "input", &v, &n) < 0 || n < 2)
+	if (find_member(s->text, SPEC_M_INPUT, &v, &n) < 0 || n < 2)
 		return bad(err, errlen, "cannot locate member 'input'");
 	/* Strip the braces and the blanks inside them. */
 	const char *b = skip_ws(v + 1), *e = v + n - 1;
@@ -168,24 +164,25 @@ static int parse_command(struct task_spec *s, char *err, size_t errlen)
 {
 	const cJSON *r = s->root;
 	const char *ex;
-	if (get_str(r, "executor", 1, &ex, err, errlen) < 0)
+	if (get_str(r, SPEC_M_EXECUTOR, 1, &ex, err, errlen) < 0)
 		return -1;
-	if (!strcmp(ex, "python")) {
+	int e = contract_lookup(executor_names, ex);
+	if (e == EXECUTOR_PYTHON) {
 		s->executor = SPEC_PYTHON;
-		if (get_str(r, "file", 0, &s->file, err, errlen) < 0 ||
-		    get_str(r, "module", 0, &s->module, err, errlen) < 0 ||
-		    get_str(r, "function", 0, &s->function, err, errlen) < 0)
+		if (get_str(r, SPEC_M_FILE, 0, &s->file, err, errlen) < 0 ||
+		    get_str(r, SPEC_M_MODULE, 0, &s->module, err, errlen) < 0 ||
+		    get_str(r, SPEC_M_FUNCTION, 0, &s->function, err, errlen) < 0)
 			return -1;
 		if (!s->file && !s->module)
 			return bad(err, errlen, "a python task needs 'file' or 'module'");
 		return 0;
 	}
-	if (strcmp(ex, "process"))
+	if (e != EXECUTOR_PROCESS)
 		return bad(err, errlen, "unknown executor '%s'", ex);
 	s->executor = SPEC_PROCESS;
-	if (get_str(r, "script", 0, &s->script, err, errlen) < 0)
+	if (get_str(r, SPEC_M_SCRIPT, 0, &s->script, err, errlen) < 0)
 		return -1;
-	const cJSON *argv = cJSON_GetObjectItemCaseSensitive(r, "argv");
+	const cJSON *argv = cJSON_GetObjectItemCaseSensitive(r, SPEC_M_ARGV);
 	if (s->script && !argv)
 		return 0;
 	int n = cJSON_GetArraySize(argv);
@@ -204,7 +201,7 @@ static int parse_command(struct task_spec *s, char *err, size_t errlen)
 
 static int parse_deps(struct task_spec *s, char *err, size_t errlen)
 {
-	const cJSON *deps = cJSON_GetObjectItemCaseSensitive(s->root, "deps");
+	const cJSON *deps = cJSON_GetObjectItemCaseSensitive(s->root, SPEC_M_DEPS);
 	if (!deps || cJSON_IsNull(deps))
 		return 0;
 	if (!cJSON_IsArray(deps))
@@ -212,8 +209,8 @@ static int parse_deps(struct task_spec *s, char *err, size_t errlen)
 	s->deps = xcalloc((size_t)cJSON_GetArraySize(deps) + 1, sizeof *s->deps);
 	for (const cJSON *d = deps->child; d; d = d->next) {
 		struct spec_dep *sd = &s->deps[s->ndeps++];
-		sd->task = jsonx_get_string(d, "task");
-		sd->key = jsonx_get_string(d, "key");
+		sd->task = jsonx_get_string(d, SPEC_M_TASK);
+		sd->key = jsonx_get_string(d, SPEC_M_KEY);
 		if (!sd->task || !valid_name(sd->task) || !sd->key ||
 		    !valid_key(sd->key))
 			return bad(err, errlen, "member 'deps' must hold "
@@ -224,7 +221,7 @@ static int parse_deps(struct task_spec *s, char *err, size_t errlen)
 
 static int parse_env(struct task_spec *s, char *err, size_t errlen)
 {
-	const cJSON *env = cJSON_GetObjectItemCaseSensitive(s->root, "env");
+	const cJSON *env = cJSON_GetObjectItemCaseSensitive(s->root, SPEC_M_ENV);
 	if (!env || cJSON_IsNull(env))
 		return 0;
 	if (!cJSON_IsObject(env))
@@ -244,16 +241,16 @@ static int parse_retry(struct task_spec *s, char *err, size_t errlen)
 {
 	const cJSON *r = s->root;
 	double retries;
-	if (get_num(r, "timeout", 3600, &s->timeout, err, errlen) < 0 ||
-	    get_num(r, "retries", 0, &retries, err, errlen) < 0 ||
-	    get_num(r, "retry_delay", 0, &s->retry_delay, err, errlen) < 0 ||
-	    get_num(r, "retry_backoff", 1, &s->retry_backoff, err, errlen) < 0 ||
-	    get_num(r, "retry_max_delay", -1, &s->retry_max_delay, err, errlen) < 0)
+	if (get_num(r, SPEC_M_TIMEOUT, 3600, &s->timeout, err, errlen) < 0 ||
+	    get_num(r, SPEC_M_RETRIES, 0, &retries, err, errlen) < 0 ||
+	    get_num(r, SPEC_M_RETRY_DELAY, 0, &s->retry_delay, err, errlen) < 0 ||
+	    get_num(r, SPEC_M_RETRY_BACKOFF, 1, &s->retry_backoff, err, errlen) < 0 ||
+	    get_num(r, SPEC_M_RETRY_MAX_DELAY, -1, &s->retry_max_delay, err, errlen) < 0)
 		return -1;
 	if (retries > 1000000)
 		return bad(err, errlen, "member 'retries' is too large");
 	s->retries = (long)retries;
-	const cJSON *on = cJSON_GetObjectItemCaseSensitive(r, "retry_on");
+	const cJSON *on = cJSON_GetObjectItemCaseSensitive(r, SPEC_M_RETRY_ON);
 	if (!on || cJSON_IsNull(on))
 		return 0;
 	if (!cJSON_IsArray(on))
@@ -270,23 +267,23 @@ static int parse_retry(struct task_spec *s, char *err, size_t errlen)
 static int parse_trigger(struct task_spec *s, char *err, size_t errlen)
 {
 	const char *t;
-	if (get_str(s->root, "trigger", 0, &t, err, errlen) < 0)
+	if (get_str(s->root, SPEC_M_TRIGGER, 0, &t, err, errlen) < 0)
 		return -1;
 	s->trigger = SPEC_ALL_SUCCESS;
 	if (!t)
 		return 0;
-	for (size_t i = 0; i < sizeof trigger_names / sizeof *trigger_names; i++)
-		if (!strcmp(t, trigger_names[i])) {
-			s->trigger = (enum spec_trigger)i;
-			return 0;
-		}
+	int i = contract_lookup(trigger_names, t);
+	if (i >= 0) {
+		s->trigger = (enum spec_trigger)i;
+		return 0;
+	}
 	return bad(err, errlen, "unknown trigger '%s'", t);
 }
 
 /* Only typed tasks carry one, so only they pay for decoding it. */
 static int parse_output_type(struct task_spec *s, char *err, size_t errlen)
 {
-	const cJSON *t = cJSON_GetObjectItemCaseSensitive(s->root, "output_type");
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(s->root, SPEC_M_OUTPUT_TYPE);
 	if (!t || cJSON_IsNull(t))
 		return 0;
 	char why[128];
@@ -299,11 +296,11 @@ static int parse_output_type(struct task_spec *s, char *err, size_t errlen)
 /* "when", "templates" and "refs" (DESIGN.md). */
 static int parse_expressions(struct task_spec *s, char *err, size_t errlen)
 {
-	if (get_str(s->root, "when", 0, &s->when, err, errlen) < 0)
+	if (get_str(s->root, SPEC_M_WHEN, 0, &s->when, err, errlen) < 0)
 		return -1;
 	s->templates = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s->root,
-								     "templates"));
-	const cJSON *refs = cJSON_GetObjectItemCaseSensitive(s->root, "refs");
+								     SPEC_M_TEMPLATES));
+	const cJSON *refs = cJSON_GetObjectItemCaseSensitive(s->root, SPEC_M_REFS);
 	if (!refs)
 		return 0;
 	if (!cJSON_IsArray(refs))
@@ -311,8 +308,8 @@ static int parse_expressions(struct task_spec *s, char *err, size_t errlen)
 	s->refs = xcalloc((size_t)cJSON_GetArraySize(refs) + 1, sizeof *s->refs);
 	for (const cJSON *d = refs->child; d; d = d->next) {
 		struct spec_dep *sd = &s->refs[s->nrefs++];
-		sd->task = jsonx_get_string(d, "task");
-		sd->key = jsonx_get_string(d, "key");
+		sd->task = jsonx_get_string(d, SPEC_M_TASK);
+		sd->key = jsonx_get_string(d, SPEC_M_KEY);
 		if (!sd->task || !valid_name(sd->task) || !sd->key ||
 		    !valid_key(sd->key))
 			return bad(err, errlen, "member 'refs' must hold "
@@ -328,8 +325,8 @@ int spec_parse(struct task_spec *s, const char *text, char *err, size_t errlen)
 	s->root = cJSON_Parse(s->text);
 	if (!cJSON_IsObject(s->root))
 		return bad(err, errlen, "not a JSON object");
-	if (get_str(s->root, "task", 1, &s->task, err, errlen) < 0 ||
-	    get_str(s->root, "key", 1, &s->key, err, errlen) < 0)
+	if (get_str(s->root, SPEC_M_TASK, 1, &s->task, err, errlen) < 0 ||
+	    get_str(s->root, SPEC_M_KEY, 1, &s->key, err, errlen) < 0)
 		return -1;
 	if (!valid_name(s->task))
 		return bad(err, errlen, "invalid task name '%s'", s->task);

@@ -10,11 +10,14 @@
 #include <stddef.h>
 #include <cjson/cJSON.h>
 
+#include "contract.h"
 #include "typecheck.h"
 
-enum spec_executor { SPEC_PROCESS, SPEC_PYTHON };
+/* The contract's names (contract.h), under the runtime's spelling. */
+enum spec_executor { SPEC_PYTHON = EXECUTOR_PYTHON, SPEC_PROCESS = EXECUTOR_PROCESS };
 enum spec_trigger {
-	SPEC_ALL_SUCCESS, SPEC_ALL_DONE, SPEC_NONE_FAILED, SPEC_ONE_SUCCESS,
+	SPEC_ALL_SUCCESS = TRIGGER_ALL_SUCCESS, SPEC_ALL_DONE = TRIGGER_ALL_DONE,
+	SPEC_NONE_FAILED = TRIGGER_NONE_FAILED, SPEC_ONE_SUCCESS = TRIGGER_ONE_SUCCESS,
 };
 
 struct spec_dep {

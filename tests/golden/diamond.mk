@@ -36,10 +36,10 @@ MAKEFLAGS += --no-builtin-rules
 .DEFAULT_GOAL := all
 
 # Each task's output: it exists only once the task has succeeded.
-top.out := $(R)/top.82d6eae85cff1c8a.json
-left.out := $(R)/left.7a3363eeb8ed68c0.json
-right.out := $(R)/right.434ef869df6bf9be.json
-bottom.out := $(R)/bottom.15758259b6be57ac.json
+top.out := $(R)/top.31ebfd11ec362aae.json
+left.out := $(R)/left.6214faa7ecb50946.json
+right.out := $(R)/right.771c1c7d8b32232c.json
+bottom.out := $(R)/bottom.96124c6748c4eb4d.json
 
 # The run: every task, then a summary (fails if a task failed).
 # `ork end` reads the task names from a file that make writes with
@@ -58,25 +58,25 @@ ork-begin:
 
 # --- top: process echo {"n": 1}
 #     timeout 3600s
-$(top.out): private export ORK_SPEC := {"task":"top","key":"82d6eae85cff1c8a","executor":"process","argv":["echo","{\"n\": 1}"],"input":{},"deps":[],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
+$(top.out): private export ORK_SPEC := {"task":"top","key":"31ebfd11ec362aae","executor":"process","argv":["echo","{\"n\": 1}"],"input":{},"deps":[],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(top.out): | ork-begin
 	@$(ORK) exec top
 
 # --- left: process cat
 #     timeout 3600s; after top
-$(left.out): private export ORK_SPEC := {"task":"left","key":"7a3363eeb8ed68c0","executor":"process","argv":["cat"],"input":{"side":"left"},"deps":[{"task":"top","key":"82d6eae85cff1c8a"}],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
+$(left.out): private export ORK_SPEC := {"task":"left","key":"6214faa7ecb50946","executor":"process","argv":["cat"],"input":{"side":"left"},"deps":[{"task":"top","key":"31ebfd11ec362aae"}],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(left.out): $(top.out) | ork-begin
 	@$(ORK) exec left
 
 # --- right: process cat
 #     timeout 3600s; after top
-$(right.out): private export ORK_SPEC := {"task":"right","key":"434ef869df6bf9be","executor":"process","argv":["cat"],"input":{"side":"right","weight":0.25,"big":12345678901234567890},"deps":[{"task":"top","key":"82d6eae85cff1c8a"}],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
+$(right.out): private export ORK_SPEC := {"task":"right","key":"771c1c7d8b32232c","executor":"process","argv":["cat"],"input":{"side":"right","weight":0.25,"big":12345678901234567890},"deps":[{"task":"top","key":"31ebfd11ec362aae"}],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(right.out): $(top.out) | ork-begin
 	@$(ORK) exec right
 
 # --- bottom: process cat
 #     timeout 3600s, trigger one_success; after left right
-$(bottom.out): private export ORK_SPEC := {"task":"bottom","key":"15758259b6be57ac","executor":"process","argv":["cat"],"input":{},"deps":[{"task":"left","key":"7a3363eeb8ed68c0"},{"task":"right","key":"434ef869df6bf9be"}],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"one_success"}
+$(bottom.out): private export ORK_SPEC := {"task":"bottom","key":"96124c6748c4eb4d","executor":"process","argv":["cat"],"input":{},"deps":[{"task":"left","key":"6214faa7ecb50946"},{"task":"right","key":"771c1c7d8b32232c"}],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"one_success"}
 $(bottom.out): $(left.out) $(right.out) | ork-begin
 	@$(ORK) exec bottom
 

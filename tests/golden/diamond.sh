@@ -84,44 +84,44 @@ ntasks=4
 #     timeout 3600s
 task_1() {
 	t_name='top'
-	t_out=$R/top.82d6eae85cff1c8a.json
+	t_out=$R/top.31ebfd11ec362aae.json
 	t_file=
 	t_up=''
 	t_down='2 3'
-	t_spec='{"task":"top","key":"82d6eae85cff1c8a","executor":"process","argv":["echo","{\"n\": 1}"],"input":{},"deps":[],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}'
+	t_spec='{"task":"top","key":"31ebfd11ec362aae","executor":"process","argv":["echo","{\"n\": 1}"],"input":{},"deps":[],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}'
 }
 
 # --- left: process cat
 #     timeout 3600s; after top
 task_2() {
 	t_name='left'
-	t_out=$R/left.7a3363eeb8ed68c0.json
+	t_out=$R/left.6214faa7ecb50946.json
 	t_file=
 	t_up='1'
 	t_down='4'
-	t_spec='{"task":"left","key":"7a3363eeb8ed68c0","executor":"process","argv":["cat"],"input":{"side":"left"},"deps":[{"task":"top","key":"82d6eae85cff1c8a"}],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}'
+	t_spec='{"task":"left","key":"6214faa7ecb50946","executor":"process","argv":["cat"],"input":{"side":"left"},"deps":[{"task":"top","key":"31ebfd11ec362aae"}],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}'
 }
 
 # --- right: process cat
 #     timeout 3600s; after top
 task_3() {
 	t_name='right'
-	t_out=$R/right.434ef869df6bf9be.json
+	t_out=$R/right.771c1c7d8b32232c.json
 	t_file=
 	t_up='1'
 	t_down='4'
-	t_spec='{"task":"right","key":"434ef869df6bf9be","executor":"process","argv":["cat"],"input":{"side":"right","weight":0.25,"big":12345678901234567890},"deps":[{"task":"top","key":"82d6eae85cff1c8a"}],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}'
+	t_spec='{"task":"right","key":"771c1c7d8b32232c","executor":"process","argv":["cat"],"input":{"side":"right","weight":0.25,"big":12345678901234567890},"deps":[{"task":"top","key":"31ebfd11ec362aae"}],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}'
 }
 
 # --- bottom: process cat
 #     timeout 3600s, trigger one_success; after left right
 task_4() {
 	t_name='bottom'
-	t_out=$R/bottom.15758259b6be57ac.json
+	t_out=$R/bottom.96124c6748c4eb4d.json
 	t_file=
 	t_up='2 3'
 	t_down=''
-	t_spec='{"task":"bottom","key":"15758259b6be57ac","executor":"process","argv":["cat"],"input":{},"deps":[{"task":"left","key":"7a3363eeb8ed68c0"},{"task":"right","key":"434ef869df6bf9be"}],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"one_success"}'
+	t_spec='{"task":"bottom","key":"96124c6748c4eb4d","executor":"process","argv":["cat"],"input":{},"deps":[{"task":"left","key":"6214faa7ecb50946"},{"task":"right","key":"771c1c7d8b32232c"}],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"one_success"}'
 }
 
 # `ork end` gets every task, in this order, on its standard input.

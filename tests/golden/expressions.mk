@@ -51,10 +51,10 @@ endif
 ork-begin: private export ORK_RUN_SPEC := {"params":{"day":{"type":"date","default":"{{ run.date }}"},"limit":{"type":"int","default":100},"region":{"type":"str"}},"timezone":"Europe/Berlin"}
 
 # Each task's output: it exists only once the task has succeeded.
-check.out := $(R)/check.a504403fdd99e9b1.json
-high.out := $(R)/high.d36e95e009e3a7e8.json
-report.out := $(R)/report.8016525ff9d3f55d.json
-plain.out := $(R)/plain.5e2c35c133bcc0ca.json
+check.out := $(R)/check.44c53aee340a06bd.json
+high.out := $(R)/high.b8c27e68c0e4b254.json
+report.out := $(R)/report.0599e3d0149c85eb.json
+plain.out := $(R)/plain.aff088ebf3420412.json
 
 # The run: every task, then a summary (fails if a task failed).
 # `ork end` reads the task names from a file that make writes with
@@ -73,25 +73,25 @@ ork-begin:
 
 # --- check: process ./bin/check --limit
 #     timeout 3600s
-$(check.out): private export ORK_SPEC := {"task":"check","key":"a504403fdd99e9b1","executor":"process","argv":["./bin/check","--limit"],"input":{"limit":"{{ params.limit }}","region":"s3://{{ params.region }}/\u0024x\u0023y"},"deps":[],"env":{"DAY":"{{ params.day }}"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success","templates":true}
+$(check.out): private export ORK_SPEC := {"task":"check","key":"44c53aee340a06bd","executor":"process","argv":["./bin/check","--limit"],"input":{"limit":"{{ params.limit }}","region":"s3://{{ params.region }}/\u0024x\u0023y"},"deps":[],"env":{"DAY":"{{ params.day }}"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success","templates":true}
 $(check.out): | ork-begin
 	@$(ORK) exec check
 
 # --- high: process ./bin/high
 #     timeout 3600s, when check.score > 0.8 and params.region != 'test'; after check
-$(high.out): private export ORK_SPEC := {"task":"high","key":"d36e95e009e3a7e8","executor":"process","argv":["./bin/high"],"input":{},"deps":[{"task":"check","key":"a504403fdd99e9b1"}],"env":{"DAY":"{{ params.day }}"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success","when":"check.score > 0.8 and params.region != 'test'","templates":true,"refs":[{"task":"check","key":"a504403fdd99e9b1"}]}
+$(high.out): private export ORK_SPEC := {"task":"high","key":"b8c27e68c0e4b254","executor":"process","argv":["./bin/high"],"input":{},"deps":[{"task":"check","key":"44c53aee340a06bd"}],"env":{"DAY":"{{ params.day }}"},"when":"check.score > 0.8 and params.region != 'test'","refs":[{"task":"check","key":"44c53aee340a06bd"}],"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success","templates":true}
 $(high.out): $(check.out) | ork-begin
 	@$(ORK) exec high
 
 # --- report: process ./bin/report
 #     timeout 3600s, trigger none_failed; after high
-$(report.out): private export ORK_SPEC := {"task":"report","key":"8016525ff9d3f55d","executor":"process","argv":["./bin/report"],"input":{"score":"{{ tasks.check.output.score }}","literal":"{{ '{{' }}"},"deps":[{"task":"high","key":"d36e95e009e3a7e8"}],"env":{"DAY":"{{ params.day }}"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"none_failed","templates":true,"refs":[{"task":"check","key":"a504403fdd99e9b1"}]}
+$(report.out): private export ORK_SPEC := {"task":"report","key":"0599e3d0149c85eb","executor":"process","argv":["./bin/report"],"input":{"score":"{{ tasks.check.output.score }}","literal":"{{ '{{' }}"},"deps":[{"task":"high","key":"b8c27e68c0e4b254"}],"env":{"DAY":"{{ params.day }}"},"refs":[{"task":"check","key":"44c53aee340a06bd"}],"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"none_failed","templates":true}
 $(report.out): $(high.out) | ork-begin
 	@$(ORK) exec report
 
 # --- plain: process ./bin/plain
 #     timeout 3600s
-$(plain.out): private export ORK_SPEC := {"task":"plain","key":"5e2c35c133bcc0ca","executor":"process","argv":["./bin/plain"],"input":{"n":1},"deps":[],"env":{"DAY":"{{ params.day }}"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success","templates":true}
+$(plain.out): private export ORK_SPEC := {"task":"plain","key":"aff088ebf3420412","executor":"process","argv":["./bin/plain"],"input":{"n":1},"deps":[],"env":{"DAY":"{{ params.day }}"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success","templates":true}
 $(plain.out): | ork-begin
 	@$(ORK) exec plain
 

@@ -91,44 +91,44 @@ ntasks=4
 #     timeout 3600s
 task_1() {
 	t_name='check'
-	t_out=$R/check.a504403fdd99e9b1.json
+	t_out=$R/check.44c53aee340a06bd.json
 	t_file=
 	t_up=''
 	t_down='2'
-	t_spec='{"task":"check","key":"a504403fdd99e9b1","executor":"process","argv":["./bin/check","--limit"],"input":{"limit":"{{ params.limit }}","region":"s3://{{ params.region }}/\u0024x\u0023y"},"deps":[],"env":{"DAY":"{{ params.day }}"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success","templates":true}'
+	t_spec='{"task":"check","key":"44c53aee340a06bd","executor":"process","argv":["./bin/check","--limit"],"input":{"limit":"{{ params.limit }}","region":"s3://{{ params.region }}/\u0024x\u0023y"},"deps":[],"env":{"DAY":"{{ params.day }}"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success","templates":true}'
 }
 
 # --- high: process ./bin/high
 #     timeout 3600s, when check.score > 0.8 and params.region != 'test'; after check
 task_2() {
 	t_name='high'
-	t_out=$R/high.d36e95e009e3a7e8.json
+	t_out=$R/high.b8c27e68c0e4b254.json
 	t_file=
 	t_up='1'
 	t_down='3'
-	t_spec='{"task":"high","key":"d36e95e009e3a7e8","executor":"process","argv":["./bin/high"],"input":{},"deps":[{"task":"check","key":"a504403fdd99e9b1"}],"env":{"DAY":"{{ params.day }}"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success","when":"check.score > 0.8 and params.region != '\''test'\''","templates":true,"refs":[{"task":"check","key":"a504403fdd99e9b1"}]}'
+	t_spec='{"task":"high","key":"b8c27e68c0e4b254","executor":"process","argv":["./bin/high"],"input":{},"deps":[{"task":"check","key":"44c53aee340a06bd"}],"env":{"DAY":"{{ params.day }}"},"when":"check.score > 0.8 and params.region != '\''test'\''","refs":[{"task":"check","key":"44c53aee340a06bd"}],"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success","templates":true}'
 }
 
 # --- report: process ./bin/report
 #     timeout 3600s, trigger none_failed; after high
 task_3() {
 	t_name='report'
-	t_out=$R/report.8016525ff9d3f55d.json
+	t_out=$R/report.0599e3d0149c85eb.json
 	t_file=
 	t_up='2'
 	t_down=''
-	t_spec='{"task":"report","key":"8016525ff9d3f55d","executor":"process","argv":["./bin/report"],"input":{"score":"{{ tasks.check.output.score }}","literal":"{{ '\''{{'\'' }}"},"deps":[{"task":"high","key":"d36e95e009e3a7e8"}],"env":{"DAY":"{{ params.day }}"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"none_failed","templates":true,"refs":[{"task":"check","key":"a504403fdd99e9b1"}]}'
+	t_spec='{"task":"report","key":"0599e3d0149c85eb","executor":"process","argv":["./bin/report"],"input":{"score":"{{ tasks.check.output.score }}","literal":"{{ '\''{{'\'' }}"},"deps":[{"task":"high","key":"b8c27e68c0e4b254"}],"env":{"DAY":"{{ params.day }}"},"refs":[{"task":"check","key":"44c53aee340a06bd"}],"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"none_failed","templates":true}'
 }
 
 # --- plain: process ./bin/plain
 #     timeout 3600s
 task_4() {
 	t_name='plain'
-	t_out=$R/plain.5e2c35c133bcc0ca.json
+	t_out=$R/plain.aff088ebf3420412.json
 	t_file=
 	t_up=''
 	t_down=''
-	t_spec='{"task":"plain","key":"5e2c35c133bcc0ca","executor":"process","argv":["./bin/plain"],"input":{"n":1},"deps":[],"env":{"DAY":"{{ params.day }}"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success","templates":true}'
+	t_spec='{"task":"plain","key":"aff088ebf3420412","executor":"process","argv":["./bin/plain"],"input":{"n":1},"deps":[],"env":{"DAY":"{{ params.day }}"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success","templates":true}'
 }
 
 # `ork end` gets every task, in this order, on its standard input.

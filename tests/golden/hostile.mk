@@ -36,8 +36,8 @@ MAKEFLAGS += --no-builtin-rules
 .DEFAULT_GOAL := all
 
 # Each task's output: it exists only once the task has succeeded.
-quote.out := $(R)/quote.ba2a832695d33678.json
-script.out := $(R)/script.4af0d807e2daedd8.json
+quote.out := $(R)/quote.144375900cc8bed8.json
+script.out := $(R)/script.ab4c65b56034e45f.json
 
 # The run: every task, then a summary (fails if a task failed).
 # `ork end` reads the task names from a file that make writes with
@@ -56,13 +56,13 @@ ork-begin:
 
 # --- quote: process printf %s? '; touch pwned; echo ' $(rm -rf /) a?b#c line1?line2
 #     timeout 3600s
-$(quote.out): private export ORK_SPEC := {"task":"quote","key":"ba2a832695d33678","executor":"process","argv":["printf","%s\n","'; touch pwned; echo '","\u0024(rm -rf /)","a\\b\u0023c","line1\nline2"],"input":{"key with \u0024(x) and \u0023":"value with \u0024{HOME} and `id`","unicode":"Grüße, 東京, 🚀","newline":"first\nsecond\\\n","percent":"100% of %s"},"deps":[],"env":{"HOSTILE":"\u0024(shell touch pwned) `touch pwned` \u0024\u0024HOME \u0023 not a comment"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
+$(quote.out): private export ORK_SPEC := {"task":"quote","key":"144375900cc8bed8","executor":"process","argv":["printf","%s\n","'; touch pwned; echo '","\u0024(rm -rf /)","a\\b\u0023c","line1\nline2"],"input":{"key with \u0024(x) and \u0023":"value with \u0024{HOME} and `id`","unicode":"Grüße, 東京, 🚀","newline":"first\nsecond\\\n","percent":"100% of %s"},"deps":[],"env":{"HOSTILE":"\u0024(shell touch pwned) `touch pwned` \u0024\u0024HOME \u0023 not a comment"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(quote.out): | ork-begin
 	@$(ORK) exec quote
 
 # --- script: process sh -c echo "$HOSTILE" > out.txt; exit 0 # trailing comment
 #     timeout 3600s; after quote
-$(script.out): private export ORK_SPEC := {"task":"script","key":"4af0d807e2daedd8","executor":"process","script":"echo \"\u0024HOSTILE\" > out.txt; exit 0 \u0023 trailing comment","input":{},"deps":[{"task":"quote","key":"ba2a832695d33678"}],"env":{"HOSTILE":"\u0024(shell touch pwned) `touch pwned` \u0024\u0024HOME \u0023 not a comment"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
+$(script.out): private export ORK_SPEC := {"task":"script","key":"ab4c65b56034e45f","executor":"process","script":"echo \"\u0024HOSTILE\" > out.txt; exit 0 \u0023 trailing comment","input":{},"deps":[{"task":"quote","key":"144375900cc8bed8"}],"env":{"HOSTILE":"\u0024(shell touch pwned) `touch pwned` \u0024\u0024HOME \u0023 not a comment"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(script.out): $(quote.out) | ork-begin
 	@$(ORK) exec script
 

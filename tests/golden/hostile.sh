@@ -84,22 +84,22 @@ ntasks=2
 #     timeout 3600s
 task_1() {
 	t_name='quote'
-	t_out=$R/quote.ba2a832695d33678.json
+	t_out=$R/quote.144375900cc8bed8.json
 	t_file=
 	t_up=''
 	t_down='2'
-	t_spec='{"task":"quote","key":"ba2a832695d33678","executor":"process","argv":["printf","%s\n","'\''; touch pwned; echo '\''","\u0024(rm -rf /)","a\\b\u0023c","line1\nline2"],"input":{"key with \u0024(x) and \u0023":"value with \u0024{HOME} and `id`","unicode":"Grüße, 東京, 🚀","newline":"first\nsecond\\\n","percent":"100% of %s"},"deps":[],"env":{"HOSTILE":"\u0024(shell touch pwned) `touch pwned` \u0024\u0024HOME \u0023 not a comment"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}'
+	t_spec='{"task":"quote","key":"144375900cc8bed8","executor":"process","argv":["printf","%s\n","'\''; touch pwned; echo '\''","\u0024(rm -rf /)","a\\b\u0023c","line1\nline2"],"input":{"key with \u0024(x) and \u0023":"value with \u0024{HOME} and `id`","unicode":"Grüße, 東京, 🚀","newline":"first\nsecond\\\n","percent":"100% of %s"},"deps":[],"env":{"HOSTILE":"\u0024(shell touch pwned) `touch pwned` \u0024\u0024HOME \u0023 not a comment"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}'
 }
 
 # --- script: process sh -c echo "$HOSTILE" > out.txt; exit 0 # trailing comment
 #     timeout 3600s; after quote
 task_2() {
 	t_name='script'
-	t_out=$R/script.4af0d807e2daedd8.json
+	t_out=$R/script.ab4c65b56034e45f.json
 	t_file=
 	t_up='1'
 	t_down=''
-	t_spec='{"task":"script","key":"4af0d807e2daedd8","executor":"process","script":"echo \"\u0024HOSTILE\" > out.txt; exit 0 \u0023 trailing comment","input":{},"deps":[{"task":"quote","key":"ba2a832695d33678"}],"env":{"HOSTILE":"\u0024(shell touch pwned) `touch pwned` \u0024\u0024HOME \u0023 not a comment"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}'
+	t_spec='{"task":"script","key":"ab4c65b56034e45f","executor":"process","script":"echo \"\u0024HOSTILE\" > out.txt; exit 0 \u0023 trailing comment","input":{},"deps":[{"task":"quote","key":"144375900cc8bed8"}],"env":{"HOSTILE":"\u0024(shell touch pwned) `touch pwned` \u0024\u0024HOME \u0023 not a comment"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}'
 }
 
 # `ork end` gets every task, in this order, on its standard input.

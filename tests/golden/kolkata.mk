@@ -38,7 +38,7 @@ MAKEFLAGS += --no-builtin-rules
 ork-begin: private export ORK_RUN_SPEC := {"params":{},"timezone":"Asia/Kolkata"}
 
 # Each task's output: it exists only once the task has succeeded.
-report.out := $(R)/report.28054b6063ad427f.json
+report.out := $(R)/report.7118c4e88caba387.json
 
 # The run: every task, then a summary (fails if a task failed).
 # `ork end` reads the task names from a file that make writes with
@@ -57,7 +57,7 @@ ork-begin:
 
 # --- report: process ./bin/report
 #     timeout 3600s
-$(report.out): private export ORK_SPEC := {"task":"report","key":"28054b6063ad427f","executor":"process","argv":["./bin/report"],"input":{},"deps":[],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
+$(report.out): private export ORK_SPEC := {"task":"report","key":"7118c4e88caba387","executor":"process","argv":["./bin/report"],"input":{},"deps":[],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(report.out): | ork-begin
 	@$(ORK) exec report
 

@@ -84,11 +84,11 @@ ntasks=1
 #     timeout 3600s
 task_1() {
 	t_name='report'
-	t_out=$R/report.28054b6063ad427f.json
+	t_out=$R/report.7118c4e88caba387.json
 	t_file=
 	t_up=''
 	t_down=''
-	t_spec='{"task":"report","key":"28054b6063ad427f","executor":"process","argv":["./bin/report"],"input":{},"deps":[],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}'
+	t_spec='{"task":"report","key":"7118c4e88caba387","executor":"process","argv":["./bin/report"],"input":{},"deps":[],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}'
 }
 
 # `ork end` gets every task, in this order, on its standard input.

@@ -36,7 +36,7 @@ MAKEFLAGS += --no-builtin-rules
 .DEFAULT_GOAL := all
 
 # Each task's output: it exists only once the task has succeeded.
-backup.out := $(R)/backup.8891c5d24b4bdb9f.json
+backup.out := $(R)/backup.2fd517c859c4ab7a.json
 
 # The run: every task, then a summary (fails if a task failed).
 # `ork end` reads the task names from a file that make writes with
@@ -55,7 +55,7 @@ ork-begin:
 
 # --- backup: process sh -c tar czf backup.tgz data
 #     timeout 3600s
-$(backup.out): private export ORK_SPEC := {"task":"backup","key":"8891c5d24b4bdb9f","executor":"process","script":"tar czf backup.tgz data","input":{},"deps":[],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
+$(backup.out): private export ORK_SPEC := {"task":"backup","key":"2fd517c859c4ab7a","executor":"process","script":"tar czf backup.tgz data","input":{},"deps":[],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(backup.out): | ork-begin
 	@$(ORK) exec backup
 

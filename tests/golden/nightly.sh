@@ -84,11 +84,11 @@ ntasks=1
 #     timeout 3600s
 task_1() {
 	t_name='backup'
-	t_out=$R/backup.8891c5d24b4bdb9f.json
+	t_out=$R/backup.2fd517c859c4ab7a.json
 	t_file=
 	t_up=''
 	t_down=''
-	t_spec='{"task":"backup","key":"8891c5d24b4bdb9f","executor":"process","script":"tar czf backup.tgz data","input":{},"deps":[],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}'
+	t_spec='{"task":"backup","key":"2fd517c859c4ab7a","executor":"process","script":"tar czf backup.tgz data","input":{},"deps":[],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}'
 }
 
 # `ork end` gets every task, in this order, on its standard input.

@@ -36,10 +36,10 @@ MAKEFLAGS += --no-builtin-rules
 .DEFAULT_GOAL := all
 
 # Each task's output: it exists only once the task has succeeded.
-extract.out := $(R)/extract.e06ce26bb472d099.json
-load.out := $(R)/load.68b8e17ef06d4aee.json
-report.out := $(R)/report.eb0b4b1fc0880271.json
-cleanup.out := $(R)/cleanup.118625b16547660b.json
+extract.out := $(R)/extract.84dd7a0d98536985.json
+load.out := $(R)/load.d83d17de3703234f.json
+report.out := $(R)/report.c0d1185e1d2ed4f0.json
+cleanup.out := $(R)/cleanup.fa9083fb88596e68.json
 
 # The run: every task, then a summary (fails if a task failed).
 # `ork end` reads the task names from a file that make writes with
@@ -58,25 +58,25 @@ ork-begin:
 
 # --- extract: process ./bin/extract --since 2026-01-01
 #     timeout 120s, 4 retries (delay 5s x2)
-$(extract.out): private export ORK_SPEC := {"task":"extract","key":"e06ce26bb472d099","executor":"process","argv":["./bin/extract","--since","2026-01-01"],"input":{},"deps":[],"env":{"REGION":"eu-west-1","LOG_LEVEL":"info"},"timeout":120,"retries":4,"retry_delay":5,"retry_backoff":2,"retry_max_delay":60,"retry_on":[75,111],"trigger":"all_success"}
+$(extract.out): private export ORK_SPEC := {"task":"extract","key":"84dd7a0d98536985","executor":"process","argv":["./bin/extract","--since","2026-01-01"],"input":{},"deps":[],"env":{"REGION":"eu-west-1","LOG_LEVEL":"info"},"timeout":120,"retries":4,"retry_delay":5,"retry_backoff":2,"retry_max_delay":60,"retry_on":[75,111],"trigger":"all_success"}
 $(extract.out): | ork-begin
 	@$(ORK) exec extract
 
 # --- load: process sh -c ./bin/load < /dev/null | tee -a load.txt
 #     timeout 3600s; after extract
-$(load.out): private export ORK_SPEC := {"task":"load","key":"68b8e17ef06d4aee","executor":"process","script":"./bin/load < /dev/null | tee -a load.txt","input":{},"deps":[{"task":"extract","key":"e06ce26bb472d099"}],"env":{"REGION":"eu-west-1","LOG_LEVEL":"debug","BATCH":"500"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
+$(load.out): private export ORK_SPEC := {"task":"load","key":"d83d17de3703234f","executor":"process","script":"./bin/load < /dev/null | tee -a load.txt","input":{},"deps":[{"task":"extract","key":"84dd7a0d98536985"}],"env":{"REGION":"eu-west-1","LOG_LEVEL":"debug","BATCH":"500"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(load.out): $(extract.out) | ork-begin
 	@$(ORK) exec load
 
 # --- report: python reports.daily:build
 #     timeout 3600s, trigger none_failed; after load
-$(report.out): private export ORK_SPEC := {"task":"report","key":"eb0b4b1fc0880271","executor":"python","module":"reports.daily","function":"build","input":{},"deps":[{"task":"load","key":"68b8e17ef06d4aee"}],"env":{"REGION":"eu-west-1","LOG_LEVEL":"info"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"none_failed"}
+$(report.out): private export ORK_SPEC := {"task":"report","key":"c0d1185e1d2ed4f0","executor":"python","module":"reports.daily","function":"build","input":{},"deps":[{"task":"load","key":"d83d17de3703234f"}],"env":{"REGION":"eu-west-1","LOG_LEVEL":"info"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"none_failed"}
 $(report.out): $(load.out) | ork-begin
 	@$(ORK) exec report
 
 # --- cleanup: process rm -rf tmp/scratch
 #     timeout 3600s, trigger all_done; after extract load report
-$(cleanup.out): private export ORK_SPEC := {"task":"cleanup","key":"118625b16547660b","executor":"process","argv":["rm","-rf","tmp/scratch"],"input":{},"deps":[{"task":"extract","key":"e06ce26bb472d099"},{"task":"load","key":"68b8e17ef06d4aee"},{"task":"report","key":"eb0b4b1fc0880271"}],"env":{"REGION":"eu-west-1","LOG_LEVEL":"info"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_done"}
+$(cleanup.out): private export ORK_SPEC := {"task":"cleanup","key":"fa9083fb88596e68","executor":"process","argv":["rm","-rf","tmp/scratch"],"input":{},"deps":[{"task":"extract","key":"84dd7a0d98536985"},{"task":"load","key":"d83d17de3703234f"},{"task":"report","key":"c0d1185e1d2ed4f0"}],"env":{"REGION":"eu-west-1","LOG_LEVEL":"info"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_done"}
 $(cleanup.out): $(extract.out) $(load.out) $(report.out) | ork-begin
 	@$(ORK) exec cleanup
 

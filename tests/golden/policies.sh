@@ -84,44 +84,44 @@ ntasks=4
 #     timeout 120s, 4 retries (delay 5s x2)
 task_1() {
 	t_name='extract'
-	t_out=$R/extract.e06ce26bb472d099.json
+	t_out=$R/extract.84dd7a0d98536985.json
 	t_file=
 	t_up=''
 	t_down='2 4'
-	t_spec='{"task":"extract","key":"e06ce26bb472d099","executor":"process","argv":["./bin/extract","--since","2026-01-01"],"input":{},"deps":[],"env":{"REGION":"eu-west-1","LOG_LEVEL":"info"},"timeout":120,"retries":4,"retry_delay":5,"retry_backoff":2,"retry_max_delay":60,"retry_on":[75,111],"trigger":"all_success"}'
+	t_spec='{"task":"extract","key":"84dd7a0d98536985","executor":"process","argv":["./bin/extract","--since","2026-01-01"],"input":{},"deps":[],"env":{"REGION":"eu-west-1","LOG_LEVEL":"info"},"timeout":120,"retries":4,"retry_delay":5,"retry_backoff":2,"retry_max_delay":60,"retry_on":[75,111],"trigger":"all_success"}'
 }
 
 # --- load: process sh -c ./bin/load < /dev/null | tee -a load.txt
 #     timeout 3600s; after extract
 task_2() {
 	t_name='load'
-	t_out=$R/load.68b8e17ef06d4aee.json
+	t_out=$R/load.d83d17de3703234f.json
 	t_file=
 	t_up='1'
 	t_down='3 4'
-	t_spec='{"task":"load","key":"68b8e17ef06d4aee","executor":"process","script":"./bin/load < /dev/null | tee -a load.txt","input":{},"deps":[{"task":"extract","key":"e06ce26bb472d099"}],"env":{"REGION":"eu-west-1","LOG_LEVEL":"debug","BATCH":"500"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}'
+	t_spec='{"task":"load","key":"d83d17de3703234f","executor":"process","script":"./bin/load < /dev/null | tee -a load.txt","input":{},"deps":[{"task":"extract","key":"84dd7a0d98536985"}],"env":{"REGION":"eu-west-1","LOG_LEVEL":"debug","BATCH":"500"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}'
 }
 
 # --- report: python reports.daily:build
 #     timeout 3600s, trigger none_failed; after load
 task_3() {
 	t_name='report'
-	t_out=$R/report.eb0b4b1fc0880271.json
+	t_out=$R/report.c0d1185e1d2ed4f0.json
 	t_file=
 	t_up='2'
 	t_down='4'
-	t_spec='{"task":"report","key":"eb0b4b1fc0880271","executor":"python","module":"reports.daily","function":"build","input":{},"deps":[{"task":"load","key":"68b8e17ef06d4aee"}],"env":{"REGION":"eu-west-1","LOG_LEVEL":"info"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"none_failed"}'
+	t_spec='{"task":"report","key":"c0d1185e1d2ed4f0","executor":"python","module":"reports.daily","function":"build","input":{},"deps":[{"task":"load","key":"d83d17de3703234f"}],"env":{"REGION":"eu-west-1","LOG_LEVEL":"info"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"none_failed"}'
 }
 
 # --- cleanup: process rm -rf tmp/scratch
 #     timeout 3600s, trigger all_done; after extract load report
 task_4() {
 	t_name='cleanup'
-	t_out=$R/cleanup.118625b16547660b.json
+	t_out=$R/cleanup.fa9083fb88596e68.json
 	t_file=
 	t_up='1 2 3'
 	t_down=''
-	t_spec='{"task":"cleanup","key":"118625b16547660b","executor":"process","argv":["rm","-rf","tmp/scratch"],"input":{},"deps":[{"task":"extract","key":"e06ce26bb472d099"},{"task":"load","key":"68b8e17ef06d4aee"},{"task":"report","key":"eb0b4b1fc0880271"}],"env":{"REGION":"eu-west-1","LOG_LEVEL":"info"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_done"}'
+	t_spec='{"task":"cleanup","key":"fa9083fb88596e68","executor":"process","argv":["rm","-rf","tmp/scratch"],"input":{},"deps":[{"task":"extract","key":"84dd7a0d98536985"},{"task":"load","key":"d83d17de3703234f"},{"task":"report","key":"c0d1185e1d2ed4f0"}],"env":{"REGION":"eu-west-1","LOG_LEVEL":"info"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_done"}'
 }
 
 # `ork end` gets every task, in this order, on its standard input.

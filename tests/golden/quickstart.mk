@@ -36,8 +36,8 @@ MAKEFLAGS += --no-builtin-rules
 .DEFAULT_GOAL := all
 
 # Each task's output: it exists only once the task has succeeded.
-fetch.out := $(R)/fetch.5ff72a51faaba19d.json
-summarize.out := $(R)/summarize.3c5b25938f40de86.json
+fetch.out := $(R)/fetch.94290f349f9c424c.json
+summarize.out := $(R)/summarize.3569647d726ee1be.json
 
 # The run: every task, then a summary (fails if a task failed).
 # `ork end` reads the task names from a file that make writes with
@@ -56,13 +56,13 @@ ork-begin:
 
 # --- fetch: python tasks/fetch.py:main
 #     timeout 300s, 3 retries
-$(fetch.out): private export ORK_SPEC := {"task":"fetch","key":"5ff72a51faaba19d","executor":"python","file":"tasks/fetch.py","function":"main","input":{"url":"https://example.com/data.json"},"deps":[],"env":{},"timeout":300,"retries":3,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
+$(fetch.out): private export ORK_SPEC := {"task":"fetch","key":"94290f349f9c424c","executor":"python","file":"tasks/fetch.py","function":"main","input":{"url":"https://example.com/data.json"},"deps":[],"env":{},"timeout":300,"retries":3,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(fetch.out): tasks/fetch.py | ork-begin
 	@$(ORK) exec fetch
 
 # --- summarize: python tasks/summarize.py:main
 #     timeout 3600s; after fetch
-$(summarize.out): private export ORK_SPEC := {"task":"summarize","key":"3c5b25938f40de86","executor":"python","file":"tasks/summarize.py","function":"main","input":{},"deps":[{"task":"fetch","key":"5ff72a51faaba19d"}],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
+$(summarize.out): private export ORK_SPEC := {"task":"summarize","key":"3569647d726ee1be","executor":"python","file":"tasks/summarize.py","function":"main","input":{},"deps":[{"task":"fetch","key":"94290f349f9c424c"}],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(summarize.out): tasks/summarize.py $(fetch.out) | ork-begin
 	@$(ORK) exec summarize
 

@@ -84,22 +84,22 @@ ntasks=2
 #     timeout 300s, 3 retries
 task_1() {
 	t_name='fetch'
-	t_out=$R/fetch.5ff72a51faaba19d.json
+	t_out=$R/fetch.94290f349f9c424c.json
 	t_file='tasks/fetch.py'
 	t_up=''
 	t_down='2'
-	t_spec='{"task":"fetch","key":"5ff72a51faaba19d","executor":"python","file":"tasks/fetch.py","function":"main","input":{"url":"https://example.com/data.json"},"deps":[],"env":{},"timeout":300,"retries":3,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}'
+	t_spec='{"task":"fetch","key":"94290f349f9c424c","executor":"python","file":"tasks/fetch.py","function":"main","input":{"url":"https://example.com/data.json"},"deps":[],"env":{},"timeout":300,"retries":3,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}'
 }
 
 # --- summarize: python tasks/summarize.py:main
 #     timeout 3600s; after fetch
 task_2() {
 	t_name='summarize'
-	t_out=$R/summarize.3c5b25938f40de86.json
+	t_out=$R/summarize.3569647d726ee1be.json
 	t_file='tasks/summarize.py'
 	t_up='1'
 	t_down=''
-	t_spec='{"task":"summarize","key":"3c5b25938f40de86","executor":"python","file":"tasks/summarize.py","function":"main","input":{},"deps":[{"task":"fetch","key":"5ff72a51faaba19d"}],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}'
+	t_spec='{"task":"summarize","key":"3569647d726ee1be","executor":"python","file":"tasks/summarize.py","function":"main","input":{},"deps":[{"task":"fetch","key":"94290f349f9c424c"}],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}'
 }
 
 # `ork end` gets every task, in this order, on its standard input.

@@ -38,8 +38,8 @@ MAKEFLAGS += --no-builtin-rules
 ork-begin: private export ORK_RUN_SPEC := {"params":{},"timezone":"Europe/Berlin"}
 
 # Each task's output: it exists only once the task has succeeded.
-refresh.out := $(R)/refresh.1da7d69808c53c9f.json
-publish.out := $(R)/publish.97fd1b06f3797a00.json
+refresh.out := $(R)/refresh.3473be7911adabf7.json
+publish.out := $(R)/publish.710af07d71482538.json
 
 # The run: every task, then a summary (fails if a task failed).
 # `ork end` reads the task names from a file that make writes with
@@ -58,13 +58,13 @@ ork-begin:
 
 # --- refresh: process ./bin/refresh --all
 #     timeout 3600s
-$(refresh.out): private export ORK_SPEC := {"task":"refresh","key":"1da7d69808c53c9f","executor":"process","argv":["./bin/refresh","--all"],"input":{},"deps":[],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
+$(refresh.out): private export ORK_SPEC := {"task":"refresh","key":"3473be7911adabf7","executor":"process","argv":["./bin/refresh","--all"],"input":{},"deps":[],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(refresh.out): | ork-begin
 	@$(ORK) exec refresh
 
 # --- publish: process ./bin/publish
 #     timeout 3600s; after refresh
-$(publish.out): private export ORK_SPEC := {"task":"publish","key":"97fd1b06f3797a00","executor":"process","argv":["./bin/publish"],"input":{},"deps":[{"task":"refresh","key":"1da7d69808c53c9f"}],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
+$(publish.out): private export ORK_SPEC := {"task":"publish","key":"710af07d71482538","executor":"process","argv":["./bin/publish"],"input":{},"deps":[{"task":"refresh","key":"3473be7911adabf7"}],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(publish.out): $(refresh.out) | ork-begin
 	@$(ORK) exec publish
 

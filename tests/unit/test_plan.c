@@ -1,6 +1,8 @@
-/* Tests for compiler/workflow and compiler/plan: the model's defaults,
- * dependency resolution, cycles, order, input collisions, task files and
- * task keys. */
+/* Tests for compiler/workflow, compiler/plan, compiler/upstream and
+ * compiler/specwrite: the model's defaults, dependency resolution, cycles,
+ * order, input collisions, task files, upstream questions, expression
+ * names in long chains, and task keys. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -273,7 +275,17 @@ static void test_keys(void)
 	CHECK(k && strspn(k, "0123456789abcdef") == TASK_KEY_LEN);
 	/* Stable across versions: a change here re-runs every user's tasks,
 	 * so it must be deliberate. */
-	CHECK_STREQ(k, "ecbcb2bc390550ab");
+	CHECK_STREQ(k, "84488d1fd51c0e43");
+	free(k);
+	/* The key is the hash of the spec's defining members, as the spec
+	 * writer prints them. */
+	k = key_of("", PROC "    input: {n: 1}\n");
+	const char *def = "{\"executor\":\"process\",\"argv\":[\"./run\","
+			  "\"x\"],\"input\":{\"n\":1},\"deps\":[],\"env\":{}}";
+	char want[TASK_KEY_LEN + 1];
+	snprintf(want, sizeof want, "%016llx",
+		 fnv1a64(def, strlen(def), FNV1A64_INIT));
+	CHECK_STREQ(k, want);
 	free(k);
 
 	/* What cannot change the result does not change the key. */
@@ -303,6 +315,121 @@ static void test_keys(void)
 	/* Input order is kept (a dict's order is visible to a task). */
 	CHECK(!same_key("", PROC "    input: {a: 1, b: 2}\n",
 			"", PROC "    input: {b: 2, a: 1}\n"));
+	CHECK(!same_key("", PROC, "", PROC "    when: 1 > 0\n"));
+}
+
+/* The key of task `name` in a workflow. */
+static char *key_in(const char *yaml, const char *name)
+{
+	struct fixture f;
+	build(&f, yaml);
+	long i = f.errors == 0 ? workflow_find_task(&f.wf, name) : -1;
+	char *key = i >= 0 ? xstrdup(f.p.keys[i]) : NULL;
+	release(&f);
+	return key;
+}
+
+static int same_key_in(const char *y1, const char *y2, const char *name)
+{
+	char *a = key_in(y1, name), *b = key_in(y2, name);
+	int same = a && b && !strcmp(a, b);
+	free(a);
+	free(b);
+	return same;
+}
+
+/* A key covers its upstream tasks (names and keys) and the tasks its
+ * expressions read: a changed upstream definition, or a new dependency,
+ * changes the input the task gets. */
+static void test_keys_upstream(void)
+{
+	const char *base = "name: w\ntasks:\n" TASK("a", "") TASK("b", "")
+		TASK("c", "    depends_on: [b]\n");
+	CHECK(same_key_in(base, base, "c"));
+	CHECK(!same_key_in(base, "name: w\ntasks:\n"
+			   TASK("a", "") TASK("b", "    input: {n: 1}\n")
+			   TASK("c", "    depends_on: [b]\n"), "c"));
+	CHECK(!same_key_in(base, "name: w\ntasks:\n" TASK("a", "") TASK("b", "")
+			   TASK("c", "    depends_on: [b, a]\n"), "c"));
+	/* a is read by c's condition only through b. */
+	const char *r1 = "name: w\ntasks:\n" TASK("a", "")
+		TASK("b", "    depends_on: [a]\n")
+		TASK("c", "    depends_on: [b]\n    when: tasks.a.output > 0\n");
+	const char *r2 = "name: w\ntasks:\n" TASK("a", "    input: {n: 1}\n")
+		TASK("b", "    depends_on: [a]\n")
+		TASK("c", "    depends_on: [b]\n    when: tasks.a.output > 0\n");
+	CHECK(!same_key_in(r1, r2, "c"));
+	/* Policy is not in the key, below either. */
+	CHECK(same_key_in(base, "name: w\ntasks:\n" TASK("a", "")
+			  TASK("b", "    retries: 2\n")
+			  TASK("c", "    depends_on: [b]\n"), "c"));
+}
+
+/* "Is u upstream of i": direct, transitive through a diamond, never
+ * sideways or downstream, and the same answers in any order of asking. */
+static void test_upstream(void)
+{
+	struct fixture f;
+	build(&f, "name: w\ntasks:\n" TASK("a", "")
+	      TASK("b", "    depends_on: [a]\n") TASK("c", "    depends_on: [a]\n")
+	      TASK("d", "    depends_on: [b, c]\n") TASK("e", "")
+	      TASK("f", "    depends_on: [d, e]\n"));
+	CHECK_INTEQ(f.errors, 0);
+	/* want[u][i]: u is upstream of i (a b c d e f) */
+	static const char *const want[] = {
+		"011101", "000101", "000101", "000001", "000001", "000000",
+	};
+	for (int round = 0; round < 2; round++)
+		for (size_t k = 0; k < 36; k++) {
+			size_t u = round ? 35 - k : k, i = u % 6;
+			u /= 6;
+			CHECK_INTEQ(upstream_has(&f.p.up, u, i), want[u][i] == '1');
+		}
+	release(&f);
+}
+
+/* With a cycle there is no order: upstream questions still end, and a
+ * task on the cycle may read a task above it. */
+static void test_upstream_cycle(void)
+{
+	struct fixture f;
+	build(&f, "name: w\ntasks:\n" TASK("a", "")
+	      TASK("b", "    depends_on: [a, c]\n    when: tasks.a.output\n")
+	      TASK("c", "    depends_on: [b]\n    when: tasks.a.output\n")
+	      TASK("d", "    depends_on: [c]\n    when: tasks.a.output or "
+		   "tasks.e.output\n")
+	      TASK("e", ""));
+	CHECK_INTEQ(f.errors, 2);
+	CHECK_STREQ(msg(&f, 0), "dependency cycle: b -> c -> b");
+	CHECK_STREQ(msg(&f, 1), "task 'e' is not upstream of 'd'; add it to "
+		    "depends_on");
+	CHECK(upstream_has(&f.p.up, 0, 3));
+	CHECK(upstream_has(&f.p.up, 2, 1));
+	CHECK(!upstream_has(&f.p.up, 3, 0));
+	release(&f);
+}
+
+/* Expression names checked against the upstream closure in a long chain:
+ * the first task is upstream of the last, a later one is not. */
+static void test_refs_chain(void)
+{
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_adds(&sb, "name: w\ntasks:\n" TASK("t0", ""));
+	for (int i = 1; i < 200; i++)
+		strbuf_addf(&sb, "  t%d:\n    executor: process\n    command: [true]\n"
+			    "    depends_on: [t%d]\n    when: tasks.t0.output > 0\n",
+			    i, i - 1);
+	strbuf_adds(&sb, TASK("x", "    depends_on: [t5]\n"
+			      "    when: tasks.t0.output and tasks.t9.output\n"));
+	struct fixture f;
+	build(&f, sb.buf);
+	CHECK_INTEQ(f.errors, 1);
+	CHECK_STREQ(msg(&f, 0), "task 't9' is not upstream of 'x'; add it to "
+		    "depends_on");
+	long x = workflow_find_task(&f.wf, "x");
+	CHECK(x >= 0 && f.p.nrefs[x] == 2);
+	release(&f);
+	strbuf_release(&sb);
 }
 
 /* Errors from the workflow and the plan come together in one run. */
@@ -324,4 +451,4 @@ static void test_all_errors(void)
 
 UNIT_MAIN(test_defaults, test_order, test_order_big, test_cycles,
 	  test_bad_deps, test_collisions, test_task_files, test_keys,
-	  test_all_errors)
+	  test_keys_upstream, test_upstream, test_upstream_cycle, test_refs_chain, test_all_errors)

@@ -1,0 +1,210 @@
+/* specwrite: see specwrite.h. */
+#include "specwrite.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "contract.h"
+#include "jsonx.h"
+#include "secret.h"
+#include "plan.h"
+#include "typecheck.h"
+
+/* A member name, after a comma unless it is the first of its object
+ * (the buffer then ends with the opening brace, or is empty). */
+static void add_key(struct strbuf *sb, const char *key, unsigned flags)
+{
+	if (sb->len && sb->buf[sb->len - 1] != '{')
+		strbuf_addc(sb, ',');
+	jsonx_quote(sb, key, strlen(key), flags);
+	strbuf_addc(sb, ':');
+}
+
+static void add_str(struct strbuf *sb, const char *key, const char *val,
+		    unsigned flags)
+{
+	if (!val)
+		return;
+	add_key(sb, key, flags);
+	jsonx_quote(sb, val, strlen(val), flags);
+}
+
+static void add_num(struct strbuf *sb, const char *key, double val)
+{
+	add_key(sb, key, 0);
+	jsonx_number(sb, val);
+}
+
+static void add_command(struct strbuf *sb, const struct task *t, unsigned flags)
+{
+	if (t->executor == EXECUTOR_PYTHON) {
+		add_str(sb, SPEC_M_FILE, t->file, flags);
+		add_str(sb, SPEC_M_MODULE, t->module, flags);
+		add_str(sb, SPEC_M_FUNCTION, t->function, flags);
+		return;
+	}
+	if (t->script) {
+		add_str(sb, SPEC_M_SCRIPT, t->script, flags);
+		return;
+	}
+	add_key(sb, SPEC_M_ARGV, flags);
+	strbuf_addc(sb, '[');
+	for (size_t i = 0; i < t->argc; i++) {
+		if (i)
+			strbuf_addc(sb, ',');
+		jsonx_quote(sb, t->argv[i], strlen(t->argv[i]), flags);
+	}
+	strbuf_addc(sb, ']');
+}
+
+/* {"task": NAME, "key": KEY}, an item of deps and refs. */
+static void add_task_ref(struct strbuf *sb, const struct plan *p, size_t u,
+			 unsigned flags)
+{
+	const char *name = p->wf->tasks[u].name;
+	if (sb->buf[sb->len - 1] != '[')
+		strbuf_addc(sb, ',');
+	strbuf_adds(sb, "{\"" SPEC_M_TASK "\":");
+	jsonx_quote(sb, name, strlen(name), flags);
+	strbuf_adds(sb, ",\"" SPEC_M_KEY "\":");
+	jsonx_quote(sb, p->keys[u], strlen(p->keys[u]), flags);
+	strbuf_addc(sb, '}');
+}
+
+static void add_env(struct strbuf *sb, const struct workflow *wf,
+		    const struct task *t, unsigned flags)
+{
+	const struct envvar **env;
+	size_t n = workflow_task_env(wf, t, &env);
+	add_key(sb, SPEC_M_ENV, flags);
+	strbuf_addc(sb, '{');
+	for (size_t i = 0; i < n; i++) {
+		add_key(sb, env[i]->name, flags);
+		jsonx_quote(sb, env[i]->value, strlen(env[i]->value), flags);
+	}
+	strbuf_addc(sb, '}');
+	free(env);
+}
+
+/* What defines task i's result: the text its key hashes. */
+static void add_defining(struct strbuf *sb, const struct plan *p, size_t i,
+			 unsigned flags)
+{
+	const struct task *t = &p->wf->tasks[i];
+	add_str(sb, SPEC_M_EXECUTOR, executor_name(t->executor), flags);
+	add_command(sb, t, flags);
+	add_key(sb, SPEC_M_INPUT, flags);
+	if (t->input)
+		jsonx_write(sb, t->input, flags);
+	else
+		strbuf_adds(sb, "{}");
+	add_key(sb, SPEC_M_DEPS, flags);
+	strbuf_addc(sb, '[');
+	for (size_t k = 0; k < t->ndeps; k++)
+		if (t->deps[k].task != DEP_UNRESOLVED)   /* a plan with errors */
+			add_task_ref(sb, p, t->deps[k].task, flags);
+	strbuf_addc(sb, ']');
+	add_env(sb, p->wf, t, flags);
+	secret_spec_member(sb, p->wf, t, flags);  /* names, never values */
+	add_str(sb, SPEC_M_WHEN, t->when, flags);
+	if (p->nrefs[i]) {
+		add_key(sb, SPEC_M_REFS, flags);
+		strbuf_addc(sb, '[');
+		for (size_t k = 0; k < p->nrefs[i]; k++)
+			add_task_ref(sb, p, p->refs[i][k], flags);
+		strbuf_addc(sb, ']');
+	}
+	if (t->output_type) {
+		add_key(sb, SPEC_M_OUTPUT_TYPE, flags);
+		type_to_json(sb, t->output_type, flags);
+	}
+}
+
+void spec_key(const struct plan *p, size_t i, char key[])
+{
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_addc(&sb, '{');
+	add_defining(&sb, p, i, 0);
+	strbuf_addc(&sb, '}');
+	unsigned long long h = fnv1a64(sb.buf, sb.len, FNV1A64_INIT);
+	snprintf(key, TASK_KEY_LEN + 1, "%016llx", h);
+	strbuf_release(&sb);
+}
+
+static void add_policy(struct strbuf *sb, const struct task *t, unsigned flags)
+{
+	add_num(sb, SPEC_M_TIMEOUT, t->timeout);
+	add_num(sb, SPEC_M_RETRIES, (double)t->retries);
+	add_num(sb, SPEC_M_RETRY_DELAY, t->retry_delay);
+	add_num(sb, SPEC_M_RETRY_BACKOFF, t->retry_backoff);
+	add_key(sb, SPEC_M_RETRY_MAX_DELAY, 0);
+	if (t->retry_max_delay < 0)
+		strbuf_adds(sb, "null");
+	else
+		jsonx_number(sb, t->retry_max_delay);
+	add_key(sb, SPEC_M_RETRY_ON, 0);
+	strbuf_addc(sb, '[');
+	for (size_t i = 0; i < t->nretry_on; i++)
+		strbuf_addf(sb, i ? ",%d" : "%d", t->retry_on[i]);
+	strbuf_addc(sb, ']');
+	add_str(sb, SPEC_M_TRIGGER, trigger_name(t->trigger), flags);
+}
+
+void spec_add_members(struct strbuf *sb, const struct plan *p, size_t i,
+		      unsigned flags)
+{
+	const struct task *t = &p->wf->tasks[i];
+	add_str(sb, SPEC_M_TASK, t->name, flags);
+	add_str(sb, SPEC_M_KEY, p->keys[i], flags);
+	add_defining(sb, p, i, flags);
+	add_policy(sb, t, flags);
+	/* Derived from input and env: ork exec does no template work for a
+	 * task without it. */
+	if (t->templates || p->wf->env_templates) {
+		add_key(sb, SPEC_M_TEMPLATES, flags);
+		strbuf_adds(sb, "true");
+	}
+}
+
+char *task_spec_json(const struct plan *p, size_t i, unsigned flags)
+{
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_addc(&sb, '{');
+	spec_add_members(&sb, p, i, flags);
+	strbuf_addc(&sb, '}');
+	return strbuf_detach(&sb);
+}
+
+void spec_add_params(struct strbuf *sb, const struct plan *p, unsigned flags)
+{
+	const struct workflow *wf = p->wf;
+	strbuf_addc(sb, '{');
+	for (size_t i = 0; i < wf->nparams; i++) {
+		const struct param *pm = &wf->params[i];
+		const char *type = param_type_names[pm->type];
+		add_key(sb, pm->name, flags);
+		strbuf_addc(sb, '{');
+		add_str(sb, RUNSPEC_M_TYPE, type, flags);
+		if (pm->dflt) {
+			add_key(sb, RUNSPEC_M_DEFAULT, flags);
+			jsonx_write(sb, pm->dflt, flags);
+		}
+		strbuf_addc(sb, '}');
+	}
+	strbuf_addc(sb, '}');
+}
+
+char *run_spec_json(const struct plan *p, unsigned flags)
+{
+	const struct workflow *wf = p->wf;
+	if (!wf->nparams && !wf->timezone)
+		return NULL;
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_addc(&sb, '{');
+	add_key(&sb, RUNSPEC_M_PARAMS, flags);
+	spec_add_params(&sb, p, flags);
+	add_str(&sb, RUNSPEC_M_TIMEZONE, wf->timezone, flags);
+	strbuf_addc(&sb, '}');
+	return strbuf_detach(&sb);
+}
