@@ -84,25 +84,25 @@ ntasks=2
 #     timeout 3600s
 task_1() {
 	t_name='deploy'
-	t_out=$R/deploy.62d32fd8656a9671.json
+	t_out=$R/deploy.9b26a0cd0bd7c5b1.json
 	t_file=
 	t_up=''
 	t_down='2'
-	t_spec='{"task":"deploy","key":"62d32fd8656a9671","executor":"process","argv":["./deploy.sh","--region","eu"],"input":{},"deps":[],"env":{"REGION":"eu-west-1"},"secrets":{"DB_PASSWORD":"DB_PASSWORD","TOKEN":"API_TOKEN"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}'
+	t_spec='{"task":"deploy","key":"9b26a0cd0bd7c5b1","executor":"process","argv":["./deploy.sh","--region","eu"],"input":{},"deps":[],"env":{"REGION":"eu-west-1"},"secrets":{"DB_PASSWORD":"DB_PASSWORD","TOKEN":"API_TOKEN"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}'
 }
 
 # --- report: python tasks/fetch.py:main
 #     timeout 3600s; after deploy
 task_2() {
 	t_name='report'
-	t_out=$R/report.c3d944e49f770279.json
+	t_out=$R/report.0918c3711d8297bc.json
 	t_file='tasks/fetch.py'
 	t_up='1'
 	t_down=''
-	t_spec='{"task":"report","key":"c3d944e49f770279","executor":"python","file":"tasks/fetch.py","function":"main","input":{},"deps":[{"task":"deploy","key":"62d32fd8656a9671"}],"env":{"REGION":"eu-west-1","DB_PASSWORD":"plain-for-tests"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}'
+	t_spec='{"task":"report","key":"0918c3711d8297bc","executor":"python","file":"tasks/fetch.py","function":"main","input":{},"deps":[{"task":"deploy","key":"9b26a0cd0bd7c5b1"}],"env":{"REGION":"eu-west-1","DB_PASSWORD":"plain-for-tests"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}'
 }
 
-# `ork end` gets every task, in this order.
+# `ork end` gets every task, in this order, on its standard input.
 all_tasks='deploy report'
 
 # What the run starts with (dry_run prints it).
@@ -161,7 +161,8 @@ newer() {
 # started, "e I STATUS" when it has ended.  That subshell ignores INT,
 # TERM and HUP (it inherits that from the scheduler), so it always
 # reports; `ork exec` gets TERM back at its default, so that a stop
-# cannot be lost before ork has set up its own handlers.
+# cannot be lost before ork has set up its own handlers, and none of the
+# run's descriptors.
 start() {
 	"task_$1"
 	running=$((running + 1))
@@ -170,7 +171,7 @@ start() {
 			trap - INT TERM HUP
 			ORK_SPEC=$t_spec
 			export ORK_SPEC
-			exec "$ORK" exec "$t_name" 3>&-
+			exec "$ORK" exec "$t_name" 3>&- 5<&-
 		) &
 		echo "s $1 $!" >&3
 		wait $!
@@ -226,8 +227,23 @@ stop_all() {
 # started and to wait for it.  Like make without -k, an `ork exec` that
 # fails (status 2: it could not run the task) stops new starts.  Returns
 # 0, or 1 after such a failure.
+#
+# A script killed by SIGKILL cannot tell the scheduler, and nobody would
+# run `ork end` after it: so a watcher reads the "alive" fifo (fd 5),
+# whose only writer is the script (fd 4, which the scheduler closes),
+# and sends "gone" once it reads end-of-file, that is once the script has
+# died, whatever killed it.  The scheduler then stops like on "stop", and
+# prints nothing (nobody may be reading).
 schedule() {
 	trap '' INT TERM HUP
+	exec 4>&-
+	{
+		# shellcheck disable=SC2162 # nothing is written to it
+		while read _x; do :; done <&5
+		echo gone >&3
+	} &
+	_watch=$!
+	exec 5<&-
 	clear_state
 	ready='' running=0 left=$ntasks halt='' stopping=''
 	_i=1
@@ -261,10 +277,13 @@ schedule() {
 				halt=1
 			fi
 			finished "$_i" 1 ;;
-		stop)	halt=1 stopping=1
+		stop|gone)	halt=1 stopping=1
 			stop_all ;;
 		esac
 	done
+	# SIGPIPE: the one signal no shell reports a job's death by.  Not
+	# waited for: were PIPE ignored, the watcher would end with the script.
+	kill -s PIPE "$_watch" 2>/dev/null
 	[ -z "$halt" ]
 }
 
@@ -281,7 +300,7 @@ dry_run() {
 		fi
 		_i=$((_i + 1))
 	done
-	printf '%s end %s\n' "$ORK" "$all_tasks"
+	printf '%s end --tasks -\n' "$ORK"
 }
 
 # interrupted N: the first INT, TERM or HUP stops the run: the scheduler
@@ -293,43 +312,61 @@ interrupted() {
 	echo stop >&3
 }
 
-# ---- The run --------------------------------------------------------------
+# end_run: `ork end`, the summary; fails if a task failed.  The task names
+# come on its standard input, not as arguments: thousands of them would
+# not fit in argv (E2BIG).
+end_run() {
+	"$ORK" end --tasks - 3>&- 4>&- <<EOF
+$all_tasks
+EOF
+}
 
-if [ -n "$dry" ]; then
-	dry_run
-	exit 0
-fi
+# run: the run, or with -n what it would do.
+run() {
+	if [ -n "$dry" ]; then
+		dry_run
+		exit 0
+	fi
 
-# The event fifo, open for reading and writing on fd 3 (so it never
-# blocks and never reads end-of-file), then unlinked: nothing to clean up.
-events=$(mktemp -d "${TMPDIR:-/tmp}/ork-sh.XXXXXX") || exit 2
-mkfifo "$events/fifo" || exit 2
-exec 3<>"$events/fifo"
-rm -rf "$events"
+	# The event fifo, open for reading and writing on fd 3 (so it never
+	# blocks and never reads end-of-file).  The alive fifo, open for
+	# reading and writing on fd 4 as long as the script lives, and for
+	# reading on fd 5 for the scheduler's watcher (see schedule).  Both
+	# unlinked at once: nothing to clean up.
+	events=$(mktemp -d "${TMPDIR:-/tmp}/ork-sh.XXXXXX") || exit 2
+	mkfifo "$events/fifo" "$events/alive" || exit 2
+	exec 3<>"$events/fifo"
+	exec 4<>"$events/alive"
+	exec 5<"$events/alive"
+	rm -rf "$events"
 
-signal=
-trap 'interrupted 2' INT
-trap 'interrupted 15' TERM
-trap 'interrupted 1' HUP
+	signal=
+	trap 'interrupted 2' INT
+	trap 'interrupted 15' TERM
+	trap 'interrupted 1' HUP
 
-begin_run || exit 2
-[ -z "$signal" ] || exit $((128 + signal))
-schedule &
-sched=$!
-wait "$sched"
-status=$?
-# A trapped signal ends `wait` early: wait again until the scheduler,
-# having stopped every task, is gone.
-while [ -n "$signal" ] && kill -0 "$sched" 2>/dev/null; do
+	begin_run 3>&- 4>&- 5<&- || exit 2
+	[ -z "$signal" ] || exit $((128 + signal))
+	schedule &
+	sched=$!
+	exec 5<&-
 	wait "$sched"
 	status=$?
-done
-[ -z "$signal" ] || exit $((128 + signal))
-[ "$status" = 0 ] || exit 2
+	# A trapped signal ends `wait` early: wait again until the scheduler,
+	# having stopped every task, is gone.
+	while [ -n "$signal" ] && kill -0 "$sched" 2>/dev/null; do
+		wait "$sched"
+		status=$?
+	done
+	[ -z "$signal" ] || exit $((128 + signal))
+	[ "$status" = 0 ] || exit 2
 
-# The summary; fails if a task failed.
-# shellcheck disable=SC2086 # task names: no spaces, no patterns
-"$ORK" end $all_tasks
-status=$?
-[ -z "$signal" ] || exit $((128 + signal))
-exit $status
+	end_run
+	status=$?
+	[ -z "$signal" ] || exit $((128 + signal))
+	exit $status
+}
+
+# ---- The run --------------------------------------------------------------
+
+run
