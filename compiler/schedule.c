@@ -55,17 +55,17 @@ static void check_timezone(struct diag *d, const struct ynode *n)
 }
 
 int schedule_check(struct diag *d, const struct ynode *schedule,
-		   const struct ynode *timezone)
+		   const struct ynode *zone)
 {
 	int nerrors = 0;
 	if (schedule && schedule->kind == YNODE_SCALAR && schedule->str)
 		nerrors = check_cron(d, schedule);
-	if (timezone && timezone->kind == YNODE_SCALAR && timezone->str)
-		check_timezone(d, timezone);
+	if (zone && zone->kind == YNODE_SCALAR && zone->str)
+		check_timezone(d, zone);
 	return nerrors;
 }
 
-const char *schedule_next(const char *schedule, const char *timezone, long n,
+const char *schedule_next(const char *schedule, const char *zone, long n,
 			  time_t from, struct strbuf *out)
 {
 	static char why[256];
@@ -78,9 +78,9 @@ const char *schedule_next(const char *schedule, const char *timezone, long n,
 	if (c.reboot)
 		return "schedule '@reboot' fires when cron starts, at no time "
 		       "that can be listed";
-	if (tz_use(timezone) < 0) {
+	if (tz_use(zone) < 0) {
 		snprintf(why, sizeof why, "unknown time zone '%.200s'",
-			 timezone);
+			 zone);
 		return why;
 	}
 	const char *err = NULL;
