@@ -106,7 +106,7 @@ static void gen_settings(struct strbuf *out, const struct plan *p)
 		"# No built-in rules: every target here is spelled out.\n"
 		"MAKEFLAGS += --no-builtin-rules\n"
 		".SUFFIXES:\n"
-		".PHONY: all ork-begin\n"
+		".PHONY: all help ork-begin\n"
 		".DEFAULT_GOAL := all\n\n");
 }
 
@@ -157,6 +157,42 @@ static void gen_outputs(struct strbuf *out, const struct plan *p)
 	strbuf_addc(out, '\n');
 }
 
+/* help: the tasks, one a line, with their descriptions, printed by make
+ * itself ($(info)), so no shell sees them.  A description reaches make
+ * as the value of a variable, which $(info) prints as it is. */
+static void gen_help(struct strbuf *out, const struct plan *p)
+{
+	const struct workflow *wf = p->wf;
+	size_t width = 0;
+	for (size_t i = 0; i < wf->ntasks; i++)
+		if (wf->tasks[i].description && strlen(wf->tasks[i].name) > width)
+			width = strlen(wf->tasks[i].name);
+	strbuf_adds(out, "# make -f THIS_FILE help: the tasks, one a line, with "
+		    "their descriptions.\n");
+	for (size_t k = 0; k < wf->ntasks; k++) {
+		const struct task *t = &wf->tasks[p->order[k]];
+		if (!t->description)
+			continue;
+		struct strbuf text = STRBUF_INIT;
+		add_comment_text(&text, t->description, 200);
+		strbuf_addf(out, "%s.description := ", t->name);
+		add_make_value(out, strbuf_str(&text));
+		strbuf_addc(out, '\n');
+		strbuf_release(&text);
+	}
+	strbuf_adds(out, "help:\n");
+	for (size_t k = 0; k < wf->ntasks; k++) {
+		const struct task *t = &wf->tasks[p->order[k]];
+		if (t->description)
+			strbuf_addf(out, "\t@$(info %-*s  $(%s.description))\n",
+				    (int)width, t->name, t->name);
+		else
+			strbuf_addf(out, "\t@$(info %s)\n", t->name);
+	}
+	/* A command, so that make does not add "Nothing to be done". */
+	strbuf_adds(out, "\t@:\n\n");
+}
+
 static void gen_all(struct strbuf *out, const struct plan *p)
 {
 	const struct workflow *wf = p->wf;
@@ -180,6 +216,18 @@ static void gen_all(struct strbuf *out, const struct plan *p)
 	/* GNU make 4.3 exports a target's private variable into the recipes
 	 * of its prerequisites all the same: ork-begin would get the spec of
 	 * whichever task reached it first.  Its own empty ORK_SPEC wins. */
+	strbuf_adds(out,
+		"# make -f THIS_FILE TASK...: each TASK and its upstream tasks, then\n"
+		"# a summary of those.  ork_up: the names in $(1), $(2) and all their\n"
+		"# upstream tasks (TASK.up: TASK's own), computed only for a goal.\n"
+		"ork_up = $(if $(1),$(call ork_up,$(filter-out $(1) $(2),"
+		"$(sort $(foreach t,$(1),$($(t).up)))),$(1) $(2)),$(2))\n"
+		".PHONY: $(ORK_TASKS)\n"
+		"$(ORK_TASKS): | ork-begin\n"
+		"\t@$(if $(findstring n,$(firstword -$(MAKEFLAGS))),,"
+		"$(file >$(R)/tasks.$@.list,$(filter $(call ork_up,$@),$(ORK_TASKS))))\n"
+		"\t@$(ORK) end --tasks $(R)/tasks.$@.list\n\n");
+	gen_help(out, p);
 	strbuf_addf(out, "# ork-begin's own ORK_SPEC: GNU make 4.3 would pass it a task's.\n"
 		    "ork-begin: private export ORK_SPEC :=\n"
 		    "ork-begin:\n\t@$(ORK) begin%s\n\n",
@@ -191,6 +239,10 @@ static void gen_task(struct strbuf *out, const struct plan *p, size_t i)
 	const struct task *t = &p->wf->tasks[i];
 	strbuf_addf(out, "# --- %s: ", t->name);
 	describe_command(out, t);
+	if (t->description) {
+		strbuf_adds(out, "\n#     ");
+		add_comment_text(out, t->description, 100);
+	}
 	strbuf_adds(out, "\n#     ");
 	describe_policy(out, t);
 	if (t->ndeps) {
@@ -211,7 +263,12 @@ static void gen_task(struct strbuf *out, const struct plan *p, size_t i)
 	}
 	for (size_t d = 0; d < t->ndeps; d++)
 		strbuf_addf(out, " $(%s.out)", p->wf->tasks[t->deps[d].task].name);
-	strbuf_addf(out, " | ork-begin\n\t@$(ORK) exec %s\n\n", t->name);
+	strbuf_addf(out, " | ork-begin\n\t@$(ORK) exec %s\n", t->name);
+	/* The goal TASK, and the names of its upstream tasks for ork_up. */
+	strbuf_addf(out, "%s: $(%s.out)\n%s.up :=", t->name, t->name, t->name);
+	for (size_t d = 0; d < t->ndeps; d++)
+		strbuf_addf(out, " %s", p->wf->tasks[t->deps[d].task].name);
+	strbuf_adds(out, "\n\n");
 }
 
 void gen_make(struct strbuf *out, const struct plan *p)

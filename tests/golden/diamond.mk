@@ -32,7 +32,7 @@ R := $(ORK_HOME)/diamond/$(run_id)
 # No built-in rules: every target here is spelled out.
 MAKEFLAGS += --no-builtin-rules
 .SUFFIXES:
-.PHONY: all ork-begin
+.PHONY: all help ork-begin
 .DEFAULT_GOAL := all
 
 # Each task's output: it exists only once the task has succeeded.
@@ -51,32 +51,59 @@ all: $(top.out) $(left.out) $(right.out) $(bottom.out) | ork-begin
 	@$(if $(findstring n,$(firstword -$(MAKEFLAGS))),,$(file >$(R)/tasks.list,$(ORK_TASKS)))
 	@$(ORK) end --tasks $(R)/tasks.list
 
+# make -f THIS_FILE TASK...: each TASK and its upstream tasks, then
+# a summary of those.  ork_up: the names in $(1), $(2) and all their
+# upstream tasks (TASK.up: TASK's own), computed only for a goal.
+ork_up = $(if $(1),$(call ork_up,$(filter-out $(1) $(2),$(sort $(foreach t,$(1),$($(t).up)))),$(1) $(2)),$(2))
+.PHONY: $(ORK_TASKS)
+$(ORK_TASKS): | ork-begin
+	@$(if $(findstring n,$(firstword -$(MAKEFLAGS))),,$(file >$(R)/tasks.$@.list,$(filter $(call ork_up,$@),$(ORK_TASKS))))
+	@$(ORK) end --tasks $(R)/tasks.$@.list
+
+# make -f THIS_FILE help: the tasks, one a line, with their descriptions.
+top.description := the first: $$(x) \# (y
+help:
+	@$(info top  $(top.description))
+	@$(info left)
+	@$(info right)
+	@$(info bottom)
+	@:
+
 # ork-begin's own ORK_SPEC: GNU make 4.3 would pass it a task's.
 ork-begin: private export ORK_SPEC :=
 ork-begin:
 	@$(ORK) begin
 
 # --- top: process echo {"n": 1}
+#     the first: $(x) # (y
 #     timeout 3600s
 $(top.out): private export ORK_SPEC := {"task":"top","key":"31ebfd11ec362aae","executor":"process","argv":["echo","{\"n\": 1}"],"input":{},"deps":[],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(top.out): | ork-begin
 	@$(ORK) exec top
+top: $(top.out)
+top.up :=
 
 # --- left: process cat
 #     timeout 3600s; after top
 $(left.out): private export ORK_SPEC := {"task":"left","key":"6214faa7ecb50946","executor":"process","argv":["cat"],"input":{"side":"left"},"deps":[{"task":"top","key":"31ebfd11ec362aae"}],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(left.out): $(top.out) | ork-begin
 	@$(ORK) exec left
+left: $(left.out)
+left.up := top
 
 # --- right: process cat
 #     timeout 3600s; after top
 $(right.out): private export ORK_SPEC := {"task":"right","key":"771c1c7d8b32232c","executor":"process","argv":["cat"],"input":{"side":"right","weight":0.25,"big":12345678901234567890},"deps":[{"task":"top","key":"31ebfd11ec362aae"}],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(right.out): $(top.out) | ork-begin
 	@$(ORK) exec right
+right: $(right.out)
+right.up := top
 
 # --- bottom: process cat
 #     timeout 3600s, trigger one_success; after left right
 $(bottom.out): private export ORK_SPEC := {"task":"bottom","key":"96124c6748c4eb4d","executor":"process","argv":["cat"],"input":{},"deps":[{"task":"left","key":"6214faa7ecb50946"},{"task":"right","key":"771c1c7d8b32232c"}],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"one_success"}
 $(bottom.out): $(left.out) $(right.out) | ork-begin
 	@$(ORK) exec bottom
+bottom: $(bottom.out)
+bottom.up := left right
 

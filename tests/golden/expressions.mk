@@ -33,7 +33,7 @@ R := $(ORK_HOME)/expressions/$(run_id)
 # No built-in rules: every target here is spelled out.
 MAKEFLAGS += --no-builtin-rules
 .SUFFIXES:
-.PHONY: all ork-begin
+.PHONY: all help ork-begin
 .DEFAULT_GOAL := all
 
 # Params: NAME=VALUE on the command line, or ORK_PARAM_NAME=VALUE in the
@@ -66,6 +66,23 @@ all: $(check.out) $(high.out) $(report.out) $(plain.out) | ork-begin
 	@$(if $(findstring n,$(firstword -$(MAKEFLAGS))),,$(file >$(R)/tasks.list,$(ORK_TASKS)))
 	@$(ORK) end --tasks $(R)/tasks.list
 
+# make -f THIS_FILE TASK...: each TASK and its upstream tasks, then
+# a summary of those.  ork_up: the names in $(1), $(2) and all their
+# upstream tasks (TASK.up: TASK's own), computed only for a goal.
+ork_up = $(if $(1),$(call ork_up,$(filter-out $(1) $(2),$(sort $(foreach t,$(1),$($(t).up)))),$(1) $(2)),$(2))
+.PHONY: $(ORK_TASKS)
+$(ORK_TASKS): | ork-begin
+	@$(if $(findstring n,$(firstword -$(MAKEFLAGS))),,$(file >$(R)/tasks.$@.list,$(filter $(call ork_up,$@),$(ORK_TASKS))))
+	@$(ORK) end --tasks $(R)/tasks.$@.list
+
+# make -f THIS_FILE help: the tasks, one a line, with their descriptions.
+help:
+	@$(info check)
+	@$(info high)
+	@$(info report)
+	@$(info plain)
+	@:
+
 # ork-begin's own ORK_SPEC: GNU make 4.3 would pass it a task's.
 ork-begin: private export ORK_SPEC :=
 ork-begin:
@@ -76,22 +93,30 @@ ork-begin:
 $(check.out): private export ORK_SPEC := {"task":"check","key":"44c53aee340a06bd","executor":"process","argv":["./bin/check","--limit"],"input":{"limit":"{{ params.limit }}","region":"s3://{{ params.region }}/\u0024x\u0023y"},"deps":[],"env":{"DAY":"{{ params.day }}"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success","templates":true}
 $(check.out): | ork-begin
 	@$(ORK) exec check
+check: $(check.out)
+check.up :=
 
 # --- high: process ./bin/high
 #     timeout 3600s, when check.score > 0.8 and params.region != 'test'; after check
 $(high.out): private export ORK_SPEC := {"task":"high","key":"b8c27e68c0e4b254","executor":"process","argv":["./bin/high"],"input":{},"deps":[{"task":"check","key":"44c53aee340a06bd"}],"env":{"DAY":"{{ params.day }}"},"when":"check.score > 0.8 and params.region != 'test'","refs":[{"task":"check","key":"44c53aee340a06bd"}],"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success","templates":true}
 $(high.out): $(check.out) | ork-begin
 	@$(ORK) exec high
+high: $(high.out)
+high.up := check
 
 # --- report: process ./bin/report
 #     timeout 3600s, trigger none_failed; after high
 $(report.out): private export ORK_SPEC := {"task":"report","key":"0599e3d0149c85eb","executor":"process","argv":["./bin/report"],"input":{"score":"{{ tasks.check.output.score }}","literal":"{{ '{{' }}"},"deps":[{"task":"high","key":"b8c27e68c0e4b254"}],"env":{"DAY":"{{ params.day }}"},"refs":[{"task":"check","key":"44c53aee340a06bd"}],"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"none_failed","templates":true}
 $(report.out): $(high.out) | ork-begin
 	@$(ORK) exec report
+report: $(report.out)
+report.up := high
 
 # --- plain: process ./bin/plain
 #     timeout 3600s
 $(plain.out): private export ORK_SPEC := {"task":"plain","key":"aff088ebf3420412","executor":"process","argv":["./bin/plain"],"input":{"n":1},"deps":[],"env":{"DAY":"{{ params.day }}"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success","templates":true}
 $(plain.out): | ork-begin
 	@$(ORK) exec plain
+plain: $(plain.out)
+plain.up :=
 

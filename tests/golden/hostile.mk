@@ -32,7 +32,7 @@ R := $(ORK_HOME)/hostile/$(run_id)
 # No built-in rules: every target here is spelled out.
 MAKEFLAGS += --no-builtin-rules
 .SUFFIXES:
-.PHONY: all ork-begin
+.PHONY: all help ork-begin
 .DEFAULT_GOAL := all
 
 # Each task's output: it exists only once the task has succeeded.
@@ -49,6 +49,21 @@ all: $(quote.out) $(script.out) | ork-begin
 	@$(if $(findstring n,$(firstword -$(MAKEFLAGS))),,$(file >$(R)/tasks.list,$(ORK_TASKS)))
 	@$(ORK) end --tasks $(R)/tasks.list
 
+# make -f THIS_FILE TASK...: each TASK and its upstream tasks, then
+# a summary of those.  ork_up: the names in $(1), $(2) and all their
+# upstream tasks (TASK.up: TASK's own), computed only for a goal.
+ork_up = $(if $(1),$(call ork_up,$(filter-out $(1) $(2),$(sort $(foreach t,$(1),$($(t).up)))),$(1) $(2)),$(2))
+.PHONY: $(ORK_TASKS)
+$(ORK_TASKS): | ork-begin
+	@$(if $(findstring n,$(firstword -$(MAKEFLAGS))),,$(file >$(R)/tasks.$@.list,$(filter $(call ork_up,$@),$(ORK_TASKS))))
+	@$(ORK) end --tasks $(R)/tasks.$@.list
+
+# make -f THIS_FILE help: the tasks, one a line, with their descriptions.
+help:
+	@$(info quote)
+	@$(info script)
+	@:
+
 # ork-begin's own ORK_SPEC: GNU make 4.3 would pass it a task's.
 ork-begin: private export ORK_SPEC :=
 ork-begin:
@@ -59,10 +74,14 @@ ork-begin:
 $(quote.out): private export ORK_SPEC := {"task":"quote","key":"144375900cc8bed8","executor":"process","argv":["printf","%s\n","'; touch pwned; echo '","\u0024(rm -rf /)","a\\b\u0023c","line1\nline2"],"input":{"key with \u0024(x) and \u0023":"value with \u0024{HOME} and `id`","unicode":"Grüße, 東京, 🚀","newline":"first\nsecond\\\n","percent":"100% of %s"},"deps":[],"env":{"HOSTILE":"\u0024(shell touch pwned) `touch pwned` \u0024\u0024HOME \u0023 not a comment"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(quote.out): | ork-begin
 	@$(ORK) exec quote
+quote: $(quote.out)
+quote.up :=
 
 # --- script: process sh -c echo "$HOSTILE" > out.txt; exit 0 # trailing comment
 #     timeout 3600s; after quote
 $(script.out): private export ORK_SPEC := {"task":"script","key":"ab4c65b56034e45f","executor":"process","script":"echo \"\u0024HOSTILE\" > out.txt; exit 0 \u0023 trailing comment","input":{},"deps":[{"task":"quote","key":"144375900cc8bed8"}],"env":{"HOSTILE":"\u0024(shell touch pwned) `touch pwned` \u0024\u0024HOME \u0023 not a comment"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(script.out): $(quote.out) | ork-begin
 	@$(ORK) exec script
+script: $(script.out)
+script.up := quote
 

@@ -32,7 +32,7 @@ R := $(ORK_HOME)/nightly/$(run_id)
 # No built-in rules: every target here is spelled out.
 MAKEFLAGS += --no-builtin-rules
 .SUFFIXES:
-.PHONY: all ork-begin
+.PHONY: all help ork-begin
 .DEFAULT_GOAL := all
 
 # Each task's output: it exists only once the task has succeeded.
@@ -48,6 +48,20 @@ all: $(backup.out) | ork-begin
 	@$(if $(findstring n,$(firstword -$(MAKEFLAGS))),,$(file >$(R)/tasks.list,$(ORK_TASKS)))
 	@$(ORK) end --tasks $(R)/tasks.list
 
+# make -f THIS_FILE TASK...: each TASK and its upstream tasks, then
+# a summary of those.  ork_up: the names in $(1), $(2) and all their
+# upstream tasks (TASK.up: TASK's own), computed only for a goal.
+ork_up = $(if $(1),$(call ork_up,$(filter-out $(1) $(2),$(sort $(foreach t,$(1),$($(t).up)))),$(1) $(2)),$(2))
+.PHONY: $(ORK_TASKS)
+$(ORK_TASKS): | ork-begin
+	@$(if $(findstring n,$(firstword -$(MAKEFLAGS))),,$(file >$(R)/tasks.$@.list,$(filter $(call ork_up,$@),$(ORK_TASKS))))
+	@$(ORK) end --tasks $(R)/tasks.$@.list
+
+# make -f THIS_FILE help: the tasks, one a line, with their descriptions.
+help:
+	@$(info backup)
+	@:
+
 # ork-begin's own ORK_SPEC: GNU make 4.3 would pass it a task's.
 ork-begin: private export ORK_SPEC :=
 ork-begin:
@@ -58,4 +72,6 @@ ork-begin:
 $(backup.out): private export ORK_SPEC := {"task":"backup","key":"2fd517c859c4ab7a","executor":"process","script":"tar czf backup.tgz data","input":{},"deps":[],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(backup.out): | ork-begin
 	@$(ORK) exec backup
+backup: $(backup.out)
+backup.up :=
 

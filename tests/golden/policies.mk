@@ -32,7 +32,7 @@ R := $(ORK_HOME)/nightly-etl/$(run_id)
 # No built-in rules: every target here is spelled out.
 MAKEFLAGS += --no-builtin-rules
 .SUFFIXES:
-.PHONY: all ork-begin
+.PHONY: all help ork-begin
 .DEFAULT_GOAL := all
 
 # Each task's output: it exists only once the task has succeeded.
@@ -51,6 +51,23 @@ all: $(extract.out) $(load.out) $(report.out) $(cleanup.out) | ork-begin
 	@$(if $(findstring n,$(firstword -$(MAKEFLAGS))),,$(file >$(R)/tasks.list,$(ORK_TASKS)))
 	@$(ORK) end --tasks $(R)/tasks.list
 
+# make -f THIS_FILE TASK...: each TASK and its upstream tasks, then
+# a summary of those.  ork_up: the names in $(1), $(2) and all their
+# upstream tasks (TASK.up: TASK's own), computed only for a goal.
+ork_up = $(if $(1),$(call ork_up,$(filter-out $(1) $(2),$(sort $(foreach t,$(1),$($(t).up)))),$(1) $(2)),$(2))
+.PHONY: $(ORK_TASKS)
+$(ORK_TASKS): | ork-begin
+	@$(if $(findstring n,$(firstword -$(MAKEFLAGS))),,$(file >$(R)/tasks.$@.list,$(filter $(call ork_up,$@),$(ORK_TASKS))))
+	@$(ORK) end --tasks $(R)/tasks.$@.list
+
+# make -f THIS_FILE help: the tasks, one a line, with their descriptions.
+help:
+	@$(info extract)
+	@$(info load)
+	@$(info report)
+	@$(info cleanup)
+	@:
+
 # ork-begin's own ORK_SPEC: GNU make 4.3 would pass it a task's.
 ork-begin: private export ORK_SPEC :=
 ork-begin:
@@ -61,22 +78,30 @@ ork-begin:
 $(extract.out): private export ORK_SPEC := {"task":"extract","key":"84dd7a0d98536985","executor":"process","argv":["./bin/extract","--since","2026-01-01"],"input":{},"deps":[],"env":{"REGION":"eu-west-1","LOG_LEVEL":"info"},"timeout":120,"retries":4,"retry_delay":5,"retry_backoff":2,"retry_max_delay":60,"retry_on":[75,111],"trigger":"all_success"}
 $(extract.out): | ork-begin
 	@$(ORK) exec extract
+extract: $(extract.out)
+extract.up :=
 
 # --- load: process sh -c ./bin/load < /dev/null | tee -a load.txt
 #     timeout 3600s; after extract
 $(load.out): private export ORK_SPEC := {"task":"load","key":"d83d17de3703234f","executor":"process","script":"./bin/load < /dev/null | tee -a load.txt","input":{},"deps":[{"task":"extract","key":"84dd7a0d98536985"}],"env":{"REGION":"eu-west-1","LOG_LEVEL":"debug","BATCH":"500"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(load.out): $(extract.out) | ork-begin
 	@$(ORK) exec load
+load: $(load.out)
+load.up := extract
 
 # --- report: python reports.daily:build
 #     timeout 3600s, trigger none_failed; after load
 $(report.out): private export ORK_SPEC := {"task":"report","key":"c0d1185e1d2ed4f0","executor":"python","module":"reports.daily","function":"build","input":{},"deps":[{"task":"load","key":"d83d17de3703234f"}],"env":{"REGION":"eu-west-1","LOG_LEVEL":"info"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"none_failed"}
 $(report.out): $(load.out) | ork-begin
 	@$(ORK) exec report
+report: $(report.out)
+report.up := load
 
 # --- cleanup: process rm -rf tmp/scratch
 #     timeout 3600s, trigger all_done; after extract load report
 $(cleanup.out): private export ORK_SPEC := {"task":"cleanup","key":"fa9083fb88596e68","executor":"process","argv":["rm","-rf","tmp/scratch"],"input":{},"deps":[{"task":"extract","key":"84dd7a0d98536985"},{"task":"load","key":"d83d17de3703234f"},{"task":"report","key":"c0d1185e1d2ed4f0"}],"env":{"REGION":"eu-west-1","LOG_LEVEL":"info"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_done"}
 $(cleanup.out): $(extract.out) $(load.out) $(report.out) | ork-begin
 	@$(ORK) exec cleanup
+cleanup: $(cleanup.out)
+cleanup.up := extract load report
 

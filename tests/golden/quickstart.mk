@@ -32,7 +32,7 @@ R := $(ORK_HOME)/data_pipeline/$(run_id)
 # No built-in rules: every target here is spelled out.
 MAKEFLAGS += --no-builtin-rules
 .SUFFIXES:
-.PHONY: all ork-begin
+.PHONY: all help ork-begin
 .DEFAULT_GOAL := all
 
 # Each task's output: it exists only once the task has succeeded.
@@ -49,6 +49,21 @@ all: $(fetch.out) $(summarize.out) | ork-begin
 	@$(if $(findstring n,$(firstword -$(MAKEFLAGS))),,$(file >$(R)/tasks.list,$(ORK_TASKS)))
 	@$(ORK) end --tasks $(R)/tasks.list
 
+# make -f THIS_FILE TASK...: each TASK and its upstream tasks, then
+# a summary of those.  ork_up: the names in $(1), $(2) and all their
+# upstream tasks (TASK.up: TASK's own), computed only for a goal.
+ork_up = $(if $(1),$(call ork_up,$(filter-out $(1) $(2),$(sort $(foreach t,$(1),$($(t).up)))),$(1) $(2)),$(2))
+.PHONY: $(ORK_TASKS)
+$(ORK_TASKS): | ork-begin
+	@$(if $(findstring n,$(firstword -$(MAKEFLAGS))),,$(file >$(R)/tasks.$@.list,$(filter $(call ork_up,$@),$(ORK_TASKS))))
+	@$(ORK) end --tasks $(R)/tasks.$@.list
+
+# make -f THIS_FILE help: the tasks, one a line, with their descriptions.
+help:
+	@$(info fetch)
+	@$(info summarize)
+	@:
+
 # ork-begin's own ORK_SPEC: GNU make 4.3 would pass it a task's.
 ork-begin: private export ORK_SPEC :=
 ork-begin:
@@ -59,10 +74,14 @@ ork-begin:
 $(fetch.out): private export ORK_SPEC := {"task":"fetch","key":"94290f349f9c424c","executor":"python","file":"tasks/fetch.py","function":"main","input":{"url":"https://example.com/data.json"},"deps":[],"env":{},"timeout":300,"retries":3,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(fetch.out): tasks/fetch.py | ork-begin
 	@$(ORK) exec fetch
+fetch: $(fetch.out)
+fetch.up :=
 
 # --- summarize: python tasks/summarize.py:main
 #     timeout 3600s; after fetch
 $(summarize.out): private export ORK_SPEC := {"task":"summarize","key":"3569647d726ee1be","executor":"python","file":"tasks/summarize.py","function":"main","input":{},"deps":[{"task":"fetch","key":"94290f349f9c424c"}],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(summarize.out): tasks/summarize.py $(fetch.out) | ork-begin
 	@$(ORK) exec summarize
+summarize: $(summarize.out)
+summarize.up := fetch
 

@@ -32,7 +32,7 @@ R := $(ORK_HOME)/office_hours/$(run_id)
 # No built-in rules: every target here is spelled out.
 MAKEFLAGS += --no-builtin-rules
 .SUFFIXES:
-.PHONY: all ork-begin
+.PHONY: all help ork-begin
 .DEFAULT_GOAL := all
 
 ork-begin: private export ORK_RUN_SPEC := {"params":{},"timezone":"Europe/Berlin"}
@@ -51,6 +51,21 @@ all: $(refresh.out) $(publish.out) | ork-begin
 	@$(if $(findstring n,$(firstword -$(MAKEFLAGS))),,$(file >$(R)/tasks.list,$(ORK_TASKS)))
 	@$(ORK) end --tasks $(R)/tasks.list
 
+# make -f THIS_FILE TASK...: each TASK and its upstream tasks, then
+# a summary of those.  ork_up: the names in $(1), $(2) and all their
+# upstream tasks (TASK.up: TASK's own), computed only for a goal.
+ork_up = $(if $(1),$(call ork_up,$(filter-out $(1) $(2),$(sort $(foreach t,$(1),$($(t).up)))),$(1) $(2)),$(2))
+.PHONY: $(ORK_TASKS)
+$(ORK_TASKS): | ork-begin
+	@$(if $(findstring n,$(firstword -$(MAKEFLAGS))),,$(file >$(R)/tasks.$@.list,$(filter $(call ork_up,$@),$(ORK_TASKS))))
+	@$(ORK) end --tasks $(R)/tasks.$@.list
+
+# make -f THIS_FILE help: the tasks, one a line, with their descriptions.
+help:
+	@$(info refresh)
+	@$(info publish)
+	@:
+
 # ork-begin's own ORK_SPEC: GNU make 4.3 would pass it a task's.
 ork-begin: private export ORK_SPEC :=
 ork-begin:
@@ -61,10 +76,14 @@ ork-begin:
 $(refresh.out): private export ORK_SPEC := {"task":"refresh","key":"3473be7911adabf7","executor":"process","argv":["./bin/refresh","--all"],"input":{},"deps":[],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(refresh.out): | ork-begin
 	@$(ORK) exec refresh
+refresh: $(refresh.out)
+refresh.up :=
 
 # --- publish: process ./bin/publish
 #     timeout 3600s; after refresh
 $(publish.out): private export ORK_SPEC := {"task":"publish","key":"710af07d71482538","executor":"process","argv":["./bin/publish"],"input":{},"deps":[{"task":"refresh","key":"3473be7911adabf7"}],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(publish.out): $(refresh.out) | ork-begin
 	@$(ORK) exec publish
+publish: $(publish.out)
+publish.up := refresh
 

@@ -32,7 +32,7 @@ R := $(ORK_HOME)/secrets/$(run_id)
 # No built-in rules: every target here is spelled out.
 MAKEFLAGS += --no-builtin-rules
 .SUFFIXES:
-.PHONY: all ork-begin
+.PHONY: all help ork-begin
 .DEFAULT_GOAL := all
 
 # Each task's output: it exists only once the task has succeeded.
@@ -49,6 +49,21 @@ all: $(deploy.out) $(report.out) | ork-begin
 	@$(if $(findstring n,$(firstword -$(MAKEFLAGS))),,$(file >$(R)/tasks.list,$(ORK_TASKS)))
 	@$(ORK) end --tasks $(R)/tasks.list
 
+# make -f THIS_FILE TASK...: each TASK and its upstream tasks, then
+# a summary of those.  ork_up: the names in $(1), $(2) and all their
+# upstream tasks (TASK.up: TASK's own), computed only for a goal.
+ork_up = $(if $(1),$(call ork_up,$(filter-out $(1) $(2),$(sort $(foreach t,$(1),$($(t).up)))),$(1) $(2)),$(2))
+.PHONY: $(ORK_TASKS)
+$(ORK_TASKS): | ork-begin
+	@$(if $(findstring n,$(firstword -$(MAKEFLAGS))),,$(file >$(R)/tasks.$@.list,$(filter $(call ork_up,$@),$(ORK_TASKS))))
+	@$(ORK) end --tasks $(R)/tasks.$@.list
+
+# make -f THIS_FILE help: the tasks, one a line, with their descriptions.
+help:
+	@$(info deploy)
+	@$(info report)
+	@:
+
 # ork-begin's own ORK_SPEC: GNU make 4.3 would pass it a task's.
 ork-begin: private export ORK_SPEC :=
 ork-begin:
@@ -59,10 +74,14 @@ ork-begin:
 $(deploy.out): private export ORK_SPEC := {"task":"deploy","key":"9b26a0cd0bd7c5b1","executor":"process","argv":["./deploy.sh","--region","eu"],"input":{},"deps":[],"env":{"REGION":"eu-west-1"},"secrets":{"DB_PASSWORD":"DB_PASSWORD","TOKEN":"API_TOKEN"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(deploy.out): | ork-begin
 	@$(ORK) exec deploy
+deploy: $(deploy.out)
+deploy.up :=
 
 # --- report: python tasks/fetch.py:main
 #     timeout 3600s; after deploy
 $(report.out): private export ORK_SPEC := {"task":"report","key":"0918c3711d8297bc","executor":"python","file":"tasks/fetch.py","function":"main","input":{},"deps":[{"task":"deploy","key":"9b26a0cd0bd7c5b1"}],"env":{"REGION":"eu-west-1","DB_PASSWORD":"plain-for-tests"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(report.out): tasks/fetch.py $(deploy.out) | ork-begin
 	@$(ORK) exec report
+report: $(report.out)
+report.up := deploy
 
