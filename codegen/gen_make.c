@@ -42,6 +42,20 @@ static void add_make_path(struct strbuf *out, const char *s)
 	}
 }
 
+const char *codegen_artifact;
+
+/* A path as a glob that matches it, for $(wildcard): every character
+ * make or the shell might take specially is the wildcard `?`. */
+static void add_make_glob(struct strbuf *out, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		int plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			    (c >= '0' && c <= '9') || strchr("._/+-", c);
+		strbuf_addc(out, plain && c ? (char)c : '?');
+	}
+}
+
 /* A value for a make variable assignment: '$' and '#' escaped, no line
  * breaks. */
 static void add_make_value(struct strbuf *out, const char *s)
@@ -193,6 +207,39 @@ static void gen_help(struct strbuf *out, const struct plan *p)
 	strbuf_adds(out, "\t@:\n\n");
 }
 
+/* A stale plan: make remakes the makefiles it reads before anything
+ * else, so a rule for this file, with the workflow file as prerequisite,
+ * runs first, and its recipe stops make (status 2) when the workflow is
+ * newer.  Regenerating instead would need orkc where the artifact runs,
+ * and would run a plan nobody reviewed.  Nothing when the workflow file
+ * is not where the artifact runs (a moved artifact), or when make reads
+ * this file under another name. */
+static void gen_stale(struct strbuf *out, const struct plan *p)
+{
+	const char *art = codegen_artifact, *wf = p->wf->path;
+	if (!art)
+		return;
+	strbuf_adds(out, "# A stale plan: make stops before anything runs when "
+		    "the workflow is newer\n# than this file.\nork_stale := ork: ");
+	struct strbuf msg = STRBUF_INIT;
+	add_comment_text(&msg, art, 200);
+	strbuf_adds(&msg, " is older than ");
+	add_comment_text(&msg, wf, 200);
+	strbuf_adds(&msg, ": run orkc ");
+	add_comment_text(&msg, wf, 200);
+	strbuf_adds(&msg, " -o ");
+	add_comment_text(&msg, art, 200);
+	add_make_value(out, strbuf_str(&msg));
+	strbuf_release(&msg);
+	strbuf_adds(out, "\nifneq ($(wildcard ");
+	add_make_glob(out, wf);
+	strbuf_adds(out, "),)\n");
+	add_make_path(out, art);
+	strbuf_adds(out, ": ");
+	add_make_path(out, wf);
+	strbuf_adds(out, "\n\t@$(error $(ork_stale))\nendif\n\n");
+}
+
 static void gen_all(struct strbuf *out, const struct plan *p)
 {
 	const struct workflow *wf = p->wf;
@@ -276,6 +323,7 @@ void gen_make(struct strbuf *out, const struct plan *p)
 	gen_header(out, p);
 	gen_settings(out, p);
 	gen_params(out, p);
+	gen_stale(out, p);
 	gen_outputs(out, p);
 	gen_all(out, p);
 	for (size_t k = 0; k < p->wf->ntasks; k++)

@@ -128,6 +128,14 @@ static void gen_options(struct strbuf *out, const struct workflow *wf)
 		"esac\n\n");
 }
 
+/* A path the way find must see it: never starting like an operator. */
+static void add_path_word(struct strbuf *out, const char *path)
+{
+	if (strchr("-!(", path[0]))
+		strbuf_adds(out, "./");
+	add_sh_quoted(out, path);
+}
+
 /* Defaults (the Makefile's ?= variables), the command line, and what
  * every `ork` is told. */
 static void gen_settings(struct strbuf *out, const struct plan *p)
@@ -156,16 +164,12 @@ static void gen_settings(struct strbuf *out, const struct plan *p)
 		"export ORK_WORKFLOW ORK_RUN_ID ORK_HOME ORK_PYTHON\n");
 	/* R only names files for find and test, so a leading ./ keeps a
 	 * path from ever reading as one of find's operators. */
+	strbuf_adds(out, "# The workflow file, relative to the directory the script "
+		    "runs in.\nworkflow_file=");
+	add_path_word(out, wf->path);
+	strbuf_addc(out, '\n');
 	strbuf_addf(out, "R=$ORK_HOME/%s/$RUN_ID\n", wf->name);
 	strbuf_adds(out, "case $R in /*) ;; *) R=./$R ;; esac\n\n");
-}
-
-/* A path the way find must see it: never starting like an operator. */
-static void add_path_word(struct strbuf *out, const char *path)
-{
-	if (strchr("-!(", path[0]))
-		strbuf_adds(out, "./");
-	add_sh_quoted(out, path);
 }
 
 static void add_task_list(struct strbuf *out, const char *var,

@@ -275,6 +275,7 @@ static int emit(const struct options *o, enum target t, const struct plan *p)
 {
 	struct strbuf out = STRBUF_INIT;
 	int gen_status = EXIT_OK;
+	codegen_artifact = o->output && strcmp(o->output, "-") ? o->output : NULL;
 	if (o->next)
 		gen_status = print_next(o, p, &out);
 	else switch (t) {

@@ -78,6 +78,8 @@ ORK_WORKFLOW=hostile
 ORK_RUN_ID=$RUN_ID
 ORK_PYTHON=$PYTHON
 export ORK_WORKFLOW ORK_RUN_ID ORK_HOME ORK_PYTHON
+# The workflow file, relative to the directory the script runs in.
+workflow_file='hostile.yaml'
 R=$ORK_HOME/hostile/$RUN_ID
 case $R in /*) ;; *) R=./$R ;; esac
 
@@ -394,12 +396,24 @@ $run_tasks
 EOF
 }
 
+# check_plan: stop before anything runs when the workflow file is newer
+# than this script (a stale plan).  Not when either is not where the
+# script runs (a moved script, or one read from standard input).
+check_plan() {
+	[ -f "$0" ] && [ -e "$workflow_file" ] || return 0
+	newer "$0" "$workflow_file" || return 0
+	printf 'ork: %s is older than %s: run orkc %s -o %s\n' \
+		"$0" "$workflow_file" "$workflow_file" "$0" >&2
+	exit 2
+}
+
 # run: the run, or with -n what it would do.
 run() {
 	if [ -n "$list" ]; then
 		list_tasks
 		exit 0
 	fi
+	check_plan
 	select_goals
 	if [ -n "$dry" ]; then
 		dry_run
