@@ -35,12 +35,6 @@ void describe_command(struct strbuf *out, const struct task *t);
 /* "timeout 300s, 3 retries (delay 5s x2), trigger all_done" */
 void describe_policy(struct strbuf *out, const struct task *t);
 
-/* The artifact's path as given to orkc -o (relative to the directory it
- * runs in, as p->wf->path is), or NULL for standard output.  With it, the
- * Makefile stops when the workflow file is newer than itself; the sh
- * script does so always (it knows its own path, $0). */
-extern const char *codegen_artifact;
-
 /* GNU Makefile; the header names p->wf->path and the orkc version. */
 void gen_make(struct strbuf *out, const struct plan *p);
 /* POSIX sh script with the Makefile's semantics and a -j N scheduler. */

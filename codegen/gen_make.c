@@ -42,8 +42,6 @@ static void add_make_path(struct strbuf *out, const char *s)
 	}
 }
 
-const char *codegen_artifact;
-
 /* A path as a glob that matches it, for $(wildcard): every character
  * make or the shell might take specially is the wildcard `?`. */
 static void add_make_glob(struct strbuf *out, const char *s)
@@ -211,33 +209,35 @@ static void gen_help(struct strbuf *out, const struct plan *p)
  * else, so a rule for this file, with the workflow file as prerequisite,
  * runs first, and its recipe stops make (status 2) when the workflow is
  * newer.  Regenerating instead would need orkc where the artifact runs,
- * and would run a plan nobody reviewed.  Nothing when the workflow file
- * is not where the artifact runs (a moved artifact), or when make reads
- * this file under another name. */
+ * and would run a plan nobody reviewed.  This file's name is the one
+ * make read it by (the last of MAKEFILE_LIST as make reads this line),
+ * used only when it is made of letters, digits and ._/+- (so it is safe
+ * in a rule) and names a file.  Nothing either when the workflow file is
+ * not where the artifact runs (a moved artifact). */
 static void gen_stale(struct strbuf *out, const struct plan *p)
 {
-	const char *art = codegen_artifact, *wf = p->wf->path;
-	if (!art)
-		return;
-	strbuf_adds(out, "# A stale plan: make stops before anything runs when "
-		    "the workflow is newer\n# than this file.\nork_stale := ork: ");
-	struct strbuf msg = STRBUF_INIT;
-	add_comment_text(&msg, art, 200);
-	strbuf_adds(&msg, " is older than ");
-	add_comment_text(&msg, wf, 200);
-	strbuf_adds(&msg, ": run orkc ");
-	add_comment_text(&msg, wf, 200);
-	strbuf_adds(&msg, " -o ");
-	add_comment_text(&msg, art, 200);
-	add_make_value(out, strbuf_str(&msg));
-	strbuf_release(&msg);
-	strbuf_adds(out, "\nifneq ($(wildcard ");
+	const char *wf = p->wf->path;
+	strbuf_adds(out,
+		"# A stale plan: make stops before anything runs when the workflow is newer\n"
+		"# than this file.\n"
+		"ork_self := $(lastword $(MAKEFILE_LIST))\n"
+		"ork_rest := $(ork_self)\n"
+		"$(foreach c,a b c d e f g h i j k l m n o p q r s t u v w x y z "
+		"A B C D E F G H I J K L M N O P Q R S T U V W X Y Z "
+		"0 1 2 3 4 5 6 7 8 9 . _ / + -,"
+		"$(eval ork_rest := $$(subst $c,,$$(ork_rest))))\n"
+		"ork_wf := ");
+	struct strbuf text = STRBUF_INIT;
+	add_comment_text(&text, wf, 200);
+	add_make_value(out, strbuf_str(&text));
+	strbuf_release(&text);
+	strbuf_adds(out, "\nifeq ($(ork_rest)$(if $(wildcard $(ork_self)),,x)"
+		    "$(if $(wildcard ");
 	add_make_glob(out, wf);
-	strbuf_adds(out, "),)\n");
-	add_make_path(out, art);
-	strbuf_adds(out, ": ");
+	strbuf_adds(out, "),,x),)\n$(ork_self): ");
 	add_make_path(out, wf);
-	strbuf_adds(out, "\n\t@$(error $(ork_stale))\nendif\n\n");
+	strbuf_adds(out, "\n\t@$(error ork: $(ork_self) is older than $(ork_wf): "
+		    "run orkc $(ork_wf) -o $(ork_self))\nendif\n\n");
 }
 
 static void gen_all(struct strbuf *out, const struct plan *p)

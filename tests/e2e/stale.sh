@@ -2,8 +2,9 @@
 # End to end: no stale plan.  When the workflow file is newer than the
 # artifact, make and sh stop before anything runs, with status 2 and
 # "ork: ART is older than WF: run orkc WF -o ART"; an artifact whose
-# workflow file is not where it runs (moved) runs without a word.  Paths
-# with spaces and make-special characters work under make.
+# workflow file is not where it runs (moved) runs without a word.  A
+# workflow path with spaces and make-special characters works under make
+# (the Makefile's own path must be plain: letters, digits, ._/+-).
 # shellcheck disable=SC1091,SC2016,SC2034,SC2154 # lib found at run time; bodies single-quoted
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/e2e-lib.sh"
 
@@ -64,8 +65,14 @@ run_moved() {
 
 check_backend make wf.yaml run.mk
 check_backend sh wf.yaml run.sh
-check_backend make 'flows/my wf$#(x).yaml' 'out dir/run.mk'
+check_backend make 'flows/my wf$#(x).yaml' 'out/run-1.mk'
 check_backend sh 'flows/my wf$#(x).yaml' 'out dir/run.sh'
+
+project oddname
+test_expect_success 'make: a Makefile with an odd name is not checked, and runs' '
+	write_wf wf.yaml && "$ORKC" wf.yaml -o "a b.mk" && age "a b.mk" && touch wf.yaml &&
+	make -f "a b.mk" ORK="$ORK" >out 2>&1 && grep "1 succeeded" out
+'
 
 project nosh
 test_expect_success 'sh: a script read from standard input is not checked' '
