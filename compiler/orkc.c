@@ -71,7 +71,8 @@ static const char usage_text[] =
 	"\n"
 	"Exit status:\n"
 	"  0  success\n"
-	"  1  the workflow has errors (every one is reported)\n"
+	"  1  the workflow has errors (every one is reported); with\n"
+	"     --check-generated, also: the artifact differs\n"
 	"  2  usage or I/O error\n";
 
 static void usage_error(const char *fmt, const char *arg)
