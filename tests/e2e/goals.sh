@@ -70,6 +70,14 @@ for backend in make sh; do
 		test ! -e .ork
 	'
 
+	test_expect_success "$backend: -n TASK shows TASK and its upstream tasks only" '
+		run -n clean >dry.out 2>&1 &&
+		grep -E "exec (fetch|clean)\$" dry.out >execs &&
+		test "$(wc -l <execs)" = 2 &&
+		! grep -E "exec (other_one|side-task|last)" dry.out &&
+		test ! -e .ork/goals/default/run.json
+	'
+
 	test_expect_success "$backend: TASK runs TASK and its upstream tasks only" '
 		run clean >run1.out 2>&1 &&
 		expect_eq "tasks that ran" "clean fetch" "$(ran)" &&
