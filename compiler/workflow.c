@@ -781,12 +781,19 @@ static void parse_tasks(struct diag *d, struct workflow *wf,
 		task_defaults(t);
 		check_name(d, "task", t->name, t->pos);
 		/* The artifacts' own goals: `make -f run.mk all` runs the
-		 * whole workflow, `help` lists it, ork-begin starts a run. */
+		 * whole workflow, `help` lists it, ork-begin starts a run; and
+		 * a goal named like the Makefile would be remade as it. */
 		static const char *const goals[] = { "all", "help", "ork-begin",
 						     NULL };
+		static const char *const makefiles[] = { "Makefile",
+			"makefile", "GNUmakefile", NULL };
 		if (in_list(t->name, goals))
 			diag_error(d, t->pos, "task name '%s' is reserved: `make "
 				   "-f FILE %s` is the artifact's own goal; "
+				   "choose another name", t->name, t->name);
+		else if (in_list(t->name, makefiles))
+			diag_error(d, t->pos, "task name '%s' is reserved: the "
+				   "goal '%s' would be the Makefile itself; "
 				   "choose another name", t->name, t->name);
 		parse_task(d, t, v->pairs[i].value);
 	}

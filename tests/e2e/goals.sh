@@ -109,12 +109,15 @@ for backend in make sh; do
 done
 
 project reserved
-test_expect_success 'orkc refuses the tasks all, help and ork-begin at line:col' '
+test_expect_success 'orkc refuses the tasks all, help, ork-begin and Makefile at line:col' '
 	printf "name: r\ntasks:\n  all:\n    executor: process\n    command: [\"true\"]\n  help:\n    executor: process\n    command: [\"true\"]\n  ork-begin:\n    executor: process\n    command: [\"true\"]\n" >wf.yaml &&
 	test_must_fail "$ORKC" --check wf.yaml 2>err &&
 	grep "^wf.yaml:3:3: error: task name .all. is reserved" err &&
 	grep "^wf.yaml:6:3: error: task name .help. is reserved" err &&
-	grep "^wf.yaml:9:3: error: task name .ork-begin. is reserved" err
+	grep "^wf.yaml:9:3: error: task name .ork-begin. is reserved" err &&
+	printf "name: r\ntasks:\n  Makefile:\n    executor: process\n    command: [\"true\"]\n" >mf.yaml &&
+	test_must_fail "$ORKC" --check mf.yaml 2>err &&
+	grep "^mf.yaml:3:3: error: task name .Makefile. is reserved: the goal .Makefile. would be the Makefile itself" err
 '
 
 test_expect_success 'description must be a string, and does not change the task key' '
