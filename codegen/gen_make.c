@@ -248,7 +248,7 @@ static void gen_all(struct strbuf *out, const struct plan *p)
 		"# `ork end` reads the task names from a file that make writes with\n"
 		"# $(file) (thousands of names would not fit in its argv), except\n"
 		"# under -n, which writes nothing.\n"
-		"unexport ORK_TASKS\n"
+		"unexport ORK_TASKS ORK_TASKS_REV\n"
 		"ORK_TASKS :=");
 	for (size_t k = 0; k < wf->ntasks; k++)
 		strbuf_addf(out, " %s", wf->tasks[p->order[k]].name);
@@ -265,14 +265,21 @@ static void gen_all(struct strbuf *out, const struct plan *p)
 	 * whichever task reached it first.  Its own empty ORK_SPEC wins. */
 	strbuf_adds(out,
 		"# make -f THIS_FILE TASK...: each TASK and its upstream tasks, then\n"
-		"# a summary of those.  ork_up: the names in $(1), $(2) and all their\n"
-		"# upstream tasks (TASK.up: TASK's own), computed only for a goal.\n"
-		"ork_up = $(if $(1),$(call ork_up,$(filter-out $(1) $(2),"
-		"$(sort $(foreach t,$(1),$($(t).up)))),$(1) $(2)),$(2))\n"
+		"# a summary of those.  ork_up: the names of task $(1) and all its\n"
+		"# upstream tasks (TASK.up: TASK's own), in order; one pass over the\n"
+		"# tasks from the last, marking, so computed only for a goal.\n"
+		"ORK_TASKS_REV :=");
+	for (size_t k = wf->ntasks; k-- > 0;)
+		strbuf_addf(out, " %s", wf->tasks[p->order[k]].name);
+	strbuf_adds(out,
+		"\nork_up = $(eval ork_sel.$(1).$(1) := 1)"
+		"$(foreach t,$(ORK_TASKS_REV),$(if $(ork_sel.$(1).$t),"
+		"$(foreach u,$($t.up),$(eval ork_sel.$(1).$u := 1))))"
+		"$(foreach t,$(ORK_TASKS),$(if $(ork_sel.$(1).$t),$t))\n"
 		".PHONY: $(ORK_TASKS)\n"
 		"$(ORK_TASKS): | ork-begin\n"
 		"\t@$(if $(findstring n,$(firstword -$(MAKEFLAGS))),,"
-		"$(file >$(R)/tasks.$@.list,$(filter $(call ork_up,$@),$(ORK_TASKS))))\n"
+		"$(file >$(R)/tasks.$@.list,$(call ork_up,$@)))\n"
 		"\t@$(ORK) end --tasks $(R)/tasks.$@.list\n\n");
 	gen_help(out, p);
 	strbuf_addf(out, "# ork-begin's own ORK_SPEC: GNU make 4.3 would pass it a task's.\n"

@@ -54,19 +54,21 @@ summarize.out := $(R)/summarize.3569647d726ee1be.json
 # `ork end` reads the task names from a file that make writes with
 # $(file) (thousands of names would not fit in its argv), except
 # under -n, which writes nothing.
-unexport ORK_TASKS
+unexport ORK_TASKS ORK_TASKS_REV
 ORK_TASKS := fetch summarize
 all: $(fetch.out) $(summarize.out) | ork-begin
 	@$(if $(findstring n,$(firstword -$(MAKEFLAGS))),,$(file >$(R)/tasks.list,$(ORK_TASKS)))
 	@$(ORK) end --tasks $(R)/tasks.list
 
 # make -f THIS_FILE TASK...: each TASK and its upstream tasks, then
-# a summary of those.  ork_up: the names in $(1), $(2) and all their
-# upstream tasks (TASK.up: TASK's own), computed only for a goal.
-ork_up = $(if $(1),$(call ork_up,$(filter-out $(1) $(2),$(sort $(foreach t,$(1),$($(t).up)))),$(1) $(2)),$(2))
+# a summary of those.  ork_up: the names of task $(1) and all its
+# upstream tasks (TASK.up: TASK's own), in order; one pass over the
+# tasks from the last, marking, so computed only for a goal.
+ORK_TASKS_REV := summarize fetch
+ork_up = $(eval ork_sel.$(1).$(1) := 1)$(foreach t,$(ORK_TASKS_REV),$(if $(ork_sel.$(1).$t),$(foreach u,$($t.up),$(eval ork_sel.$(1).$u := 1))))$(foreach t,$(ORK_TASKS),$(if $(ork_sel.$(1).$t),$t))
 .PHONY: $(ORK_TASKS)
 $(ORK_TASKS): | ork-begin
-	@$(if $(findstring n,$(firstword -$(MAKEFLAGS))),,$(file >$(R)/tasks.$@.list,$(filter $(call ork_up,$@),$(ORK_TASKS))))
+	@$(if $(findstring n,$(firstword -$(MAKEFLAGS))),,$(file >$(R)/tasks.$@.list,$(call ork_up,$@)))
 	@$(ORK) end --tasks $(R)/tasks.$@.list
 
 # make -f THIS_FILE help: the tasks, one a line, with their descriptions.
