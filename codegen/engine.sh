@@ -6,8 +6,9 @@
 # generated part, to every script.  Everything up to and including the
 # first empty line (this header) is left out.  The generated part above
 # the engine defines what it reads: ntasks, the functions task_1 ..
-# task_N (each sets t_name, t_out, t_file, t_up, t_down, t_spec), jobs,
-# ORK, begin_args and all_tasks.  tests/sh_engine.sh lints this file and
+# task_N (each sets t_name, t_out, t_file, t_up, t_down, t_spec),
+# task_num and list_tasks, workflow_file, jobs, dry, list, goals, ORK, begin_args and
+# all_tasks.  tests/sh_engine.sh lints this file and
 # drives its functions directly.
 
 # ---- The engine: the same in every generated script --------------------
@@ -81,6 +82,7 @@ finished() {
 	left=$((left - 1))
 	"task_$1"
 	for _j in $t_down; do
+		selected "$_j" || continue
 		[ "$2" = 0 ] || eval "stale_$_j=1"
 		eval "_x=\$((pend_$_j - 1))"
 		if [ "$_x" = 0 ]; then
@@ -89,6 +91,50 @@ finished() {
 		else
 			eval "pend_$_j=$_x"
 		fi
+	done
+}
+
+# selected I: whether task I is part of this invocation: every task, or
+# with TASK arguments those and their upstream tasks (sel_I set).
+selected() {
+	[ -z "$goals" ] && return 0
+	eval "_x=\${sel_$1-}"
+	[ -n "$_x" ]
+}
+
+# select_goals: sel_I for the tasks named in $goals and their upstream
+# tasks, and run_tasks, their names in order (for ork end).  Numbers
+# count in dependency order, so one pass from the last task down marks
+# every upstream task.
+select_goals() {
+	run_tasks=$all_tasks
+	[ -n "$goals" ] || return 0
+	_i=1
+	while [ "$_i" -le "$ntasks" ]; do
+		unset "sel_$_i"
+		_i=$((_i + 1))
+	done
+	for _g in $goals; do
+		task_num "$_g" || bad_usage "no task '$_g' in this workflow (-l lists them)"
+		eval "sel_$_n=1"
+	done
+	_i=$ntasks
+	while [ "$_i" -ge 1 ]; do
+		if selected "$_i"; then
+			"task_$_i"
+			for _j in $t_up; do eval "sel_$_j=1"; done
+		fi
+		_i=$((_i - 1))
+	done
+	run_tasks=''
+	_i=1
+	while [ "$_i" -le "$ntasks" ]; do
+		if selected "$_i"; then
+			"task_$_i"
+			run_tasks="$run_tasks$t_name
+"
+		fi
+		_i=$((_i + 1))
 	done
 }
 
@@ -141,6 +187,10 @@ schedule() {
 	ready='' running=0 left=$ntasks halt='' stopping=''
 	_i=1
 	while [ "$_i" -le "$ntasks" ]; do
+		if ! selected "$_i"; then
+			_i=$((_i + 1))
+			continue
+		fi
 		"task_$_i"
 		# shellcheck disable=SC2086 # task numbers
 		set -- $t_up
@@ -186,7 +236,7 @@ dry_run() {
 	printf '%s %s\n' "$ORK" "$begin_args"
 	_i=1
 	while [ "$_i" -le "$ntasks" ]; do
-		if needs_run "$_i"; then
+		if selected "$_i" && needs_run "$_i"; then
 			"task_$_i"
 			printf '%s exec %s\n' "$ORK" "$t_name"
 			for _j in $t_down; do eval "stale_$_j=1"; done
@@ -205,17 +255,35 @@ interrupted() {
 	echo stop >&3
 }
 
-# end_run: `ork end`, the summary; fails if a task failed.  The task names
+# end_run: `ork end`, the summary of this invocation's tasks; fails if
+# one of them failed.  The task names
 # come on its standard input, not as arguments: thousands of them would
 # not fit in argv (E2BIG).
 end_run() {
 	"$ORK" end --tasks - 3>&- 4>&- <<EOF
-$all_tasks
+$run_tasks
 EOF
+}
+
+# check_plan: stop before anything runs when the workflow file is newer
+# than this script (a stale plan).  Not when either is not where the
+# script runs (a moved script, or one read from standard input).
+check_plan() {
+	[ -f "$0" ] && [ -e "$workflow_file" ] || return 0
+	newer "$0" "$workflow_file" || return 0
+	printf 'ork: %s is older than %s: run orkc %s -o %s\n' \
+		"$0" "$workflow_file" "$workflow_file" "$0" >&2
+	exit 2
 }
 
 # run: the run, or with -n what it would do.
 run() {
+	if [ -n "$list" ]; then
+		list_tasks
+		exit 0
+	fi
+	check_plan
+	select_goals
 	if [ -n "$dry" ]; then
 		dry_run
 		exit 0

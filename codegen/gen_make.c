@@ -42,6 +42,18 @@ static void add_make_path(struct strbuf *out, const char *s)
 	}
 }
 
+/* A path as a glob that matches it, for $(wildcard): every character
+ * make or the shell might take specially is the wildcard `?`. */
+static void add_make_glob(struct strbuf *out, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		int plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			    (c >= '0' && c <= '9') || strchr("._/+-", c);
+		strbuf_addc(out, plain && c ? (char)c : '?');
+	}
+}
+
 /* A value for a make variable assignment: '$' and '#' escaped, no line
  * breaks. */
 static void add_make_value(struct strbuf *out, const char *s)
@@ -106,7 +118,7 @@ static void gen_settings(struct strbuf *out, const struct plan *p)
 		"# No built-in rules: every target here is spelled out.\n"
 		"MAKEFLAGS += --no-builtin-rules\n"
 		".SUFFIXES:\n"
-		".PHONY: all ork-begin\n"
+		".PHONY: all help ork-begin\n"
 		".DEFAULT_GOAL := all\n\n");
 }
 
@@ -157,6 +169,77 @@ static void gen_outputs(struct strbuf *out, const struct plan *p)
 	strbuf_addc(out, '\n');
 }
 
+/* help: the tasks, one a line, with their descriptions, printed by make
+ * itself ($(info)), so no shell sees them.  A description reaches make
+ * as the value of a variable, which $(info) prints as it is. */
+static void gen_help(struct strbuf *out, const struct plan *p)
+{
+	const struct workflow *wf = p->wf;
+	size_t width = 0;
+	for (size_t i = 0; i < wf->ntasks; i++)
+		if (wf->tasks[i].description && strlen(wf->tasks[i].name) > width)
+			width = strlen(wf->tasks[i].name);
+	strbuf_adds(out, "# make -f THIS_FILE help: the tasks, one a line, with "
+		    "their descriptions.\n");
+	for (size_t k = 0; k < wf->ntasks; k++) {
+		const struct task *t = &wf->tasks[p->order[k]];
+		if (!t->description)
+			continue;
+		struct strbuf text = STRBUF_INIT;
+		add_comment_text(&text, t->description, 200);
+		strbuf_addf(out, "%s.description := ", t->name);
+		add_make_value(out, strbuf_str(&text));
+		strbuf_addc(out, '\n');
+		strbuf_release(&text);
+	}
+	strbuf_adds(out, "help:\n");
+	for (size_t k = 0; k < wf->ntasks; k++) {
+		const struct task *t = &wf->tasks[p->order[k]];
+		if (t->description)
+			strbuf_addf(out, "\t@$(info %-*s  $(%s.description))\n",
+				    (int)width, t->name, t->name);
+		else
+			strbuf_addf(out, "\t@$(info %s)\n", t->name);
+	}
+	/* A command, so that make does not add "Nothing to be done". */
+	strbuf_adds(out, "\t@:\n\n");
+}
+
+/* A stale plan: make remakes the makefiles it reads before anything
+ * else, so a rule for this file, with the workflow file as prerequisite,
+ * runs first, and its recipe stops make (status 2) when the workflow is
+ * newer.  Regenerating instead would need orkc where the artifact runs,
+ * and would run a plan nobody reviewed.  This file's name is the one
+ * make read it by (the last of MAKEFILE_LIST as make reads this line),
+ * used only when it is made of letters, digits and ._/+- (so it is safe
+ * in a rule) and names a file.  Nothing either when the workflow file is
+ * not where the artifact runs (a moved artifact). */
+static void gen_stale(struct strbuf *out, const struct plan *p)
+{
+	const char *wf = p->wf->path;
+	strbuf_adds(out,
+		"# A stale plan: make stops before anything runs when the workflow is newer\n"
+		"# than this file.\n"
+		"ork_self := $(lastword $(MAKEFILE_LIST))\n"
+		"ork_rest := $(ork_self)\n"
+		"$(foreach c,a b c d e f g h i j k l m n o p q r s t u v w x y z "
+		"A B C D E F G H I J K L M N O P Q R S T U V W X Y Z "
+		"0 1 2 3 4 5 6 7 8 9 . _ / + -,"
+		"$(eval ork_rest := $$(subst $c,,$$(ork_rest))))\n"
+		"ork_wf := ");
+	struct strbuf text = STRBUF_INIT;
+	add_comment_text(&text, wf, 200);
+	add_make_value(out, strbuf_str(&text));
+	strbuf_release(&text);
+	strbuf_adds(out, "\nifeq ($(ork_rest)$(if $(wildcard $(ork_self)),,x)"
+		    "$(if $(wildcard ");
+	add_make_glob(out, wf);
+	strbuf_adds(out, "),,x),)\n$(ork_self): ");
+	add_make_path(out, wf);
+	strbuf_adds(out, "\n\t@$(error ork: $(ork_self) is older than $(ork_wf): "
+		    "run orkc $(ork_wf) -o $(ork_self))\nendif\n\n");
+}
+
 static void gen_all(struct strbuf *out, const struct plan *p)
 {
 	const struct workflow *wf = p->wf;
@@ -165,7 +248,7 @@ static void gen_all(struct strbuf *out, const struct plan *p)
 		"# `ork end` reads the task names from a file that make writes with\n"
 		"# $(file) (thousands of names would not fit in its argv), except\n"
 		"# under -n, which writes nothing.\n"
-		"unexport ORK_TASKS\n"
+		"unexport ORK_TASKS ORK_TASKS_REV\n"
 		"ORK_TASKS :=");
 	for (size_t k = 0; k < wf->ntasks; k++)
 		strbuf_addf(out, " %s", wf->tasks[p->order[k]].name);
@@ -180,6 +263,25 @@ static void gen_all(struct strbuf *out, const struct plan *p)
 	/* GNU make 4.3 exports a target's private variable into the recipes
 	 * of its prerequisites all the same: ork-begin would get the spec of
 	 * whichever task reached it first.  Its own empty ORK_SPEC wins. */
+	strbuf_adds(out,
+		"# make -f THIS_FILE TASK...: each TASK and its upstream tasks, then\n"
+		"# a summary of those.  ork_up: the names of task $(1) and all its\n"
+		"# upstream tasks (TASK.up: TASK's own), in order; one pass over the\n"
+		"# tasks from the last, marking, so computed only for a goal.\n"
+		"ORK_TASKS_REV :=");
+	for (size_t k = wf->ntasks; k-- > 0;)
+		strbuf_addf(out, " %s", wf->tasks[p->order[k]].name);
+	strbuf_adds(out,
+		"\nork_up = $(eval ork_sel.$(1).$(1) := 1)"
+		"$(foreach t,$(ORK_TASKS_REV),$(if $(ork_sel.$(1).$t),"
+		"$(foreach u,$($t.up),$(eval ork_sel.$(1).$u := 1))))"
+		"$(foreach t,$(ORK_TASKS),$(if $(ork_sel.$(1).$t),$t))\n"
+		".PHONY: $(ORK_TASKS)\n"
+		"$(ORK_TASKS): | ork-begin\n"
+		"\t@$(if $(findstring n,$(firstword -$(MAKEFLAGS))),,"
+		"$(file >$(R)/tasks.$@.list,$(call ork_up,$@)))\n"
+		"\t@$(ORK) end --tasks $(R)/tasks.$@.list\n\n");
+	gen_help(out, p);
 	strbuf_addf(out, "# ork-begin's own ORK_SPEC: GNU make 4.3 would pass it a task's.\n"
 		    "ork-begin: private export ORK_SPEC :=\n"
 		    "ork-begin:\n\t@$(ORK) begin%s\n\n",
@@ -191,6 +293,10 @@ static void gen_task(struct strbuf *out, const struct plan *p, size_t i)
 	const struct task *t = &p->wf->tasks[i];
 	strbuf_addf(out, "# --- %s: ", t->name);
 	describe_command(out, t);
+	if (t->description) {
+		strbuf_adds(out, "\n#     ");
+		add_comment_text(out, t->description, 100);
+	}
 	strbuf_adds(out, "\n#     ");
 	describe_policy(out, t);
 	if (t->ndeps) {
@@ -211,7 +317,12 @@ static void gen_task(struct strbuf *out, const struct plan *p, size_t i)
 	}
 	for (size_t d = 0; d < t->ndeps; d++)
 		strbuf_addf(out, " $(%s.out)", p->wf->tasks[t->deps[d].task].name);
-	strbuf_addf(out, " | ork-begin\n\t@$(ORK) exec %s\n\n", t->name);
+	strbuf_addf(out, " | ork-begin\n\t@$(ORK) exec %s\n", t->name);
+	/* The goal TASK, and the names of its upstream tasks for ork_up. */
+	strbuf_addf(out, "%s: $(%s.out)\n%s.up :=", t->name, t->name, t->name);
+	for (size_t d = 0; d < t->ndeps; d++)
+		strbuf_addf(out, " %s", p->wf->tasks[t->deps[d].task].name);
+	strbuf_adds(out, "\n\n");
 }
 
 void gen_make(struct strbuf *out, const struct plan *p)
@@ -219,6 +330,7 @@ void gen_make(struct strbuf *out, const struct plan *p)
 	gen_header(out, p);
 	gen_settings(out, p);
 	gen_params(out, p);
+	gen_stale(out, p);
 	gen_outputs(out, p);
 	gen_all(out, p);
 	for (size_t k = 0; k < p->wf->ntasks; k++)

@@ -61,11 +61,14 @@ static void gen_usage(struct strbuf *out, const struct workflow *wf)
 	strbuf_adds(out,
 		"usage() {\n"
 		"\tcat <<'EOF'\n"
-		"usage: sh THIS_FILE [-j N] [-n] [NAME=value...]\n");
+		"usage: sh THIS_FILE [-j N] [-n] [NAME=value...] [TASK...]\n"
+		"       sh THIS_FILE -l\n");
 	strbuf_addf(out, "Run, or resume, the workflow %s.\n", wf->name);
 	strbuf_adds(out,
 		"  -j N        run up to N tasks at once (default: the number of CPUs)\n"
 		"  -n          show what would run; run nothing\n"
+		"  -l          list the tasks, one a line, with their descriptions\n"
+		"  TASK        run only TASK and its upstream tasks (default: all)\n"
 		"  -h          print this help\n"
 		"  NAME=value  set ORK, PYTHON, RUN_ID or ORK_HOME (also read from\n"
 		"              the environment)");
@@ -97,6 +100,7 @@ static void gen_options(struct strbuf *out, const struct workflow *wf)
 		"\t    jobs=$2; shift ;;\n"
 		"\t-j*) jobs=${1#-j} ;;\n"
 		"\t-n) dry=1 ;;\n"
+		"\t-l) list=1 ;;\n"
 		"\t-h|--help) usage; exit 0 ;;\n"
 		"\tORK=*) ORK=${1#*=} ;;\n"
 		"\tPYTHON=*) PYTHON=${1#*=} ;;\n"
@@ -106,7 +110,8 @@ static void gen_options(struct strbuf *out, const struct workflow *wf)
 		strbuf_addf(out, "\t%s=*) param_%s=${1#*=} ;;\n",
 			    wf->params[i].name, wf->params[i].name);
 	strbuf_adds(out,
-		"\t*) bad_usage \"unknown argument '$1'\" ;;\n"
+		"\t*[!A-Za-z0-9_-]*|[!A-Za-z_]*) bad_usage \"unknown argument '$1'\" ;;\n"
+		"\t*) goals=\"$goals$1 \" ;;\n"
 		"\tesac\n"
 		"\tshift\n"
 		"done\n"
@@ -121,6 +126,14 @@ static void gen_options(struct strbuf *out, const struct workflow *wf)
 		"''|*' '*|*'\t'*|*'\n"
 		"'*) printf '%s: RUN_ID must be one word\\n' \"$0\" >&2; exit 2 ;;\n"
 		"esac\n\n");
+}
+
+/* A path the way find must see it: never starting like an operator. */
+static void add_path_word(struct strbuf *out, const char *path)
+{
+	if (strchr("-!(", path[0]))
+		strbuf_adds(out, "./");
+	add_sh_quoted(out, path);
 }
 
 /* Defaults (the Makefile's ?= variables), the command line, and what
@@ -138,7 +151,9 @@ static void gen_settings(struct strbuf *out, const struct plan *p)
 		"RUN_ID=${RUN_ID-default}\n"
 		"ORK_HOME=${ORK_HOME-.ork}\n"
 		"jobs=''\n"
-		"dry=''\n\n");
+		"dry=''\n"
+		"list=''\n"
+		"goals=''\n\n");
 	gen_usage(out, wf);
 	gen_options(out, wf);
 	strbuf_adds(out, "# What every `ork` below is told.\n");
@@ -149,16 +164,12 @@ static void gen_settings(struct strbuf *out, const struct plan *p)
 		"export ORK_WORKFLOW ORK_RUN_ID ORK_HOME ORK_PYTHON\n");
 	/* R only names files for find and test, so a leading ./ keeps a
 	 * path from ever reading as one of find's operators. */
+	strbuf_adds(out, "# The workflow file, relative to the directory the script "
+		    "runs in.\nworkflow_file=");
+	add_path_word(out, wf->path);
+	strbuf_addc(out, '\n');
 	strbuf_addf(out, "R=$ORK_HOME/%s/$RUN_ID\n", wf->name);
 	strbuf_adds(out, "case $R in /*) ;; *) R=./$R ;; esac\n\n");
-}
-
-/* A path the way find must see it: never starting like an operator. */
-static void add_path_word(struct strbuf *out, const char *path)
-{
-	if (strchr("-!(", path[0]))
-		strbuf_adds(out, "./");
-	add_sh_quoted(out, path);
 }
 
 static void add_task_list(struct strbuf *out, const char *var,
@@ -183,6 +194,10 @@ static void gen_task(struct strbuf *out, const struct plan *p, size_t k,
 		strbuf_adds(out, "; after");
 		for (size_t d = 0; d < t->ndeps; d++)
 			strbuf_addf(out, " %s", p->wf->tasks[t->deps[d].task].name);
+	}
+	if (t->description) {
+		strbuf_adds(out, "\n#     ");
+		add_comment_text(out, t->description, 100);
 	}
 	strbuf_addf(out, "\ntask_%zu() {\n", k + 1);
 	strbuf_adds(out, "\tt_name=");
@@ -223,6 +238,39 @@ static void gen_tasks(struct strbuf *out, const struct plan *p)
 	for (size_t k = 0; k < n; k++)
 		gen_task(out, p, k, rank);
 	free(rank);
+}
+
+/* task_num NAME, for the TASK arguments; list_tasks, for -l: the lines
+ * of make help. */
+static void gen_names(struct strbuf *out, const struct plan *p)
+{
+	const struct workflow *wf = p->wf;
+	strbuf_adds(out, "# task_num NAME: sets _n to task NAME's number; fails "
+		    "when there is none.\ntask_num() {\n\tcase $1 in\n");
+	for (size_t k = 0; k < wf->ntasks; k++)
+		strbuf_addf(out, "\t%s) _n=%zu ;;\n", wf->tasks[p->order[k]].name,
+			    k + 1);
+	strbuf_adds(out, "\t*) return 1 ;;\n\tesac\n}\n\n");
+	size_t width = 0;
+	for (size_t i = 0; i < wf->ntasks; i++)
+		if (wf->tasks[i].description && strlen(wf->tasks[i].name) > width)
+			width = strlen(wf->tasks[i].name);
+	strbuf_adds(out, "# list_tasks: -l, the tasks with their descriptions.\n"
+		    "list_tasks() {\n\tprintf '%s\\n'");
+	for (size_t k = 0; k < wf->ntasks; k++) {
+		const struct task *t = &wf->tasks[p->order[k]];
+		struct strbuf line = STRBUF_INIT;
+		if (t->description) {
+			strbuf_addf(&line, "%-*s  ", (int)width, t->name);
+			add_comment_text(&line, t->description, 200);
+		} else {
+			strbuf_adds(&line, t->name);
+		}
+		strbuf_adds(out, " \\\n\t\t");
+		add_sh_quoted(out, strbuf_str(&line));
+		strbuf_release(&line);
+	}
+	strbuf_adds(out, "\n}\n\n");
 }
 
 /* The engine: the same text in every script.  Its source is
@@ -269,6 +317,7 @@ void gen_sh(struct strbuf *out, const struct plan *p)
 	gen_header(out, p);
 	gen_settings(out, p);
 	gen_tasks(out, p);
+	gen_names(out, p);
 	strbuf_adds(out, "# `ork end` gets every task, in this order, on its "
 		    "standard input.\nall_tasks='");
 	for (size_t k = 0; k < wf->ntasks; k++)

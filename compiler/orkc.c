@@ -14,6 +14,7 @@
 #include "plan.h"
 #include "schedule.h"
 #include "tz.h"
+#include "udiff.h"
 #include "util.h"
 #include "workflow.h"
 #include "yamlnode.h"
@@ -35,6 +36,7 @@ struct options {
 	const char *output;     /* NULL or "-": standard output */
 	const char *target;     /* NULL: from the output name */
 	int check;
+	int check_generated;    /* compare with -o FILE instead of writing it */
 	long next;              /* --next N: print N fire times, no artifact */
 	const char *from;       /* --from TIME, RFC 3339; NULL: now */
 	struct cron_target cron;   /* -t cron: --artifact, --jobs, --root, --ork */
@@ -51,6 +53,8 @@ static const char usage_text[] =
 	"                       output name: *.mk or Makefile: make, *.sh: sh,\n"
 	"                       else make\n"
 	"      --check          validate only; print nothing on success\n"
+	"      --check-generated  with -o FILE: write nothing; exit 0 when FILE\n"
+	"                       is what orkc would write, else 1 with a diff -u\n"
 	"      --next N         print the schedule's next N fire times (RFC 3339,\n"
 	"                       in the workflow's time zone) instead\n"
 	"      --from TIME      with --next: start after TIME (RFC 3339), not now\n"
@@ -67,7 +71,8 @@ static const char usage_text[] =
 	"\n"
 	"Exit status:\n"
 	"  0  success\n"
-	"  1  the workflow has errors (every one is reported)\n"
+	"  1  the workflow has errors (every one is reported); with\n"
+	"     --check-generated, also: the artifact differs\n"
 	"  2  usage or I/O error\n";
 
 static void usage_error(const char *fmt, const char *arg)
@@ -113,12 +118,13 @@ static void bad_option(int c, const char *arg)
 
 static void parse_options(int argc, char **argv, struct options *o)
 {
-	enum { OPT_CHECK = 256, OPT_NEXT, OPT_FROM, OPT_ARTIFACT, OPT_ROOT,
+	enum { OPT_CHECK = 256, OPT_CHECK_GENERATED, OPT_NEXT, OPT_FROM, OPT_ARTIFACT, OPT_ROOT,
 	       OPT_ORK };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "target", required_argument, NULL, 't' },
 		{ "check", no_argument, NULL, OPT_CHECK },
+		{ "check-generated", no_argument, NULL, OPT_CHECK_GENERATED },
 		{ "next", required_argument, NULL, OPT_NEXT },
 		{ "from", required_argument, NULL, OPT_FROM },
 		{ "artifact", required_argument, NULL, OPT_ARTIFACT },
@@ -138,6 +144,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case 'o': o->output = optarg; break;
 		case 't': o->target = optarg; break;
 		case OPT_CHECK: o->check = 1; break;
+		case OPT_CHECK_GENERATED: o->check_generated = 1; break;
 		case OPT_NEXT: o->next = count_arg("--next", optarg, 100000); break;
 		case OPT_FROM: o->from = optarg; break;
 		case OPT_ARTIFACT: o->cron.artifact = optarg; break;
@@ -161,6 +168,11 @@ static void parse_options(int argc, char **argv, struct options *o)
 		usage_error("one workflow file at a time, but '%s' is a second",
 			    argv[optind + 1]);
 	o->input = argv[optind];
+	if (o->check_generated && (!o->output || !strcmp(o->output, "-")))
+		usage_error("--check-generated needs the artifact: -o FILE%s", "");
+	if (o->check_generated && (o->check || o->next))
+		usage_error("--check-generated compares an artifact; it does not "
+			    "go with %s", o->check ? "--check" : "--next");
 }
 
 static int ends_with(const char *s, const char *suffix)
@@ -269,6 +281,39 @@ static int print_next(const struct options *o, const struct plan *p,
 	return why && !out->len ? EXIT_ERRORS : EXIT_OK;
 }
 
+/* --check-generated: FILE against what orkc would write (out): 0 when
+ * they are the same bytes, else 1 and a unified diff on standard output
+ * that turns FILE into it.  A missing FILE is empty. */
+static int check_generated(const struct options *o, const struct strbuf *out)
+{
+	size_t len = 0;
+	char *old = read_file(o->output, &len);
+	if (!old && errno != ENOENT) {
+		warnx("cannot read '%s': %s", o->output, strerror(errno));
+		return EXIT_USAGE;
+	}
+	struct strbuf diff = STRBUF_INIT;
+	char *aname = xasprintf("%s\t(%s)", o->output, old ? "as it is" : "missing");
+	char *bname = xasprintf("%s\t(as orkc would write it from %s)", o->output,
+				o->input);
+	int differs = udiff(&diff, aname, old ? old : "", len, bname,
+			    out->buf ? out->buf : "", out->len);
+	free(aname);
+	free(bname);
+	free(old);
+	int status = EXIT_OK;
+	if (differs) {
+		status = EXIT_ERRORS;
+		if (fwrite(diff.buf, 1, diff.len, stdout) != diff.len ||
+		    fflush(stdout) != 0) {
+			warnx("cannot write to standard output: %s", strerror(errno));
+			status = EXIT_USAGE;
+		}
+	}
+	strbuf_release(&diff);
+	return status;
+}
+
 /* Nothing is written unless the whole artifact is ready, and -o replaces
  * the file atomically, so a failed run never leaves half an artifact. */
 static int emit(const struct options *o, enum target t, const struct plan *p)
@@ -289,7 +334,9 @@ static int emit(const struct options *o, enum target t, const struct plan *p)
 		return gen_status;
 	}
 	int status = EXIT_OK;
-	if (o->output && strcmp(o->output, "-")) {
+	if (o->check_generated) {
+		status = check_generated(o, &out);
+	} else if (o->output && strcmp(o->output, "-")) {
 		if (write_file_atomic(o->output, out.buf, out.len) < 0) {
 			warnx("cannot write '%s': %s", o->output, strerror(errno));
 			status = EXIT_USAGE;

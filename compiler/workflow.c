@@ -34,13 +34,13 @@ enum { T_EXECUTOR, T_FILE, T_MODULE, T_FUNCTION, T_COMMAND, T_INPUT,
        T_DEPENDS_ON, T_TIMEOUT, T_RETRIES, T_RETRY_DELAY, T_RETRY_BACKOFF,
        T_RETRY_MAX_DELAY, T_RETRY_ON, T_WHEN, T_ON_FAILURE, T_TRIGGER,
        T_PARALLEL, T_FOREACH, T_CONCURRENCY, T_ENV, T_INPUT_TYPE,
-       T_OUTPUT_TYPE, T_OUTPUT, T_INPUTS, T_NKEYS };
+       T_OUTPUT_TYPE, T_OUTPUT, T_INPUTS, T_DESCRIPTION, T_NKEYS };
 static const char *const task_keys[] = {
 	"executor", "file", "module", "function", "command", "input",
 	"depends_on", "timeout", "retries", "retry_delay", "retry_backoff",
 	"retry_max_delay", "retry_on", "when", "on_failure", "trigger",
 	"parallel", "foreach", "concurrency", "env", "input_type",
-	"output_type", "output", "inputs", NULL
+	"output_type", "output", "inputs", "description", NULL
 };
 
 /* Keys the language has but this version cannot honour yet.  They are
@@ -686,6 +686,11 @@ static void parse_task(struct diag *d, struct task *t, const struct ynode *v)
 			  &t->nsecrets, &t->refs);
 	if (f[T_WHEN])
 		t->when = exprcheck_when(d, f[T_WHEN]->value, &t->refs);
+	/* Shown in make help, sh -l and comments; not part of the spec, so
+	 * not of the task key. */
+	if (f[T_DESCRIPTION])
+		t->description = get_string(d, f[T_DESCRIPTION]->value,
+					    "description");
 	if (exec_ok)
 		check_executor_keys(d, t, v, f);
 	t->templates = json_templates(t->input) || env_templates(t->env, t->nenv);
@@ -775,6 +780,21 @@ static void parse_tasks(struct diag *d, struct workflow *wf,
 		t->pos = v->pairs[i].key->pos;
 		task_defaults(t);
 		check_name(d, "task", t->name, t->pos);
+		/* The artifacts' own goals: `make -f run.mk all` runs the
+		 * whole workflow, `help` lists it, ork-begin starts a run; and
+		 * a goal named like the Makefile would be remade as it. */
+		static const char *const goals[] = { "all", "help", "ork-begin",
+						     NULL };
+		static const char *const makefiles[] = { "Makefile",
+			"makefile", "GNUmakefile", NULL };
+		if (in_list(t->name, goals))
+			diag_error(d, t->pos, "task name '%s' is reserved: `make "
+				   "-f FILE %s` is the artifact's own goal; "
+				   "choose another name", t->name, t->name);
+		else if (in_list(t->name, makefiles))
+			diag_error(d, t->pos, "task name '%s' is reserved: the "
+				   "goal '%s' would be the Makefile itself; "
+				   "choose another name", t->name, t->name);
 		parse_task(d, t, v->pairs[i].value);
 	}
 	check_case_clashes(d, wf);
@@ -870,6 +890,7 @@ static void task_release(struct task *t)
 	free(t->deps);
 	free(t->retry_on);
 	free(t->when);
+	free(t->description);
 	exrefs_release(&t->refs);
 	type_free(t->input_type);
 	type_free(t->output_type);

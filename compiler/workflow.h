@@ -81,6 +81,7 @@ struct task {
 	char *when;             /* the condition, or NULL */
 	struct exrefs refs;     /* names used by its templates and when */
 	int templates;          /* a string of input or env holds {{ }} */
+	char *description;      /* description:, or NULL; not in the spec */
 };
 
 struct workflow {

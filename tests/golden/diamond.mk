@@ -32,8 +32,19 @@ R := $(ORK_HOME)/diamond/$(run_id)
 # No built-in rules: every target here is spelled out.
 MAKEFLAGS += --no-builtin-rules
 .SUFFIXES:
-.PHONY: all ork-begin
+.PHONY: all help ork-begin
 .DEFAULT_GOAL := all
+
+# A stale plan: make stops before anything runs when the workflow is newer
+# than this file.
+ork_self := $(lastword $(MAKEFILE_LIST))
+ork_rest := $(ork_self)
+$(foreach c,a b c d e f g h i j k l m n o p q r s t u v w x y z A B C D E F G H I J K L M N O P Q R S T U V W X Y Z 0 1 2 3 4 5 6 7 8 9 . _ / + -,$(eval ork_rest := $$(subst $c,,$$(ork_rest))))
+ork_wf := diamond.yaml
+ifeq ($(ork_rest)$(if $(wildcard $(ork_self)),,x)$(if $(wildcard diamond.yaml),,x),)
+$(ork_self): diamond.yaml
+	@$(error ork: $(ork_self) is older than $(ork_wf): run orkc $(ork_wf) -o $(ork_self))
+endif
 
 # Each task's output: it exists only once the task has succeeded.
 top.out := $(R)/top.31ebfd11ec362aae.json
@@ -45,11 +56,31 @@ bottom.out := $(R)/bottom.96124c6748c4eb4d.json
 # `ork end` reads the task names from a file that make writes with
 # $(file) (thousands of names would not fit in its argv), except
 # under -n, which writes nothing.
-unexport ORK_TASKS
+unexport ORK_TASKS ORK_TASKS_REV
 ORK_TASKS := top left right bottom
 all: $(top.out) $(left.out) $(right.out) $(bottom.out) | ork-begin
 	@$(if $(findstring n,$(firstword -$(MAKEFLAGS))),,$(file >$(R)/tasks.list,$(ORK_TASKS)))
 	@$(ORK) end --tasks $(R)/tasks.list
+
+# make -f THIS_FILE TASK...: each TASK and its upstream tasks, then
+# a summary of those.  ork_up: the names of task $(1) and all its
+# upstream tasks (TASK.up: TASK's own), in order; one pass over the
+# tasks from the last, marking, so computed only for a goal.
+ORK_TASKS_REV := bottom right left top
+ork_up = $(eval ork_sel.$(1).$(1) := 1)$(foreach t,$(ORK_TASKS_REV),$(if $(ork_sel.$(1).$t),$(foreach u,$($t.up),$(eval ork_sel.$(1).$u := 1))))$(foreach t,$(ORK_TASKS),$(if $(ork_sel.$(1).$t),$t))
+.PHONY: $(ORK_TASKS)
+$(ORK_TASKS): | ork-begin
+	@$(if $(findstring n,$(firstword -$(MAKEFLAGS))),,$(file >$(R)/tasks.$@.list,$(call ork_up,$@)))
+	@$(ORK) end --tasks $(R)/tasks.$@.list
+
+# make -f THIS_FILE help: the tasks, one a line, with their descriptions.
+top.description := the first: $$(x) \# (y
+help:
+	@$(info top  $(top.description))
+	@$(info left)
+	@$(info right)
+	@$(info bottom)
+	@:
 
 # ork-begin's own ORK_SPEC: GNU make 4.3 would pass it a task's.
 ork-begin: private export ORK_SPEC :=
@@ -57,26 +88,35 @@ ork-begin:
 	@$(ORK) begin
 
 # --- top: process echo {"n": 1}
+#     the first: $(x) # (y
 #     timeout 3600s
 $(top.out): private export ORK_SPEC := {"task":"top","key":"31ebfd11ec362aae","executor":"process","argv":["echo","{\"n\": 1}"],"input":{},"deps":[],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(top.out): | ork-begin
 	@$(ORK) exec top
+top: $(top.out)
+top.up :=
 
 # --- left: process cat
 #     timeout 3600s; after top
 $(left.out): private export ORK_SPEC := {"task":"left","key":"6214faa7ecb50946","executor":"process","argv":["cat"],"input":{"side":"left"},"deps":[{"task":"top","key":"31ebfd11ec362aae"}],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(left.out): $(top.out) | ork-begin
 	@$(ORK) exec left
+left: $(left.out)
+left.up := top
 
 # --- right: process cat
 #     timeout 3600s; after top
 $(right.out): private export ORK_SPEC := {"task":"right","key":"771c1c7d8b32232c","executor":"process","argv":["cat"],"input":{"side":"right","weight":0.25,"big":12345678901234567890},"deps":[{"task":"top","key":"31ebfd11ec362aae"}],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(right.out): $(top.out) | ork-begin
 	@$(ORK) exec right
+right: $(right.out)
+right.up := top
 
 # --- bottom: process cat
 #     timeout 3600s, trigger one_success; after left right
 $(bottom.out): private export ORK_SPEC := {"task":"bottom","key":"96124c6748c4eb4d","executor":"process","argv":["cat"],"input":{},"deps":[{"task":"left","key":"6214faa7ecb50946"},{"task":"right","key":"771c1c7d8b32232c"}],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"one_success"}
 $(bottom.out): $(left.out) $(right.out) | ork-begin
 	@$(ORK) exec bottom
+bottom: $(bottom.out)
+bottom.up := left right
 

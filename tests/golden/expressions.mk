@@ -33,7 +33,7 @@ R := $(ORK_HOME)/expressions/$(run_id)
 # No built-in rules: every target here is spelled out.
 MAKEFLAGS += --no-builtin-rules
 .SUFFIXES:
-.PHONY: all ork-begin
+.PHONY: all help ork-begin
 .DEFAULT_GOAL := all
 
 # Params: NAME=VALUE on the command line, or ORK_PARAM_NAME=VALUE in the
@@ -50,6 +50,17 @@ ork-begin: private export ORK_PARAM_region = $(value region)
 endif
 ork-begin: private export ORK_RUN_SPEC := {"params":{"day":{"type":"date","default":"{{ run.date }}"},"limit":{"type":"int","default":100},"region":{"type":"str"}},"timezone":"Europe/Berlin"}
 
+# A stale plan: make stops before anything runs when the workflow is newer
+# than this file.
+ork_self := $(lastword $(MAKEFILE_LIST))
+ork_rest := $(ork_self)
+$(foreach c,a b c d e f g h i j k l m n o p q r s t u v w x y z A B C D E F G H I J K L M N O P Q R S T U V W X Y Z 0 1 2 3 4 5 6 7 8 9 . _ / + -,$(eval ork_rest := $$(subst $c,,$$(ork_rest))))
+ork_wf := expressions.yaml
+ifeq ($(ork_rest)$(if $(wildcard $(ork_self)),,x)$(if $(wildcard expressions.yaml),,x),)
+$(ork_self): expressions.yaml
+	@$(error ork: $(ork_self) is older than $(ork_wf): run orkc $(ork_wf) -o $(ork_self))
+endif
+
 # Each task's output: it exists only once the task has succeeded.
 check.out := $(R)/check.44c53aee340a06bd.json
 high.out := $(R)/high.b8c27e68c0e4b254.json
@@ -60,11 +71,30 @@ plain.out := $(R)/plain.aff088ebf3420412.json
 # `ork end` reads the task names from a file that make writes with
 # $(file) (thousands of names would not fit in its argv), except
 # under -n, which writes nothing.
-unexport ORK_TASKS
+unexport ORK_TASKS ORK_TASKS_REV
 ORK_TASKS := check high report plain
 all: $(check.out) $(high.out) $(report.out) $(plain.out) | ork-begin
 	@$(if $(findstring n,$(firstword -$(MAKEFLAGS))),,$(file >$(R)/tasks.list,$(ORK_TASKS)))
 	@$(ORK) end --tasks $(R)/tasks.list
+
+# make -f THIS_FILE TASK...: each TASK and its upstream tasks, then
+# a summary of those.  ork_up: the names of task $(1) and all its
+# upstream tasks (TASK.up: TASK's own), in order; one pass over the
+# tasks from the last, marking, so computed only for a goal.
+ORK_TASKS_REV := plain report high check
+ork_up = $(eval ork_sel.$(1).$(1) := 1)$(foreach t,$(ORK_TASKS_REV),$(if $(ork_sel.$(1).$t),$(foreach u,$($t.up),$(eval ork_sel.$(1).$u := 1))))$(foreach t,$(ORK_TASKS),$(if $(ork_sel.$(1).$t),$t))
+.PHONY: $(ORK_TASKS)
+$(ORK_TASKS): | ork-begin
+	@$(if $(findstring n,$(firstword -$(MAKEFLAGS))),,$(file >$(R)/tasks.$@.list,$(call ork_up,$@)))
+	@$(ORK) end --tasks $(R)/tasks.$@.list
+
+# make -f THIS_FILE help: the tasks, one a line, with their descriptions.
+help:
+	@$(info check)
+	@$(info high)
+	@$(info report)
+	@$(info plain)
+	@:
 
 # ork-begin's own ORK_SPEC: GNU make 4.3 would pass it a task's.
 ork-begin: private export ORK_SPEC :=
@@ -76,22 +106,30 @@ ork-begin:
 $(check.out): private export ORK_SPEC := {"task":"check","key":"44c53aee340a06bd","executor":"process","argv":["./bin/check","--limit"],"input":{"limit":"{{ params.limit }}","region":"s3://{{ params.region }}/\u0024x\u0023y"},"deps":[],"env":{"DAY":"{{ params.day }}"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success","templates":true}
 $(check.out): | ork-begin
 	@$(ORK) exec check
+check: $(check.out)
+check.up :=
 
 # --- high: process ./bin/high
 #     timeout 3600s, when check.score > 0.8 and params.region != 'test'; after check
 $(high.out): private export ORK_SPEC := {"task":"high","key":"b8c27e68c0e4b254","executor":"process","argv":["./bin/high"],"input":{},"deps":[{"task":"check","key":"44c53aee340a06bd"}],"env":{"DAY":"{{ params.day }}"},"when":"check.score > 0.8 and params.region != 'test'","refs":[{"task":"check","key":"44c53aee340a06bd"}],"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success","templates":true}
 $(high.out): $(check.out) | ork-begin
 	@$(ORK) exec high
+high: $(high.out)
+high.up := check
 
 # --- report: process ./bin/report
 #     timeout 3600s, trigger none_failed; after high
 $(report.out): private export ORK_SPEC := {"task":"report","key":"0599e3d0149c85eb","executor":"process","argv":["./bin/report"],"input":{"score":"{{ tasks.check.output.score }}","literal":"{{ '{{' }}"},"deps":[{"task":"high","key":"b8c27e68c0e4b254"}],"env":{"DAY":"{{ params.day }}"},"refs":[{"task":"check","key":"44c53aee340a06bd"}],"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"none_failed","templates":true}
 $(report.out): $(high.out) | ork-begin
 	@$(ORK) exec report
+report: $(report.out)
+report.up := high
 
 # --- plain: process ./bin/plain
 #     timeout 3600s
 $(plain.out): private export ORK_SPEC := {"task":"plain","key":"aff088ebf3420412","executor":"process","argv":["./bin/plain"],"input":{"n":1},"deps":[],"env":{"DAY":"{{ params.day }}"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success","templates":true}
 $(plain.out): | ork-begin
 	@$(ORK) exec plain
+plain: $(plain.out)
+plain.up :=
 

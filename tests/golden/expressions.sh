@@ -21,13 +21,18 @@ RUN_ID=${RUN_ID-default}
 ORK_HOME=${ORK_HOME-.ork}
 jobs=''
 dry=''
+list=''
+goals=''
 
 usage() {
 	cat <<'EOF'
-usage: sh THIS_FILE [-j N] [-n] [NAME=value...]
+usage: sh THIS_FILE [-j N] [-n] [NAME=value...] [TASK...]
+       sh THIS_FILE -l
 Run, or resume, the workflow expressions.
   -j N        run up to N tasks at once (default: the number of CPUs)
   -n          show what would run; run nothing
+  -l          list the tasks, one a line, with their descriptions
+  TASK        run only TASK and its upstream tasks (default: all)
   -h          print this help
   NAME=value  set ORK, PYTHON, RUN_ID or ORK_HOME (also read from
               the environment), or a param:
@@ -49,6 +54,7 @@ while [ $# -gt 0 ]; do
 	    jobs=$2; shift ;;
 	-j*) jobs=${1#-j} ;;
 	-n) dry=1 ;;
+	-l) list=1 ;;
 	-h|--help) usage; exit 0 ;;
 	ORK=*) ORK=${1#*=} ;;
 	PYTHON=*) PYTHON=${1#*=} ;;
@@ -57,7 +63,8 @@ while [ $# -gt 0 ]; do
 	day=*) param_day=${1#*=} ;;
 	limit=*) param_limit=${1#*=} ;;
 	region=*) param_region=${1#*=} ;;
-	*) bad_usage "unknown argument '$1'" ;;
+	*[!A-Za-z0-9_-]*|[!A-Za-z_]*) bad_usage "unknown argument '$1'" ;;
+	*) goals="$goals$1 " ;;
 	esac
 	shift
 done
@@ -78,6 +85,8 @@ ORK_WORKFLOW=expressions
 ORK_RUN_ID=$RUN_ID
 ORK_PYTHON=$PYTHON
 export ORK_WORKFLOW ORK_RUN_ID ORK_HOME ORK_PYTHON
+# The workflow file, relative to the directory the script runs in.
+workflow_file='expressions.yaml'
 R=$ORK_HOME/expressions/$RUN_ID
 case $R in /*) ;; *) R=./$R ;; esac
 
@@ -129,6 +138,26 @@ task_4() {
 	t_up=''
 	t_down=''
 	t_spec='{"task":"plain","key":"aff088ebf3420412","executor":"process","argv":["./bin/plain"],"input":{"n":1},"deps":[],"env":{"DAY":"{{ params.day }}"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success","templates":true}'
+}
+
+# task_num NAME: sets _n to task NAME's number; fails when there is none.
+task_num() {
+	case $1 in
+	check) _n=1 ;;
+	high) _n=2 ;;
+	report) _n=3 ;;
+	plain) _n=4 ;;
+	*) return 1 ;;
+	esac
+}
+
+# list_tasks: -l, the tasks with their descriptions.
+list_tasks() {
+	printf '%s\n' \
+		'check' \
+		'high' \
+		'report' \
+		'plain'
 }
 
 # `ork end` gets every task, in this order, on its standard input.
@@ -231,6 +260,7 @@ finished() {
 	left=$((left - 1))
 	"task_$1"
 	for _j in $t_down; do
+		selected "$_j" || continue
 		[ "$2" = 0 ] || eval "stale_$_j=1"
 		eval "_x=\$((pend_$_j - 1))"
 		if [ "$_x" = 0 ]; then
@@ -239,6 +269,50 @@ finished() {
 		else
 			eval "pend_$_j=$_x"
 		fi
+	done
+}
+
+# selected I: whether task I is part of this invocation: every task, or
+# with TASK arguments those and their upstream tasks (sel_I set).
+selected() {
+	[ -z "$goals" ] && return 0
+	eval "_x=\${sel_$1-}"
+	[ -n "$_x" ]
+}
+
+# select_goals: sel_I for the tasks named in $goals and their upstream
+# tasks, and run_tasks, their names in order (for ork end).  Numbers
+# count in dependency order, so one pass from the last task down marks
+# every upstream task.
+select_goals() {
+	run_tasks=$all_tasks
+	[ -n "$goals" ] || return 0
+	_i=1
+	while [ "$_i" -le "$ntasks" ]; do
+		unset "sel_$_i"
+		_i=$((_i + 1))
+	done
+	for _g in $goals; do
+		task_num "$_g" || bad_usage "no task '$_g' in this workflow (-l lists them)"
+		eval "sel_$_n=1"
+	done
+	_i=$ntasks
+	while [ "$_i" -ge 1 ]; do
+		if selected "$_i"; then
+			"task_$_i"
+			for _j in $t_up; do eval "sel_$_j=1"; done
+		fi
+		_i=$((_i - 1))
+	done
+	run_tasks=''
+	_i=1
+	while [ "$_i" -le "$ntasks" ]; do
+		if selected "$_i"; then
+			"task_$_i"
+			run_tasks="$run_tasks$t_name
+"
+		fi
+		_i=$((_i + 1))
 	done
 }
 
@@ -291,6 +365,10 @@ schedule() {
 	ready='' running=0 left=$ntasks halt='' stopping=''
 	_i=1
 	while [ "$_i" -le "$ntasks" ]; do
+		if ! selected "$_i"; then
+			_i=$((_i + 1))
+			continue
+		fi
 		"task_$_i"
 		# shellcheck disable=SC2086 # task numbers
 		set -- $t_up
@@ -336,7 +414,7 @@ dry_run() {
 	printf '%s %s\n' "$ORK" "$begin_args"
 	_i=1
 	while [ "$_i" -le "$ntasks" ]; do
-		if needs_run "$_i"; then
+		if selected "$_i" && needs_run "$_i"; then
 			"task_$_i"
 			printf '%s exec %s\n' "$ORK" "$t_name"
 			for _j in $t_down; do eval "stale_$_j=1"; done
@@ -355,17 +433,35 @@ interrupted() {
 	echo stop >&3
 }
 
-# end_run: `ork end`, the summary; fails if a task failed.  The task names
+# end_run: `ork end`, the summary of this invocation's tasks; fails if
+# one of them failed.  The task names
 # come on its standard input, not as arguments: thousands of them would
 # not fit in argv (E2BIG).
 end_run() {
 	"$ORK" end --tasks - 3>&- 4>&- <<EOF
-$all_tasks
+$run_tasks
 EOF
+}
+
+# check_plan: stop before anything runs when the workflow file is newer
+# than this script (a stale plan).  Not when either is not where the
+# script runs (a moved script, or one read from standard input).
+check_plan() {
+	[ -f "$0" ] && [ -e "$workflow_file" ] || return 0
+	newer "$0" "$workflow_file" || return 0
+	printf 'ork: %s is older than %s: run orkc %s -o %s\n' \
+		"$0" "$workflow_file" "$workflow_file" "$0" >&2
+	exit 2
 }
 
 # run: the run, or with -n what it would do.
 run() {
+	if [ -n "$list" ]; then
+		list_tasks
+		exit 0
+	fi
+	check_plan
+	select_goals
 	if [ -n "$dry" ]; then
 		dry_run
 		exit 0

@@ -32,8 +32,19 @@ R := $(ORK_HOME)/hostile/$(run_id)
 # No built-in rules: every target here is spelled out.
 MAKEFLAGS += --no-builtin-rules
 .SUFFIXES:
-.PHONY: all ork-begin
+.PHONY: all help ork-begin
 .DEFAULT_GOAL := all
+
+# A stale plan: make stops before anything runs when the workflow is newer
+# than this file.
+ork_self := $(lastword $(MAKEFILE_LIST))
+ork_rest := $(ork_self)
+$(foreach c,a b c d e f g h i j k l m n o p q r s t u v w x y z A B C D E F G H I J K L M N O P Q R S T U V W X Y Z 0 1 2 3 4 5 6 7 8 9 . _ / + -,$(eval ork_rest := $$(subst $c,,$$(ork_rest))))
+ork_wf := hostile.yaml
+ifeq ($(ork_rest)$(if $(wildcard $(ork_self)),,x)$(if $(wildcard hostile.yaml),,x),)
+$(ork_self): hostile.yaml
+	@$(error ork: $(ork_self) is older than $(ork_wf): run orkc $(ork_wf) -o $(ork_self))
+endif
 
 # Each task's output: it exists only once the task has succeeded.
 quote.out := $(R)/quote.144375900cc8bed8.json
@@ -43,11 +54,28 @@ script.out := $(R)/script.ab4c65b56034e45f.json
 # `ork end` reads the task names from a file that make writes with
 # $(file) (thousands of names would not fit in its argv), except
 # under -n, which writes nothing.
-unexport ORK_TASKS
+unexport ORK_TASKS ORK_TASKS_REV
 ORK_TASKS := quote script
 all: $(quote.out) $(script.out) | ork-begin
 	@$(if $(findstring n,$(firstword -$(MAKEFLAGS))),,$(file >$(R)/tasks.list,$(ORK_TASKS)))
 	@$(ORK) end --tasks $(R)/tasks.list
+
+# make -f THIS_FILE TASK...: each TASK and its upstream tasks, then
+# a summary of those.  ork_up: the names of task $(1) and all its
+# upstream tasks (TASK.up: TASK's own), in order; one pass over the
+# tasks from the last, marking, so computed only for a goal.
+ORK_TASKS_REV := script quote
+ork_up = $(eval ork_sel.$(1).$(1) := 1)$(foreach t,$(ORK_TASKS_REV),$(if $(ork_sel.$(1).$t),$(foreach u,$($t.up),$(eval ork_sel.$(1).$u := 1))))$(foreach t,$(ORK_TASKS),$(if $(ork_sel.$(1).$t),$t))
+.PHONY: $(ORK_TASKS)
+$(ORK_TASKS): | ork-begin
+	@$(if $(findstring n,$(firstword -$(MAKEFLAGS))),,$(file >$(R)/tasks.$@.list,$(call ork_up,$@)))
+	@$(ORK) end --tasks $(R)/tasks.$@.list
+
+# make -f THIS_FILE help: the tasks, one a line, with their descriptions.
+help:
+	@$(info quote)
+	@$(info script)
+	@:
 
 # ork-begin's own ORK_SPEC: GNU make 4.3 would pass it a task's.
 ork-begin: private export ORK_SPEC :=
@@ -59,10 +87,14 @@ ork-begin:
 $(quote.out): private export ORK_SPEC := {"task":"quote","key":"144375900cc8bed8","executor":"process","argv":["printf","%s\n","'; touch pwned; echo '","\u0024(rm -rf /)","a\\b\u0023c","line1\nline2"],"input":{"key with \u0024(x) and \u0023":"value with \u0024{HOME} and `id`","unicode":"Grüße, 東京, 🚀","newline":"first\nsecond\\\n","percent":"100% of %s"},"deps":[],"env":{"HOSTILE":"\u0024(shell touch pwned) `touch pwned` \u0024\u0024HOME \u0023 not a comment"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(quote.out): | ork-begin
 	@$(ORK) exec quote
+quote: $(quote.out)
+quote.up :=
 
 # --- script: process sh -c echo "$HOSTILE" > out.txt; exit 0 # trailing comment
 #     timeout 3600s; after quote
 $(script.out): private export ORK_SPEC := {"task":"script","key":"ab4c65b56034e45f","executor":"process","script":"echo \"\u0024HOSTILE\" > out.txt; exit 0 \u0023 trailing comment","input":{},"deps":[{"task":"quote","key":"144375900cc8bed8"}],"env":{"HOSTILE":"\u0024(shell touch pwned) `touch pwned` \u0024\u0024HOME \u0023 not a comment"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(script.out): $(quote.out) | ork-begin
 	@$(ORK) exec script
+script: $(script.out)
+script.up := quote
 

@@ -32,8 +32,19 @@ R := $(ORK_HOME)/nightly-etl/$(run_id)
 # No built-in rules: every target here is spelled out.
 MAKEFLAGS += --no-builtin-rules
 .SUFFIXES:
-.PHONY: all ork-begin
+.PHONY: all help ork-begin
 .DEFAULT_GOAL := all
+
+# A stale plan: make stops before anything runs when the workflow is newer
+# than this file.
+ork_self := $(lastword $(MAKEFILE_LIST))
+ork_rest := $(ork_self)
+$(foreach c,a b c d e f g h i j k l m n o p q r s t u v w x y z A B C D E F G H I J K L M N O P Q R S T U V W X Y Z 0 1 2 3 4 5 6 7 8 9 . _ / + -,$(eval ork_rest := $$(subst $c,,$$(ork_rest))))
+ork_wf := policies.yaml
+ifeq ($(ork_rest)$(if $(wildcard $(ork_self)),,x)$(if $(wildcard policies.yaml),,x),)
+$(ork_self): policies.yaml
+	@$(error ork: $(ork_self) is older than $(ork_wf): run orkc $(ork_wf) -o $(ork_self))
+endif
 
 # Each task's output: it exists only once the task has succeeded.
 extract.out := $(R)/extract.84dd7a0d98536985.json
@@ -45,11 +56,30 @@ cleanup.out := $(R)/cleanup.fa9083fb88596e68.json
 # `ork end` reads the task names from a file that make writes with
 # $(file) (thousands of names would not fit in its argv), except
 # under -n, which writes nothing.
-unexport ORK_TASKS
+unexport ORK_TASKS ORK_TASKS_REV
 ORK_TASKS := extract load report cleanup
 all: $(extract.out) $(load.out) $(report.out) $(cleanup.out) | ork-begin
 	@$(if $(findstring n,$(firstword -$(MAKEFLAGS))),,$(file >$(R)/tasks.list,$(ORK_TASKS)))
 	@$(ORK) end --tasks $(R)/tasks.list
+
+# make -f THIS_FILE TASK...: each TASK and its upstream tasks, then
+# a summary of those.  ork_up: the names of task $(1) and all its
+# upstream tasks (TASK.up: TASK's own), in order; one pass over the
+# tasks from the last, marking, so computed only for a goal.
+ORK_TASKS_REV := cleanup report load extract
+ork_up = $(eval ork_sel.$(1).$(1) := 1)$(foreach t,$(ORK_TASKS_REV),$(if $(ork_sel.$(1).$t),$(foreach u,$($t.up),$(eval ork_sel.$(1).$u := 1))))$(foreach t,$(ORK_TASKS),$(if $(ork_sel.$(1).$t),$t))
+.PHONY: $(ORK_TASKS)
+$(ORK_TASKS): | ork-begin
+	@$(if $(findstring n,$(firstword -$(MAKEFLAGS))),,$(file >$(R)/tasks.$@.list,$(call ork_up,$@)))
+	@$(ORK) end --tasks $(R)/tasks.$@.list
+
+# make -f THIS_FILE help: the tasks, one a line, with their descriptions.
+help:
+	@$(info extract)
+	@$(info load)
+	@$(info report)
+	@$(info cleanup)
+	@:
 
 # ork-begin's own ORK_SPEC: GNU make 4.3 would pass it a task's.
 ork-begin: private export ORK_SPEC :=
@@ -61,22 +91,30 @@ ork-begin:
 $(extract.out): private export ORK_SPEC := {"task":"extract","key":"84dd7a0d98536985","executor":"process","argv":["./bin/extract","--since","2026-01-01"],"input":{},"deps":[],"env":{"REGION":"eu-west-1","LOG_LEVEL":"info"},"timeout":120,"retries":4,"retry_delay":5,"retry_backoff":2,"retry_max_delay":60,"retry_on":[75,111],"trigger":"all_success"}
 $(extract.out): | ork-begin
 	@$(ORK) exec extract
+extract: $(extract.out)
+extract.up :=
 
 # --- load: process sh -c ./bin/load < /dev/null | tee -a load.txt
 #     timeout 3600s; after extract
 $(load.out): private export ORK_SPEC := {"task":"load","key":"d83d17de3703234f","executor":"process","script":"./bin/load < /dev/null | tee -a load.txt","input":{},"deps":[{"task":"extract","key":"84dd7a0d98536985"}],"env":{"REGION":"eu-west-1","LOG_LEVEL":"debug","BATCH":"500"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(load.out): $(extract.out) | ork-begin
 	@$(ORK) exec load
+load: $(load.out)
+load.up := extract
 
 # --- report: python reports.daily:build
 #     timeout 3600s, trigger none_failed; after load
 $(report.out): private export ORK_SPEC := {"task":"report","key":"c0d1185e1d2ed4f0","executor":"python","module":"reports.daily","function":"build","input":{},"deps":[{"task":"load","key":"d83d17de3703234f"}],"env":{"REGION":"eu-west-1","LOG_LEVEL":"info"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"none_failed"}
 $(report.out): $(load.out) | ork-begin
 	@$(ORK) exec report
+report: $(report.out)
+report.up := load
 
 # --- cleanup: process rm -rf tmp/scratch
 #     timeout 3600s, trigger all_done; after extract load report
 $(cleanup.out): private export ORK_SPEC := {"task":"cleanup","key":"fa9083fb88596e68","executor":"process","argv":["rm","-rf","tmp/scratch"],"input":{},"deps":[{"task":"extract","key":"84dd7a0d98536985"},{"task":"load","key":"d83d17de3703234f"},{"task":"report","key":"c0d1185e1d2ed4f0"}],"env":{"REGION":"eu-west-1","LOG_LEVEL":"info"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_done"}
 $(cleanup.out): $(extract.out) $(load.out) $(report.out) | ork-begin
 	@$(ORK) exec cleanup
+cleanup: $(cleanup.out)
+cleanup.up := extract load report
 

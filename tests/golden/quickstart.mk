@@ -32,8 +32,19 @@ R := $(ORK_HOME)/data_pipeline/$(run_id)
 # No built-in rules: every target here is spelled out.
 MAKEFLAGS += --no-builtin-rules
 .SUFFIXES:
-.PHONY: all ork-begin
+.PHONY: all help ork-begin
 .DEFAULT_GOAL := all
+
+# A stale plan: make stops before anything runs when the workflow is newer
+# than this file.
+ork_self := $(lastword $(MAKEFILE_LIST))
+ork_rest := $(ork_self)
+$(foreach c,a b c d e f g h i j k l m n o p q r s t u v w x y z A B C D E F G H I J K L M N O P Q R S T U V W X Y Z 0 1 2 3 4 5 6 7 8 9 . _ / + -,$(eval ork_rest := $$(subst $c,,$$(ork_rest))))
+ork_wf := quickstart.yaml
+ifeq ($(ork_rest)$(if $(wildcard $(ork_self)),,x)$(if $(wildcard quickstart.yaml),,x),)
+$(ork_self): quickstart.yaml
+	@$(error ork: $(ork_self) is older than $(ork_wf): run orkc $(ork_wf) -o $(ork_self))
+endif
 
 # Each task's output: it exists only once the task has succeeded.
 fetch.out := $(R)/fetch.94290f349f9c424c.json
@@ -43,11 +54,28 @@ summarize.out := $(R)/summarize.3569647d726ee1be.json
 # `ork end` reads the task names from a file that make writes with
 # $(file) (thousands of names would not fit in its argv), except
 # under -n, which writes nothing.
-unexport ORK_TASKS
+unexport ORK_TASKS ORK_TASKS_REV
 ORK_TASKS := fetch summarize
 all: $(fetch.out) $(summarize.out) | ork-begin
 	@$(if $(findstring n,$(firstword -$(MAKEFLAGS))),,$(file >$(R)/tasks.list,$(ORK_TASKS)))
 	@$(ORK) end --tasks $(R)/tasks.list
+
+# make -f THIS_FILE TASK...: each TASK and its upstream tasks, then
+# a summary of those.  ork_up: the names of task $(1) and all its
+# upstream tasks (TASK.up: TASK's own), in order; one pass over the
+# tasks from the last, marking, so computed only for a goal.
+ORK_TASKS_REV := summarize fetch
+ork_up = $(eval ork_sel.$(1).$(1) := 1)$(foreach t,$(ORK_TASKS_REV),$(if $(ork_sel.$(1).$t),$(foreach u,$($t.up),$(eval ork_sel.$(1).$u := 1))))$(foreach t,$(ORK_TASKS),$(if $(ork_sel.$(1).$t),$t))
+.PHONY: $(ORK_TASKS)
+$(ORK_TASKS): | ork-begin
+	@$(if $(findstring n,$(firstword -$(MAKEFLAGS))),,$(file >$(R)/tasks.$@.list,$(call ork_up,$@)))
+	@$(ORK) end --tasks $(R)/tasks.$@.list
+
+# make -f THIS_FILE help: the tasks, one a line, with their descriptions.
+help:
+	@$(info fetch)
+	@$(info summarize)
+	@:
 
 # ork-begin's own ORK_SPEC: GNU make 4.3 would pass it a task's.
 ork-begin: private export ORK_SPEC :=
@@ -59,10 +87,14 @@ ork-begin:
 $(fetch.out): private export ORK_SPEC := {"task":"fetch","key":"94290f349f9c424c","executor":"python","file":"tasks/fetch.py","function":"main","input":{"url":"https://example.com/data.json"},"deps":[],"env":{},"timeout":300,"retries":3,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(fetch.out): tasks/fetch.py | ork-begin
 	@$(ORK) exec fetch
+fetch: $(fetch.out)
+fetch.up :=
 
 # --- summarize: python tasks/summarize.py:main
 #     timeout 3600s; after fetch
 $(summarize.out): private export ORK_SPEC := {"task":"summarize","key":"3569647d726ee1be","executor":"python","file":"tasks/summarize.py","function":"main","input":{},"deps":[{"task":"fetch","key":"94290f349f9c424c"}],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(summarize.out): tasks/summarize.py $(fetch.out) | ork-begin
 	@$(ORK) exec summarize
+summarize: $(summarize.out)
+summarize.up := fetch
 

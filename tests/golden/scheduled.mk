@@ -32,10 +32,21 @@ R := $(ORK_HOME)/office_hours/$(run_id)
 # No built-in rules: every target here is spelled out.
 MAKEFLAGS += --no-builtin-rules
 .SUFFIXES:
-.PHONY: all ork-begin
+.PHONY: all help ork-begin
 .DEFAULT_GOAL := all
 
 ork-begin: private export ORK_RUN_SPEC := {"params":{},"timezone":"Europe/Berlin"}
+
+# A stale plan: make stops before anything runs when the workflow is newer
+# than this file.
+ork_self := $(lastword $(MAKEFILE_LIST))
+ork_rest := $(ork_self)
+$(foreach c,a b c d e f g h i j k l m n o p q r s t u v w x y z A B C D E F G H I J K L M N O P Q R S T U V W X Y Z 0 1 2 3 4 5 6 7 8 9 . _ / + -,$(eval ork_rest := $$(subst $c,,$$(ork_rest))))
+ork_wf := scheduled.yaml
+ifeq ($(ork_rest)$(if $(wildcard $(ork_self)),,x)$(if $(wildcard scheduled.yaml),,x),)
+$(ork_self): scheduled.yaml
+	@$(error ork: $(ork_self) is older than $(ork_wf): run orkc $(ork_wf) -o $(ork_self))
+endif
 
 # Each task's output: it exists only once the task has succeeded.
 refresh.out := $(R)/refresh.3473be7911adabf7.json
@@ -45,11 +56,28 @@ publish.out := $(R)/publish.710af07d71482538.json
 # `ork end` reads the task names from a file that make writes with
 # $(file) (thousands of names would not fit in its argv), except
 # under -n, which writes nothing.
-unexport ORK_TASKS
+unexport ORK_TASKS ORK_TASKS_REV
 ORK_TASKS := refresh publish
 all: $(refresh.out) $(publish.out) | ork-begin
 	@$(if $(findstring n,$(firstword -$(MAKEFLAGS))),,$(file >$(R)/tasks.list,$(ORK_TASKS)))
 	@$(ORK) end --tasks $(R)/tasks.list
+
+# make -f THIS_FILE TASK...: each TASK and its upstream tasks, then
+# a summary of those.  ork_up: the names of task $(1) and all its
+# upstream tasks (TASK.up: TASK's own), in order; one pass over the
+# tasks from the last, marking, so computed only for a goal.
+ORK_TASKS_REV := publish refresh
+ork_up = $(eval ork_sel.$(1).$(1) := 1)$(foreach t,$(ORK_TASKS_REV),$(if $(ork_sel.$(1).$t),$(foreach u,$($t.up),$(eval ork_sel.$(1).$u := 1))))$(foreach t,$(ORK_TASKS),$(if $(ork_sel.$(1).$t),$t))
+.PHONY: $(ORK_TASKS)
+$(ORK_TASKS): | ork-begin
+	@$(if $(findstring n,$(firstword -$(MAKEFLAGS))),,$(file >$(R)/tasks.$@.list,$(call ork_up,$@)))
+	@$(ORK) end --tasks $(R)/tasks.$@.list
+
+# make -f THIS_FILE help: the tasks, one a line, with their descriptions.
+help:
+	@$(info refresh)
+	@$(info publish)
+	@:
 
 # ork-begin's own ORK_SPEC: GNU make 4.3 would pass it a task's.
 ork-begin: private export ORK_SPEC :=
@@ -61,10 +89,14 @@ ork-begin:
 $(refresh.out): private export ORK_SPEC := {"task":"refresh","key":"3473be7911adabf7","executor":"process","argv":["./bin/refresh","--all"],"input":{},"deps":[],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(refresh.out): | ork-begin
 	@$(ORK) exec refresh
+refresh: $(refresh.out)
+refresh.up :=
 
 # --- publish: process ./bin/publish
 #     timeout 3600s; after refresh
 $(publish.out): private export ORK_SPEC := {"task":"publish","key":"710af07d71482538","executor":"process","argv":["./bin/publish"],"input":{},"deps":[{"task":"refresh","key":"3473be7911adabf7"}],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(publish.out): $(refresh.out) | ork-begin
 	@$(ORK) exec publish
+publish: $(publish.out)
+publish.up := refresh
 

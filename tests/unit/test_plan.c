@@ -139,7 +139,7 @@ static void test_order_big(void)
 		if (i < 1999)
 			strbuf_addf(&sb, "    depends_on: [t%d]\n", i + 1);
 	}
-	strbuf_adds(&sb, "  all:\n    executor: process\n    command: [true]\n"
+	strbuf_adds(&sb, "  join:\n    executor: process\n    command: [true]\n"
 		    "    depends_on: [");
 	for (int i = 0; i < 2000; i++)
 		strbuf_addf(&sb, "%st%d", i ? ", " : "", i);
@@ -149,7 +149,7 @@ static void test_order_big(void)
 	CHECK_INTEQ(f.errors, 0);
 	CHECK_STREQ(order_name(&f, 0), "t1999");
 	CHECK_STREQ(order_name(&f, 1999), "t0");
-	CHECK_STREQ(order_name(&f, 2000), "all");
+	CHECK_STREQ(order_name(&f, 2000), "join");
 	CHECK_INTEQ(f.p.ndownstream[5], 2);
 	release(&f);
 	strbuf_release(&sb);
