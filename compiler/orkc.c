@@ -247,7 +247,7 @@ static int gen_cron_target(struct strbuf *out, const struct options *o,
 	free(root);
 	free(ork);
 	if (why) {
-		warnx("cannot write crontab lines: %s", why);
+		warn_msg("cannot write crontab lines: %s", why);
 		return EXIT_USAGE;
 	}
 	return EXIT_OK;
@@ -264,7 +264,7 @@ static int print_next(const struct options *o, const struct plan *p,
 	const char *why = schedule_next(p->wf->schedule, p->wf->timezone,
 					 o->next, from, out);
 	if (why)
-		warnx("%s", why);
+		warn_msg("%s", why);
 	/* Fewer than N fire times: print those found, after the reason. */
 	return why && !out->len ? EXIT_ERRORS : EXIT_OK;
 }
@@ -291,12 +291,12 @@ static int emit(const struct options *o, enum target t, const struct plan *p)
 	int status = EXIT_OK;
 	if (o->output && strcmp(o->output, "-")) {
 		if (write_file_atomic(o->output, out.buf, out.len) < 0) {
-			warnx("cannot write '%s': %s", o->output, strerror(errno));
+			warn_msg("cannot write '%s': %s", o->output, strerror(errno));
 			status = EXIT_USAGE;
 		}
 	} else if (fwrite(out.buf, 1, out.len, stdout) != out.len ||
 		   fflush(stdout) != 0) {
-		warnx("cannot write to standard output: %s", strerror(errno));
+		warn_msg("cannot write to standard output: %s", strerror(errno));
 		status = EXIT_USAGE;
 	}
 	strbuf_release(&out);

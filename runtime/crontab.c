@@ -288,7 +288,7 @@ static void warn_zone(const char *block)
 	localtime_r(&now, &tm);
 	if (strstr(block, " --timezone ") && tm.tm_gmtoff % 3600 != 0 &&
 	    !strstr(block, "\n* * * * * "))
-		warnx("crontab: this system's time zone is not whole hours from "
+		warn_msg("crontab: this system's time zone is not whole hours from "
 		      "UTC, so cron will start the entry at the wrong minutes; "
 		      "set TZ=UTC for cron, or give the workflow no timezone");
 }

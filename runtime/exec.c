@@ -124,7 +124,7 @@ fatal(const struct exec *x, const char *fmt, ...)
 	va_start(ap, fmt);
 	strbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);
-	die(2, "%s: %s", x->spec.task ? x->spec.task : "exec", sb.buf);
+	die(2, "%s: %s", x->spec.task ? x->spec.task : "exec", strbuf_str(&sb));
 }
 
 static void journal(struct exec *x)
@@ -548,7 +548,7 @@ static int input_unchanged(const struct exec *x)
 
 static void log_failed(struct attempt *a, const char *what)
 {
-	warnx("cannot %s %s: %s", what, a->log, strerror(errno));
+	warn_msg("cannot %s %s: %s", what, a->log, strerror(errno));
 	if (a->log_fd >= 0)
 		close(a->log_fd);
 	a->log_fd = -2;

@@ -218,7 +218,7 @@ int secrets_load(const struct task_spec *s, struct secrets *sec,
 			return -1;
 		}
 		if (strlen(sec->values[i]) < MASK_MIN_LEN)
-			warnx("%s: secret '%s' is shorter than %d bytes: it is not "
+			warn_msg("%s: secret '%s' is shorter than %d bytes: it is not "
 			      "masked in logs", s->task, sec->names[i],
 			      MASK_MIN_LEN);
 	}
@@ -253,7 +253,7 @@ void secrets_env(const struct secrets *sec, struct envb *e)
 		strbuf_addf(&names, "%s%s", i ? "," : "", sec->vars[i]);
 	}
 	/* Names only: the Python runner masks its error file with them. */
-	envb_set(e, "ORK_SECRET_VARS", names.buf);
+	envb_set(e, "ORK_SECRET_VARS", strbuf_str(&names));
 	strbuf_release(&names);
 }
 
