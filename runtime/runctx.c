@@ -106,12 +106,14 @@ static cJSON *resolve(const char *name, const cJSON *decl, const cJSON *old,
 	const char *given = getenv(var);
 	free(var);
 	const cJSON *before = cJSON_GetObjectItemCaseSensitive(old, name);
-	const char *why = NULL;
+	struct strbuf why = STRBUF_INIT;
 	cJSON *v;
 	if (given) {
 		v = param_from_text((enum param_type)type, given, &why);
 		if (!v) {
-			warn_msg("param '%s': '%s' is %s", name, given, why);
+			warn_msg("param '%s': '%s' is %s", name, given,
+				 strbuf_str(&why));
+			strbuf_release(&why);
 			return NULL;
 		}
 		if (before && !cJSON_Compare(before, v, 1)) {
@@ -140,8 +142,10 @@ static cJSON *resolve(const char *name, const cJSON *decl, const cJSON *old,
 	v = param_from_json((enum param_type)type, raw, &why);
 	if (!v) {
 		char *text = jsonx_print(raw, 0);
-		warn_msg("param '%s': its default %s is %s", name, text, why);
+		warn_msg("param '%s': its default %s is %s", name, text,
+			 strbuf_str(&why));
 		free(text);
+		strbuf_release(&why);
 	}
 	cJSON_Delete(raw);
 	return v;

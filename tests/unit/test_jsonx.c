@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "jsonx.h"
+#include "paramval.h"
+#include "util.h"
 #include "unit.h"
 
 /* A table of texts and what the validator must say about them. */
@@ -234,6 +236,29 @@ static void test_get(void)
 	cJSON_Delete(v);
 }
 
-UNIT_MAIN(test_validate_table, test_validate_deep, test_validate_alignment,
+/* Param values: a value, or NULL with the reason appended to err. */
+static void test_paramval(void)
+{
+	struct strbuf err = STRBUF_INIT;
+	cJSON *v = param_from_text(PT_INT, "42", &err);
+	CHECK(v && cJSON_IsNumber(v) && v->valuedouble == 42);
+	CHECK_INTEQ(err.len, 0);
+	cJSON_Delete(v);
+	CHECK(param_from_text(PT_INT, "4x", &err) == NULL);
+	CHECK_STREQ(strbuf_str(&err), "not an integer");
+	strbuf_reset(&err);
+	CHECK(param_from_text(PT_DATE, "2026-02-30", &err) == NULL);
+	CHECK_STREQ(strbuf_str(&err), "not a date (YYYY-MM-DD)");
+	strbuf_reset(&err);
+	cJSON *arr = cJSON_CreateArray();
+	CHECK(param_from_json(PT_INT, arr, &err) == NULL);
+	CHECK_STREQ(strbuf_str(&err), "a list");
+	cJSON_Delete(arr);
+	/* No buffer: only the failure. */
+	CHECK(param_from_text(PT_BOOL, "maybe", NULL) == NULL);
+	strbuf_release(&err);
+}
+
+UNIT_MAIN(test_paramval, test_validate_table, test_validate_deep, test_validate_alignment,
 	  test_quote, test_write,
 	  test_number, test_get)
