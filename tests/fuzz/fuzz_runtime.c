@@ -47,8 +47,9 @@ static void fuzz_spec(const char *text)
 static void fuzz_output(const char *data, size_t size)
 {
 	size_t errpos;
-	const char *why;
+	struct strbuf why = STRBUF_INIT;
 	(void)jsonx_validate(data, size, &errpos, &why);
+	strbuf_release(&why);
 	int in = memfd_create("output", 0), out = memfd_create("input", 0);
 	if (in < 0 || out < 0 || write_all(in, data, size) < 0)
 		goto done;
@@ -79,11 +80,10 @@ static void fuzz_type(const char *data, size_t size)
 		return;
 	const char *v = nul + 1;
 	size_t n = size - (size_t)(v - data), errpos;
-	const char *why;
 	struct strbuf sb = STRBUF_INIT;
 	type_to_json(&sb, t, 0);
 	strbuf_reset(&sb);
-	if (jsonx_validate(v, n, &errpos, &why) == 0)
+	if (jsonx_validate(v, n, &errpos, NULL) == 0)
 		(void)type_check_text(t, v, n, &sb);
 	strbuf_release(&sb);
 	type_free(t);

@@ -70,20 +70,24 @@ static void test_validate_table(void)
 		const struct vcase *c = &cases[i];
 		size_t len = c->len ? c->len : strlen(c->text);
 		size_t pos = 12345;
-		const char *why = NULL;
+		struct strbuf why = STRBUF_INIT;
 		int rc = jsonx_validate(c->text, len, &pos, &why);
 		if (c->pos < 0) {
 			CHECK_INTEQ(rc, 0);
+			CHECK_INTEQ(why.len, 0);
 			if (rc)
 				fprintf(stderr, "    case %zu: rejected at %zu: %s\n",
-					i, pos, why);
+					i, pos, strbuf_str(&why));
+			strbuf_release(&why);
 			continue;
 		}
 		CHECK_INTEQ(rc, -1);
 		CHECK_INTEQ(pos, c->pos);
-		CHECK_STREQ(why, c->why);
-		if (rc != -1 || (long)pos != c->pos || !why || strcmp(why, c->why))
+		CHECK_STREQ(strbuf_str(&why), c->why);
+		if (rc != -1 || (long)pos != c->pos ||
+		    strcmp(strbuf_str(&why), c->why))
 			fprintf(stderr, "    case %zu: %s\n", i, c->text);
+		strbuf_release(&why);
 	}
 }
 
@@ -96,10 +100,11 @@ static void test_validate_deep(void)
 	memset(s + depth, ']', depth);
 	CHECK_INTEQ(jsonx_validate(s, depth * 2, NULL, NULL), 0);
 	size_t pos;
-	const char *why;
+	struct strbuf why = STRBUF_INIT;
 	CHECK_INTEQ(jsonx_validate(s, depth * 2 - 1, &pos, &why), -1);
 	CHECK_INTEQ(pos, depth * 2 - 1);
-	CHECK_STREQ(why, "unexpected end of input");
+	CHECK_STREQ(strbuf_str(&why), "unexpected end of input");
+	strbuf_release(&why);
 	free(s);
 }
 
@@ -110,7 +115,7 @@ static void test_validate_alignment(void)
 	char s[64];
 	for (size_t k = 1; k < 40; k++) {
 		size_t pos = 0;
-		const char *why = NULL;
+		struct strbuf why = STRBUF_INIT;
 		memset(s, 'a', sizeof s);
 		s[0] = '"';
 		s[41] = '"';
@@ -118,20 +123,24 @@ static void test_validate_alignment(void)
 		s[k] = '\x01';
 		CHECK_INTEQ(jsonx_validate(s, 42, &pos, &why), -1);
 		CHECK_INTEQ(pos, k);
-		CHECK_STREQ(why, "control character in string");
+		CHECK_STREQ(strbuf_str(&why), "control character in string");
+		strbuf_reset(&why);
 		s[k] = '\x7f';   /* DEL is allowed in JSON strings */
 		CHECK_INTEQ(jsonx_validate(s, 42, NULL, NULL), 0);
 		s[k] = '\xff';
 		CHECK_INTEQ(jsonx_validate(s, 42, &pos, &why), -1);
 		CHECK_INTEQ(pos, k);
-		CHECK_STREQ(why, "invalid UTF-8 in string");
+		CHECK_STREQ(strbuf_str(&why), "invalid UTF-8 in string");
+		strbuf_reset(&why);
 		s[k] = '"';
 		CHECK_INTEQ(jsonx_validate(s, 42, &pos, &why), -1);
 		CHECK_INTEQ(pos, k + 1);
+		strbuf_reset(&why);
 		s[k] = '\\';
 		CHECK_INTEQ(jsonx_validate(s, 42, &pos, &why), -1);
 		CHECK_INTEQ(pos, k + 1);
-		CHECK_STREQ(why, "bad escape in string");
+		CHECK_STREQ(strbuf_str(&why), "bad escape in string");
+		strbuf_reset(&why);
 		s[k + 1] = 'n';
 		CHECK_INTEQ(jsonx_validate(s, 42, NULL, NULL), 0);
 		s[k] = '\xc3';
@@ -140,7 +149,8 @@ static void test_validate_alignment(void)
 		/* Unterminated: the closing quote cut off. */
 		CHECK_INTEQ(jsonx_validate(s, 41, &pos, &why), -1);
 		CHECK_INTEQ(pos, 41);
-		CHECK_STREQ(why, "unterminated string");
+		CHECK_STREQ(strbuf_str(&why), "unterminated string");
+		strbuf_release(&why);
 	}
 }
 
