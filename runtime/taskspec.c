@@ -286,11 +286,12 @@ static int parse_output_type(struct task_spec *s, char *err, size_t errlen)
 	const cJSON *t = cJSON_GetObjectItemCaseSensitive(s->root, SPEC_M_OUTPUT_TYPE);
 	if (!t || cJSON_IsNull(t))
 		return 0;
-	char why[128];
-	s->output_type = type_from_json(t, why, sizeof why);
-	if (!s->output_type)
-		return bad(err, errlen, "member 'output_type': %s", why);
-	return 0;
+	struct strbuf why = STRBUF_INIT;
+	s->output_type = type_from_json(t, &why);
+	int rc = s->output_type ? 0 : bad(err, errlen, "member 'output_type': %s",
+					   strbuf_str(&why));
+	strbuf_release(&why);
+	return rc;
 }
 
 /* "when", "templates" and "refs" (DESIGN.md). */

@@ -73,8 +73,7 @@ static void fuzz_type(const char *data, size_t size)
 	if (!nul)
 		return;
 	cJSON *tj = cJSON_ParseWithLength(data, (size_t)(nul - data));
-	char err[256];
-	struct type *t = tj ? type_from_json(tj, err, sizeof err) : NULL;
+	struct type *t = tj ? type_from_json(tj, NULL) : NULL;
 	cJSON_Delete(tj);
 	if (!t)
 		return;
