@@ -142,9 +142,10 @@ static void load_spec(struct exec *x, const char *task)
 	if (!text || !*text)
 		die(2, "exec: ORK_SPEC is not set; ork exec runs a task of a "
 		    "generated artifact, which passes the task's definition in it");
-	char err[256];
-	if (spec_parse(&x->spec, text, err, sizeof err) < 0)
-		die(2, "exec: %s: invalid ORK_SPEC: %s", task, err);
+	struct strbuf err = STRBUF_INIT;
+	if (spec_parse(&x->spec, text, &err) < 0)
+		die(2, "exec: %s: invalid ORK_SPEC: %s", task, strbuf_str(&err));
+	strbuf_release(&err);
 	if (strcmp(x->spec.task, task))
 		die(2, "exec: ORK_SPEC describes task '%s', not '%s'",
 		    x->spec.task, task);

@@ -27,8 +27,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 static void fuzz_spec(const char *text)
 {
 	struct task_spec s;
-	char err[256];
-	if (spec_parse(&s, text, err, sizeof err) == 0) {
+	struct strbuf err = STRBUF_INIT;
+	if (spec_parse(&s, text, &err) == 0) {
 		for (int k = 1; k <= 3; k++)
 			(void)spec_retry_delay(&s, k);
 		(void)spec_retries_exit(&s, 0);
@@ -41,6 +41,7 @@ static void fuzz_spec(const char *text)
 			strbuf_release(&sb);
 		}
 	}
+	strbuf_release(&err);
 	spec_release(&s);
 }
 

@@ -66,9 +66,10 @@ static const char full_spec[] =
 static void test_spec_full(void)
 {
 	struct task_spec s;
-	char err[256] = "";
-	CHECK_INTEQ(spec_parse(&s, full_spec, err, sizeof err), 0);
-	CHECK_STREQ(err, "");
+	struct strbuf err = STRBUF_INIT;
+	CHECK_INTEQ(spec_parse(&s, full_spec, &err), 0);
+	CHECK_INTEQ(err.len, 0);
+	strbuf_release(&err);
 	CHECK_STREQ(s.task, "fetch");
 	CHECK_STREQ(s.key, "3fa9c2d1e0b4a7c6");
 	CHECK_INTEQ(s.executor, SPEC_PROCESS);
@@ -105,10 +106,8 @@ static void test_spec_full(void)
 static void test_spec_defaults(void)
 {
 	struct task_spec s;
-	char err[256] = "";
 	CHECK_INTEQ(spec_parse(&s, "{\"task\":\"t\",\"key\":\"ab\",\"executor\":"
-			       "\"python\",\"file\":\"tasks/t.py\"}", err,
-			       sizeof err), 0);
+			       "\"python\",\"file\":\"tasks/t.py\"}", NULL), 0);
 	CHECK_INTEQ(s.executor, SPEC_PYTHON);
 	CHECK_STREQ(s.file, "tasks/t.py");
 	CHECK(s.module == NULL && s.function == NULL);
@@ -124,7 +123,7 @@ static void test_spec_defaults(void)
 
 	CHECK_INTEQ(spec_parse(&s, "{\"task\":\"t\",\"key\":\"ab\",\"executor\":"
 			       "\"process\",\"script\":\"echo hi | wc -c\","
-			       "\"input\":{}}", err, sizeof err), 0);
+			       "\"input\":{}}", NULL), 0);
 	CHECK_STREQ(s.script, "echo hi | wc -c");
 	CHECK(s.argv == NULL);
 	CHECK_INTEQ(s.ninput, 0);
@@ -134,15 +133,26 @@ static void test_spec_defaults(void)
 static void check_bad_spec(const char *text, const char *want)
 {
 	struct task_spec s;
-	char err[256] = "";
-	CHECK_INTEQ(spec_parse(&s, text, err, sizeof err), -1);
-	CHECK_STREQ(err, want);
+	struct strbuf err = STRBUF_INIT;
+	CHECK_INTEQ(spec_parse(&s, text, &err), -1);
+	CHECK_STREQ(strbuf_str(&err), want);
+	strbuf_release(&err);
 	spec_release(&s);
 }
 
 static void test_spec_errors(void)
 {
 	check_bad_spec("[1]", "not a JSON object");
+	/* The message is not cut at some buffer size. */
+	{
+		char name[400], text[600], want[500];
+		memset(name, 'x', sizeof name - 1);
+		name[sizeof name - 1] = '\0';
+		snprintf(text, sizeof text, "{\"task\":\"t\",\"key\":\"ab\","
+			 "\"executor\":\"%s\"}", name);
+		snprintf(want, sizeof want, "unknown executor '%s'", name);
+		check_bad_spec(text, want);
+	}
 	check_bad_spec("{\"task\":", "not a JSON object");
 	check_bad_spec("{\"key\":\"ab\"}", "member 'task' is missing");
 	check_bad_spec("{\"task\":\"t\",\"key\":\"../x\",\"executor\":\"process\"}",
