@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "crontab.h"
 #include "history.h"
 #include "journal.h"
 #include "jsonx.h"
@@ -397,6 +398,33 @@ static void test_envb(void)
 
 
 
+/* The crontab block checks say what is wrong through err. */
+static void test_crontab_errors(void)
+{
+	struct strbuf err = STRBUF_INIT;
+	char *name = crontab_block_name("# BEGIN orkc w\n* * * * * x\n"
+					"# END orkc w\n", &err);
+	CHECK_STREQ(name, "w");
+	CHECK_INTEQ(err.len, 0);
+	free(name);
+	CHECK(crontab_block_name("# BEGIN orkc w\n# BEGIN orkc v\n"
+				 "# END orkc w\n", &err) == NULL);
+	CHECK_STREQ(strbuf_str(&err), "it holds more than one block");
+	strbuf_reset(&err);
+	char *tab = crontab_splice("a\n# BEGIN orkc w\nb\n", "w", NULL, &err);
+	CHECK(tab == NULL);
+	CHECK_STREQ(strbuf_str(&err), "the crontab's block for this workflow "
+		    "has no '# END orkc' line; fix it with crontab -e");
+	strbuf_reset(&err);
+	tab = crontab_splice("a\n# BEGIN orkc w\nb\n# END orkc w\nc\n", "w",
+			     NULL, &err);
+	CHECK_STREQ(tab, "a\nc\n");
+	CHECK_INTEQ(err.len, 0);
+	free(tab);
+	strbuf_release(&err);
+}
+
 UNIT_MAIN(unit_tmpdir_make, test_names, test_times, test_spec_full, test_spec_defaults,
 	  test_spec_errors, test_history, test_rundir_path, test_output_check,
-	  test_input_write, test_envb, unit_tmpdir_remove)
+	  test_input_write, test_envb, test_crontab_errors,
+	  unit_tmpdir_remove)
