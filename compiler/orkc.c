@@ -261,12 +261,14 @@ static int print_next(const struct options *o, const struct plan *p,
 	if (o->from && tz_parse(o->from, &from) < 0)
 		die(EXIT_USAGE, "--from needs an RFC 3339 time such as "
 		    "2026-03-29T01:00:00+01:00, not '%s'", o->from);
-	const char *why = schedule_next(p->wf->schedule, p->wf->timezone,
-					 o->next, from, out);
-	if (why)
-		warn_msg("%s", why);
+	struct strbuf why = STRBUF_INIT;
+	int rc = schedule_next(p->wf->schedule, p->wf->timezone, o->next, from,
+			       out, &why);
+	if (rc < 0)
+		warn_msg("%s", strbuf_str(&why));
+	strbuf_release(&why);
 	/* Fewer than N fire times: print those found, after the reason. */
-	return why && !out->len ? EXIT_ERRORS : EXIT_OK;
+	return rc < 0 && !out->len ? EXIT_ERRORS : EXIT_OK;
 }
 
 /* Nothing is written unless the whole artifact is ready, and -o replaces
