@@ -1,4 +1,5 @@
-/* typecheck: the types of typed mode (SPEC section 6) as orkc and ork both
+/* typecheck: the types of typed mode (tasks that declare their output's
+ * type, checked by orkc along the data flow) as orkc and ork both
  * see them, their JSON encoding in the task spec, and the check of a JSON
  * text against a type that ork runs on a typed task's output.
  *
