@@ -2,7 +2,10 @@
  *
  * Allocation failure is fatal here and only here, so no caller checks for
  * NULL.  Every buffer returned is owned by the caller and released with free()
- * (or strbuf_release for a struct strbuf). */
+ * (or strbuf_release for a struct strbuf).  Across common/ and runtime/,
+ * NAME_free(p) frees a heap object and what it owns; NAME_release(s) frees
+ * what an embedded struct owns, not the struct (DESIGN.md, "Errors and
+ * ownership"). */
 #ifndef ORK_UTIL_H
 #define ORK_UTIL_H
 
