@@ -55,17 +55,17 @@ static void check_timezone(struct diag *d, const struct ynode *n)
 }
 
 int schedule_check(struct diag *d, const struct ynode *schedule,
-		   const struct ynode *timezone)
+		   const struct ynode *zone)
 {
 	int nerrors = 0;
 	if (schedule && schedule->kind == YNODE_SCALAR && schedule->str)
 		nerrors = check_cron(d, schedule);
-	if (timezone && timezone->kind == YNODE_SCALAR && timezone->str)
-		check_timezone(d, timezone);
+	if (zone && zone->kind == YNODE_SCALAR && zone->str)
+		check_timezone(d, zone);
 	return nerrors;
 }
 
-int schedule_next(const char *schedule, const char *timezone, long n,
+int schedule_next(const char *schedule, const char *zone, long n,
 		  time_t from, struct strbuf *out, struct strbuf *err)
 {
 	struct cron c;
@@ -77,8 +77,8 @@ int schedule_next(const char *schedule, const char *timezone, long n,
 	if (c.reboot)
 		return error_to(err, "schedule '@reboot' fires when cron starts, "
 				"at no time that can be listed");
-	if (tz_use(timezone) < 0)
-		return error_to(err, "unknown time zone '%s'", timezone);
+	if (tz_use(zone) < 0)
+		return error_to(err, "unknown time zone '%s'", zone);
 	int rc = 0;
 	time_t t = from;
 	for (long i = 0; i < n; i++) {

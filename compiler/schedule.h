@@ -19,14 +19,14 @@
  * (either may be NULL: absent, or not a string, which the workflow
  * checks report).  Returns the number of errors reported to d. */
 int schedule_check(struct diag *d, const struct ynode *schedule,
-		   const struct ynode *timezone);
+		   const struct ynode *zone);
 
 /* The next n fire times of schedule (NULL: none) strictly after from, one
- * RFC 3339 time a line in the time zone timezone (NULL: the local zone),
+ * RFC 3339 time a line in the time zone zone (NULL: the local zone),
  * appended to out.  Returns 0, or -1 with why there are no more to print
  * ("has no schedule", "unknown time zone", "@reboot", "never fires")
  * appended to err; the times found before that are in out. */
-int schedule_next(const char *schedule, const char *timezone, long n,
+int schedule_next(const char *schedule, const char *zone, long n,
 		  time_t from, struct strbuf *out, struct strbuf *err);
 
 #endif
