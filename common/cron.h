@@ -1,4 +1,4 @@
-/* cron: standard 5-field cron schedules (SPEC section 8), as Vixie cron
+/* cron: standard 5-field cron schedules (a workflow's schedule:), as Vixie cron
  * (Debian's cron, cronie) reads them, and their fire times.
  *
  *   minute hour day-of-month month day-of-week

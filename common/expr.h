@@ -1,4 +1,5 @@
-/* expr: the expression language of SPEC section 5, shared by orkc (which
+/* expr: the expression language of `when:` conditions and {{ }}
+ * templates (template.h), shared by orkc (which
  * parses every expression and checks its references) and ork (which
  * evaluates them on the real values).
  *

@@ -381,7 +381,8 @@ static int scan_all(struct scan *s)
 	return 0;
 }
 
-int jsonx_validate(const char *buf, size_t len, size_t *errpos, const char **why)
+int jsonx_validate(const char *buf, size_t len, size_t *errpos,
+		   struct strbuf *err)
 {
 	struct scan s = {0};
 	s.p = s.start = (const unsigned char *)buf;
@@ -391,8 +392,7 @@ int jsonx_validate(const char *buf, size_t len, size_t *errpos, const char **why
 	if (rc < 0) {
 		if (errpos)
 			*errpos = (size_t)(s.p - s.start);
-		if (why)
-			*why = s.why;
+		error_to(err, "%s", s.why);
 	}
 	return rc;
 }

@@ -33,9 +33,11 @@ char *jsonx_print(const cJSON *v, unsigned flags);
 /* Check that buf[0..len) is exactly one JSON value (RFC 8259), surrounded by
  * optional whitespace, without building a tree: memory stays constant in
  * the size of the text apart from a nesting stack.  Returns 0 when valid;
- * otherwise -1 with *errpos the byte offset of the first bad byte and *why a
- * static description ("unexpected character", "unterminated string", ...). */
-int jsonx_validate(const char *buf, size_t len, size_t *errpos, const char **why);
+ * otherwise -1 with *errpos the byte offset of the first bad byte and what
+ * is wrong there ("unexpected character", "unterminated string", ...)
+ * appended to err.  errpos and err may be NULL. */
+int jsonx_validate(const char *buf, size_t len, size_t *errpos,
+		   struct strbuf *err);
 
 /* Look up a member of an object, or NULL. */
 const char *jsonx_get_string(const cJSON *obj, const char *key);

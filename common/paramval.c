@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "jsonx.h"
+#include "util.h"
 
 const char *const param_type_names[] = {
 	"str", "int", "float", "bool", "date", "datetime", NULL
@@ -76,7 +77,7 @@ static int valid_time(const char *s)
 	return *s == '\0';
 }
 
-static cJSON *number_text(const char *s, int integer, const char **why)
+static cJSON *number_text(const char *s, int integer, struct strbuf *err)
 {
 	const char *p = s + (*s == '+' || *s == '-');
 	size_t n = strspn(p, "0123456789");
@@ -100,28 +101,28 @@ static cJSON *number_text(const char *s, int integer, const char **why)
 		ok = ok && *q == '\0';
 	}
 	if (!ok) {
-		*why = integer ? "not an integer" : "not a number";
+		error_to(err, "%s", integer ? "not an integer" : "not a number");
 		return NULL;
 	}
 	errno = 0;
 	double d = strtod(s, NULL);
 	if (errno == ERANGE || (integer && (d > 9007199254740992.0 ||
 					    d < -9007199254740992.0))) {
-		*why = "out of range";
+		error_to(err, "out of range");
 		return NULL;
 	}
 	return cJSON_CreateNumber(d);
 }
 
-cJSON *param_from_text(enum param_type t, const char *text, const char **why)
+cJSON *param_from_text(enum param_type t, const char *text, struct strbuf *err)
 {
 	static const char *const yes[] = {"true", "yes", "on", "1", NULL};
 	static const char *const no[] = {"false", "no", "off", "0", NULL};
 	switch (t) {
 	case PT_INT:
-		return number_text(text, 1, why);
+		return number_text(text, 1, err);
 	case PT_FLOAT:
-		return number_text(text, 0, why);
+		return number_text(text, 0, err);
 	case PT_BOOL:
 		for (int i = 0; yes[i]; i++) {
 			if (!strcasecmp(text, yes[i]))
@@ -129,19 +130,19 @@ cJSON *param_from_text(enum param_type t, const char *text, const char **why)
 			if (!strcasecmp(text, no[i]))
 				return cJSON_CreateFalse();
 		}
-		*why = "not a boolean (true or false)";
+		error_to(err, "not a boolean (true or false)");
 		return NULL;
 	case PT_DATE:
 		if (!valid_date(text) || text[10] != '\0') {
-			*why = "not a date (YYYY-MM-DD)";
+			error_to(err, "not a date (YYYY-MM-DD)");
 			return NULL;
 		}
 		break;
 	case PT_DATETIME:
 		if (!valid_date(text) || (text[10] != 'T' && text[10] != 't' &&
 					  text[10] != ' ') || !valid_time(text + 11)) {
-			*why = "not a date and time (YYYY-MM-DDTHH:MM:SS, "
-			       "optionally with Z or +HH:MM)";
+			error_to(err, "not a date and time (YYYY-MM-DDTHH:MM:SS, "
+				 "optionally with Z or +HH:MM)");
 			return NULL;
 		}
 		break;
@@ -151,10 +152,10 @@ cJSON *param_from_text(enum param_type t, const char *text, const char **why)
 	return cJSON_CreateString(text);
 }
 
-cJSON *param_from_json(enum param_type t, const cJSON *v, const char **why)
+cJSON *param_from_json(enum param_type t, const cJSON *v, struct strbuf *err)
 {
 	if (cJSON_IsString(v))
-		return param_from_text(t, v->valuestring, why);
+		return param_from_text(t, v->valuestring, err);
 	if (t == PT_STR && (cJSON_IsNumber(v) || cJSON_IsBool(v))) {
 		/* A str param given 10 means the text "10". */
 		char *text = jsonx_print(v, 0);
@@ -168,15 +169,17 @@ cJSON *param_from_json(enum param_type t, const cJSON *v, const char **why)
 	if (cJSON_IsNumber(v) && (t == PT_FLOAT || (t == PT_INT && integral)))
 		return cJSON_CreateNumber(d);
 	if (cJSON_IsNumber(v) && t == PT_INT) {
-		*why = "not an integer";
+		error_to(err, "not an integer");
 		return NULL;
 	}
 	if (cJSON_IsBool(v) && t == PT_BOOL)
 		return cJSON_CreateBool(cJSON_IsTrue(v));
-	*why = cJSON_IsNull(v) ? "null" : cJSON_IsBool(v) ? "not a boolean" :
-	       cJSON_IsNumber(v) ? "a number" : cJSON_IsArray(v) ? "a list" :
-	       "an object";
+	const char *why = cJSON_IsNull(v) ? "null" :
+			  cJSON_IsBool(v) ? "not a boolean" :
+			  cJSON_IsNumber(v) ? "a number" :
+			  cJSON_IsArray(v) ? "a list" : "an object";
 	if (t == PT_BOOL && !cJSON_IsNull(v))
-		*why = "not a boolean (true or false)";
+		why = "not a boolean (true or false)";
+	error_to(err, "%s", why);
 	return NULL;
 }

@@ -1,4 +1,4 @@
-/* paramval: the types of run-time params (SPEC section 3) and their
+/* paramval: the types of run-time params (the `params:` block of a workflow) and their
  * values, one definition for orkc (which checks static defaults) and
  * ork begin (which checks what the operator gives and fixes the run's
  * params once).
@@ -17,6 +17,8 @@
 
 #include <cjson/cJSON.h>
 
+struct strbuf;
+
 enum param_type { PT_STR, PT_INT, PT_FLOAT, PT_BOOL, PT_DATE, PT_DATETIME };
 
 /* "str", "int", ... indexed by type; NULL-terminated. */
@@ -25,11 +27,13 @@ extern const char *const param_type_names[];
 int param_type_from_name(const char *name);
 
 /* A value of type t from text (a command line or an environment value),
- * or NULL with *why ("not an integer") set. */
-cJSON *param_from_text(enum param_type t, const char *text, const char **why);
+ * or NULL with what is wrong with it ("not an integer", to follow "is")
+ * appended to err. */
+cJSON *param_from_text(enum param_type t, const char *text,
+		       struct strbuf *err);
 /* A value of type t from a JSON value (a default, or what a default's
  * template gave): strings are read as text, numbers and booleans must fit
- * the type.  NULL with *why set. */
-cJSON *param_from_json(enum param_type t, const cJSON *v, const char **why);
+ * the type.  NULL with the same kind of message appended to err. */
+cJSON *param_from_json(enum param_type t, const cJSON *v, struct strbuf *err);
 
 #endif

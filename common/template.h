@@ -1,4 +1,4 @@
-/* template: strings with {{ expr }} in them (SPEC section 5), as the
+/* template: strings with {{ expr }} in them (expr.h has the language), as the
  * input, env and params defaults of a workflow hold them.
  *
  *   "{{ tasks.a.output.rows }}"      exactly one template: the value itself,

@@ -184,23 +184,23 @@ static const struct srcpos nopos;
 /* The spec is produced by orkc, but ork still refuses what it cannot
  * read rather than guessing; depth is capped so a hostile spec cannot
  * exhaust the stack. */
-static struct type *decode(const cJSON *v, int depth, char *err, size_t n)
+static struct type *decode(const cJSON *v, int depth, struct strbuf *err)
 {
 	if (depth > 200) {
-		snprintf(err, n, "type nested too deeply");
+		error_to(err, "type nested too deeply");
 		return NULL;
 	}
 	if (cJSON_IsString(v)) {
 		int k = type_scalar_kind(v->valuestring);
 		if (k < 0) {
-			snprintf(err, n, "unknown type '%s'", v->valuestring);
+			error_to(err, "unknown type '%s'", v->valuestring);
 			return NULL;
 		}
 		return type_new((enum type_kind)k, nopos);
 	}
 	const cJSON *m = cJSON_IsObject(v) ? v->child : NULL;
 	if (!m || m->next) {
-		snprintf(err, n, "a type must be a name or an object of one member");
+		error_to(err, "a type must be a name or an object of one member");
 		return NULL;
 	}
 	static const char *const wrappers[] = { "list", "dict", "optional" };
@@ -208,7 +208,7 @@ static struct type *decode(const cJSON *v, int depth, char *err, size_t n)
 	for (size_t i = 0; i < 3; i++) {
 		if (strcmp(m->string, wrappers[i]))
 			continue;
-		struct type *elem = decode(m, depth + 1, err, n);
+		struct type *elem = decode(m, depth + 1, err);
 		if (!elem)
 			return NULL;
 		struct type *t = type_new(kinds[i], nopos);
@@ -216,12 +216,12 @@ static struct type *decode(const cJSON *v, int depth, char *err, size_t n)
 		return t;
 	}
 	if (strcmp(m->string, "object") || !cJSON_IsObject(m)) {
-		snprintf(err, n, "unknown type constructor '%s'", m->string);
+		error_to(err, "unknown type constructor '%s'", m->string);
 		return NULL;
 	}
 	struct type *t = type_new(TYPE_OBJECT, nopos);
 	for (const cJSON *f = m->child; f; f = f->next) {
-		struct type *ft = decode(f, depth + 1, err, n);
+		struct type *ft = decode(f, depth + 1, err);
 		if (!ft) {
 			type_free(t);
 			return NULL;
@@ -231,9 +231,9 @@ static struct type *decode(const cJSON *v, int depth, char *err, size_t n)
 	return t;
 }
 
-struct type *type_from_json(const cJSON *v, char *err, size_t errlen)
+struct type *type_from_json(const cJSON *v, struct strbuf *err)
 {
-	return decode(v, 0, err, errlen);
+	return decode(v, 0, err);
 }
 
 /* ---- dates and times ---------------------------------------------------- */

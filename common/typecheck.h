@@ -1,4 +1,5 @@
-/* typecheck: the types of typed mode (SPEC section 6) as orkc and ork both
+/* typecheck: the types of typed mode (tasks that declare their output's
+ * type, checked by orkc along the data flow) as orkc and ork both
  * see them, their JSON encoding in the task spec, and the check of a JSON
  * text against a type that ork runs on a typed task's output.
  *
@@ -85,8 +86,9 @@ void type_print(struct strbuf *out, const struct type *t);
  * is its name ("int"); {"list": T}, {"dict": T}, {"optional": T},
  * {"object": {"field": T, ...}}.  flags as for jsonx_quote. */
 void type_to_json(struct strbuf *out, const struct type *t, unsigned flags);
-/* Decode that encoding.  NULL with a message in err when v is not one. */
-struct type *type_from_json(const cJSON *v, char *err, size_t errlen);
+/* Decode that encoding.  NULL with a message appended to err when v is
+ * not one. */
+struct type *type_from_json(const cJSON *v, struct strbuf *err);
 
 /* Check text[0..len), which must be one valid JSON value (jsonx_validate
  * has said so), against t without building a tree: memory is constant in

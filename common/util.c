@@ -87,7 +87,7 @@ void die(int status, const char *fmt, ...)
 	exit(status);
 }
 
-void warnx(const char *fmt, ...)
+void warn_msg(const char *fmt, ...)
 {
 	va_list ap;
 	fprintf(stderr, "%s: ", progname);
@@ -95,6 +95,17 @@ void warnx(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+int error_to(struct strbuf *err, const char *fmt, ...)
+{
+	if (err) {
+		va_list ap;
+		va_start(ap, fmt);
+		strbuf_vaddf(err, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
 }
 
 static void strbuf_reserve(struct strbuf *sb, size_t extra)

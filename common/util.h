@@ -2,7 +2,10 @@
  *
  * Allocation failure is fatal here and only here, so no caller checks for
  * NULL.  Every buffer returned is owned by the caller and released with free()
- * (or strbuf_release for a struct strbuf). */
+ * (or strbuf_release for a struct strbuf).  Across common/ and runtime/,
+ * NAME_free(p) frees a heap object and what it owns; NAME_release(s) frees
+ * what an embedded struct owns, not the struct (DESIGN.md, "Errors and
+ * ownership"). */
 #ifndef ORK_UTIL_H
 #define ORK_UTIL_H
 
@@ -22,15 +25,42 @@ void *xgrow(void *arr, size_t *cap, size_t need, size_t elem);
 /* printf into a fresh buffer. */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Error conventions.  orkc and ork report errors in exactly two ways:
+ *
+ *  1. The compiler reports problems in the workflow file through `diag`
+ *     (common/diag.h): file:line:col, many per run.
+ *  2. Everything else returns -1 (or NULL) and appends one lowercase
+ *     message, without a trailing newline or a program name, to a
+ *     caller-provided `struct strbuf *err` (which may be NULL when the
+ *     caller only wants to know that it failed): `return error_to(err,
+ *     "...")`.  A parser whose caller needs to point at the bad byte also
+ *     fills a `size_t *errpos` (byte offset into its input); the caller
+ *     maps it to a line and column.  The expression and cron parsers keep
+ *     that pair in one small struct (struct expr_error, struct cron_error).
+ *
+ * Two exceptions: the thin wrappers around the OS below (write_all,
+ * read_file, write_file_atomic, fsync_parent, mkdir_p) return -1 or NULL
+ * with errno set, because errno is the whole message and the caller adds
+ * the path; and die() is for the top level only (usage errors, and
+ * allocation failure in x*alloc). */
+
 /* "PROGNAME: message" on stderr, then exit(status). */
 void die(int status, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
 /* "PROGNAME: message" on stderr. */
-void warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void warn_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* A growable, always NUL-terminated byte string. */
+struct strbuf;
+/* Append the message to err (unless err is NULL) and return -1. */
+int error_to(struct strbuf *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* A growable byte string.  buf is NULL until the first append (so
+ * STRBUF_INIT costs nothing), and NUL-terminated after it: read it with
+ * strbuf_str(), which is never NULL, unless the buffer is known to have
+ * had an append; test for emptiness with len. */
 struct strbuf {
-	char *buf;    /* owned; "" until the first append */
+	char *buf;    /* owned; NULL until the first append */
 	size_t len;   /* bytes used, not counting the NUL */
 	size_t cap;
 };
@@ -41,9 +71,9 @@ void strbuf_addc(struct strbuf *sb, char c);
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
-/* The contents (never NULL). */
+/* The contents: "" when nothing was appended (never NULL). */
 const char *strbuf_str(const struct strbuf *sb);
-/* Hand the buffer to the caller and reset sb. */
+/* Hand the buffer to the caller (never NULL) and reset sb. */
 char *strbuf_detach(struct strbuf *sb);
 void strbuf_reset(struct strbuf *sb);
 void strbuf_release(struct strbuf *sb);

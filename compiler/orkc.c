@@ -259,7 +259,7 @@ static int gen_cron_target(struct strbuf *out, const struct options *o,
 	free(root);
 	free(ork);
 	if (why) {
-		warnx("cannot write crontab lines: %s", why);
+		warn_msg("cannot write crontab lines: %s", why);
 		return EXIT_USAGE;
 	}
 	return EXIT_OK;
@@ -273,12 +273,14 @@ static int print_next(const struct options *o, const struct plan *p,
 	if (o->from && tz_parse(o->from, &from) < 0)
 		die(EXIT_USAGE, "--from needs an RFC 3339 time such as "
 		    "2026-03-29T01:00:00+01:00, not '%s'", o->from);
-	const char *why = schedule_next(p->wf->schedule, p->wf->timezone,
-					 o->next, from, out);
-	if (why)
-		warnx("%s", why);
+	struct strbuf why = STRBUF_INIT;
+	int rc = schedule_next(p->wf->schedule, p->wf->timezone, o->next, from,
+			       out, &why);
+	if (rc < 0)
+		warn_msg("%s", strbuf_str(&why));
+	strbuf_release(&why);
 	/* Fewer than N fire times: print those found, after the reason. */
-	return why && !out->len ? EXIT_ERRORS : EXIT_OK;
+	return rc < 0 && !out->len ? EXIT_ERRORS : EXIT_OK;
 }
 
 /* --check-generated: FILE against what orkc would write (out): 0 when
@@ -338,12 +340,12 @@ static int emit(const struct options *o, enum target t, const struct plan *p)
 		status = check_generated(o, &out);
 	} else if (o->output && strcmp(o->output, "-")) {
 		if (write_file_atomic(o->output, out.buf, out.len) < 0) {
-			warnx("cannot write '%s': %s", o->output, strerror(errno));
+			warn_msg("cannot write '%s': %s", o->output, strerror(errno));
 			status = EXIT_USAGE;
 		}
 	} else if (fwrite(out.buf, 1, out.len, stdout) != out.len ||
 		   fflush(stdout) != 0) {
-		warnx("cannot write to standard output: %s", strerror(errno));
+		warn_msg("cannot write to standard output: %s", strerror(errno));
 		status = EXIT_USAGE;
 	}
 	strbuf_release(&out);

@@ -120,13 +120,14 @@ static void parse_default(struct diag *d, struct param *p, const struct ynode *v
 		return;
 	}
 	cJSON *j = scalar_json(v);
-	const char *why = NULL;
+	struct strbuf why = STRBUF_INIT;
 	/* A str param's default is the text as written: 0x1F stays 0x1F. */
 	p->dflt = p->type == PT_STR ? cJSON_CreateString(v->str)
 				    : param_from_json(p->type, j, &why);
 	if (!p->dflt)
 		diag_error(d, v->pos, "the default of param '%s' (%s) is %s",
-			   p->name, param_type_names[p->type], why);
+			   p->name, param_type_names[p->type], strbuf_str(&why));
+	strbuf_release(&why);
 	cJSON_Delete(j);
 }
 

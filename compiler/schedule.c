@@ -65,36 +65,31 @@ int schedule_check(struct diag *d, const struct ynode *schedule,
 	return nerrors;
 }
 
-const char *schedule_next(const char *schedule, const char *zone, long n,
-			  time_t from, struct strbuf *out)
+int schedule_next(const char *schedule, const char *zone, long n,
+		  time_t from, struct strbuf *out, struct strbuf *err)
 {
-	static char why[256];
 	struct cron c;
 	struct cron_error errs[CRON_MAXERRORS];
 	if (!schedule)
-		return "the workflow has no 'schedule'";
+		return error_to(err, "the workflow has no 'schedule'");
 	if (cron_parse(schedule, &c, errs))
-		return "the workflow's schedule has errors";
+		return error_to(err, "the workflow's schedule has errors");
 	if (c.reboot)
-		return "schedule '@reboot' fires when cron starts, at no time "
-		       "that can be listed";
-	if (tz_use(zone) < 0) {
-		snprintf(why, sizeof why, "unknown time zone '%.200s'",
-			 zone);
-		return why;
-	}
-	const char *err = NULL;
+		return error_to(err, "schedule '@reboot' fires when cron starts, "
+				"at no time that can be listed");
+	if (tz_use(zone) < 0)
+		return error_to(err, "unknown time zone '%s'", zone);
+	int rc = 0;
 	time_t t = from;
-	for (long i = 0; i < n && !err; i++) {
+	for (long i = 0; i < n; i++) {
 		if (cron_next(&c, t, &t) < 0) {
 			if (i == 0)
-				snprintf(why, sizeof why, "schedule '%.200s' "
-					 "never fires", schedule);
+				rc = error_to(err, "schedule '%s' never fires",
+					      schedule);
 			else
-				snprintf(why, sizeof why, "schedule '%.200s' "
-					 "fires no more within %d years",
-					 schedule, CRON_HORIZON_YEARS);
-			err = why;
+				rc = error_to(err, "schedule '%s' fires no more "
+					      "within %d years", schedule,
+					      CRON_HORIZON_YEARS);
 			break;
 		}
 		char buf[40];
@@ -102,5 +97,5 @@ const char *schedule_next(const char *schedule, const char *zone, long n,
 		strbuf_addf(out, "%s\n", buf);
 	}
 	tz_use(NULL);
-	return err;
+	return rc;
 }

@@ -23,10 +23,10 @@ int schedule_check(struct diag *d, const struct ynode *schedule,
 
 /* The next n fire times of schedule (NULL: none) strictly after from, one
  * RFC 3339 time a line in the time zone zone (NULL: the local zone),
- * appended to out.  Returns NULL, or why there are none to print ("has no
- * schedule", "unknown time zone", "@reboot", "never fires"), in a static
- * buffer. */
-const char *schedule_next(const char *schedule, const char *zone, long n,
-			  time_t from, struct strbuf *out);
+ * appended to out.  Returns 0, or -1 with why there are no more to print
+ * ("has no schedule", "unknown time zone", "@reboot", "never fires")
+ * appended to err; the times found before that are in out. */
+int schedule_next(const char *schedule, const char *zone, long n,
+		  time_t from, struct strbuf *out, struct strbuf *err);
 
 #endif

@@ -84,7 +84,7 @@ log_line(const struct fire *f, const char *fmt, ...)
 	strbuf_addc(&sb, '\n');
 	/* One write, so lines of overlapping firings never interleave. */
 	if (write(f->log_fd, sb.buf, sb.len) < 0)
-		warnx("cannot write cron.log: %s", strerror(errno));
+		warn_msg("cannot write cron.log: %s", strerror(errno));
 	strbuf_release(&sb);
 }
 
@@ -154,7 +154,7 @@ static int take_lock(struct fire *f)
 			 (long)getpid());
 	if (ftruncate(f->lock_fd, 0) < 0 ||
 	    pwrite(f->lock_fd, me, (size_t)n, 0) != n)
-		warnx("cron-fire: cannot write cron.lock: %s", strerror(errno));
+		warn_msg("cron-fire: cannot write cron.lock: %s", strerror(errno));
 	return 0;
 }
 

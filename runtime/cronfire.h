@@ -1,5 +1,5 @@
 /* cronfire: `ork cron-fire`, what a crontab entry made by orkc -t cron
- * runs at each firing (SPEC section 8).
+ * runs at each firing (crontab.h installs those entries).
  *
  *   ork cron-fire [-C DIR] --workflow NAME [--schedule CRON --timezone ZONE]
  *                 [--at TIME] -- COMMAND [ARG...]

@@ -44,7 +44,7 @@ static int is_marker(const char *line, const char *what, const char *name)
 	return !strncmp(line, what, w) && (!name || !strcmp(line + w, name));
 }
 
-char *crontab_block_name(const char *text, const char **why)
+char *crontab_block_name(const char *text, struct strbuf *err)
 {
 	char *copy;
 	size_t n;
@@ -52,17 +52,17 @@ char *crontab_block_name(const char *text, const char **why)
 	while (n > 0 && !*lines[n - 1])
 		n--;   /* trailing blank lines */
 	char *name = NULL;
-	*why = "it does not start with '# BEGIN orkc NAME' (make it with "
-	       "orkc -t cron)";
+	const char *why = "it does not start with '# BEGIN orkc NAME' (make it "
+			  "with orkc -t cron)";
 	if (n >= 2 && is_marker(lines[0], "# BEGIN orkc ", NULL)) {
 		const char *nm = lines[0] + strlen("# BEGIN orkc ");
-		*why = "it does not end with the block's '# END orkc NAME' line";
+		why = "it does not end with the block's '# END orkc NAME' line";
 		if (valid_name(nm) && is_marker(lines[n - 1], "# END orkc ", nm)) {
 			name = xstrdup(nm);
 			for (size_t i = 1; i + 1 < n && name; i++)
 				if (is_marker(lines[i], "# BEGIN orkc ", NULL) ||
 				    is_marker(lines[i], "# END orkc ", NULL)) {
-					*why = "it holds more than one block";
+					why = "it holds more than one block";
 					free(name);
 					name = NULL;
 				}
@@ -70,11 +70,13 @@ char *crontab_block_name(const char *text, const char **why)
 	}
 	free(lines);
 	free(copy);
+	if (!name)
+		error_to(err, "%s", why);
 	return name;
 }
 
 char *crontab_splice(const char *tab, const char *name, const char *block,
-		     const char **why)
+		     struct strbuf *err)
 {
 	char *copy;
 	size_t n;
@@ -84,8 +86,8 @@ char *crontab_splice(const char *tab, const char *name, const char *block,
 		if (!is_marker(lines[i], "# BEGIN orkc ", name))
 			continue;
 		if (begin != n) {
-			*why = "the crontab has two blocks for this workflow; "
-			       "fix it with crontab -e";
+			error_to(err, "the crontab has two blocks for this "
+				 "workflow; fix it with crontab -e");
 			goto fail;
 		}
 		begin = i;
@@ -93,8 +95,8 @@ char *crontab_splice(const char *tab, const char *name, const char *block,
 			if (is_marker(lines[end], "# END orkc ", name))
 				break;
 		if (end == n) {
-			*why = "the crontab's block for this workflow has no "
-			       "'# END orkc' line; fix it with crontab -e";
+			error_to(err, "the crontab's block for this workflow "
+				 "has no '# END orkc' line; fix it with crontab -e");
 			goto fail;
 		}
 		i = end;
@@ -288,7 +290,7 @@ static void warn_zone(const char *block)
 	localtime_r(&now, &tm);
 	if (strstr(block, " --timezone ") && tm.tm_gmtoff % 3600 != 0 &&
 	    !strstr(block, "\n* * * * * "))
-		warnx("crontab: this system's time zone is not whole hours from "
+		warn_msg("crontab: this system's time zone is not whole hours from "
 		      "UTC, so cron will start the entry at the wrong minutes; "
 		      "set TZ=UTC for cron, or give the workflow no timezone");
 }
@@ -306,16 +308,16 @@ static int install(const char *file, int dry_run)
 	} else if (!(text = read_file(file, NULL))) {
 		die(2, "crontab: cannot read '%s': %s", file, strerror(errno));
 	}
-	const char *why;
+	struct strbuf why = STRBUF_INIT;
 	char *name = crontab_block_name(text, &why);
 	if (!name)
 		die(2, "crontab: '%s' is not a block of orkc crontab lines: %s",
-		    file, why);
+		    file, strbuf_str(&why));
 	warn_zone(text);
 	char *old = read_crontab();
 	char *new = crontab_splice(old, name, text, &why);
 	if (!new)
-		die(2, "crontab: %s", why);
+		die(2, "crontab: %s", strbuf_str(&why));
 	int rc = apply(old, new, name, dry_run, "installed");
 	free(name);
 	free(text);
@@ -329,10 +331,10 @@ static int remove_block(const char *name, int dry_run)
 	if (!valid_name(name))
 		die(2, "crontab: '%s' is not a workflow name", name);
 	char *old = read_crontab();
-	const char *why;
+	struct strbuf why = STRBUF_INIT;
 	char *new = crontab_splice(old, name, NULL, &why);
 	if (!new)
-		die(2, "crontab: %s", why);
+		die(2, "crontab: %s", strbuf_str(&why));
 	int rc = 0;
 	if (!strcmp(old, new))
 		printf("crontab: no entries for '%s'\n", name);

@@ -15,16 +15,20 @@
 #ifndef ORK_CRONTAB_H
 #define ORK_CRONTAB_H
 
+struct strbuf;
+
 int cmd_crontab(int argc, char **argv);
 
 /* The name of the block in text: its first line must be "# BEGIN orkc
  * NAME" and its last "# END orkc NAME", with no other block inside.
- * Returns the name (owned), or NULL with *why set. */
-char *crontab_block_name(const char *text, const char **why);
+ * Returns the name (owned), or NULL with what is wrong ("it holds more
+ * than one block") appended to err. */
+char *crontab_block_name(const char *text, struct strbuf *err);
 /* tab with NAME's block replaced by block (appended when tab has none;
- * block NULL: removed).  Returns the new text (owned), or NULL with *why
- * set when tab's block for NAME is damaged (no end line, or two). */
+ * block NULL: removed).  Returns the new text (owned), or NULL with a
+ * message appended to err when tab's block for NAME is damaged (no end
+ * line, or two). */
 char *crontab_splice(const char *tab, const char *name, const char *block,
-		     const char **why);
+		     struct strbuf *err);
 
 #endif

@@ -124,7 +124,7 @@ fatal(const struct exec *x, const char *fmt, ...)
 	va_start(ap, fmt);
 	strbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);
-	die(2, "%s: %s", x->spec.task ? x->spec.task : "exec", sb.buf);
+	die(2, "%s: %s", x->spec.task ? x->spec.task : "exec", strbuf_str(&sb));
 }
 
 static void journal(struct exec *x)
@@ -142,9 +142,10 @@ static void load_spec(struct exec *x, const char *task)
 	if (!text || !*text)
 		die(2, "exec: ORK_SPEC is not set; ork exec runs a task of a "
 		    "generated artifact, which passes the task's definition in it");
-	char err[256];
-	if (spec_parse(&x->spec, text, err, sizeof err) < 0)
-		die(2, "exec: %s: invalid ORK_SPEC: %s", task, err);
+	struct strbuf err = STRBUF_INIT;
+	if (spec_parse(&x->spec, text, &err) < 0)
+		die(2, "exec: %s: invalid ORK_SPEC: %s", task, strbuf_str(&err));
+	strbuf_release(&err);
 	if (strcmp(x->spec.task, task))
 		die(2, "exec: ORK_SPEC describes task '%s', not '%s'",
 		    x->spec.task, task);
@@ -548,7 +549,7 @@ static int input_unchanged(const struct exec *x)
 
 static void log_failed(struct attempt *a, const char *what)
 {
-	warnx("cannot %s %s: %s", what, a->log, strerror(errno));
+	warn_msg("cannot %s %s: %s", what, a->log, strerror(errno));
 	if (a->log_fd >= 0)
 		close(a->log_fd);
 	a->log_fd = -2;

@@ -151,10 +151,10 @@ static int resolve_run(const char *arg, const char *wf, struct rundir *rd)
 static int no_run(const char *arg, const char *wf)
 {
 	if (arg)
-		warnx("no run '%s' under %s%s%s", arg, ork_home(),
+		warn_msg("no run '%s' under %s%s%s", arg, ork_home(),
 		      wf ? " for workflow " : "", wf ? wf : "");
 	else
-		warnx("no runs under %s%s%s (set ORK_HOME if they are elsewhere)",
+		warn_msg("no runs under %s%s%s (set ORK_HOME if they are elsewhere)",
 		      ork_home(), wf ? " for workflow " : "", wf ? wf : "");
 	return 2;
 }
@@ -500,7 +500,7 @@ int cmd_logs(int argc, char **argv)
 	if (journal_each(&rd, NULL, scan_logs, &s) < 0)
 		die(2, "cannot read %s/journal.jsonl: %s", rd.path, strerror(errno));
 	if (task && !s.n) {
-		warnx("no attempts of task '%s' in run %s of %s", task, rd.run_id,
+		warn_msg("no attempts of task '%s' in run %s of %s", task, rd.run_id,
 		      rd.workflow);
 		rundir_release(&rd);
 		return 2;

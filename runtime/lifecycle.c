@@ -46,7 +46,7 @@ static char *resolve_python(void)
 	close(pfd[1]);
 	if (err) {
 		close(pfd[0]);
-		warnx("cannot run python '%s': %s; python tasks will fail", py,
+		warn_msg("cannot run python '%s': %s; python tasks will fail", py,
 		      strerror(err));
 		return NULL;
 	}
@@ -60,9 +60,9 @@ static char *resolve_python(void)
 	while (out.len && (out.buf[out.len - 1] == '\n' ||
 			   out.buf[out.len - 1] == '\r'))
 		out.buf[--out.len] = '\0';
-	if (r != PROC_EXITED || p.status != 0 || out.buf == NULL ||
-	    out.buf[0] != '/') {
-		warnx("'%s' did not say where its interpreter is; python tasks "
+	if (r != PROC_EXITED || p.status != 0 ||
+	    strbuf_str(&out)[0] != '/') {
+		warn_msg("'%s' did not say where its interpreter is; python tasks "
 		      "will run '%s' itself", py, py);
 		strbuf_release(&out);
 		return NULL;
@@ -77,7 +77,7 @@ static int lock_run_file(const struct rundir *rd)
 	char *path = rundir_file(rd, "lock");
 	int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0 || flock(fd, LOCK_EX) < 0) {
-		warnx("cannot lock %s: %s", path, strerror(errno));
+		warn_msg("cannot lock %s: %s", path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		fd = -1;
@@ -93,7 +93,7 @@ static int check_not_running(const struct rundir *rd, const cJSON *old)
 	long pid = (long)jsonx_get_number(old, "pid", 0);
 	if (!old || strcmp(run_state(old), "running") || pid == (long)getppid())
 		return 0;
-	warnx("run %s of %s is already running, pid %ld; wait for it to end, "
+	warn_msg("run %s of %s is already running, pid %ld; wait for it to end, "
 	      "or start another run with RUN_ID=...", rd->run_id, rd->workflow,
 	      pid);
 	return -1;
@@ -111,7 +111,7 @@ int run_begin(const struct rundir *rd, int python)
 		rc = mkdir(sub, 0777) < 0 && errno != EEXIST ? -1 : 0;
 	free(sub);
 	if (rc < 0) {
-		warnx("cannot create the run directory %s: %s", rd->path,
+		warn_msg("cannot create the run directory %s: %s", rd->path,
 		      strerror(errno));
 		return -1;
 	}
@@ -150,7 +150,7 @@ static int run_begin_locked(const struct rundir *rd, int python)
 	cJSON_AddNumberToObject(run, "pid", (double)getppid());
 	/* run.* and the params, fixed before any task starts (runctx.h). */
 	if (runctx_begin(run, old, rd) < 0) {
-		warnx("run %s of %s not started", rd->run_id, rd->workflow);
+		warn_msg("run %s of %s not started", rd->run_id, rd->workflow);
 		cJSON_Delete(run);
 		cJSON_Delete(old);
 		return -1;
@@ -177,7 +177,7 @@ static int run_begin_locked(const struct rundir *rd, int python)
 		close(fd);
 	}
 	if (rc < 0 || fd < 0) {
-		warnx("cannot write in the run directory %s: %s", rd->path,
+		warn_msg("cannot write in the run directory %s: %s", rd->path,
 		      strerror(errno));
 		return -1;
 	}
@@ -259,7 +259,7 @@ static void finish_run(const struct rundir *rd, const char *state,
 	for (int i = 0; i < ntasks; i++)
 		cJSON_AddItemToArray(arr, cJSON_CreateString(tasks[i]));
 	if (rundir_save_run(rd, run) < 0)
-		warnx("cannot write %s/run.json: %s", rd->path, strerror(errno));
+		warn_msg("cannot write %s/run.json: %s", rd->path, strerror(errno));
 	int inv = (int)jsonx_get_number(run, "invocation", 0);
 	cJSON_Delete(run);
 
@@ -270,7 +270,7 @@ static void finish_run(const struct rundir *rd, const char *state,
 	event_str(&ev, "state", state);
 	event_str(&ev, "time", t);
 	if (fd < 0 || journal_write(fd, &ev) < 0)
-		warnx("cannot append to %s/journal.jsonl: %s", rd->path,
+		warn_msg("cannot append to %s/journal.jsonl: %s", rd->path,
 		      strerror(errno));
 	if (fd >= 0)
 		close(fd);

@@ -119,8 +119,8 @@ int main(int argc, char **argv)
 	names[n] = NULL;
 	const char *near = closest_match(argv[1], names);
 	if (near)
-		warnx("unknown subcommand '%s'; did you mean '%s'?", argv[1], near);
+		warn_msg("unknown subcommand '%s'; did you mean '%s'?", argv[1], near);
 	else
-		warnx("unknown subcommand '%s'; see ork --help", argv[1]);
+		warn_msg("unknown subcommand '%s'; see ork --help", argv[1]);
 	return 2;
 }

@@ -1,4 +1,4 @@
-/* render: a task's expressions at run time (SPEC sections 5 and 7): its
+/* render: a task's expressions at run time (expr.h, template.h): its
  * `when` condition, then the templates in its input and env, evaluated on
  * the real values.  ork exec calls this only for a task whose spec has
  * "when" or "templates", after the trigger has let it run.

@@ -18,11 +18,11 @@ static cJSON *run_object(const struct rundir *rd, const char *zone)
 	time_t t = time(NULL);
 	const char *sched = getenv("ORK_SCHEDULED_TIME");
 	if (sched && *sched && tz_parse(sched, &t) < 0) {
-		warnx("ORK_SCHEDULED_TIME '%s' is not an RFC 3339 time", sched);
+		warn_msg("ORK_SCHEDULED_TIME '%s' is not an RFC 3339 time", sched);
 		return NULL;
 	}
 	if (zone && tz_use(zone) < 0) {
-		warnx("time zone '%s' is not known here; run.date and run.time "
+		warn_msg("time zone '%s' is not known here; run.date and run.time "
 		      "use the machine's", zone);
 		tz_use(NULL);
 	}
@@ -87,7 +87,7 @@ static cJSON *eval_default(const cJSON *dflt, struct scope *sc,
 		v = tmpl_eval(&t, &es, &err);
 	tmpl_release(&t);
 	if (!v)
-		warnx("param '%s': default '%s': %s", name, dflt->valuestring,
+		warn_msg("param '%s': default '%s': %s", name, dflt->valuestring,
 		      err.msg);
 	return v;
 }
@@ -99,24 +99,26 @@ static cJSON *resolve(const char *name, const cJSON *decl, const cJSON *old,
 	const char *tname = jsonx_get_string(decl, "type");
 	int type = tname ? param_type_from_name(tname) : 0;
 	if (type < 0) {
-		warnx("param '%s': unknown type '%s'", name, tname);
+		warn_msg("param '%s': unknown type '%s'", name, tname);
 		return NULL;
 	}
 	char *var = xasprintf("ORK_PARAM_%s", name);
 	const char *given = getenv(var);
 	free(var);
 	const cJSON *before = cJSON_GetObjectItemCaseSensitive(old, name);
-	const char *why = NULL;
+	struct strbuf why = STRBUF_INIT;
 	cJSON *v;
 	if (given) {
 		v = param_from_text((enum param_type)type, given, &why);
 		if (!v) {
-			warnx("param '%s': '%s' is %s", name, given, why);
+			warn_msg("param '%s': '%s' is %s", name, given,
+				 strbuf_str(&why));
+			strbuf_release(&why);
 			return NULL;
 		}
 		if (before && !cJSON_Compare(before, v, 1)) {
 			char *was = jsonx_print(before, 0);
-			warnx("param '%s' is %s in run '%s', not '%s'; start a new "
+			warn_msg("param '%s' is %s in run '%s', not '%s'; start a new "
 			      "run (RUN_ID=...) to change it", name, was, run_id,
 			      given);
 			free(was);
@@ -129,7 +131,7 @@ static cJSON *resolve(const char *name, const cJSON *decl, const cJSON *old,
 		return cJSON_Duplicate(before, 1);
 	const cJSON *dflt = cJSON_GetObjectItemCaseSensitive(decl, "default");
 	if (!dflt) {
-		warnx("param '%s' is required: give it as %s=VALUE on the make "
+		warn_msg("param '%s' is required: give it as %s=VALUE on the make "
 		      "command line or ORK_PARAM_%s=VALUE in the environment",
 		      name, name, name);
 		return NULL;
@@ -140,8 +142,10 @@ static cJSON *resolve(const char *name, const cJSON *decl, const cJSON *old,
 	v = param_from_json((enum param_type)type, raw, &why);
 	if (!v) {
 		char *text = jsonx_print(raw, 0);
-		warnx("param '%s': its default %s is %s", name, text, why);
+		warn_msg("param '%s': its default %s is %s", name, text,
+			 strbuf_str(&why));
 		free(text);
+		strbuf_release(&why);
 	}
 	cJSON_Delete(raw);
 	return v;
@@ -152,7 +156,7 @@ int runctx_begin(cJSON *run, const cJSON *old, const struct rundir *rd)
 	const char *text = getenv("ORK_RUN_SPEC");
 	cJSON *spec = text && *text ? cJSON_Parse(text) : NULL;
 	if (text && *text && !cJSON_IsObject(spec)) {
-		warnx("ORK_RUN_SPEC is not a JSON object");
+		warn_msg("ORK_RUN_SPEC is not a JSON object");
 		cJSON_Delete(spec);
 		return -1;
 	}

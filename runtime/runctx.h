@@ -1,5 +1,5 @@
 /* runctx: what a run knows about itself, fixed once by `ork begin`
- * (SPEC sections 3 and 5): run.id, run.date, run.time, run.workflow, and
+ * (what expressions read as `run.*` and `params.*`): run.id, run.date, run.time, run.workflow, and
  * the values of the workflow's params, stored in run.json as
  *   "run": {"id", "date": "YYYY-MM-DD", "time": RFC 3339 with offset,
  *           "workflow"},

@@ -27,16 +27,16 @@ int rundir_from_env(struct rundir *rd)
 	const char *id = env_or("ORK_RUN_ID", "default");
 	memset(rd, 0, sizeof *rd);
 	if (!wf) {
-		warnx("ORK_WORKFLOW is not set (ork exec, begin and end are "
+		warn_msg("ORK_WORKFLOW is not set (ork exec, begin and end are "
 		      "run by a generated artifact, which sets it)");
 		return -1;
 	}
 	if (!valid_name(wf)) {
-		warnx("invalid workflow name '%s' in ORK_WORKFLOW", wf);
+		warn_msg("invalid workflow name '%s' in ORK_WORKFLOW", wf);
 		return -1;
 	}
 	if (!valid_run_id(id)) {
-		warnx("invalid run id '%s': use letters, digits, '.', '_' and '-', "
+		warn_msg("invalid run id '%s': use letters, digits, '.', '_' and '-', "
 		      "not first", id);
 		return -1;
 	}
@@ -54,12 +54,12 @@ static int owned(const char *dir, int may_share)
 	if (lstat(dir, &l) < 0 && errno == ENOENT)
 		return 0;
 	if (stat(dir, &st) < 0) {
-		warnx("cannot use %s: %s", dir, strerror(errno));
+		warn_msg("cannot use %s: %s", dir, strerror(errno));
 		return -1;
 	}
 	uid_t me = geteuid();
 	if (!S_ISDIR(st.st_mode)) {
-		warnx("cannot use %s: not a directory", dir);
+		warn_msg("cannot use %s: not a directory", dir);
 		return -1;
 	}
 	if (l.st_uid == me && st.st_uid == me)
@@ -69,7 +69,7 @@ static int owned(const char *dir, int may_share)
 	if (may_share && l.st_uid == st.st_uid &&
 	    (!(st.st_mode & 0022) || (st.st_mode & S_ISVTX)))
 		return 0;
-	warnx("refusing to use %s: it belongs to uid %ld, not to you (uid "
+	warn_msg("refusing to use %s: it belongs to uid %ld, not to you (uid "
 	      "%ld), so others could plant files in the run", dir,
 	      (long)(l.st_uid != me ? l.st_uid : st.st_uid), (long)me);
 	return -1;

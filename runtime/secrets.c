@@ -27,13 +27,13 @@ static int env_name(const char *s)
 	return 1;
 }
 
-int spec_parse_secrets(struct task_spec *s, char *err, size_t errlen)
+int spec_parse_secrets(struct task_spec *s, struct strbuf *err)
 {
 	const cJSON *sec = cJSON_GetObjectItemCaseSensitive(s->root, "secrets");
 	if (!sec)
 		return 0;
 	if (!cJSON_IsObject(sec)) {
-		snprintf(err, errlen, "member 'secrets' must be an object");
+		error_to(err, "member 'secrets' must be an object");
 		return -1;
 	}
 	s->secrets = xcalloc((size_t)cJSON_GetArraySize(sec) + 1,
@@ -41,7 +41,7 @@ int spec_parse_secrets(struct task_spec *s, char *err, size_t errlen)
 	for (const cJSON *e = sec->child; e; e = e->next) {
 		if (!cJSON_IsString(e) || !env_name(e->string) ||
 		    !env_name(e->valuestring)) {
-			snprintf(err, errlen, "member 'secrets' must map variable "
+			error_to(err, "member 'secrets' must map variable "
 				 "names to secret names");
 			return -1;
 		}
@@ -218,7 +218,7 @@ int secrets_load(const struct task_spec *s, struct secrets *sec,
 			return -1;
 		}
 		if (strlen(sec->values[i]) < MASK_MIN_LEN)
-			warnx("%s: secret '%s' is shorter than %d bytes: it is not "
+			warn_msg("%s: secret '%s' is shorter than %d bytes: it is not "
 			      "masked in logs", s->task, sec->names[i],
 			      MASK_MIN_LEN);
 	}
@@ -253,7 +253,7 @@ void secrets_env(const struct secrets *sec, struct envb *e)
 		strbuf_addf(&names, "%s%s", i ? "," : "", sec->vars[i]);
 	}
 	/* Names only: the Python runner masks its error file with them. */
-	envb_set(e, "ORK_SECRET_VARS", names.buf);
+	envb_set(e, "ORK_SECRET_VARS", strbuf_str(&names));
 	strbuf_release(&names);
 }
 

@@ -42,7 +42,7 @@ struct secrets {
 
 /* Parse the spec member "secrets" into s->secrets; for spec_parse.
  * Returns 0, or -1 with a message in err. */
-int spec_parse_secrets(struct task_spec *s, char *err, size_t errlen);
+int spec_parse_secrets(struct task_spec *s, struct strbuf *err);
 
 /* Whether name is the name of one of s's secrets (render.c refuses
  * env.NAME for it, should a spec not made by orkc ask). */

@@ -127,9 +127,11 @@ static int check_text(int fd, const char *map, size_t len, char *reason,
 		return 0;
 	}
 	size_t pos;
-	const char *why;
+	struct strbuf why = STRBUF_INIT;
 	if (jsonx_validate(map, len, &pos, &why) < 0) {
-		snprintf(reason, n, "invalid JSON output at byte %zu: %s", pos, why);
+		snprintf(reason, n, "invalid JSON output at byte %zu: %s", pos,
+			 strbuf_str(&why));
+		strbuf_release(&why);
 		return -1;
 	}
 	size_t end = len;

@@ -17,17 +17,6 @@ const char *spec_trigger_name(enum spec_trigger t)
 	return trigger_name((enum trigger)t);
 }
 
-static int bad(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int bad(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 /* ---- the raw text of the "input" member --------------------------------
  * cJSON has already accepted the text, so this only has to find where one
  * value ends: strings are skipped escape by escape, containers by depth. */
@@ -98,7 +87,7 @@ static int find_member(const char *text, const char *name, const char **val,
 	return -1;
 }
 
-static int parse_input(struct task_spec *s, char *err, size_t errlen)
+static int parse_input(struct task_spec *s, struct strbuf *err)
 {
 	const cJSON *in = cJSON_GetObjectItemCaseSensitive(s->root, SPEC_M_INPUT);
 	if (!in || cJSON_IsNull(in)) {
@@ -106,11 +95,11 @@ static int parse_input(struct task_spec *s, char *err, size_t errlen)
 		return 0;
 	}
 	if (!cJSON_IsObject(in))
-		return bad(err, errlen, "member 'input' must be an object");
+		return error_to(err, "member 'input' must be an object");
 	const char *v;
 	size_t n;
 	if (find_member(s->text, SPEC_M_INPUT, &v, &n) < 0 || n < 2)
-		return bad(err, errlen, "cannot locate member 'input'");
+		return error_to(err, "cannot locate member 'input'");
 	/* Strip the braces and the blanks inside them. */
 	const char *b = skip_ws(v + 1), *e = v + n - 1;
 	while (e > b && strchr(" \t\r\n", e[-1]))
@@ -123,30 +112,30 @@ static int parse_input(struct task_spec *s, char *err, size_t errlen)
 /* ---- members ------------------------------------------------------------ */
 
 static int get_str(const cJSON *o, const char *key, int required,
-		   const char **out, char *err, size_t errlen)
+		   const char **out, struct strbuf *err)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 	*out = NULL;
 	if (!v || cJSON_IsNull(v)) {
 		if (required)
-			return bad(err, errlen, "member '%s' is missing", key);
+			return error_to(err, "member '%s' is missing", key);
 		return 0;
 	}
 	if (!cJSON_IsString(v))
-		return bad(err, errlen, "member '%s' must be a string", key);
+		return error_to(err, "member '%s' must be a string", key);
 	*out = v->valuestring;
 	return 0;
 }
 
 static int get_num(const cJSON *o, const char *key, double dflt, double *out,
-		   char *err, size_t errlen)
+		   struct strbuf *err)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 	*out = dflt;
 	if (!v || cJSON_IsNull(v))
 		return 0;
 	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble < 0)
-		return bad(err, errlen,
+		return error_to(err,
 			   "member '%s' must be a non-negative number", key);
 	*out = v->valuedouble;
 	return 0;
@@ -160,52 +149,52 @@ static int valid_key(const char *k)
 	return n > 0 && n <= 64 && !k[n];
 }
 
-static int parse_command(struct task_spec *s, char *err, size_t errlen)
+static int parse_command(struct task_spec *s, struct strbuf *err)
 {
 	const cJSON *r = s->root;
 	const char *ex;
-	if (get_str(r, SPEC_M_EXECUTOR, 1, &ex, err, errlen) < 0)
+	if (get_str(r, SPEC_M_EXECUTOR, 1, &ex, err) < 0)
 		return -1;
 	int e = contract_lookup(executor_names, ex);
 	if (e == EXECUTOR_PYTHON) {
 		s->executor = SPEC_PYTHON;
-		if (get_str(r, SPEC_M_FILE, 0, &s->file, err, errlen) < 0 ||
-		    get_str(r, SPEC_M_MODULE, 0, &s->module, err, errlen) < 0 ||
-		    get_str(r, SPEC_M_FUNCTION, 0, &s->function, err, errlen) < 0)
+		if (get_str(r, SPEC_M_FILE, 0, &s->file, err) < 0 ||
+		    get_str(r, SPEC_M_MODULE, 0, &s->module, err) < 0 ||
+		    get_str(r, SPEC_M_FUNCTION, 0, &s->function, err) < 0)
 			return -1;
 		if (!s->file && !s->module)
-			return bad(err, errlen, "a python task needs 'file' or 'module'");
+			return error_to(err, "a python task needs 'file' or 'module'");
 		return 0;
 	}
 	if (e != EXECUTOR_PROCESS)
-		return bad(err, errlen, "unknown executor '%s'", ex);
+		return error_to(err, "unknown executor '%s'", ex);
 	s->executor = SPEC_PROCESS;
-	if (get_str(r, SPEC_M_SCRIPT, 0, &s->script, err, errlen) < 0)
+	if (get_str(r, SPEC_M_SCRIPT, 0, &s->script, err) < 0)
 		return -1;
 	const cJSON *argv = cJSON_GetObjectItemCaseSensitive(r, SPEC_M_ARGV);
 	if (s->script && !argv)
 		return 0;
 	int n = cJSON_GetArraySize(argv);
 	if (!cJSON_IsArray(argv) || n == 0)
-		return bad(err, errlen, "a process task needs 'argv' (a non-empty "
+		return error_to(err, "a process task needs 'argv' (a non-empty "
 			   "list of strings) or 'script'");
 	s->argv = xcalloc((size_t)n + 1, sizeof *s->argv);
 	int i = 0;
 	for (const cJSON *a = argv->child; a; a = a->next, i++) {
 		if (!cJSON_IsString(a))
-			return bad(err, errlen, "member 'argv' must hold strings");
+			return error_to(err, "member 'argv' must hold strings");
 		s->argv[i] = a->valuestring;
 	}
 	return 0;
 }
 
-static int parse_deps(struct task_spec *s, char *err, size_t errlen)
+static int parse_deps(struct task_spec *s, struct strbuf *err)
 {
 	const cJSON *deps = cJSON_GetObjectItemCaseSensitive(s->root, SPEC_M_DEPS);
 	if (!deps || cJSON_IsNull(deps))
 		return 0;
 	if (!cJSON_IsArray(deps))
-		return bad(err, errlen, "member 'deps' must be a list");
+		return error_to(err, "member 'deps' must be a list");
 	s->deps = xcalloc((size_t)cJSON_GetArraySize(deps) + 1, sizeof *s->deps);
 	for (const cJSON *d = deps->child; d; d = d->next) {
 		struct spec_dep *sd = &s->deps[s->ndeps++];
@@ -213,23 +202,23 @@ static int parse_deps(struct task_spec *s, char *err, size_t errlen)
 		sd->key = jsonx_get_string(d, SPEC_M_KEY);
 		if (!sd->task || !valid_name(sd->task) || !sd->key ||
 		    !valid_key(sd->key))
-			return bad(err, errlen, "member 'deps' must hold "
+			return error_to(err, "member 'deps' must hold "
 				   "{\"task\": NAME, \"key\": KEY} objects");
 	}
 	return 0;
 }
 
-static int parse_env(struct task_spec *s, char *err, size_t errlen)
+static int parse_env(struct task_spec *s, struct strbuf *err)
 {
 	const cJSON *env = cJSON_GetObjectItemCaseSensitive(s->root, SPEC_M_ENV);
 	if (!env || cJSON_IsNull(env))
 		return 0;
 	if (!cJSON_IsObject(env))
-		return bad(err, errlen, "member 'env' must be an object");
+		return error_to(err, "member 'env' must be an object");
 	s->env = xcalloc((size_t)cJSON_GetArraySize(env) + 1, sizeof *s->env);
 	for (const cJSON *e = env->child; e; e = e->next) {
 		if (!cJSON_IsString(e) || !*e->string || strchr(e->string, '='))
-			return bad(err, errlen, "member 'env' must map names "
+			return error_to(err, "member 'env' must map names "
 				   "without '=' to strings");
 		s->env[s->nenv].name = e->string;
 		s->env[s->nenv++].value = e->valuestring;
@@ -237,37 +226,37 @@ static int parse_env(struct task_spec *s, char *err, size_t errlen)
 	return 0;
 }
 
-static int parse_retry(struct task_spec *s, char *err, size_t errlen)
+static int parse_retry(struct task_spec *s, struct strbuf *err)
 {
 	const cJSON *r = s->root;
 	double retries;
-	if (get_num(r, SPEC_M_TIMEOUT, 3600, &s->timeout, err, errlen) < 0 ||
-	    get_num(r, SPEC_M_RETRIES, 0, &retries, err, errlen) < 0 ||
-	    get_num(r, SPEC_M_RETRY_DELAY, 0, &s->retry_delay, err, errlen) < 0 ||
-	    get_num(r, SPEC_M_RETRY_BACKOFF, 1, &s->retry_backoff, err, errlen) < 0 ||
-	    get_num(r, SPEC_M_RETRY_MAX_DELAY, -1, &s->retry_max_delay, err, errlen) < 0)
+	if (get_num(r, SPEC_M_TIMEOUT, 3600, &s->timeout, err) < 0 ||
+	    get_num(r, SPEC_M_RETRIES, 0, &retries, err) < 0 ||
+	    get_num(r, SPEC_M_RETRY_DELAY, 0, &s->retry_delay, err) < 0 ||
+	    get_num(r, SPEC_M_RETRY_BACKOFF, 1, &s->retry_backoff, err) < 0 ||
+	    get_num(r, SPEC_M_RETRY_MAX_DELAY, -1, &s->retry_max_delay, err) < 0)
 		return -1;
 	if (retries > 1000000)
-		return bad(err, errlen, "member 'retries' is too large");
+		return error_to(err, "member 'retries' is too large");
 	s->retries = (long)retries;
 	const cJSON *on = cJSON_GetObjectItemCaseSensitive(r, SPEC_M_RETRY_ON);
 	if (!on || cJSON_IsNull(on))
 		return 0;
 	if (!cJSON_IsArray(on))
-		return bad(err, errlen, "member 'retry_on' must be a list");
+		return error_to(err, "member 'retry_on' must be a list");
 	s->retry_on = xcalloc((size_t)cJSON_GetArraySize(on) + 1, sizeof *s->retry_on);
 	for (const cJSON *c = on->child; c; c = c->next) {
 		if (!cJSON_IsNumber(c))
-			return bad(err, errlen, "member 'retry_on' must hold exit codes");
+			return error_to(err, "member 'retry_on' must hold exit codes");
 		s->retry_on[s->nretry_on++] = c->valueint;
 	}
 	return 0;
 }
 
-static int parse_trigger(struct task_spec *s, char *err, size_t errlen)
+static int parse_trigger(struct task_spec *s, struct strbuf *err)
 {
 	const char *t;
-	if (get_str(s->root, SPEC_M_TRIGGER, 0, &t, err, errlen) < 0)
+	if (get_str(s->root, SPEC_M_TRIGGER, 0, &t, err) < 0)
 		return -1;
 	s->trigger = SPEC_ALL_SUCCESS;
 	if (!t)
@@ -277,26 +266,27 @@ static int parse_trigger(struct task_spec *s, char *err, size_t errlen)
 		s->trigger = (enum spec_trigger)i;
 		return 0;
 	}
-	return bad(err, errlen, "unknown trigger '%s'", t);
+	return error_to(err, "unknown trigger '%s'", t);
 }
 
 /* Only typed tasks carry one, so only they pay for decoding it. */
-static int parse_output_type(struct task_spec *s, char *err, size_t errlen)
+static int parse_output_type(struct task_spec *s, struct strbuf *err)
 {
 	const cJSON *t = cJSON_GetObjectItemCaseSensitive(s->root, SPEC_M_OUTPUT_TYPE);
 	if (!t || cJSON_IsNull(t))
 		return 0;
-	char why[128];
-	s->output_type = type_from_json(t, why, sizeof why);
-	if (!s->output_type)
-		return bad(err, errlen, "member 'output_type': %s", why);
-	return 0;
+	struct strbuf why = STRBUF_INIT;
+	s->output_type = type_from_json(t, &why);
+	int rc = s->output_type ? 0 : error_to(err, "member 'output_type': %s",
+					   strbuf_str(&why));
+	strbuf_release(&why);
+	return rc;
 }
 
 /* "when", "templates" and "refs" (DESIGN.md). */
-static int parse_expressions(struct task_spec *s, char *err, size_t errlen)
+static int parse_expressions(struct task_spec *s, struct strbuf *err)
 {
-	if (get_str(s->root, SPEC_M_WHEN, 0, &s->when, err, errlen) < 0)
+	if (get_str(s->root, SPEC_M_WHEN, 0, &s->when, err) < 0)
 		return -1;
 	s->templates = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s->root,
 								     SPEC_M_TEMPLATES));
@@ -304,7 +294,7 @@ static int parse_expressions(struct task_spec *s, char *err, size_t errlen)
 	if (!refs)
 		return 0;
 	if (!cJSON_IsArray(refs))
-		return bad(err, errlen, "member 'refs' must be a list");
+		return error_to(err, "member 'refs' must be a list");
 	s->refs = xcalloc((size_t)cJSON_GetArraySize(refs) + 1, sizeof *s->refs);
 	for (const cJSON *d = refs->child; d; d = d->next) {
 		struct spec_dep *sd = &s->refs[s->nrefs++];
@@ -312,32 +302,32 @@ static int parse_expressions(struct task_spec *s, char *err, size_t errlen)
 		sd->key = jsonx_get_string(d, SPEC_M_KEY);
 		if (!sd->task || !valid_name(sd->task) || !sd->key ||
 		    !valid_key(sd->key))
-			return bad(err, errlen, "member 'refs' must hold "
+			return error_to(err, "member 'refs' must hold "
 				   "{\"task\": NAME, \"key\": KEY} objects");
 	}
 	return 0;
 }
 
-int spec_parse(struct task_spec *s, const char *text, char *err, size_t errlen)
+int spec_parse(struct task_spec *s, const char *text, struct strbuf *err)
 {
 	memset(s, 0, sizeof *s);
 	s->text = xstrdup(text);
 	s->root = cJSON_Parse(s->text);
 	if (!cJSON_IsObject(s->root))
-		return bad(err, errlen, "not a JSON object");
-	if (get_str(s->root, SPEC_M_TASK, 1, &s->task, err, errlen) < 0 ||
-	    get_str(s->root, SPEC_M_KEY, 1, &s->key, err, errlen) < 0)
+		return error_to(err, "not a JSON object");
+	if (get_str(s->root, SPEC_M_TASK, 1, &s->task, err) < 0 ||
+	    get_str(s->root, SPEC_M_KEY, 1, &s->key, err) < 0)
 		return -1;
 	if (!valid_name(s->task))
-		return bad(err, errlen, "invalid task name '%s'", s->task);
+		return error_to(err, "invalid task name '%s'", s->task);
 	if (!valid_key(s->key))
-		return bad(err, errlen, "invalid key '%s'", s->key);
-	if (parse_command(s, err, errlen) < 0 || parse_input(s, err, errlen) < 0 ||
-	    parse_deps(s, err, errlen) < 0 || parse_env(s, err, errlen) < 0 ||
-	    parse_retry(s, err, errlen) < 0 || parse_trigger(s, err, errlen) < 0 ||
-	    parse_output_type(s, err, errlen) < 0 ||
-	    parse_expressions(s, err, errlen) < 0 ||
-	    spec_parse_secrets(s, err, errlen) < 0)
+		return error_to(err, "invalid key '%s'", s->key);
+	if (parse_command(s, err) < 0 || parse_input(s, err) < 0 ||
+	    parse_deps(s, err) < 0 || parse_env(s, err) < 0 ||
+	    parse_retry(s, err) < 0 || parse_trigger(s, err) < 0 ||
+	    parse_output_type(s, err) < 0 ||
+	    parse_expressions(s, err) < 0 ||
+	    spec_parse_secrets(s, err) < 0)
 		return -1;
 	return 0;
 }

@@ -65,9 +65,9 @@ struct task_spec {
 	char *text;                  /* owns input */
 };
 
-/* Parse text into s.  Returns 0, or -1 with a message in err ("member
- * 'timeout' must be a number"); s needs spec_release either way. */
-int spec_parse(struct task_spec *s, const char *text, char *err, size_t errlen);
+/* Parse text into s.  Returns 0, or -1 with a message appended to err
+ * ("member 'timeout' must be a number"); s needs spec_release either way. */
+int spec_parse(struct task_spec *s, const char *text, struct strbuf *err);
 void spec_release(struct task_spec *s);
 
 const char *spec_trigger_name(enum spec_trigger t);

@@ -47,4 +47,16 @@ test_expect_success '--next finds fire times 40 years apart' '
 	EOF
 	test_cmp want out && [ ! -s err ]
 '
+
+# The reason --next prints nothing names the whole schedule, however long
+# (it was once cut at 200 bytes).
+test_expect_success '--next says a long schedule never fires, in full' '
+	m=0; i=1
+	while [ $i -lt 85 ]; do m="$m,$((i % 60))"; i=$((i + 1)); done
+	printf "name: never\nschedule: \"%s 0 30 2 *\"\ntasks:\n  a:\n    executor: process\n    command: [echo, \"{}\"]\n" "$m" >never.yaml
+	rc=0
+	"$ORKC" --next 2 never.yaml >out 2>err || rc=$?
+	[ $rc = 1 ] && [ ! -s out ] &&
+	[ "$(tail -n 1 err)" = "orkc: schedule '\''$m 0 30 2 *'\'' never fires" ]
+'
 finish

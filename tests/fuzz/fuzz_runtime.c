@@ -27,8 +27,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 static void fuzz_spec(const char *text)
 {
 	struct task_spec s;
-	char err[256];
-	if (spec_parse(&s, text, err, sizeof err) == 0) {
+	struct strbuf err = STRBUF_INIT;
+	if (spec_parse(&s, text, &err) == 0) {
 		for (int k = 1; k <= 3; k++)
 			(void)spec_retry_delay(&s, k);
 		(void)spec_retries_exit(&s, 0);
@@ -41,14 +41,16 @@ static void fuzz_spec(const char *text)
 			strbuf_release(&sb);
 		}
 	}
+	strbuf_release(&err);
 	spec_release(&s);
 }
 
 static void fuzz_output(const char *data, size_t size)
 {
 	size_t errpos;
-	const char *why;
+	struct strbuf why = STRBUF_INIT;
 	(void)jsonx_validate(data, size, &errpos, &why);
+	strbuf_release(&why);
 	int in = memfd_create("output", 0), out = memfd_create("input", 0);
 	if (in < 0 || out < 0 || write_all(in, data, size) < 0)
 		goto done;
@@ -72,18 +74,16 @@ static void fuzz_type(const char *data, size_t size)
 	if (!nul)
 		return;
 	cJSON *tj = cJSON_ParseWithLength(data, (size_t)(nul - data));
-	char err[256];
-	struct type *t = tj ? type_from_json(tj, err, sizeof err) : NULL;
+	struct type *t = tj ? type_from_json(tj, NULL) : NULL;
 	cJSON_Delete(tj);
 	if (!t)
 		return;
 	const char *v = nul + 1;
 	size_t n = size - (size_t)(v - data), errpos;
-	const char *why;
 	struct strbuf sb = STRBUF_INIT;
 	type_to_json(&sb, t, 0);
 	strbuf_reset(&sb);
-	if (jsonx_validate(v, n, &errpos, &why) == 0)
+	if (jsonx_validate(v, n, &errpos, NULL) == 0)
 		(void)type_check_text(t, v, n, &sb);
 	strbuf_release(&sb);
 	type_free(t);

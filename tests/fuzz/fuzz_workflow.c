@@ -37,8 +37,8 @@ static void backends(const struct plan *p)
 					  "run.mk", 4 };
 		gen_cron(&out, p, &ct);
 		strbuf_reset(&out);
-		schedule_next(p->wf->schedule, p->wf->timezone, 3, 1767225600,
-			      &out);   /* 2026-01-01 */
+		(void)schedule_next(p->wf->schedule, p->wf->timezone, 3,
+				    1767225600, &out, NULL);   /* 2026-01-01 */
 	}
 	strbuf_release(&out);
 }

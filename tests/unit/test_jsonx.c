@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "jsonx.h"
+#include "paramval.h"
+#include "util.h"
 #include "unit.h"
 
 /* A table of texts and what the validator must say about them. */
@@ -68,20 +70,24 @@ static void test_validate_table(void)
 		const struct vcase *c = &cases[i];
 		size_t len = c->len ? c->len : strlen(c->text);
 		size_t pos = 12345;
-		const char *why = NULL;
+		struct strbuf why = STRBUF_INIT;
 		int rc = jsonx_validate(c->text, len, &pos, &why);
 		if (c->pos < 0) {
 			CHECK_INTEQ(rc, 0);
+			CHECK_INTEQ(why.len, 0);
 			if (rc)
 				fprintf(stderr, "    case %zu: rejected at %zu: %s\n",
-					i, pos, why);
+					i, pos, strbuf_str(&why));
+			strbuf_release(&why);
 			continue;
 		}
 		CHECK_INTEQ(rc, -1);
 		CHECK_INTEQ(pos, c->pos);
-		CHECK_STREQ(why, c->why);
-		if (rc != -1 || (long)pos != c->pos || !why || strcmp(why, c->why))
+		CHECK_STREQ(strbuf_str(&why), c->why);
+		if (rc != -1 || (long)pos != c->pos ||
+		    strcmp(strbuf_str(&why), c->why))
 			fprintf(stderr, "    case %zu: %s\n", i, c->text);
+		strbuf_release(&why);
 	}
 }
 
@@ -94,10 +100,11 @@ static void test_validate_deep(void)
 	memset(s + depth, ']', depth);
 	CHECK_INTEQ(jsonx_validate(s, depth * 2, NULL, NULL), 0);
 	size_t pos;
-	const char *why;
+	struct strbuf why = STRBUF_INIT;
 	CHECK_INTEQ(jsonx_validate(s, depth * 2 - 1, &pos, &why), -1);
 	CHECK_INTEQ(pos, depth * 2 - 1);
-	CHECK_STREQ(why, "unexpected end of input");
+	CHECK_STREQ(strbuf_str(&why), "unexpected end of input");
+	strbuf_release(&why);
 	free(s);
 }
 
@@ -108,7 +115,7 @@ static void test_validate_alignment(void)
 	char s[64];
 	for (size_t k = 1; k < 40; k++) {
 		size_t pos = 0;
-		const char *why = NULL;
+		struct strbuf why = STRBUF_INIT;
 		memset(s, 'a', sizeof s);
 		s[0] = '"';
 		s[41] = '"';
@@ -116,20 +123,24 @@ static void test_validate_alignment(void)
 		s[k] = '\x01';
 		CHECK_INTEQ(jsonx_validate(s, 42, &pos, &why), -1);
 		CHECK_INTEQ(pos, k);
-		CHECK_STREQ(why, "control character in string");
+		CHECK_STREQ(strbuf_str(&why), "control character in string");
+		strbuf_reset(&why);
 		s[k] = '\x7f';   /* DEL is allowed in JSON strings */
 		CHECK_INTEQ(jsonx_validate(s, 42, NULL, NULL), 0);
 		s[k] = '\xff';
 		CHECK_INTEQ(jsonx_validate(s, 42, &pos, &why), -1);
 		CHECK_INTEQ(pos, k);
-		CHECK_STREQ(why, "invalid UTF-8 in string");
+		CHECK_STREQ(strbuf_str(&why), "invalid UTF-8 in string");
+		strbuf_reset(&why);
 		s[k] = '"';
 		CHECK_INTEQ(jsonx_validate(s, 42, &pos, &why), -1);
 		CHECK_INTEQ(pos, k + 1);
+		strbuf_reset(&why);
 		s[k] = '\\';
 		CHECK_INTEQ(jsonx_validate(s, 42, &pos, &why), -1);
 		CHECK_INTEQ(pos, k + 1);
-		CHECK_STREQ(why, "bad escape in string");
+		CHECK_STREQ(strbuf_str(&why), "bad escape in string");
+		strbuf_reset(&why);
 		s[k + 1] = 'n';
 		CHECK_INTEQ(jsonx_validate(s, 42, NULL, NULL), 0);
 		s[k] = '\xc3';
@@ -138,7 +149,8 @@ static void test_validate_alignment(void)
 		/* Unterminated: the closing quote cut off. */
 		CHECK_INTEQ(jsonx_validate(s, 41, &pos, &why), -1);
 		CHECK_INTEQ(pos, 41);
-		CHECK_STREQ(why, "unterminated string");
+		CHECK_STREQ(strbuf_str(&why), "unterminated string");
+		strbuf_release(&why);
 	}
 }
 
@@ -234,6 +246,29 @@ static void test_get(void)
 	cJSON_Delete(v);
 }
 
-UNIT_MAIN(test_validate_table, test_validate_deep, test_validate_alignment,
+/* Param values: a value, or NULL with the reason appended to err. */
+static void test_paramval(void)
+{
+	struct strbuf err = STRBUF_INIT;
+	cJSON *v = param_from_text(PT_INT, "42", &err);
+	CHECK(v && cJSON_IsNumber(v) && v->valuedouble == 42);
+	CHECK_INTEQ(err.len, 0);
+	cJSON_Delete(v);
+	CHECK(param_from_text(PT_INT, "4x", &err) == NULL);
+	CHECK_STREQ(strbuf_str(&err), "not an integer");
+	strbuf_reset(&err);
+	CHECK(param_from_text(PT_DATE, "2026-02-30", &err) == NULL);
+	CHECK_STREQ(strbuf_str(&err), "not a date (YYYY-MM-DD)");
+	strbuf_reset(&err);
+	cJSON *arr = cJSON_CreateArray();
+	CHECK(param_from_json(PT_INT, arr, &err) == NULL);
+	CHECK_STREQ(strbuf_str(&err), "a list");
+	cJSON_Delete(arr);
+	/* No buffer: only the failure. */
+	CHECK(param_from_text(PT_BOOL, "maybe", NULL) == NULL);
+	strbuf_release(&err);
+}
+
+UNIT_MAIN(test_paramval, test_validate_table, test_validate_deep, test_validate_alignment,
 	  test_quote, test_write,
 	  test_number, test_get)

@@ -149,9 +149,8 @@ static int load(const char *file_text, mode_t mode, char *reason, size_t n,
 	CHECK(chmod(path, mode) == 0);
 	setenv("ORK_SECRETS_FILE", path, 1);
 	struct task_spec s;
-	char err[256];
 	memset(&s, 0, sizeof s);
-	CHECK(spec_parse(&s, spec_text, err, sizeof err) == 0);
+	CHECK(spec_parse(&s, spec_text, NULL) == 0);
 	CHECK_INTEQ(s.nsecrets, 1);
 	struct secrets sec;
 	reason[0] = '\0';

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "crontab.h"
 #include "history.h"
 #include "journal.h"
 #include "jsonx.h"
@@ -66,9 +67,10 @@ static const char full_spec[] =
 static void test_spec_full(void)
 {
 	struct task_spec s;
-	char err[256] = "";
-	CHECK_INTEQ(spec_parse(&s, full_spec, err, sizeof err), 0);
-	CHECK_STREQ(err, "");
+	struct strbuf err = STRBUF_INIT;
+	CHECK_INTEQ(spec_parse(&s, full_spec, &err), 0);
+	CHECK_INTEQ(err.len, 0);
+	strbuf_release(&err);
 	CHECK_STREQ(s.task, "fetch");
 	CHECK_STREQ(s.key, "3fa9c2d1e0b4a7c6");
 	CHECK_INTEQ(s.executor, SPEC_PROCESS);
@@ -105,10 +107,8 @@ static void test_spec_full(void)
 static void test_spec_defaults(void)
 {
 	struct task_spec s;
-	char err[256] = "";
 	CHECK_INTEQ(spec_parse(&s, "{\"task\":\"t\",\"key\":\"ab\",\"executor\":"
-			       "\"python\",\"file\":\"tasks/t.py\"}", err,
-			       sizeof err), 0);
+			       "\"python\",\"file\":\"tasks/t.py\"}", NULL), 0);
 	CHECK_INTEQ(s.executor, SPEC_PYTHON);
 	CHECK_STREQ(s.file, "tasks/t.py");
 	CHECK(s.module == NULL && s.function == NULL);
@@ -124,7 +124,7 @@ static void test_spec_defaults(void)
 
 	CHECK_INTEQ(spec_parse(&s, "{\"task\":\"t\",\"key\":\"ab\",\"executor\":"
 			       "\"process\",\"script\":\"echo hi | wc -c\","
-			       "\"input\":{}}", err, sizeof err), 0);
+			       "\"input\":{}}", NULL), 0);
 	CHECK_STREQ(s.script, "echo hi | wc -c");
 	CHECK(s.argv == NULL);
 	CHECK_INTEQ(s.ninput, 0);
@@ -134,15 +134,26 @@ static void test_spec_defaults(void)
 static void check_bad_spec(const char *text, const char *want)
 {
 	struct task_spec s;
-	char err[256] = "";
-	CHECK_INTEQ(spec_parse(&s, text, err, sizeof err), -1);
-	CHECK_STREQ(err, want);
+	struct strbuf err = STRBUF_INIT;
+	CHECK_INTEQ(spec_parse(&s, text, &err), -1);
+	CHECK_STREQ(strbuf_str(&err), want);
+	strbuf_release(&err);
 	spec_release(&s);
 }
 
 static void test_spec_errors(void)
 {
 	check_bad_spec("[1]", "not a JSON object");
+	/* The message is not cut at some buffer size. */
+	{
+		char name[400], text[600], want[500];
+		memset(name, 'x', sizeof name - 1);
+		name[sizeof name - 1] = '\0';
+		snprintf(text, sizeof text, "{\"task\":\"t\",\"key\":\"ab\","
+			 "\"executor\":\"%s\"}", name);
+		snprintf(want, sizeof want, "unknown executor '%s'", name);
+		check_bad_spec(text, want);
+	}
 	check_bad_spec("{\"task\":", "not a JSON object");
 	check_bad_spec("{\"key\":\"ab\"}", "member 'task' is missing");
 	check_bad_spec("{\"task\":\"t\",\"key\":\"../x\",\"executor\":\"process\"}",
@@ -387,6 +398,33 @@ static void test_envb(void)
 
 
 
+/* The crontab block checks say what is wrong through err. */
+static void test_crontab_errors(void)
+{
+	struct strbuf err = STRBUF_INIT;
+	char *name = crontab_block_name("# BEGIN orkc w\n* * * * * x\n"
+					"# END orkc w\n", &err);
+	CHECK_STREQ(name, "w");
+	CHECK_INTEQ(err.len, 0);
+	free(name);
+	CHECK(crontab_block_name("# BEGIN orkc w\n# BEGIN orkc v\n"
+				 "# END orkc w\n", &err) == NULL);
+	CHECK_STREQ(strbuf_str(&err), "it holds more than one block");
+	strbuf_reset(&err);
+	char *tab = crontab_splice("a\n# BEGIN orkc w\nb\n", "w", NULL, &err);
+	CHECK(tab == NULL);
+	CHECK_STREQ(strbuf_str(&err), "the crontab's block for this workflow "
+		    "has no '# END orkc' line; fix it with crontab -e");
+	strbuf_reset(&err);
+	tab = crontab_splice("a\n# BEGIN orkc w\nb\n# END orkc w\nc\n", "w",
+			     NULL, &err);
+	CHECK_STREQ(tab, "a\nc\n");
+	CHECK_INTEQ(err.len, 0);
+	free(tab);
+	strbuf_release(&err);
+}
+
 UNIT_MAIN(unit_tmpdir_make, test_names, test_times, test_spec_full, test_spec_defaults,
 	  test_spec_errors, test_history, test_rundir_path, test_output_check,
-	  test_input_write, test_envb, unit_tmpdir_remove)
+	  test_input_write, test_envb, test_crontab_errors,
+	  unit_tmpdir_remove)

@@ -289,8 +289,9 @@ static void test_json_encoding(void)
 		    "\"int\",\"at\":{\"optional\":\"datetime_utc\"}}}},\"by\":"
 		    "{\"dict\":\"float\"},\"tag\":\"str\"}}");
 	cJSON *j = cJSON_Parse(sb.buf);
-	char err[128] = "";
-	struct type *back = type_from_json(j, err, sizeof err);
+	struct strbuf err = STRBUF_INIT;
+	struct type *back = type_from_json(j, &err);
+	CHECK_INTEQ(err.len, 0);
 	CHECK(back != NULL);
 	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
 	type_print(&a, t);
@@ -309,12 +310,20 @@ static void test_json_encoding(void)
 	};
 	for (size_t i = 0; bad[i]; i++) {
 		j = cJSON_Parse(bad[i]);
-		back = type_from_json(j, err, sizeof err);
+		strbuf_reset(&err);
+		back = type_from_json(j, &err);
 		CHECK(back == NULL);
-		CHECK(err[0] != '\0');
+		CHECK(err.len > 0);
 		type_free(back);
 		cJSON_Delete(j);
 	}
+	/* The message says what is wrong. */
+	j = cJSON_Parse("{\"tuple\": \"int\"}");
+	strbuf_reset(&err);
+	CHECK(type_from_json(j, &err) == NULL);
+	CHECK_STREQ(strbuf_str(&err), "unknown type constructor 'tuple'");
+	cJSON_Delete(j);
+	strbuf_release(&err);
 }
 
 UNIT_MAIN(test_syntax, test_syntax_errors, test_assignable, test_check_scalars,

@@ -44,6 +44,19 @@ static void test_strbuf(void)
 	CHECK(sb.buf == NULL);
 }
 
+/* The documented contract: buf is NULL until the first append, strbuf_str
+ * is never NULL; error_to appends (or, with no buffer, only fails). */
+static void test_strbuf_contract(void)
+{
+	struct strbuf sb = STRBUF_INIT;
+	CHECK(sb.buf == NULL);
+	CHECK_STREQ(strbuf_str(&sb), "");
+	CHECK_INTEQ(error_to(&sb, "bad '%s'", "x"), -1);
+	CHECK_INTEQ(error_to(NULL, "ignored %d", 1), -1);
+	CHECK_STREQ(strbuf_str(&sb), "bad 'x'");
+	strbuf_release(&sb);
+}
+
 /* Terminal controls are made visible; text, UTF-8 and (on request)
  * newlines and tabs are not touched. */
 static void test_strbuf_add_safe(void)
@@ -236,6 +249,6 @@ static void test_format_time(void)
 
 
 
-UNIT_MAIN(unit_tmpdir_make, test_strbuf, test_xasprintf, test_only_chars, test_edit_distance,
+UNIT_MAIN(unit_tmpdir_make, test_strbuf, test_strbuf_contract, test_xasprintf, test_only_chars, test_edit_distance,
 	  test_closest_match, test_write_file_atomic, test_strbuf_add_safe, test_mkdir_p, test_fnv,
 	  test_format_time, unit_tmpdir_remove)
