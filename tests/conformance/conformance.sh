@@ -85,7 +85,10 @@ print("logs:", " ".join(sorted(os.listdir(os.path.join(rundir, "logs")))))
 summarize() {  # WF: append the run's observable state to result
 	{
 		echo "artifact: $(exit_class "$rc")"
-		"$PYTOOL" -c "$_summary_py" ".ork/$1/default"
+		# A run that left no readable state is a difference to show,
+		# not a reason for set -e to end the whole suite unexplained.
+		"$PYTOOL" -c "$_summary_py" ".ork/$1/default" ||
+			echo "no readable run state (status $?)"
 	} >>result 2>&1
 }
 
