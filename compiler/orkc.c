@@ -291,7 +291,7 @@ static int check_generated(const struct options *o, const struct strbuf *out)
 	size_t len = 0;
 	char *old = read_file(o->output, &len);
 	if (!old && errno != ENOENT) {
-		warnx("cannot read '%s': %s", o->output, strerror(errno));
+		warn_msg("cannot read '%s': %s", o->output, strerror(errno));
 		return EXIT_USAGE;
 	}
 	struct strbuf diff = STRBUF_INIT;
@@ -308,7 +308,7 @@ static int check_generated(const struct options *o, const struct strbuf *out)
 		status = EXIT_ERRORS;
 		if (fwrite(diff.buf, 1, diff.len, stdout) != diff.len ||
 		    fflush(stdout) != 0) {
-			warnx("cannot write to standard output: %s", strerror(errno));
+			warn_msg("cannot write to standard output: %s", strerror(errno));
 			status = EXIT_USAGE;
 		}
 	}
