@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -75,11 +76,28 @@ void event_time(struct strbuf *sb, const char *key, double t)
 	event_str(sb, key, buf);
 }
 
+static int append_line(int fd, struct strbuf *sb);
+
 int journal_write(int fd, struct strbuf *sb)
 {
 	strbuf_adds(sb, "}\n");
 	/* A line torn by a full disk (or a crash) must not swallow this one:
-	 * start on a line of our own. */
+	 * start on a line of our own.  The look at the last byte and the
+	 * write happen under the journal's lock: a look in the middle of
+	 * another writer's write (one that crosses a page) would see no
+	 * newline yet and add an empty line. */
+	int locked = flock(fd, LOCK_EX) == 0;
+	int r = append_line(fd, sb);
+	int e = errno;
+	if (locked)
+		flock(fd, LOCK_UN);
+	errno = e;
+	return r;
+}
+
+/* journal_write's work, with the lock held. */
+static int append_line(int fd, struct strbuf *sb)
+{
 	struct stat st;
 	off_t before = fstat(fd, &st) == 0 ? st.st_size : -1;
 	char last;

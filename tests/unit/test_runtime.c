@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "crontab.h"
@@ -424,7 +425,60 @@ static void test_crontab_errors(void)
 	strbuf_release(&err);
 }
 
+
+/* Writers appending at once, with events that cross page boundaries:
+ * every line of the journal is one whole event, never an empty line
+ * (a writer looking for the last newline during another's write once
+ * added one). */
+static void test_journal_concurrent(void)
+{
+	char *path = xasprintf("%s/journal.jsonl", unit_tmpdir);
+	enum { WRITERS = 4, EVENTS = 300 };
+	for (int w = 0; w < WRITERS; w++) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			int fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0600);
+			for (int i = 0; i < EVENTS && fd >= 0; i++) {
+				struct strbuf sb = STRBUF_INIT;
+				char pad[1500];
+				memset(pad, 'a' + w, sizeof pad - 1);
+				pad[sizeof pad - 1 - (size_t)(i % 700)] = '\0';
+				event_start(&sb, "test");
+				event_str(&sb, "pad", pad);
+				if (journal_write(fd, &sb) < 0)
+					_exit(1);
+				strbuf_release(&sb);
+			}
+			_exit(fd < 0);
+		}
+		CHECK(pid > 0);
+	}
+	int status, ok = 1;
+	for (int w = 0; w < WRITERS; w++)
+		if (wait(&status) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
+			ok = 0;
+	CHECK(ok);
+	size_t len;
+	char *text = read_file(path, &len);
+	CHECK(text != NULL);
+	size_t lines = 0, bad = 0;
+	for (char *p = text; text && p < text + len;) {
+		char *nl = memchr(p, '\n', (size_t)(text + len - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(text + len - p);
+		if (n < 2 || p[0] != '{' || p[n - 1] != '}' ||
+		    jsonx_validate(p, n, NULL, NULL) < 0)
+			bad++;
+		lines++;
+		p += n + 1;
+	}
+	CHECK_INTEQ(lines, WRITERS * EVENTS);
+	CHECK_INTEQ(bad, 0);
+	free(text);
+	free(path);
+}
+
 UNIT_MAIN(unit_tmpdir_make, test_names, test_times, test_spec_full, test_spec_defaults,
 	  test_spec_errors, test_history, test_rundir_path, test_output_check,
 	  test_input_write, test_envb, test_crontab_errors,
+	  test_journal_concurrent,
 	  unit_tmpdir_remove)
