@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "contract.h"
 #include "template.h"
 #include "util.h"
 
@@ -26,21 +27,10 @@ static const char *const param_keys[] = {
 	"type", "default", "description", NULL
 };
 
-static int ident(const char *s)
-{
-	if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_'))
-		return 0;
-	for (s++; *s; s++)
-		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
-		      (*s >= '0' && *s <= '9') || *s == '_'))
-			return 0;
-	return 1;
-}
-
 static int check_name(struct diag *d, const struct ynode *k)
 {
 	const char *s = k->str;
-	if (!ident(s)) {
+	if (!valid_env_name(s)) {
 		diag_error(d, k->pos, "invalid param name '%s': use letters, "
 			   "digits and '_', starting with a letter or '_'", s);
 		return -1;

@@ -3,22 +3,12 @@
 
 #include <string.h>
 
+#include "contract.h"
 #include "jsonx.h"
 #include "workflow.h"
 
 static const char *const secret_keys[] = { "secret", NULL };
 
-/* [A-Za-z_][A-Za-z0-9_]*: a name the environment can hold. */
-static int env_name(const char *s)
-{
-	if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_'))
-		return 0;
-	for (s++; *s; s++)
-		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
-		      (*s >= '0' && *s <= '9') || *s == '_'))
-			return 0;
-	return 1;
-}
 
 /* The NAME of {secret: NAME}, or NULL after reporting why not. */
 static const char *secret_name(struct diag *d, const struct ynode *k,
@@ -52,7 +42,7 @@ static const char *secret_name(struct diag *d, const struct ynode *k,
 			   "not %s", ynode_describe(name));
 		return NULL;
 	}
-	if (strlen(name->str) != name->len || !env_name(name->str)) {
+	if (strlen(name->str) != name->len || !valid_env_name(name->str)) {
 		diag_error(d, name->pos, "invalid secret name '%s': use letters, "
 			   "digits and '_', starting with a letter or '_'",
 			   name->str);

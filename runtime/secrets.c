@@ -10,22 +10,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "contract.h"
 #include "jsonx.h"
 #include "util.h"
 
 /* A secrets file larger than this is not a secrets file. */
 #define SECRETS_FILE_MAX (1 << 20)
 
-static int env_name(const char *s)
-{
-	if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_'))
-		return 0;
-	for (s++; *s; s++)
-		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
-		      (*s >= '0' && *s <= '9') || *s == '_'))
-			return 0;
-	return 1;
-}
 
 int spec_parse_secrets(struct task_spec *s, struct strbuf *err)
 {
@@ -39,8 +30,8 @@ int spec_parse_secrets(struct task_spec *s, struct strbuf *err)
 	s->secrets = xcalloc((size_t)cJSON_GetArraySize(sec) + 1,
 			     sizeof *s->secrets);
 	for (const cJSON *e = sec->child; e; e = e->next) {
-		if (!cJSON_IsString(e) || !env_name(e->string) ||
-		    !env_name(e->valuestring)) {
+		if (!cJSON_IsString(e) || !valid_env_name(e->string) ||
+		    !valid_env_name(e->valuestring)) {
 			error_to(err, "member 'secrets' must map variable "
 				 "names to secret names");
 			return -1;
@@ -167,7 +158,7 @@ static int from_file(struct secrets *sec, const char *path, char *reason,
 		} else if (*line && *line != '#') {
 			if (eq)
 				*eq = '\0';
-			if (!eq || !env_name(line)) {
+			if (!eq || !valid_env_name(line)) {
 				snprintf(reason, n, "secrets file '%s', line %zu: "
 					 "expected NAME=value", path, lineno);
 				rc = -1;
