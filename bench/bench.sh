@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck disable=SC2016 # make and ninja text is written literally
 # Benchmarks: orkc's generated Makefile against a hand-written Makefile
 # doing the same work, on the same machine, in the same run.  Prints times
 # and ratios (orkc / hand-written); lower is better, 1.0 is parity.
@@ -11,7 +12,13 @@
 #   W1  1000 independent no-op process tasks and a join
 #   W2  a chain of 200 no-op tasks
 #   W3  one task hands a 100 MB output to one downstream task
-#   C1  compile time of generated 1k, 10k and 100k-task workflows
+#   C1  compile time of generated 1k, 10k and 100k-task workflows, and
+#       orkc's peak RSS at 100k tasks
+#   P1  a chain of 20 python tasks against 20 runs of `python3 -c pass`
+#
+# W1 and W2 also time ninja on the same work (a build.ninja with stamp
+# files) and, for W1, Snakemake and doit where installed; their ratios are
+# against the same hand-written Makefile.
 set -eu
 LC_ALL=C
 export LC_ALL
@@ -24,11 +31,11 @@ while getopts j:r: opt; do
 	case $opt in
 	j) jobs=$OPTARG ;;
 	r) repeats=$OPTARG ;;
-	*) echo "usage: $0 [-j N] [-r REPEATS] [W1 W2 W3 C1]" >&2; exit 2 ;;
+	*) echo "usage: $0 [-j N] [-r REPEATS] [W1 W2 W3 C1 P1]" >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -gt 0 ] || set -- W1 W2 W3 C1
+[ $# -gt 0 ] || set -- W1 W2 W3 C1 P1
 
 bin() {  # NAME: the build tree's binary, else the one on PATH
 	if [ -x "${BUILD:-$top}/$1" ]; then echo "${BUILD:-$top}/$1"; else command -v "$1"; fi
@@ -57,6 +64,20 @@ median() {
 }
 
 ratio() { echo "$1 $2" | awk '{ printf "%.2f", ($2 > 0 ? $1 / $2 : 0) }'; }
+
+# report_peer NAME TOOL TIME HAND_TIME: another tool on the same work.
+report_peer() {
+	printf '%-4s %-6s %6ss   hand-written %7ss   ratio %sx\n' "$1" "$2" "$3" "$4" "$(ratio "$3" "$4")"
+}
+
+# ninja_file STAMP_RULES...: a build.ninja from "OUT: INPUTS" lines on stdin,
+# each edge running `true` and touching its stamp.
+ninja_file() {
+	printf 'rule run\n  command = true && touch $out\n'
+	while IFS=: read -r out ins; do
+		printf 'build %s: run%s\n' "$out" "$ins"
+	done
+}
 
 report() {  # NAME ORKC_TIME HAND_TIME
 	printf '%-4s orkc %7ss   hand-written %7ss   ratio %sx\n' "$1" "$2" "$3" "$(ratio "$2" "$3")"
@@ -115,6 +136,46 @@ w1() {
 	b=$(median make -s -j"$jobs" -f hand.mk)
 	report W1 "$a" "$b"
 	report_sh W1 "$a" "$b"
+	if command -v ninja >/dev/null 2>&1; then
+		{
+			i=1
+			while [ $i -le 1000 ]; do printf 'stamps/t%04d:\n' $i; i=$((i + 1)); done
+			printf 'stamps/join:'
+			i=1
+			while [ $i -le 1000 ]; do printf ' stamps/t%04d' $i; i=$((i + 1)); done
+			echo
+		} | ninja_file >build.ninja
+		prepare='rm -rf .ork stamps .ninja_log .ninja_deps; mkdir stamps'
+		report_peer W1 ninja "$(median ninja -j"$jobs")" "$b"
+	fi
+	if command -v snakemake >/dev/null 2>&1; then
+		cat >Snakefile <<'SMK'
+rule all:
+    input: "stamps/join"
+rule t:
+    output: "stamps/t{i}"
+    shell: "true && touch {output}"
+rule join:
+    input: expand("stamps/t{i:04d}", i=range(1, 1001))
+    output: "stamps/join"
+    shell: "true && touch {output}"
+SMK
+		prepare='rm -rf .ork stamps .snakemake'
+		report_peer W1 smk "$(median snakemake -q -c"$jobs")" "$b"
+	fi
+	if command -v doit >/dev/null 2>&1; then
+		cat >dodo.py <<'DODO'
+import os
+STAMPS = ["stamps/t%04d" % i for i in range(1, 1001)]
+def task_t():
+    for s in STAMPS:
+        yield {"name": s, "actions": ["mkdir -p stamps && true && touch " + s], "targets": [s]}
+def task_join():
+    return {"actions": ["true && touch stamps/join"], "file_dep": STAMPS, "targets": ["stamps/join"]}
+DODO
+		prepare='rm -rf .ork stamps .doit.db*'
+		report_peer W1 doit "$(median doit -n "$jobs" -P thread)" "$b"
+	fi
 	cd "$work"
 }
 
@@ -149,6 +210,15 @@ w2() {
 	b=$(median make -s -j"$jobs" -f hand.mk)
 	report W2 "$a" "$b"
 	report_sh W2 "$a" "$b"
+	if command -v ninja >/dev/null 2>&1; then
+		{
+			echo 'stamps/c001:'
+			i=2
+			while [ $i -le 200 ]; do printf 'stamps/c%03d: stamps/c%03d\n' $i $((i - 1)); i=$((i + 1)); done
+		} | ninja_file >build.ninja
+		prepare='rm -rf .ork stamps .ninja_log .ninja_deps; mkdir stamps'
+		report_peer W2 ninja "$(median ninja -j"$jobs")" "$b"
+	fi
 	cd "$work"
 }
 
@@ -205,13 +275,50 @@ c1() {
 		t=$(median "$ORKC" c1-$n.yaml -o c1-$n.mk)
 		printf 'C1   %6d tasks: compile %ss (%s us/task)\n' $n "$t" "$(echo "$t $n" | awk '{printf "%.1f", $1 / $2 * 1e6}')"
 	done
+	rss=$(/usr/bin/time -f %M "$ORKC" c1-100000.yaml -o c1.mk 2>&1 >/dev/null | tail -1)
+	echo "C1   peak RSS of orkc at 100000 tasks: ${rss} KiB"
+	cd "$work"
+}
+
+# ---- P1: python task overhead ----------------------------------------------
+p1() {
+	d=$work/p1 && mkdir -p "$d" && cd "$d"
+	py=${PYTHON:-python3}
+	printf 'def noop():\n    return {}\n' >noop.py
+	{
+		echo "name: p1"
+		echo "tasks:"
+		i=1
+		while [ $i -le 20 ]; do
+			printf '  p%02d:\n    executor: python\n    file: noop.py\n    function: noop\n' $i
+			[ $i -gt 1 ] && printf '    depends_on: [p%02d]\n' $((i - 1))
+			i=$((i + 1))
+		done
+	} >p1.yaml
+	"$ORKC" p1.yaml -o run.mk
+	{
+		echo "S := stamps"
+		echo 'all: $(S)/p20'
+		echo '$(S)/p01: | $(S)'
+		printf '\t%s -c pass\n\ttouch $@\n' "$py"
+		i=2
+		while [ $i -le 20 ]; do
+			printf '$(S)/p%02d: $(S)/p%02d\n\t%s -c pass\n\ttouch $@\n' $i $((i - 1)) "$py"
+			i=$((i + 1))
+		done
+		printf '$(S):\n\tmkdir -p $@\n'
+	} >hand.mk
+	prepare='rm -rf .ork stamps'
+	a=$(ORK_PYTHON=$py median make -s -j"$jobs" -f run.mk)
+	b=$(median make -s -j"$jobs" -f hand.mk)
+	report P1 "$a" "$b"
 	cd "$work"
 }
 
 echo "orkc bench: make -j$jobs, median of $repeats, $(nproc) CPUs, $(date -u +%Y-%m-%dT%H:%MZ)"
 for w; do
 	case $w in
-	W1) w1 ;; W2) w2 ;; W3) w3 ;; C1) c1 ;;
+	W1) w1 ;; W2) w2 ;; W3) w3 ;; C1) c1 ;; P1) p1 ;;
 	*) echo "bench: unknown benchmark '$w'" >&2; exit 2 ;;
 	esac
 done
