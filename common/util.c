@@ -423,17 +423,28 @@ size_t edit_distance(const char *a, const char *b)
 
 const char *closest_match(const char *word, const char *const *cands)
 {
+	/* A typo changes a few letters; allow about a third of the word.  The
+	 * distance is at least the difference in length, so candidates
+	 * further apart than the limit are skipped unmeasured, and a word too
+	 * long to be a misspelt name gets no suggestion: edit_distance is
+	 * quadratic, and fuzzing found unknown names of thousands of
+	 * characters made with YAML aliases checked against every task. */
+	size_t lw = strlen(word);
+	if (lw > CLOSEST_MATCH_MAX)
+		return NULL;
+	size_t limit = lw / 3 + 1;
 	const char *best = NULL;
 	size_t bestd = (size_t)-1;
 	for (; *cands; cands++) {
+		size_t lc = strlen(*cands);
+		if ((lc > lw ? lc - lw : lw - lc) > limit)
+			continue;
 		size_t d = edit_distance(word, *cands);
 		if (d < bestd) {
 			bestd = d;
 			best = *cands;
 		}
 	}
-	/* A typo changes a few letters; allow about a third of the word. */
-	size_t limit = strlen(word) / 3 + 1;
 	return bestd <= limit ? best : NULL;
 }
 

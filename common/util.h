@@ -109,7 +109,9 @@ int only_chars(const char *s, const char *set);
 /* Levenshtein distance, for did-you-mean suggestions. */
 size_t edit_distance(const char *a, const char *b);
 /* The candidate closest to word, or NULL when none is close enough to be a
- * plausible typo.  cands is NULL-terminated. */
+ * plausible typo, or word is longer than CLOSEST_MATCH_MAX.  cands is
+ * NULL-terminated. */
+#define CLOSEST_MATCH_MAX 256
 const char *closest_match(const char *word, const char *const *cands);
 
 /* 64-bit FNV-1a, for content keys (not for security). */

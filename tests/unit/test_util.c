@@ -118,6 +118,13 @@ static void test_closest_match(void)
 	CHECK(closest_match("x", keys) == NULL);
 	static const char *const none[] = {NULL};
 	CHECK(closest_match("anything", none) == NULL);
+	/* Too long to be a typo: no suggestion, not a quadratic search. */
+	char longw[CLOSEST_MATCH_MAX + 2];
+	memset(longw, 'a', sizeof longw - 1);
+	longw[sizeof longw - 1] = '\0';
+	const char *const longer[] = {longw + 1, NULL};
+	CHECK(closest_match(longw, longer) == NULL);
+	CHECK_STREQ(closest_match(longw + 1, (const char *const[]){longw + 2, NULL}), longw + 2);
 }
 
 /* Entries in unit_tmpdir other than . and .. */
