@@ -77,6 +77,8 @@ struct task {
 	struct binding *inputs;     /* inputs: bindings, already lowered into
 				       input and input_keys */
 	size_t ninputs;
+	int exact_input;            /* inputs: given: the input is exactly
+				       the bindings, no upstream members */
 	/* expressions (exprcheck.h) */
 	char *when;             /* the condition, or NULL */
 	struct exrefs refs;     /* names used by its templates and when */
