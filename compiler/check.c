@@ -9,6 +9,7 @@
 #include "expr.h"
 #include "jsonx.h"
 #include "secret.h"
+#include "taskroot.h"
 #include "util.h"
 
 /* ---- expression names ---------------------------------------------------- */
@@ -656,28 +657,49 @@ static void check_input_collisions(const struct workflow *wf, struct diag *d)
 	}
 }
 
-/* Relative paths resolve against the working directory, the project root
- * the artifact will run in. */
+/* Relative paths resolve against the root taskroot chose.  A python file
+ * must be there; another executor's file (a program, a shared object) may
+ * be a build product still to be made, so its absence is a warning. */
+static void check_file(const struct workflow *wf, const struct task *t,
+		       struct diag *d)
+{
+	const struct taskroot *r = wf->root;
+	char *path = taskroot_path(r, r->chosen, t->file);
+	struct stat st;
+	int rc = stat(path, &st), e = errno;
+	free(path);
+	if (rc == 0) {
+		if (S_ISDIR(st.st_mode))
+			diag_error(d, t->file_pos, "task file '%s' is a directory",
+				   t->file);
+		return;
+	}
+	if (e != ENOENT && e != ENOTDIR) {
+		diag_error(d, t->file_pos, "cannot access task file '%s': %s",
+			   t->file, strerror(e));
+		return;
+	}
+	struct strbuf where = STRBUF_INIT;
+	if (t->file[0] != '/') {
+		strbuf_adds(&where, " (looked in ");
+		taskroot_places(r, &where);
+		strbuf_addc(&where, ')');
+	}
+	if (t->executor == EXECUTOR_PYTHON)
+		diag_error(d, t->file_pos, "task file '%s' does not exist%s",
+			   t->file, strbuf_str(&where));
+	else
+		diag_warning(d, t->file_pos, "task file '%s' does not exist "
+			     "yet%s; build it before the run", t->file,
+			     strbuf_str(&where));
+	strbuf_release(&where);
+}
+
 static void check_files(const struct workflow *wf, struct diag *d)
 {
-	for (size_t i = 0; i < wf->ntasks; i++) {
-		const struct task *t = &wf->tasks[i];
-		if (t->executor != EXECUTOR_PYTHON || !t->file)
-			continue;
-		struct stat st;
-		if (stat(t->file, &st) == 0) {
-			if (S_ISDIR(st.st_mode))
-				diag_error(d, t->file_pos, "task file '%s' is a "
-					   "directory", t->file);
-			continue;
-		}
-		if (errno == ENOENT || errno == ENOTDIR)
-			diag_error(d, t->file_pos, "task file '%s' does not exist",
-				   t->file);
-		else
-			diag_error(d, t->file_pos, "cannot access task file "
-				   "'%s': %s", t->file, strerror(errno));
-	}
+	for (size_t i = 0; i < wf->ntasks; i++)
+		if (wf->tasks[i].file && wf->root)
+			check_file(wf, &wf->tasks[i], d);
 }
 
 

@@ -14,6 +14,7 @@
 
 #include "schedule.h"
 #include "secret.h"
+#include "taskroot.h"
 #include "template.h"
 #include "util.h"
 
@@ -373,6 +374,10 @@ static void parse_python(struct diag *d, struct task *t,
 	const struct ynode *v;
 	if ((v = val(f, T_FILE)) && (t->file = get_string(d, v, "file")))
 		t->file_pos = v->pos;
+	if ((v = val(f, T_MODULE)))
+		t->module_pos = v->pos;
+	if ((v = val(f, T_FUNCTION)))
+		t->function_pos = v->pos;
 	if ((v = val(f, T_MODULE)) && (t->module = get_string(d, v, "module")) &&
 	    !py_module(t->module)) {
 		if (strchr(t->module, '/') || strstr(t->module, ".py"))
@@ -900,6 +905,8 @@ int workflow_from_yaml(const struct ynode *root, const char *path,
 		types_parse_named(d, f[W_TYPES]->value, &wf->types);
 	parse_tasks(d, wf, f[W_TASKS], root);
 	index_names(wf);
+	wf->root = xcalloc(1, sizeof *wf->root);
+	taskroot_pick(wf, wf->root);
 	return (int)(d->nerrors - before);
 }
 
@@ -945,6 +952,9 @@ static void task_release(struct task *t)
 void workflow_release(struct workflow *wf)
 {
 	free(wf->path);
+	if (wf->root)
+		taskroot_release(wf->root);
+	free(wf->root);
 	free(wf->name);
 	free(wf->description);
 	free(wf->schedule);
