@@ -1,5 +1,5 @@
 #!/bin/sh
-# shellcheck disable=SC1091,SC2016,SC2034 # lib.sh is found at run time; test bodies are single-quoted on purpose and read TASKPY and seed
+# shellcheck disable=SC1091,SC2016,SC2034,SC2154 # lib.sh is found at run time; test bodies are single-quoted on purpose and read TASKPY and seed
 # End to end: workflows written for Ork compile and run (issue 8, the
 # compiler side), with small workflows of our own in Ork's style:
 #  - a task with inputs: gets exactly its bindings, no upstream member
