@@ -181,6 +181,12 @@ int pycheck_run(const struct workflow *wf, struct diag *d)
 	const char *python = wf->python ? wf->python : getenv("PYTHON");
 	if (!python || !*python)
 		python = "python3";
+	/* The workflow's python: (.venv/bin/python) is relative to the root,
+	 * like its task files. */
+	const struct taskroot *r = wf->root;
+	char *path = wf->python && strchr(python, '/') ?
+		     taskroot_path(r, r->chosen, python) : xstrdup(python);
+	python = path;
 	char *argv[] = { (char *)python, (char *)"-c", (char *)script, NULL };
 	int st = run(argv, &req, &out);
 	int nerrors = 0;
@@ -194,5 +200,6 @@ int pycheck_run(const struct workflow *wf, struct diag *d)
 	}
 	strbuf_release(&req);
 	strbuf_release(&out);
+	free(path);
 	return nerrors;
 }

@@ -115,6 +115,26 @@ def check_signature(fn, keys, say):
                 "s are" if len(left) > 1 else " is"))
 
 
+_parsed = {}
+
+
+def parse(path):
+    """The syntax tree of path, once per file however many tasks name it;
+    raises SyntaxError, OSError or ValueError."""
+    if path not in _parsed:
+        try:
+            with open(path, "rb") as f:
+                src = f.read()
+            tree = compile(src, path, "exec", ast.PyCF_ONLY_AST, True)
+            compile(tree, path, "exec", 0, True)
+            _parsed[path] = tree
+        except (SyntaxError, OSError, ValueError) as e:
+            _parsed[path] = e
+    if isinstance(_parsed[path], Exception):
+        raise _parsed[path]
+    return _parsed[path]
+
+
 def check_task(t, root, say):
     path = t.get("file")
     if not path:
@@ -126,10 +146,7 @@ def check_task(t, root, say):
         if not path:
             return
     try:
-        with open(path, "rb") as f:
-            src = f.read()
-        tree = compile(src, path, "exec", ast.PyCF_ONLY_AST, True)
-        compile(tree, path, "exec", 0, True)
+        tree = parse(path)
     except SyntaxError as e:
         say("file", "error", "'%s' does not compile: line %s: %s" % (
             path, e.lineno, e.msg))

@@ -193,4 +193,14 @@ test_expect_success '--no-python-check skips it; no python is a note, not an err
 	grep -q "^orkc: note: no python '"'"'/nonexistent/python3'"'"' to ask" err
 '
 
+test_expect_success 'a relative python: is found from the root, from anywhere' '
+	mkdir -p proj/workflows proj/venv &&
+	ln -s "$(command -v "$TASKPY")" proj/venv/py &&
+	cp t.py proj/t.py &&
+	printf "name: p\npython: venv/py\ntasks:\n  typo:\n    executor: python\n    file: t.py\n    function: ad\n" >proj/workflows/p.yaml &&
+	! (cd / && "$ORKC" --check "$proj/proj/workflows/p.yaml") 2>err &&
+	grep -q "function '"'"'ad'"'"' is not defined" err &&
+	! grep -q "note: no python" err
+'
+
 finish
