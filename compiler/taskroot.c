@@ -73,10 +73,15 @@ static void score(const struct workflow *wf, const struct taskroot *r,
 		  size_t cand, size_t *found, size_t *need, size_t *other)
 {
 	*found = *need = *other = 0;
+	const char *last = NULL;    /* tasks often share a file: one stat */
+	int last_here = 0;
 	for (size_t i = 0; i < wf->ntasks; i++) {
 		const struct task *t = &wf->tasks[i];
 		if (t->file && t->file[0] != '/') {
-			int here = exists(r, cand, t->file, 0);
+			int here = last && !strcmp(last, t->file) ? last_here :
+				   exists(r, cand, t->file, 0);
+			last = t->file;
+			last_here = here;
 			if (t->executor == EXECUTOR_PYTHON) {
 				(*need)++;
 				*found += here;
