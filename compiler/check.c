@@ -9,6 +9,7 @@
 #include "expr.h"
 #include "jsonx.h"
 #include "secret.h"
+#include "taskroot.h"
 #include "util.h"
 
 /* ---- expression names ---------------------------------------------------- */
@@ -394,13 +395,21 @@ static long ref_task(struct checker *k, size_t i, struct binding *b,
 			   "cannot read its own output", root->name);
 		return -1;
 	}
-	if (!upstream_has(k->up, (size_t)u, i)) {
+	/* Ork's rule: a binding reads a task its own depends_on names, not
+	 * one further up (whose output the task may not even wait for). */
+	const struct task *t = &wf->tasks[i];
+	for (size_t j = 0; j < t->ndeps; j++)
+		if (t->deps[j].task == (size_t)u)
+			return u;
+	if (upstream_has(k->up, (size_t)u, i))
+		diag_error(k->d, pos, "'ref' reads task '%s', which is upstream "
+			   "of '%s' but not in its 'depends_on'; add it there",
+			   root->name, t->name);
+	else
 		diag_error(k->d, pos, "'ref' reads task '%s', which is not "
 			   "upstream of '%s'; add it to 'depends_on'", root->name,
-			   wf->tasks[i].name);
-		return -1;
-	}
-	return u;
+			   t->name);
+	return -1;
 }
 
 static const struct type *input_object(const struct task *t)
@@ -534,6 +543,28 @@ static void check_required(struct checker *k, const struct task *t,
 	}
 }
 
+/* A task with inputs: gets exactly its bindings, so they and input_type
+ * must name the same keys (Ork's rule; an optional field may go unbound). */
+static void check_bindings_match(struct checker *k, const struct task *t,
+				 const struct type *obj)
+{
+	for (size_t j = 0; j < t->ninputs; j++)
+		if (!type_field(obj, t->inputs[j].arg))
+			diag_error(k->d, t->inputs[j].pos, "'inputs' binds '%s', "
+				   "which 'input_type' of task '%s' does not "
+				   "have", t->inputs[j].arg, t->name);
+	for (size_t j = 0; j < obj->nfields; j++) {
+		const struct type_field *f = &obj->fields[j];
+		const struct type *ft = type_resolve(f->type);
+		if (find_binding(t, f->name) || (ft && (ft->kind == TYPE_OPTIONAL ||
+						       ft->kind == TYPE_ANY)))
+			continue;
+		diag_error(k->d, f->pos, "input field '%s' of task '%s' has no "
+			   "binding in 'inputs' (a task with 'inputs' gets "
+			   "exactly its bindings)", f->name, t->name);
+	}
+}
+
 static void check_task(struct checker *k, size_t i)
 {
 	const struct task *t = &k->wf->tasks[i];
@@ -553,6 +584,10 @@ static void check_task(struct checker *k, size_t i)
 		return;
 	}
 	check_static_inputs(k, t, it);
+	if (t->exact_input) {
+		check_bindings_match(k, t, it);
+		return;
+	}
 	check_upstream_fields(k, t, it);
 	check_required(k, t, it);
 }
@@ -597,11 +632,14 @@ static void check_types(const struct workflow *wf, struct upstream *up,
 /* ---- other checks ------------------------------------------------------- */
 
 /* An upstream's output arrives as input.NAME, so a static key NAME would
- * be silently overwritten (or overwrite it). */
+ * be silently overwritten (or overwrite it).  Not so with inputs:, whose
+ * input is exactly its bindings. */
 static void check_input_collisions(const struct workflow *wf, struct diag *d)
 {
 	for (size_t i = 0; i < wf->ntasks; i++) {
 		const struct task *t = &wf->tasks[i];
+		if (t->exact_input)
+			continue;
 		for (size_t j = 0; j < t->ndeps; j++) {
 			if (t->deps[j].task == DEP_UNRESOLVED)
 				continue;
@@ -619,28 +657,49 @@ static void check_input_collisions(const struct workflow *wf, struct diag *d)
 	}
 }
 
-/* Relative paths resolve against the working directory, the project root
- * the artifact will run in. */
+/* Relative paths resolve against the root taskroot chose.  A python file
+ * must be there; another executor's file (a program, a shared object) may
+ * be a build product still to be made, so its absence is a warning. */
+static void check_file(const struct workflow *wf, const struct task *t,
+		       struct diag *d)
+{
+	const struct taskroot *r = wf->root;
+	char *path = taskroot_path(r, r->chosen, t->file);
+	struct stat st;
+	int rc = stat(path, &st), e = errno;
+	free(path);
+	if (rc == 0) {
+		if (S_ISDIR(st.st_mode))
+			diag_error(d, t->file_pos, "task file '%s' is a directory",
+				   t->file);
+		return;
+	}
+	if (e != ENOENT && e != ENOTDIR) {
+		diag_error(d, t->file_pos, "cannot access task file '%s': %s",
+			   t->file, strerror(e));
+		return;
+	}
+	struct strbuf where = STRBUF_INIT;
+	if (t->file[0] != '/') {
+		strbuf_adds(&where, " (looked in ");
+		taskroot_places(r, &where);
+		strbuf_addc(&where, ')');
+	}
+	if (t->executor == EXECUTOR_PYTHON)
+		diag_error(d, t->file_pos, "task file '%s' does not exist%s",
+			   t->file, strbuf_str(&where));
+	else
+		diag_warning(d, t->file_pos, "task file '%s' does not exist "
+			     "yet%s; build it before the run", t->file,
+			     strbuf_str(&where));
+	strbuf_release(&where);
+}
+
 static void check_files(const struct workflow *wf, struct diag *d)
 {
-	for (size_t i = 0; i < wf->ntasks; i++) {
-		const struct task *t = &wf->tasks[i];
-		if (t->executor != EXECUTOR_PYTHON || !t->file)
-			continue;
-		struct stat st;
-		if (stat(t->file, &st) == 0) {
-			if (S_ISDIR(st.st_mode))
-				diag_error(d, t->file_pos, "task file '%s' is a "
-					   "directory", t->file);
-			continue;
-		}
-		if (errno == ENOENT || errno == ENOTDIR)
-			diag_error(d, t->file_pos, "task file '%s' does not exist",
-				   t->file);
-		else
-			diag_error(d, t->file_pos, "cannot access task file "
-				   "'%s': %s", t->file, strerror(errno));
-	}
+	for (size_t i = 0; i < wf->ntasks; i++)
+		if (wf->tasks[i].file && wf->root)
+			check_file(wf, &wf->tasks[i], d);
 }
 
 

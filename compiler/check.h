@@ -15,11 +15,15 @@
  *     input_type fields fit them; static inputs fit their fields; every
  *     required field is provided.
  *   - a static input key must not be the name of an upstream task (its
- *     output arrives under that key);
- *   - python task files exist (relative to the working directory);
+ *     output arrives under that key), unless the task has inputs: (its
+ *     input is exactly its bindings, which then name the input_type's
+ *     fields, and whose refs name tasks of its own depends_on);
+ *   - python task files exist (relative to the root taskroot.h picked;
+ *     another executor's file may be missing: a warning);
  *   - no template reads a secret through env.NAME (secret.h).
  *
- * Calls: the workflow model, upstream, secret, typecheck, expr, util. */
+ * Calls: the workflow model, upstream, secret, typecheck, expr, taskroot,
+ * util. */
 #ifndef ORK_CHECK_H
 #define ORK_CHECK_H
 

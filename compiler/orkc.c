@@ -12,6 +12,7 @@
 #include "codegen.h"
 #include "diag.h"
 #include "plan.h"
+#include "pycheck.h"
 #include "schedule.h"
 #include "tz.h"
 #include "udiff.h"
@@ -37,6 +38,7 @@ struct options {
 	const char *target;     /* NULL: from the output name */
 	int check;
 	int check_generated;    /* compare with -o FILE instead of writing it */
+	int no_python_check;    /* --check: do not ask python (pycheck.h) */
 	long next;              /* --next N: print N fire times, no artifact */
 	const char *from;       /* --from TIME, RFC 3339; NULL: now */
 	struct cron_target cron;   /* -t cron: --artifact, --jobs, --root, --ork */
@@ -53,6 +55,8 @@ static const char usage_text[] =
 	"                       output name: *.mk or Makefile: make, *.sh: sh,\n"
 	"                       else make\n"
 	"      --check          validate only; print nothing on success\n"
+	"      --no-python-check  with --check: do not ask python whether the\n"
+	"                       task files compile and define their functions\n"
 	"      --check-generated  with -o FILE: write nothing; exit 0 when FILE\n"
 	"                       is what orkc would write, else 1 with a diff -u\n"
 	"      --next N         print the schedule's next N fire times (RFC 3339,\n"
@@ -118,13 +122,14 @@ static void bad_option(int c, const char *arg)
 
 static void parse_options(int argc, char **argv, struct options *o)
 {
-	enum { OPT_CHECK = 256, OPT_CHECK_GENERATED, OPT_NEXT, OPT_FROM, OPT_ARTIFACT, OPT_ROOT,
+	enum { OPT_CHECK = 256, OPT_CHECK_GENERATED, OPT_NO_PYTHON_CHECK, OPT_NEXT, OPT_FROM, OPT_ARTIFACT, OPT_ROOT,
 	       OPT_ORK };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "target", required_argument, NULL, 't' },
 		{ "check", no_argument, NULL, OPT_CHECK },
 		{ "check-generated", no_argument, NULL, OPT_CHECK_GENERATED },
+		{ "no-python-check", no_argument, NULL, OPT_NO_PYTHON_CHECK },
 		{ "next", required_argument, NULL, OPT_NEXT },
 		{ "from", required_argument, NULL, OPT_FROM },
 		{ "artifact", required_argument, NULL, OPT_ARTIFACT },
@@ -145,6 +150,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case 't': o->target = optarg; break;
 		case OPT_CHECK: o->check = 1; break;
 		case OPT_CHECK_GENERATED: o->check_generated = 1; break;
+		case OPT_NO_PYTHON_CHECK: o->no_python_check = 1; break;
 		case OPT_NEXT: o->next = count_arg("--next", optarg, 100000); break;
 		case OPT_FROM: o->from = optarg; break;
 		case OPT_ARTIFACT: o->cron.artifact = optarg; break;
@@ -386,6 +392,9 @@ int main(int argc, char **argv)
 		/* Always: aliases make a small file's spec large. */
 		if (plan_build(&wf, &d, &p) == 0 && d.nerrors == 0)
 			check_spec_sizes(&p, &d);
+		/* Only a clean plan is worth a python's time. */
+		if (o.check && !o.no_python_check && d.nerrors == 0)
+			pycheck_run(&wf, &d);
 	}
 	unsigned nerrors = d.nerrors;
 	/* diag_flush sorts with qsort, which must not see the NULL list of

@@ -21,6 +21,14 @@
 int schedule_check(struct diag *d, const struct ynode *schedule,
 		   const struct ynode *zone);
 
+/* Ork's schedules (the Rust cron crate) have 6 or 7 fields: seconds
+ * first, then the five, then an optional year; its day of week counts 1
+ * (Sunday) to 7.  For such a text with seconds 0 and year '*' (or none),
+ * the five-field text meaning the same (numeric weekdays moved down by
+ * one: Ork's 2 is cron's 1, Monday), in a new string; NULL for any other
+ * text (schedule_check reports what is wrong with it). */
+char *schedule_five(const char *s);
+
 /* The next n fire times of schedule (NULL: none) strictly after from, one
  * RFC 3339 time a line in the time zone zone (NULL: the local zone),
  * appended to out.  Returns 0, or -1 with why there are no more to print

@@ -119,6 +119,11 @@ static void add_defining(struct strbuf *sb, const struct plan *p, size_t i,
 		add_key(sb, SPEC_M_OUTPUT_TYPE, flags);
 		type_to_json(sb, t->output_type, flags);
 	}
+	/* It changes the input, so it is part of the key. */
+	if (t->exact_input) {
+		add_key(sb, SPEC_M_EXACT_INPUT, flags);
+		strbuf_adds(sb, "true");
+	}
 }
 
 void spec_key(const struct plan *p, size_t i, char key[])

@@ -14,6 +14,7 @@
 
 #include "schedule.h"
 #include "secret.h"
+#include "taskroot.h"
 #include "template.h"
 #include "util.h"
 
@@ -77,6 +78,12 @@ static void collect(struct diag *d, const struct ynode *map,
 				diag_error(d, p->key->pos, "'%s' is not supported yet", k);
 			else
 				found[j] = p;
+			continue;
+		}
+		if (names == task_keys && !strcmp(k, "job")) {
+			diag_error(d, p->key->pos, "not available in orkc: 'job' "
+				   "names a Cloud Run job (executor cloudrun); "
+				   "run its program as a process task instead");
 			continue;
 		}
 		const char *near = closest_match(k, names);
@@ -301,6 +308,19 @@ static int parse_executor(struct diag *d, struct task *t,
 	char *s = get_string(d, v, "executor");
 	if (!s)
 		return -1;
+	/* Ork's names: shell is its alias of process; Cloud Run jobs need
+	 * Google's service, which orkc does not talk to. */
+	if (!strcmp(s, "cloudrun") || !strcmp(s, "cloud_run")) {
+		diag_error(d, v->pos, "not available in orkc: executor '%s' "
+			   "(a Cloud Run job); run its program as a process "
+			   "task instead", s);
+		free(s);
+		return -1;
+	}
+	if (!strcmp(s, "shell")) {
+		free(s);
+		s = xstrdup("process");
+	}
 	int rc = 0, e = contract_lookup(executor_names, s);
 	if (e >= 0) {
 		t->executor = (enum executor)e;
@@ -354,6 +374,10 @@ static void parse_python(struct diag *d, struct task *t,
 	const struct ynode *v;
 	if ((v = val(f, T_FILE)) && (t->file = get_string(d, v, "file")))
 		t->file_pos = v->pos;
+	if ((v = val(f, T_MODULE)))
+		t->module_pos = v->pos;
+	if ((v = val(f, T_FUNCTION)))
+		t->function_pos = v->pos;
 	if ((v = val(f, T_MODULE)) && (t->module = get_string(d, v, "module")) &&
 	    !py_module(t->module)) {
 		if (strchr(t->module, '/') || strstr(t->module, ".py"))
@@ -581,20 +605,36 @@ static void parse_trigger(struct diag *d, struct task *t, const struct ypair **f
 	diag_note(d, first->value->pos, "'%s' is given here", first->key->str);
 }
 
+/* Ork's process `file:`: the program itself, run with no arguments,
+ * found as a path (never on PATH). */
+static void process_file(struct task *t)
+{
+	t->argv = xcalloc(2, sizeof *t->argv);
+	t->argv[0] = strchr(t->file, '/') ? xstrdup(t->file) :
+		     xasprintf("./%s", t->file);
+	t->argc = 1;
+}
+
 /* Keys that belong to the other executor are errors, not ignored: a
  * 'command' on a python task means the author is confused about what
  * runs. */
 static void check_executor_keys(struct diag *d, struct task *t,
 				const struct ynode *map, const struct ypair **f)
 {
-	static const int py_only[] = { T_FILE, T_MODULE, T_FUNCTION };
+	static const int py_only[] = { T_MODULE, T_FUNCTION };
 	if (t->executor == EXECUTOR_PROCESS) {
-		for (size_t i = 0; i < 3; i++)
+		for (size_t i = 0; i < 2; i++)
 			if (f[py_only[i]])
 				diag_error(d, f[py_only[i]]->key->pos, "'%s' is for "
 					   "python tasks; process tasks use "
 					   "'command'", task_keys[py_only[i]]);
-		if (!f[T_COMMAND] && !misspelled(map, "command", task_keys))
+		if (f[T_FILE] && f[T_COMMAND])
+			diag_error(d, f[T_FILE]->key->pos, "give 'command' or "
+				   "'file', not both");
+		else if (t->file)
+			process_file(t);
+		else if (!f[T_COMMAND] && !f[T_FILE] &&
+			 !misspelled(map, "command", task_keys))
 			diag_error(d, t->pos, "process task '%s' has no 'command'",
 				   t->name);
 		return;
@@ -647,8 +687,10 @@ static void parse_typed(struct diag *d, struct task *t, const struct ypair **f)
 	if (f[T_INPUTS] && f[T_INPUT])
 		diag_error(d, f[T_INPUTS]->key->pos, "give 'input' or 'inputs', "
 			   "not both");
-	else if (f[T_INPUTS])
+	else if (f[T_INPUTS]) {
 		lower_inputs(d, f[T_INPUTS]->value, t);
+		t->exact_input = 1;
+	}
 }
 
 static void task_defaults(struct task *t)
@@ -841,8 +883,16 @@ int workflow_from_yaml(const struct ynode *root, const char *path,
 	if (f[W_SCHEDULE])
 		wf->schedule_pos = f[W_SCHEDULE]->value->pos;
 	/* Each error in a schedule at its own column (schedule.h). */
-	schedule_check(d, wf->schedule ? f[W_SCHEDULE]->value : NULL,
-		       wf->timezone ? f[W_TIMEZONE]->value : NULL);
+	if (!schedule_check(d, wf->schedule ? f[W_SCHEDULE]->value : NULL,
+			    wf->timezone ? f[W_TIMEZONE]->value : NULL) &&
+	    wf->schedule) {
+		/* Ork's 6 or 7 fields, as the five every other part reads. */
+		char *five = schedule_five(wf->schedule);
+		if (five) {
+			free(wf->schedule);
+			wf->schedule = five;
+		}
+	}
 	if (f[W_ENV])
 		parse_env(d, f[W_ENV]->value, &wf->env, &wf->nenv, &wf->secrets,
 			  &wf->nsecrets, &wf->env_refs);
@@ -855,6 +905,8 @@ int workflow_from_yaml(const struct ynode *root, const char *path,
 		types_parse_named(d, f[W_TYPES]->value, &wf->types);
 	parse_tasks(d, wf, f[W_TASKS], root);
 	index_names(wf);
+	wf->root = xcalloc(1, sizeof *wf->root);
+	taskroot_pick(wf, wf->root);
 	return (int)(d->nerrors - before);
 }
 
@@ -900,6 +952,9 @@ static void task_release(struct task *t)
 void workflow_release(struct workflow *wf)
 {
 	free(wf->path);
+	if (wf->root)
+		taskroot_release(wf->root);
+	free(wf->root);
 	free(wf->name);
 	free(wf->description);
 	free(wf->schedule);

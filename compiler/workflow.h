@@ -50,6 +50,8 @@ struct task {
 	struct srcpos file_pos; /* of the file: value */
 	char *module;
 	char *function;
+	struct srcpos module_pos, function_pos;  /* of the values; line 0:
+						    not given */
 	/* process: argv list, or a script string run by /bin/sh -c */
 	char **argv;
 	size_t argc;
@@ -77,6 +79,8 @@ struct task {
 	struct binding *inputs;     /* inputs: bindings, already lowered into
 				       input and input_keys */
 	size_t ninputs;
+	int exact_input;            /* inputs: given: the input is exactly
+				       the bindings, no upstream members */
 	/* expressions (exprcheck.h) */
 	char *when;             /* the condition, or NULL */
 	struct exrefs refs;     /* names used by its templates and when */
@@ -84,8 +88,11 @@ struct task {
 	char *description;      /* description:, or NULL; not in the spec */
 };
 
+struct taskroot;
+
 struct workflow {
 	char *path;             /* the file as named on the command line */
+	struct taskroot *root;  /* where relative task files are (taskroot.h) */
 	char *name;
 	char *description;      /* or NULL */
 	char *schedule;         /* or NULL; checked by the cron work */

@@ -515,7 +515,9 @@ static void write_input(struct exec *x, const enum dep_state *st)
 		fatal(x, "cannot create %s: %s", x->input, strerror(errno));
 	fchmod(fd, 0400);
 	const char *bad;
-	if (input_write(fd, s->input, s->ninput, parts, s->ndeps, &bad) < 0)
+	/* A task with `inputs:` gets exactly its bindings (Ork's rule). */
+	size_t nparts = s->exact_input ? 0 : s->ndeps;
+	if (input_write(fd, s->input, s->ninput, parts, nparts, &bad) < 0)
 		fatal(x, "cannot %s %s: %s", bad ? "read" : "write",
 		      bad ? bad : x->input, strerror(errno));
 	close(fd);

@@ -290,6 +290,8 @@ static int parse_expressions(struct task_spec *s, struct strbuf *err)
 		return -1;
 	s->templates = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s->root,
 								     SPEC_M_TEMPLATES));
+	s->exact_input = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s->root,
+							SPEC_M_EXACT_INPUT));
 	const cJSON *refs = cJSON_GetObjectItemCaseSensitive(s->root, SPEC_M_REFS);
 	if (!refs)
 		return 0;

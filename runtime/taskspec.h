@@ -59,6 +59,8 @@ struct task_spec {
 	 * nothing */
 	const char *when;            /* the condition, or NULL */
 	int templates;               /* input or env strings hold {{ }} */
+	int exact_input;             /* `inputs:`: the input is the static
+					members only, no upstream ones */
 	struct spec_dep *refs;       /* tasks whose outputs they read */
 	size_t nrefs;
 	cJSON *root;                 /* owns the strings above */

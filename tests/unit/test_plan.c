@@ -229,14 +229,18 @@ static void test_collisions(void)
 static void test_task_files(void)
 {
 	struct fixture f;
-	/* Relative to the working directory; absolute paths work too. */
+	/* Relative to the root taskroot.h picks (here the workflow's
+	 * directory, which is also the working directory, and its parent);
+	 * absolute paths work too. */
 	build(&f, "name: w\ntasks:\n"
 		  "  a: {executor: python, file: /dev/null}\n"
 		  "  b: {executor: python, file: no/such/task.py}\n"
 		  "  c: {executor: python, file: /}\n"
 		  "  d: {executor: process, command: [no/such/program]}\n");
 	CHECK_INTEQ(f.errors, 2);
-	CHECK_STREQ(msg(&f, 0), "task file 'no/such/task.py' does not exist");
+	CHECK_STREQ(msg(&f, 0), "task file 'no/such/task.py' does not exist "
+		    "(looked in '.' (the workflow's directory) and '..' (the "
+		    "parent of the workflow's directory))");
 	CHECK_INTEQ(f.d.msgs[0].pos.line, 4);
 	CHECK_INTEQ(f.d.msgs[0].pos.col, 31);
 	CHECK_STREQ(msg(&f, 1), "task file '/' is a directory");
