@@ -88,6 +88,8 @@ void describe_command(struct strbuf *out, const struct task *t)
 		add_comment_text(out, t->file ? t->file : t->module, 80);
 		strbuf_addc(out, ':');
 		add_comment_text(out, t->function, 80);
+	} else if (t->executor == EXECUTOR_LIBRARY) {
+		add_comment_text(out, t->file, 80);
 	} else if (t->script) {
 		strbuf_adds(out, "sh -c ");
 		add_comment_text(out, t->script, 60);

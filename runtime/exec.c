@@ -24,6 +24,7 @@
 
 #include "journal.h"
 #include "jsonx.h"
+#include "library.h"
 #include "lifecycle.h"
 #include "proc.h"
 #include "render.h"
@@ -882,7 +883,15 @@ static int start(struct exec *x, struct attempt *a, struct proc *p, int outfd,
 	const struct task_spec *s = &x->spec;
 	char *argv_buf[4];
 	char *const *argv = s->argv;
-	if (s->executor == SPEC_PYTHON) {
+	char *self = NULL;
+	if (s->executor == SPEC_LIBRARY) {
+		/* library.h: the call runs in a process of its own. */
+		argv_buf[0] = self = library_self();
+		argv_buf[1] = "call";
+		argv_buf[2] = (char *)s->file;
+		argv_buf[3] = NULL;
+		argv = argv_buf;
+	} else if (s->executor == SPEC_PYTHON) {
 		const char *py = x->python ? x->python : getenv("ORK_PYTHON");
 		argv_buf[0] = (char *)(py && *py ? py : "python3");
 		argv_buf[1] = "-c";
@@ -901,6 +910,7 @@ static int start(struct exec *x, struct attempt *a, struct proc *p, int outfd,
 	struct proc_opts o = {argv, env, x->input_fd, outfd, errfd};
 	int err = proc_start(p, &o);
 	envb_release(&e, env);
+	free(self);
 	return err;
 }
 

@@ -9,6 +9,7 @@
 
 #include "exec.h"
 #include "inspect.h"
+#include "library.h"
 #include "lifecycle.h"
 #include "cronfire.h"
 #include "crontab.h"
@@ -23,6 +24,9 @@ static const char usage[] =
 "  ork exec TASK            run one task as described by $ORK_SPEC\n"
 "  ork end [--tasks FILE] [TASK...]\n"
 "                           record the run's state and print a summary\n"
+"  ork call FILE            call ork_task_run of the shared object FILE (a\n"
+"                           library task) with stdin as input; print the\n"
+"                           output (what ork exec runs for each attempt)\n"
 "\n"
 "For operators:\n"
 "  ork status [RUN] [--workflow NAME] [--json]\n"
@@ -90,6 +94,7 @@ static const struct subcommand subcommands[] = {
 	{"runs", cmd_runs},
 	{"cron-fire", cmd_cron_fire},
 	{"crontab", cmd_crontab},
+	{"call", cmd_call},
 };
 
 int main(int argc, char **argv)
