@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "jsonx.h"
 
@@ -78,6 +79,24 @@ int workflow_has_python(const struct workflow *wf)
 		if (wf->tasks[i].executor == EXECUTOR_PYTHON)
 			return 1;
 	return 0;
+}
+
+char *workflow_pyproject(const struct workflow *wf)
+{
+	if (wf->python || !workflow_has_python(wf))
+		return NULL;
+	const char *slash = strrchr(wf->path, '/');
+	char *dir = slash ? xasprintf("%.*s", (int)(slash - wf->path) > 0 ?
+				      (int)(slash - wf->path) : 1, wf->path)
+			  : xstrdup(".");
+	char *toml = xasprintf("%s/pyproject.toml", dir);
+	int found = access(toml, F_OK) == 0;
+	free(toml);
+	if (!found) {
+		free(dir);
+		return NULL;
+	}
+	return dir;
 }
 
 void describe_command(struct strbuf *out, const struct task *t)
