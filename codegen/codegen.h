@@ -28,7 +28,8 @@ void add_workflow_line(struct strbuf *out, const char *comment,
 		       const struct workflow *wf);
 /* Does any task run python (so ork begin resolves the interpreter)? */
 int workflow_has_python(const struct workflow *wf);
-/* The directory of the workflow file when a pyproject.toml is beside it,
+/* The directory of the workflow file, absolute, when a pyproject.toml is
+ * beside it,
  * the workflow has python tasks and no `python:` (then ork begin finds
  * the interpreter as Ork does, runtime/pyenv.h), freshly allocated; else
  * NULL. */

@@ -90,13 +90,12 @@ char *workflow_pyproject(const struct workflow *wf)
 				      (int)(slash - wf->path) : 1, wf->path)
 			  : xstrdup(".");
 	char *toml = xasprintf("%s/pyproject.toml", dir);
-	int found = access(toml, F_OK) == 0;
+	/* Absolute: the artifact may run in another directory than orkc
+	 * did (the task files' root). */
+	char *abs = access(toml, F_OK) == 0 ? realpath(dir, NULL) : NULL;
 	free(toml);
-	if (!found) {
-		free(dir);
-		return NULL;
-	}
-	return dir;
+	free(dir);
+	return abs;
 }
 
 void describe_command(struct strbuf *out, const struct task *t)

@@ -38,6 +38,14 @@ void pyenv_choose(struct pyenv *p)
 		p->why = xasprintf("PYTHON=%s", py);
 		return;
 	}
+	char *toml = dir && *dir ? xasprintf("%s/pyproject.toml", dir) : NULL;
+	int gone = toml && access(toml, F_OK) < 0;
+	free(toml);
+	if (gone) {
+		p->argv[0] = xstrdup("python3");
+		p->why = xasprintf("%s/pyproject.toml is gone", dir);
+		return;
+	}
 	if (dir && *dir) {
 		char *venv = xasprintf("%s/.venv/bin/python", dir);
 		if (access(venv, X_OK) == 0) {

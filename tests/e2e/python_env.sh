@@ -30,7 +30,7 @@ printf '[project]\nname = "pyenv"\nversion = "0"\n' >pyproject.toml
 cat >bin/uv <<EOF
 #!/bin/sh
 echo "\$*" >>"$proj/uv.args"
-[ "\$1 \$2 \$3" = "run --project ." ] && [ "\$4" = python ] || exit 9
+[ "\$1 \$2 \$3" = "run --project $proj" ] && [ "\$4" = python ] || exit 9
 shift 4
 exec "$SYSPY" "\$@"
 EOF
@@ -38,13 +38,13 @@ chmod +x bin/uv
 
 test_expect_success 'pyproject.toml beside the workflow: PYTHON is left empty' '
 	compile && grep -q "^PYTHON   ?= *\$" run.mk &&
-	grep -q "^export ORK_PYPROJECT := \\.\$" run.mk
+	grep -q "^export ORK_PYPROJECT := $proj\$" run.mk
 '
 
 test_expect_success 'its .venv is the interpreter, said on the first line' '
 	mkdir -p .venv/bin && ln -s "$SYSPY" .venv/bin/python &&
 	make_ok &&
-	expect_grep "^ork: python: $proj/.venv/bin/python \\(the .venv beside ./pyproject.toml\\)\$" make.out &&
+	expect_grep "^ork: python: $proj/.venv/bin/python \\(the .venv beside $proj/pyproject.toml\\)\$" make.out &&
 	grep "^ork:" make.out | head -n 1 | grep -q "^ork: python:" &&
 	expect_eq python "$proj/.venv/bin/python" "$(jget "$(outf where)" "d[\"python\"]")"
 '
@@ -57,22 +57,22 @@ test_expect_success 'an explicit PYTHON wins over the .venv' '
 
 test_expect_success 'no .venv, uv on PATH: uv run --project DIR python, asked once' '
 	rm -rf .ork .venv && PATH=$proj/bin:$PATH make_ok &&
-	grep "^ork:" make.out | head -n 1 | grep -q "^ork: python: .* (uv run, for ./pyproject.toml)\$" &&
+	grep "^ork:" make.out | head -n 1 | grep -q "^ork: python: .* (uv run, for $proj/pyproject.toml)\$" &&
 	expect_eq calls 1 "$(wc -l <uv.args | tr -d " ")" &&
-	expect_grep "^run --project \\. python -c " uv.args
+	expect_grep "^run --project $proj python -c " uv.args
 '
 
 test_expect_success 'no .venv, no uv: python3, and the line says why' '
 	if command -v uv >/dev/null 2>&1; then echo "uv is on PATH: not this case"; exit 0; fi
 	rm -rf .ork && make_ok &&
-	grep "^ork:" make.out | head -n 1 | grep -q "(./pyproject.toml has no .venv and uv is not on PATH)\$" &&
+	grep "^ork:" make.out | head -n 1 | grep -q "($proj/pyproject.toml has no .venv and uv is not on PATH)\$" &&
 	has_out where
 '
 
 test_expect_success 'the sh artifact finds the .venv too' '
 	mkdir -p .venv/bin && ln -sf "$SYSPY" .venv/bin/python && rm -rf .ork &&
 	"$ORKC" wf.yaml -t sh -o run.sh && ORK="$ORK" sh run.sh >sh.out 2>&1 &&
-	grep "^ork:" sh.out | head -n 1 | grep -q "^ork: python: $proj/.venv/bin/python (the .venv beside ./pyproject.toml)\$"
+	grep "^ork:" sh.out | head -n 1 | grep -q "^ork: python: $proj/.venv/bin/python (the .venv beside $proj/pyproject.toml)\$"
 '
 
 test_expect_success 'a workflow python: wins: no ORK_PYPROJECT' '
