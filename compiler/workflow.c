@@ -402,6 +402,22 @@ static void parse_command(struct diag *d, struct task *t, const struct ynode *v)
 	t->argc = argc;
 }
 
+/* A library task: `file:` names the shared object (Ork's C ABI). */
+static void check_library_keys(struct diag *d, struct task *t,
+			       const struct ypair **f)
+{
+	static const int other[] = { T_MODULE, T_FUNCTION, T_COMMAND };
+	for (size_t i = 0; i < 3; i++)
+		if (f[other[i]])
+			diag_error(d, f[other[i]]->key->pos, "'%s' is not for "
+				   "library tasks, which call ork_task_run of "
+				   "the shared object 'file' names",
+				   task_keys[other[i]]);
+	if (!f[T_FILE])
+		diag_error(d, t->pos, "library task '%s' needs 'file' (the "
+			   "shared object)", t->name);
+}
+
 static void parse_input(struct diag *d, struct task *t, const struct ynode *v)
 {
 	if (!v || (v->kind == YNODE_SCALAR && yscalar_type(v) == YSCALAR_NULL)) {
@@ -578,22 +594,6 @@ static void parse_trigger(struct diag *d, struct task *t, const struct ypair **f
 	diag_note(d, first->value->pos, "'%s' is given here", first->key->str);
 }
 
-/* A library task: `file:` names the shared object (Ork's C ABI). */
-static void check_library_keys(struct diag *d, struct task *t,
-			       const struct ypair **f)
-{
-	static const int other[] = { T_MODULE, T_FUNCTION, T_COMMAND };
-	for (size_t i = 0; i < 3; i++)
-		if (f[other[i]])
-			diag_error(d, f[other[i]]->key->pos, "'%s' is not for "
-				   "library tasks, which call ork_task_run of "
-				   "the shared object 'file' names",
-				   task_keys[other[i]]);
-	if (!f[T_FILE])
-		diag_error(d, t->pos, "library task '%s' needs 'file' (the "
-			   "shared object)", t->name);
-}
-
 /* Keys that belong to the other executor are errors, not ignored: a
  * 'command' on a python task means the author is confused about what
  * runs. */
@@ -601,10 +601,6 @@ static void check_executor_keys(struct diag *d, struct task *t,
 				const struct ynode *map, const struct ypair **f)
 {
 	static const int py_only[] = { T_FILE, T_MODULE, T_FUNCTION };
-	if (t->executor == EXECUTOR_LIBRARY) {
-		check_library_keys(d, t, f);
-		return;
-	}
 	if (t->executor == EXECUTOR_PROCESS) {
 		for (size_t i = 0; i < 3; i++)
 			if (f[py_only[i]])
@@ -708,7 +704,9 @@ static void parse_task(struct diag *d, struct task *t, const struct ynode *v)
 	if (f[T_DESCRIPTION])
 		t->description = get_string(d, f[T_DESCRIPTION]->value,
 					    "description");
-	if (exec_ok)
+	if (exec_ok && t->executor == EXECUTOR_LIBRARY)
+		check_library_keys(d, t, f);
+	else if (exec_ok)
 		check_executor_keys(d, t, v, f);
 	t->templates = json_templates(t->input) || env_templates(t->env, t->nenv);
 }
