@@ -171,6 +171,13 @@ test_expect_success 'ork call by hand: stdin in, stdout out' '
 	expect_grep "^library saw" call.err
 '
 
+test_expect_success 'the sh artifact runs library tasks the same' '
+	rm -rf .ork && "$ORKC" wf.yaml -t sh -o run.sh &&
+	{ ORK="$ORK" sh run.sh -j 4 >sh.out 2>&1 || :; } &&
+	expect_eq output "{\"sum\":10}" "$(cat "$(outf ok)")" &&
+	reason crash | grep -q "SIGSEGV"
+'
+
 test_expect_success 'a missing library: make says there is no such file' '
 	sed "s|lib/libok.so|lib/nosuch.so|" wf.yaml >wf2.yaml &&
 	"$ORKC" wf2.yaml -o run2.mk && MK=run2.mk && make_fails ok &&

@@ -31,9 +31,26 @@ if [ -n "${ORK_INPUT_JSON+set}" ]; then echo "ORK_INPUT_JSON is set" >&2; exit 3
 printf '{"len": %s}\n' "$(wc -c <"$ORK_INPUT")"
 EOF
 
+# A Python task printing what looks like Ork's output line: its prints
+# go to the log, its return value is the output (item 2 of issue 8).
+cat >tasks/chatty.py <<'EOF'
+import json
+import os
+
+
+def main(gen):
+    print('ORK_OUTPUT:{"printed": true}')
+    print("input json env:", json.loads(os.environ["ORK_INPUT_JSON"]))
+    return {"returned": gen["numbers"]}
+EOF
+
 cat >wf.yaml <<'EOF'
 name: proto
 tasks:
+  chatty:
+    executor: python
+    file: tasks/chatty.py
+    depends_on: [gen]
   gen:
     executor: process
     command: ["printf", '{"numbers": [1, 2]}']
@@ -68,8 +85,18 @@ tasks:
     depends_on: [big]
 EOF
 
+SYSPY=/usr/bin/python3
+[ -x "$SYSPY" ] || SYSPY=python3
+
 test_expect_success 'a run' '
-	compile && make_fails -k -j2
+	compile && make_fails -k -j2 PYTHON="$SYSPY"
+'
+
+test_expect_success 'a Python task'"'"'s prints, ORK_OUTPUT: lines too, go to its log' '
+	expect_eq state succeeded "$(state chatty)" &&
+	expect_eq output "{\"returned\":[1,2]}" "$(cat "$(outf chatty)")" &&
+	expect_grep "^ORK_OUTPUT:\{\"printed\": true\}$" "$(rundir)/logs/chatty.1.1.log" &&
+	expect_grep "^input json env: \{.gen.: \{.numbers.: \[1, 2\]\}\}$" "$(rundir)/logs/chatty.1.1.log"
 '
 
 test_expect_success 'the ORK_OUTPUT: line is the output; the input is in ORK_INPUT_JSON' '
