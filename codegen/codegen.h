@@ -28,6 +28,12 @@ void add_workflow_line(struct strbuf *out, const char *comment,
 		       const struct workflow *wf);
 /* Does any task run python (so ork begin resolves the interpreter)? */
 int workflow_has_python(const struct workflow *wf);
+/* The directory of the workflow file, absolute, when a pyproject.toml is
+ * beside it,
+ * the workflow has python tasks and no `python:` (then ork begin finds
+ * the interpreter as Ork does, runtime/pyenv.h), freshly allocated; else
+ * NULL. */
+char *workflow_pyproject(const struct workflow *wf);
 /* Text for comments in generated files: safe to embed, shortened. */
 void add_comment_text(struct strbuf *out, const char *s, size_t max);
 /* "python tasks/fetch.py:main", "process ./bin/x --y", "process sh -c ..." */

@@ -91,11 +91,14 @@ static void gen_header(struct strbuf *out, const struct plan *p)
 static void gen_settings(struct strbuf *out, const struct plan *p)
 {
 	const struct workflow *wf = p->wf;
+	char *pyproject = workflow_pyproject(wf);
 	strbuf_adds(out,
 		"# Settings: override on the command line or in the environment.\n"
 		"ORK      ?= ork\n"
 		"PYTHON   ?= ");
-	add_make_value(out, wf->python ? wf->python : "python3");
+	/* Empty: ork begin looks beside pyproject.toml (runtime/pyenv.h). */
+	if (!pyproject)
+		add_make_value(out, wf->python ? wf->python : "python3");
 	strbuf_adds(out,
 		"\n"
 		"RUN_ID   ?= default\n"
@@ -113,6 +116,14 @@ static void gen_settings(struct strbuf *out, const struct plan *p)
 		"export ORK_RUN_ID   := $(run_id)\n"
 		"export ORK_HOME\n"
 		"export ORK_PYTHON   := $(PYTHON)\n");
+	if (pyproject) {
+		strbuf_adds(out, "# PYTHON empty: ork begin takes the .venv beside "
+			    "this pyproject.toml,\n# else uv run, else python3.\n"
+			    "export ORK_PYPROJECT := ");
+		add_make_value(out, pyproject);
+		strbuf_addc(out, '\n');
+		free(pyproject);
+	}
 	strbuf_addf(out, "R := $(ORK_HOME)/%s/$(run_id)\n\n", wf->name);
 	strbuf_adds(out,
 		"# No built-in rules: every target here is spelled out.\n"

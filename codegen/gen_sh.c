@@ -141,11 +141,14 @@ static void add_path_word(struct strbuf *out, const char *path)
 static void gen_settings(struct strbuf *out, const struct plan *p)
 {
 	const struct workflow *wf = p->wf;
+	char *pyproject = workflow_pyproject(wf);
 	strbuf_adds(out,
 		"# Settings: from the environment, or NAME=value arguments.\n"
 		"ORK=${ORK-ork}\n"
 		"PYTHON=${PYTHON-");
-	add_sh_quoted(out, wf->python ? wf->python : "python3");
+	/* Empty: ork begin looks beside pyproject.toml (runtime/pyenv.h). */
+	if (!pyproject)
+		add_sh_quoted(out, wf->python ? wf->python : "python3");
 	strbuf_adds(out,
 		"}\n"
 		"RUN_ID=${RUN_ID-default}\n"
@@ -162,6 +165,14 @@ static void gen_settings(struct strbuf *out, const struct plan *p)
 		"ORK_RUN_ID=$RUN_ID\n"
 		"ORK_PYTHON=$PYTHON\n"
 		"export ORK_WORKFLOW ORK_RUN_ID ORK_HOME ORK_PYTHON\n");
+	if (pyproject) {
+		strbuf_adds(out, "# PYTHON empty: ork begin takes the .venv beside "
+			    "this pyproject.toml,\n# else uv run, else python3.\n"
+			    "ORK_PYPROJECT=");
+		add_sh_quoted(out, pyproject);
+		strbuf_adds(out, "\nexport ORK_PYPROJECT\n");
+		free(pyproject);
+	}
 	/* R only names files for find and test, so a leading ./ keeps a
 	 * path from ever reading as one of find's operators. */
 	strbuf_adds(out, "# The workflow file, relative to the directory the script "

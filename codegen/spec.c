@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "jsonx.h"
 #include "taskroot.h"
@@ -89,6 +90,23 @@ int workflow_has_python(const struct workflow *wf)
 	return 0;
 }
 
+char *workflow_pyproject(const struct workflow *wf)
+{
+	if (wf->python || !workflow_has_python(wf))
+		return NULL;
+	const char *slash = strrchr(wf->path, '/');
+	char *dir = slash ? xasprintf("%.*s", (int)(slash - wf->path) > 0 ?
+				      (int)(slash - wf->path) : 1, wf->path)
+			  : xstrdup(".");
+	char *toml = xasprintf("%s/pyproject.toml", dir);
+	/* Absolute: the artifact may run in another directory than orkc
+	 * did (the task files' root). */
+	char *abs = access(toml, F_OK) == 0 ? realpath(dir, NULL) : NULL;
+	free(toml);
+	free(dir);
+	return abs;
+}
+
 void describe_command(struct strbuf *out, const struct task *t)
 {
 	strbuf_adds(out, executor_name(t->executor));
@@ -97,6 +115,8 @@ void describe_command(struct strbuf *out, const struct task *t)
 		add_comment_text(out, t->file ? t->file : t->module, 80);
 		strbuf_addc(out, ':');
 		add_comment_text(out, t->function, 80);
+	} else if (t->executor == EXECUTOR_LIBRARY) {
+		add_comment_text(out, t->file, 80);
 	} else if (t->script) {
 		strbuf_adds(out, "sh -c ");
 		add_comment_text(out, t->script, 60);

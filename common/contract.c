@@ -4,7 +4,7 @@
 #include <string.h>
 
 const char *const executor_names[EXECUTOR_COUNT + 1] = {
-	"python", "process", NULL
+	"python", "process", "library", NULL
 };
 
 const char *const trigger_names[TRIGGER_COUNT + 1] = {

@@ -11,7 +11,10 @@
 
 #include <stddef.h>
 
-enum executor { EXECUTOR_PYTHON, EXECUTOR_PROCESS, EXECUTOR_COUNT };
+/* library: a shared object exporting Ork's C ABI, ork_task_run and
+ * ork_task_free (runtime/library.h); its path is the spec's "file". */
+enum executor { EXECUTOR_PYTHON, EXECUTOR_PROCESS, EXECUTOR_LIBRARY,
+		EXECUTOR_COUNT };
 
 enum trigger {
 	TRIGGER_ALL_SUCCESS,   /* the default; on_failure: skip */

@@ -44,6 +44,10 @@ static void add_command(struct strbuf *sb, const struct task *t, unsigned flags)
 		add_str(sb, SPEC_M_FUNCTION, t->function, flags);
 		return;
 	}
+	if (t->executor == EXECUTOR_LIBRARY) {
+		add_str(sb, SPEC_M_FILE, t->file, flags);
+		return;
+	}
 	if (t->script) {
 		add_str(sb, SPEC_M_SCRIPT, t->script, flags);
 		return;

@@ -302,7 +302,7 @@ static int parse_executor(struct diag *d, struct task *t,
 	if (!v) {
 		if (!misspelled(map, "executor", task_keys))
 			diag_error(d, t->pos, "task '%s' has no 'executor' "
-				   "(python or process)", t->name);
+				   "(python, process or library)", t->name);
 		return -1;
 	}
 	char *s = get_string(d, v, "executor");
@@ -324,17 +324,14 @@ static int parse_executor(struct diag *d, struct task *t,
 	int rc = 0, e = contract_lookup(executor_names, s);
 	if (e >= 0) {
 		t->executor = (enum executor)e;
-	} else if (!strcmp(s, "library")) {
-		diag_error(d, v->pos, "executor 'library' is not supported yet");
-		rc = -1;
 	} else {
 		const char *near = closest_match(s, executor_names);
 		if (near)
 			diag_error(d, v->pos, "unknown executor '%s'; did you "
 				   "mean '%s'?", s, near);
 		else
-			diag_error(d, v->pos, "unknown executor '%s' (use python "
-				   "or process)", s);
+			diag_error(d, v->pos, "unknown executor '%s' (use python, "
+				   "process or library)", s);
 		rc = -1;
 	}
 	free(s);
@@ -427,6 +424,22 @@ static void parse_command(struct diag *d, struct task *t, const struct ynode *v)
 			   "program name");
 	t->argv = argv;
 	t->argc = argc;
+}
+
+/* A library task: `file:` names the shared object (Ork's C ABI). */
+static void check_library_keys(struct diag *d, struct task *t,
+			       const struct ypair **f)
+{
+	static const int other[] = { T_MODULE, T_FUNCTION, T_COMMAND };
+	for (size_t i = 0; i < 3; i++)
+		if (f[other[i]])
+			diag_error(d, f[other[i]]->key->pos, "'%s' is not for "
+				   "library tasks, which call ork_task_run of "
+				   "the shared object 'file' names",
+				   task_keys[other[i]]);
+	if (!f[T_FILE])
+		diag_error(d, t->pos, "library task '%s' needs 'file' (the "
+			   "shared object)", t->name);
 }
 
 static void parse_input(struct diag *d, struct task *t, const struct ynode *v)
@@ -733,7 +746,9 @@ static void parse_task(struct diag *d, struct task *t, const struct ynode *v)
 	if (f[T_DESCRIPTION])
 		t->description = get_string(d, f[T_DESCRIPTION]->value,
 					    "description");
-	if (exec_ok)
+	if (exec_ok && t->executor == EXECUTOR_LIBRARY)
+		check_library_keys(d, t, f);
+	else if (exec_ok)
 		check_executor_keys(d, t, v, f);
 	t->templates = json_templates(t->input) || env_templates(t->env, t->nenv);
 }

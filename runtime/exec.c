@@ -18,13 +18,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "journal.h"
 #include "jsonx.h"
+#include "library.h"
 #include "lifecycle.h"
+#include "orkproto.h"
 #include "proc.h"
 #include "render.h"
 #include "rundir.h"
@@ -86,6 +89,7 @@ struct attempt {
 	int from_exit;       /* the failure is a non-zero exit status */
 	int started;         /* the executor ran */
 	int stdout_logged;   /* stdout was copied to the log */
+	int output_line;     /* the output came from an ORK_OUTPUT: line */
 	char reason[1024];
 	char *details;       /* raw JSON from the error file, or NULL */
 	double duration;
@@ -665,6 +669,23 @@ static void ensure_log(struct attempt *a)
 		log_sink(a, "", 0);
 }
 
+/* ORK_INPUT_JSON, Ork's way to pass the input, up to a size; above it,
+ * a note in the log says where the input is. */
+static void input_env(struct exec *x, struct attempt *a, struct envb *e)
+{
+	off_t size = orkproto_input_env(x->input_fd, e);
+	if (size < 0)
+		fatal(x, "cannot read %s: %s", x->input, strerror(errno));
+	if (size > 0) {
+		char note[256];
+		int n = snprintf(note, sizeof note, "[ork: ORK_INPUT_JSON is not "
+				 "set: the input is %lld bytes, over its limit of "
+				 "%d; read the file $ORK_INPUT, or stdin]\n",
+				 (long long)size, ORKPROTO_INPUT_ENV_MAX);
+		log_sink(a, note, (size_t)n);
+	}
+}
+
 static char **task_env(struct exec *x, struct attempt *a, struct envb *e)
 {
 	const struct task_spec *s = &x->spec;
@@ -690,6 +711,10 @@ static char **task_env(struct exec *x, struct attempt *a, struct envb *e)
 	envb_set(e, "ORK_WORKFLOW", x->rd.workflow);
 	envb_set(e, "ORK_RUN_ID", x->rd.run_id);
 	envb_set(e, "ORK_TASK", s->task);
+	/* Ork's names for the same (orkproto.h) */
+	envb_set(e, "ORK_WORKFLOW_NAME", x->rd.workflow);
+	envb_set(e, "ORK_TASK_NAME", s->task);
+	input_env(x, a, e);
 	snprintf(num, sizeof num, "%d", a->k);
 	envb_set(e, "ORK_ATTEMPT", num);
 	snprintf(num, sizeof num, "%d", x->max_attempts);
@@ -778,6 +803,36 @@ static void stdout_to_log(struct attempt *a, int outfd)
 	}
 }
 
+/* Ork's protocol (orkproto.h): the last line `ORK_OUTPUT:{json}` of a
+ * process task's stdout is its output, written to x->tmp; the rest of
+ * stdout goes to the log.  Returns 1 when there was such a line. */
+static int output_line(struct exec *x, struct attempt *a, int outfd)
+{
+	struct stat st;
+	if (outfd < 0 || fstat(outfd, &st) < 0 || st.st_size < 11)
+		return 0;
+	size_t n = (size_t)st.st_size;
+	char *map = mmap(NULL, n, PROT_READ, MAP_PRIVATE, outfd, 0);
+	if (map == MAP_FAILED)
+		return 0;
+	struct orkproto_line l;
+	int found = orkproto_output_line(map, n, &l);
+	if (found) {
+		int fd = open(x->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+			      O_CLOEXEC, 0644);
+		if (fd < 0 || write_all(fd, map + l.value,
+					l.value_end - l.value) < 0)
+			fatal(x, "cannot write %s: %s", x->tmp, strerror(errno));
+		close(fd);
+		a->stdout_logged = 1;
+		a->output_line = 1;
+		log_sink(a, map, l.start);
+		log_sink(a, map + l.end, n - l.end);
+	}
+	munmap(map, n);
+	return found;
+}
+
 /* After a clean exit, the file that holds the output (borrowed). */
 static const char *pick_output(struct exec *x, struct attempt *a, int outfd)
 {
@@ -792,7 +847,7 @@ static const char *pick_output(struct exec *x, struct attempt *a, int outfd)
 		return x->tmp;
 	}
 	if (!exists(x->tmp))
-		return x->stdout_path;
+		return output_line(x, a, outfd) ? x->tmp : x->stdout_path;
 	stdout_to_log(a, outfd);
 	return x->tmp;
 }
@@ -829,6 +884,38 @@ static void publish(struct exec *x, const char *out)
 		fatal(x, "cannot sync %s: %s", x->rd.path, strerror(errno));
 }
 
+/* Ork's deferred outputs, which orkc does not track. */
+static int check_ork_output(struct attempt *a, const char *out)
+{
+	if (orkproto_deferred(out)) {
+		fail_reason(a, "the output is Ork's deferred shape ({\"deferred\": "
+			    "[...]}): orkc does not track deferred jobs; wait "
+			    "for the job in the task and return its result");
+		a->retryable = 0;
+		return -1;
+	}
+	return 0;
+}
+
+/* What a process task must print, after what output_check said. */
+static void explain_stdout(const struct exec *x, struct attempt *a,
+			   const char *out)
+{
+	size_t n = strlen(a->reason);
+	if (a->output_line) {
+		snprintf(a->reason + n, sizeof a->reason - n, " (in the text "
+			 "after ORK_OUTPUT: on the last line that starts with it)");
+		return;
+	}
+	if (out != x->stdout_path || x->spec.executor != SPEC_PROCESS)
+		return;
+	snprintf(a->reason + n, sizeof a->reason - n, "; stdout has no "
+		 "ORK_OUTPUT: line either: a process task prints its output as "
+		 "JSON on stdout, or prints one line ORK_OUTPUT:{json} (the rest "
+		 "of stdout goes to the log), or writes it to the file "
+		 "$ORK_OUTPUT");
+}
+
 /* Validate the output and rename it into place, or clean up after a
  * failed attempt. */
 static void settle_output(struct exec *x, struct attempt *a, int outfd,
@@ -837,7 +924,10 @@ static void settle_output(struct exec *x, struct attempt *a, int outfd,
 	const char *out = NULL;
 	if (a->ok) {
 		out = pick_output(x, a, outfd);
-		if (output_check(out, a->reason, sizeof a->reason) < 0 ||
+		int bad = output_check(out, a->reason, sizeof a->reason) < 0;
+		if (bad)
+			explain_stdout(x, a, out);
+		if (bad || check_ork_output(a, out) < 0 ||
 		    check_output_type(x, a, out) < 0 ||
 		    secrets_check_output(&x->sec, out, out == x->stdout_path,
 					 a->reason, sizeof a->reason) < 0) {
@@ -884,7 +974,15 @@ static int start(struct exec *x, struct attempt *a, struct proc *p, int outfd,
 	const struct task_spec *s = &x->spec;
 	char *argv_buf[4];
 	char *const *argv = s->argv;
-	if (s->executor == SPEC_PYTHON) {
+	char *self = NULL;
+	if (s->executor == SPEC_LIBRARY) {
+		/* library.h: the call runs in a process of its own. */
+		argv_buf[0] = self = library_self();
+		argv_buf[1] = "call";
+		argv_buf[2] = (char *)s->file;
+		argv_buf[3] = NULL;
+		argv = argv_buf;
+	} else if (s->executor == SPEC_PYTHON) {
 		const char *py = x->python ? x->python : getenv("ORK_PYTHON");
 		argv_buf[0] = (char *)(py && *py ? py : "python3");
 		argv_buf[1] = "-c";
@@ -903,6 +1001,7 @@ static int start(struct exec *x, struct attempt *a, struct proc *p, int outfd,
 	struct proc_opts o = {argv, env, x->input_fd, outfd, errfd};
 	int err = proc_start(p, &o);
 	envb_release(&e, env);
+	free(self);
 	return err;
 }
 

@@ -15,6 +15,7 @@
 #include "journal.h"
 #include "jsonx.h"
 #include "proc.h"
+#include "pyenv.h"
 #include "runctx.h"
 #include "util.h"
 
@@ -27,14 +28,10 @@ static void collect(void *ctx, const char *buf, size_t n)
 	strbuf_add(ctx, buf, n);
 }
 
-/* Ask the interpreter where it really lives, so that every task runs it
- * directly: a pyenv shim or a wrapper script costs ~100 ms per start. */
-static char *resolve_python(void)
+/* What argv (an interpreter asked for sys.executable) prints, or NULL
+ * after a warning naming shown. */
+static char *ask_python(char **argv, const char *shown)
 {
-	const char *py = getenv("ORK_PYTHON");
-	if (!py || !*py)
-		py = "python3";
-	char *argv[] = {(char *)py, "-c", "import sys;print(sys.executable)", NULL};
 	int pfd[2];
 	if (proc_pipe(pfd) < 0)
 		return NULL;
@@ -46,14 +43,15 @@ static char *resolve_python(void)
 	close(pfd[1]);
 	if (err) {
 		close(pfd[0]);
-		warn_msg("cannot run python '%s': %s; python tasks will fail", py,
-		      strerror(err));
+		warn_msg("cannot run python '%s': %s; python tasks will fail",
+			 shown, strerror(err));
 		return NULL;
 	}
 	p.pipe_fd = pfd[0];
 	p.sink = collect;
 	p.sink_ctx = &out;
-	enum proc_result r = proc_wait(&p, now_mono() + 60);
+	/* uv may have to make the venv first. */
+	enum proc_result r = proc_wait(&p, now_mono() + 600);
 	proc_kill_group(&p, SIGTERM, 1);
 	if (r == PROC_INTERRUPTED)
 		proc_reraise(proc_interrupted());
@@ -63,11 +61,38 @@ static char *resolve_python(void)
 	if (r != PROC_EXITED || p.status != 0 ||
 	    strbuf_str(&out)[0] != '/') {
 		warn_msg("'%s' did not say where its interpreter is; python tasks "
-		      "will run '%s' itself", py, py);
+			 "will run '%s' itself", shown,
+			 getenv("ORK_PYTHON") && *getenv("ORK_PYTHON") ?
+			 getenv("ORK_PYTHON") : "python3");
 		strbuf_release(&out);
 		return NULL;
 	}
 	return strbuf_detach(&out);
+}
+
+/* Ask the interpreter where it really lives, so that every task runs it
+ * directly: a pyenv shim or a wrapper script costs ~100 ms per start, uv
+ * run more.  Which interpreter: pyenv.h; the choice is the run's first
+ * progress line. */
+static char *resolve_python(void)
+{
+	struct pyenv env;
+	pyenv_choose(&env);
+	char *argv[11];
+	size_t n = 0;
+	for (; env.argv[n]; n++)
+		argv[n] = env.argv[n];
+	char *shown = n > 1 ? xasprintf("%s %s ...", argv[0], argv[1])
+			    : xstrdup(argv[0]);
+	argv[n++] = "-c";
+	argv[n++] = "import sys;print(sys.executable)";
+	argv[n] = NULL;
+	char *py = ask_python(argv, shown);
+	if (py)
+		warn_msg("python: %s (%s)", py, env.why);
+	free(shown);
+	pyenv_release(&env);
+	return py;
 }
 
 /* Hold RUN/lock while run.json is read and rewritten, so that of two

@@ -9,6 +9,7 @@
 
 #include "exec.h"
 #include "inspect.h"
+#include "library.h"
 #include "lifecycle.h"
 #include "cronfire.h"
 #include "crontab.h"
@@ -19,10 +20,15 @@ static const char usage[] =
 "\n"
 "Run by a generated artifact (orkc ... -o run.mk && make -f run.mk):\n"
 "  ork begin [--python]     start an invocation of the run (creates the run\n"
-"                           directory; --python resolves $ORK_PYTHON once)\n"
+"                           directory; --python chooses and resolves the\n"
+"                           interpreter once: $ORK_PYTHON, else beside\n"
+"                           $ORK_PYPROJECT its .venv, uv run, or python3)\n"
 "  ork exec TASK            run one task as described by $ORK_SPEC\n"
 "  ork end [--tasks FILE] [TASK...]\n"
 "                           record the run's state and print a summary\n"
+"  ork call FILE            call ork_task_run of the shared object FILE (a\n"
+"                           library task) with stdin as input; print the\n"
+"                           output (ork exec runs it for each attempt)\n"
 "\n"
 "For operators:\n"
 "  ork status [RUN] [--workflow NAME] [--json]\n"
@@ -59,7 +65,7 @@ static const char usage[] =
 "Exit status:\n"
 "  0  success; for ork exec: the task reached a final state (succeeded,\n"
 "     failed or skipped), so make goes on with the other tasks\n"
-"  1  ork end: a task failed or did not run\n"
+"  1  ork end: a task failed or did not run; ork call: the call failed\n"
 "  2  usage error, bad environment or spec, unreadable or unwritable run\n"
 "     directory, no such run\n"
 "ork cron-fire exits with its command's status, and 0 when the minute is not\n"
@@ -90,6 +96,7 @@ static const struct subcommand subcommands[] = {
 	{"runs", cmd_runs},
 	{"cron-fire", cmd_cron_fire},
 	{"crontab", cmd_crontab},
+	{"call", cmd_call},
 };
 
 int main(int argc, char **argv)

@@ -166,6 +166,10 @@ static int parse_command(struct task_spec *s, struct strbuf *err)
 			return error_to(err, "a python task needs 'file' or 'module'");
 		return 0;
 	}
+	if (e == EXECUTOR_LIBRARY) {
+		s->executor = SPEC_LIBRARY;
+		return get_str(r, SPEC_M_FILE, 1, &s->file, err);
+	}
 	if (e != EXECUTOR_PROCESS)
 		return error_to(err, "unknown executor '%s'", ex);
 	s->executor = SPEC_PROCESS;

@@ -14,7 +14,10 @@
 #include "typecheck.h"
 
 /* The contract's names (contract.h), under the runtime's spelling. */
-enum spec_executor { SPEC_PYTHON = EXECUTOR_PYTHON, SPEC_PROCESS = EXECUTOR_PROCESS };
+enum spec_executor {
+	SPEC_PYTHON = EXECUTOR_PYTHON, SPEC_PROCESS = EXECUTOR_PROCESS,
+	SPEC_LIBRARY = EXECUTOR_LIBRARY,
+};
 enum spec_trigger {
 	SPEC_ALL_SUCCESS = TRIGGER_ALL_SUCCESS, SPEC_ALL_DONE = TRIGGER_ALL_DONE,
 	SPEC_NONE_FAILED = TRIGGER_NONE_FAILED, SPEC_ONE_SUCCESS = TRIGGER_ONE_SUCCESS,
@@ -34,7 +37,8 @@ struct task_spec {
 	const char *task;
 	const char *key;             /* safe as part of a file name */
 	enum spec_executor executor;
-	const char *file, *module, *function;  /* python; NULL when absent */
+	const char *file, *module, *function;  /* python; NULL when absent;
+					   file: a library's shared object */
 	char **argv;                 /* process, NULL-terminated; or NULL */
 	const char *script;          /* process, for /bin/sh -c; or NULL */
 	const char *input;           /* the static input's members, without */

@@ -173,7 +173,7 @@ test_expect_success 'killed by a signal; could not start' '
 
 test_expect_success 'invalid JSON output fails with the byte offset' '
 	run badjson 6666666666666666 "\"executor\":\"process\",\"argv\":[\"bin/badjson\"]"
-	expect_eq reason "invalid JSON output at byte 8: trailing comma" "$(reason badjson)"
+	reason badjson | grep -q "^invalid JSON output at byte 8: trailing comma; stdout has no ORK_OUTPUT: line either"
 	no_out badjson
 	expect_grep "invalid JSON output at byte 8: trailing comma" badjson.err
 	expect_grep "^\\{\"a\": 1,\\}\$" $R/logs/badjson.1.1.log
