@@ -15,6 +15,7 @@
 
 #include "cron.h"
 #include "cronfire.h"
+#include "lifecycle.h"
 #include "proc.h"
 #include "rundir.h"
 #include "tz.h"
@@ -29,6 +30,7 @@ struct fire {
 	char run_id[64];
 	char when[40];          /* scheduled, RFC 3339 in the zone */
 	int log_fd, lock_fd;
+	struct strbuf partial;  /* the command's output after its last newline */
 };
 
 static const char usage[] =
@@ -86,6 +88,28 @@ log_line(const struct fire *f, const char *fmt, ...)
 	if (write(f->log_fd, sb.buf, sb.len) < 0)
 		warn_msg("cannot write cron.log: %s", strerror(errno));
 	strbuf_release(&sb);
+}
+
+/* The command's output, one stamped log line per line it wrote: "TIME
+ * RUN_ID | text".  A line without its newline yet waits in f->partial. */
+static void log_output(void *ctx, const char *buf, size_t n)
+{
+	struct fire *f = ctx;
+	for (size_t i = 0; i < n; i++) {
+		if (buf[i] != '\n') {
+			strbuf_addc(&f->partial, buf[i]);
+			continue;
+		}
+		log_line(f, "| %s", strbuf_str(&f->partial));
+		strbuf_reset(&f->partial);
+	}
+}
+
+static void log_output_end(struct fire *f)
+{
+	if (f->partial.len)
+		log_line(f, "| %s", strbuf_str(&f->partial));
+	strbuf_release(&f->partial);
 }
 
 /* Whether the schedule fires at f->scheduled in the zone in use. */
@@ -215,6 +239,35 @@ static void describe_argv(struct strbuf *sb, char **argv)
 	}
 }
 
+/* A failed firing says so on stderr, which cron mails (MAILTO): the
+ * run, how the command ended, each task that failed or did not run with
+ * its reason and log, and where the whole output is. */
+static void tell_failure(const struct fire *f, const char *how,
+			 const char *dur)
+{
+	char *cwd = getcwd(NULL, 0);
+	const char *home = getenv("ORK_HOME");
+	if (!home || !*home)
+		home = ".ork";
+	char *base = home[0] == '/' || !cwd ? xstrdup(home)
+		     : xasprintf("%s/%s", cwd, home);
+	struct rundir rd = {base, (char *)f->workflow, (char *)f->run_id, NULL};
+	rd.path = xasprintf("%s/%s/%s", base, f->workflow, f->run_id);
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_addf(&sb, "ork cron-fire: run %s of %s (scheduled %s) failed "
+		    "(%s) after %s\n", f->run_id, f->workflow, f->when, how, dur);
+	run_failures(&rd, &sb);
+	strbuf_addf(&sb, "ork: run directory: %s\nork: cron log: %s/%s/cron.log"
+		    "\n", rd.path, base, f->workflow);
+	if (write(2, sb.buf, sb.len) < 0) {
+		/* Nobody to tell. */
+	}
+	strbuf_release(&sb);
+	free(rd.path);
+	free(base);
+	free(cwd);
+}
+
 /* Run the command with its output in cron.log; returns its status the
  * shell's way. */
 static int run(struct fire *f)
@@ -229,17 +282,27 @@ static int run(struct fire *f)
 	tz_use(NULL);
 	char **env = child_env(f);
 	int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	int pfd[2];
+	if (proc_pipe(pfd) < 0)
+		die(2, "cron-fire: cannot create a pipe: %s", strerror(errno));
 	struct proc p = PROC_INIT;
-	struct proc_opts o = {f->argv, env, in, f->log_fd, f->log_fd};
+	struct proc_opts o = {f->argv, env, in, pfd[1], pfd[1]};
 	double start = now_mono();
 	int err = proc_start(&p, &o);
+	close(pfd[1]);
 	if (in >= 0)
 		close(in);
+	p.pipe_fd = pfd[0];
+	p.sink = log_output;
+	p.sink_ctx = f;
 	if (f->timezone)
 		tz_use(f->timezone);
 	if (err) {
+		close(pfd[0]);
 		log_line(f, "done: failed: cannot run '%s': %s", f->argv[0],
 			 strerror(err));
+		fprintf(stderr, "ork cron-fire: %s of %s: cannot run '%s': %s\n",
+			f->run_id, f->workflow, f->argv[0], strerror(err));
 		return err == ENOENT ? 127 : 126;
 	}
 	enum proc_result r = proc_wait(&p, -1);
@@ -247,11 +310,15 @@ static int run(struct fire *f)
 	if (r != PROC_EXITED) {
 		int sig = proc_interrupted();
 		proc_kill_group(&p, sig ? sig : SIGTERM, 10);
+		log_output_end(f);
 		format_duration(now_mono() - start, dur);
 		log_line(f, "done: interrupted by %s after %s",
 			 proc_signame(sig ? sig : SIGTERM), dur);
 		proc_reraise(sig ? sig : SIGTERM);
 	}
+	/* Reaps it and drains the pipe (the group may have left a child). */
+	proc_kill_group(&p, SIGTERM, 10);
+	log_output_end(f);
 	format_duration(now_mono() - start, dur);
 	char how[96];
 	proc_describe(p.status, how, sizeof how);
@@ -260,6 +327,8 @@ static int run(struct fire *f)
 		log_line(f, "done: succeeded in %s", dur);
 	else
 		log_line(f, "done: failed (%s) after %s", how, dur);
+	if (!ok)
+		tell_failure(f, how, dur);
 	free(env);   /* the few strings it pointed to live until exit */
 	return WIFEXITED(p.status) ? WEXITSTATUS(p.status)
 				   : 128 + WTERMSIG(p.status);

@@ -242,6 +242,43 @@ static void explain(struct strbuf *sb, const struct rundir *rd,
 	strbuf_addc(sb, '\n');
 }
 
+int run_failures(const struct rundir *rd, struct strbuf *sb)
+{
+	struct history h = HISTORY_INIT;
+	if (history_load(&h, rd) < 0)
+		return 0;
+	cJSON *run = rundir_load_run(rd);
+	const cJSON *tasks = cJSON_GetObjectItemCaseSensitive(run, "tasks");
+	int n = 0;
+	if (cJSON_IsArray(tasks)) {
+		for (const cJSON *t = tasks->child; t; t = t->next) {
+			if (!cJSON_IsString(t))
+				continue;
+			const struct task_hist *th = history_get(&h, t->valuestring);
+			const char *state = task_state(rd, th);
+			int c = count_of(state);
+			if (c == N_FAILED || c == N_NOT_RUN) {
+				explain(sb, rd, th, t->valuestring, state);
+				n++;
+			}
+		}
+	} else {
+		/* ork end did not run (the artifact was killed): what the
+		 * journal knows. */
+		for (size_t i = 0; i < h.ntasks; i++) {
+			const char *state = task_state(rd, &h.tasks[i]);
+			if (count_of(state) == N_FAILED ||
+			    !strcmp(state, "interrupted")) {
+				explain(sb, rd, &h.tasks[i], h.tasks[i].task, state);
+				n++;
+			}
+		}
+	}
+	cJSON_Delete(run);
+	history_release(&h);
+	return n;
+}
+
 static void finish_run(const struct rundir *rd, const char *state,
 		       char **tasks, int ntasks)
 {

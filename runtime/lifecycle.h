@@ -18,4 +18,10 @@ int cmd_end(int argc, char **argv);
  * why. */
 int run_begin(const struct rundir *rd, int python);
 
+/* Append to sb one "ork:   TASK: STATE (REASON); log: PATH" line per task
+ * of rd's run that failed or did not run (the tasks ork end recorded, or,
+ * when it did not get to, those the journal shows failed or interrupted).
+ * Returns how many. */
+int run_failures(const struct rundir *rd, struct strbuf *sb);
+
 #endif
