@@ -66,6 +66,10 @@ struct exec {
 	double mono0;       /* when the first attempt started */
 	double wall0;
 	int max_attempts;
+	double heartbeat;   /* seconds between "still running" lines; 0: none */
+	int ntasks;         /* the run's N of "[k/N]", or 0: no counts */
+	long done;          /* the k: tasks ended in this invocation */
+	int color;          /* stderr is a terminal that takes colour */
 };
 
 /* One attempt's outcome. */
@@ -93,8 +97,23 @@ struct attempt {
 
 /* ---- small helpers ------------------------------------------------------ */
 
-/* "ork: TASK: message\n" on stderr in a single write(2), so lines of
- * tasks running side by side under make -j never interleave. */
+/* The colour of a progress message by its first word, or NULL. */
+static const char *progress_color(const char *msg)
+{
+	static const struct { const char *word, *sgr; } colors[] = {
+		{"succeeded", "32"}, {"failed", "31"}, {"interrupted", "31"},
+		{"skipped", "33"}, {"attempt", "33"}, {"still", "36"},
+	};
+	for (size_t i = 0; i < sizeof colors / sizeof *colors; i++)
+		if (!strncmp(msg, colors[i].word, strlen(colors[i].word)))
+			return colors[i].sgr;
+	return NULL;
+}
+
+/* "ork: [k/N] TASK: message\n" on stderr in a single write(2), so lines
+ * of tasks running side by side under make -j never interleave.  k: the
+ * tasks of the run that ended in this invocation (this one too, once it
+ * has); N: the run's tasks, when the artifact told ork begin. */
 static void progress(const struct exec *x, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 static void progress(const struct exec *x, const char *fmt, ...)
@@ -104,9 +123,17 @@ static void progress(const struct exec *x, const char *fmt, ...)
 	va_start(ap, fmt);
 	strbuf_vaddf(&msg, fmt, ap);
 	va_end(ap);
+	strbuf_adds(&sb, "ork: ");
+	if (x->ntasks > 0)
+		strbuf_addf(&sb, "[%ld/%d] ", x->done, x->ntasks);
+	const char *sgr = x->color ? progress_color(strbuf_str(&msg)) : NULL;
 	/* Reasons come from tasks: no terminal escapes reach the screen. */
-	strbuf_addf(&sb, "ork: %s: ", x->spec.task);
+	strbuf_addf(&sb, "%s: ", x->spec.task);
+	if (sgr)
+		strbuf_addf(&sb, "\033[%sm", sgr);
 	strbuf_add_safe(&sb, strbuf_str(&msg), msg.len, 0);
+	if (sgr)
+		strbuf_adds(&sb, "\033[m");
 	strbuf_addc(&sb, '\n');
 	if (write(2, sb.buf, sb.len) < 0) {
 		/* Nobody to tell. */
@@ -165,6 +192,14 @@ static void open_run(struct exec *x)
 			fatal(x, "cannot read %s/run.json", x->rd.path);
 	}
 	x->inv = (int)jsonx_get_number(run, "invocation", 1);
+	x->ntasks = (int)jsonx_get_number(run, "ntasks", 0);
+	x->color = use_color(2);
+	if (x->ntasks > 0) {
+		struct stat st;
+		char *pp = rundir_file(&x->rd, "progress");
+		x->done = lstat(pp, &st) == 0 ? (long)st.st_size : 0;
+		free(pp);
+	}
 	const char *py = jsonx_get_string(run, "python");
 	x->python = py && *py ? xstrdup(py) : NULL;
 	const cJSON *params = cJSON_GetObjectItemCaseSensitive(run, "params");
@@ -201,6 +236,16 @@ static void read_settings(struct exec *x)
 		if (*end || !(x->grace >= 0) || x->grace > 86400)
 			die(2, "exec: ORK_KILL_GRACE '%s' is not a number of "
 			    "seconds (0 to 86400)", g);
+	}
+	/* ORK_HEARTBEAT: a "still running" line every so many seconds
+	 * (default 60; 0: none). */
+	const char *hb = getenv("ORK_HEARTBEAT");
+	x->heartbeat = 60;
+	if (hb && *hb) {
+		x->heartbeat = strtod(hb, &end);
+		if (*end || !(x->heartbeat >= 0) || x->heartbeat > 1e7)
+			die(2, "exec: ORK_HEARTBEAT '%s' is not a number of "
+			    "seconds", hb);
 	}
 	const char *f = getenv("ORK_FSYNC");
 	x->sync = 1;
@@ -385,6 +430,24 @@ static void remove_temporaries(const struct exec *x)
 	unlink(x->stdout_path);
 }
 
+/* One more task ended in this invocation: a byte appended to
+ * RUN/progress, whose offset after the append is our k (appends of tasks
+ * ending at once each get their own). */
+static void count_done(struct exec *x)
+{
+	if (x->ntasks <= 0)
+		return;
+	char *pp = rundir_file(&x->rd, "progress");
+	int fd = open(pp, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+	free(pp);
+	if (fd < 0)
+		return;
+	off_t k;
+	if (write(fd, ".", 1) == 1 && (k = lseek(fd, 0, SEEK_CUR)) > 0)
+		x->done = (long)k;
+	close(fd);
+}
+
 static void end_event(struct exec *x, const char *state, int attempts,
 		      const char *reason)
 {
@@ -400,6 +463,7 @@ static void end_event(struct exec *x, const char *state, int attempts,
 	event_time(&x->ev, "time", now);
 	event_num(&x->ev, "duration", x->mono0 ? now_mono() - x->mono0 : 0);
 	journal(x);
+	count_done(x);
 }
 
 /* ---- upstream states and the trigger ------------------------------------ */
@@ -904,6 +968,28 @@ static int start(struct exec *x, struct attempt *a, struct proc *p, int outfd,
 	return err;
 }
 
+/* proc_wait, with a "still running after D" line every x->heartbeat
+ * seconds, so that a long task is seen to be alive. */
+static enum proc_result wait_beating(struct exec *x, const struct attempt *a,
+				     struct proc *p, double deadline)
+{
+	double beat = x->heartbeat > 0 ? now_mono() + x->heartbeat : -1;
+	for (;;) {
+		int beating = beat > 0 && (deadline < 0 || beat < deadline);
+		enum proc_result r = proc_wait(p, beating ? beat : deadline);
+		if (r != PROC_TIMEDOUT || !beating)
+			return r;
+		char dur[32];
+		format_duration(now_mono() - x->mono0, dur);
+		if (x->max_attempts > 1)
+			progress(x, "still running after %s (attempt %d/%d)", dur,
+				 a->k, x->max_attempts);
+		else
+			progress(x, "still running after %s", dur);
+		beat += x->heartbeat;
+	}
+}
+
 /* Run the executor to its end: exit, timeout or interrupt; then make
  * sure nothing of its process group is left. */
 static void run_process(struct exec *x, struct attempt *a, int outfd,
@@ -927,7 +1013,8 @@ static void run_process(struct exec *x, struct attempt *a, int outfd,
 	p.sink_ctx = a;
 	secrets_sink(&x->sec, &p, log_sink, a);
 	double timeout = x->spec.timeout;
-	enum proc_result r = proc_wait(&p, timeout > 0 ? t0 + timeout : -1);
+	enum proc_result r = wait_beating(x, a, &p, timeout > 0 ? t0 + timeout
+								 : -1);
 	int sig = r == PROC_INTERRUPTED ? proc_interrupted() : SIGTERM;
 	/* Even after a clean exit: no process of the task outlives it, not
 	 * even one that left the group. */

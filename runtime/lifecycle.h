@@ -24,4 +24,9 @@ int run_begin(const struct rundir *rd, int python);
  * Returns how many. */
 int run_failures(const struct rundir *rd, struct strbuf *sb);
 
+/* Whether to colour what goes to fd: not when NO_COLOR is set (and not
+ * empty); always when CLICOLOR_FORCE is (and not 0); else when fd is a
+ * terminal other than TERM=dumb. */
+int use_color(int fd);
+
 #endif

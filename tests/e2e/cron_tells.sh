@@ -50,7 +50,7 @@ test_expect_success 'a succeeded firing prints nothing' '
 test_expect_success 'every cron.log line has a timestamp and the run id' '
 	test -s $LOG
 	if grep -Ev "$STAMP" $LOG; then false; fi
-	expect_grep "${STAMP}\| ork: fetch: failed \(exit status 3\)" $LOG
+	expect_grep "${STAMP}\| ork: \[1/3\] fetch: failed \(exit status 3\)" $LOG
 '
 
 test_expect_success 'a command that cannot start: said on stderr too' '
@@ -91,3 +91,4 @@ test_expect_success 'ork crontab install refuses a block with an unknown zone' '
 	expect_grep "unknown time zone .Europe/Berln. \(did you mean .Europe/Berlin.\?\); nothing installed" err
 	test ! -e tab
 '
+finish
