@@ -1,6 +1,7 @@
 /* cronfire: see cronfire.h.  The lock is the run's own: it is taken
  * before the command starts and released when this process exits, which
  * is after the command (and proc's group kill) has finished. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "cron.h"
+#include "jsonx.h"
 #include "cronfire.h"
 #include "lifecycle.h"
 #include "proc.h"
@@ -24,7 +26,8 @@
 extern char **environ;
 
 struct fire {
-	const char *dir, *workflow, *schedule, *timezone, *at;
+	const char *dir, *workflow, *schedule, *timezone, *at, *catchup;
+	char *wfdir;            /* $ORK_HOME/NAME */
 	char **argv;            /* the command */
 	time_t scheduled;       /* the minute this firing stands for */
 	char run_id[64];
@@ -36,7 +39,7 @@ struct fire {
 static const char usage[] =
 	"usage: ork cron-fire [-C DIR] --workflow NAME [--schedule CRON] "
 	"[--timezone ZONE]\n"
-	"                     [--at TIME] -- COMMAND [ARG...]\n";
+	"                     [--catchup none|latest|all] [--at TIME] -- COMMAND [ARG...]\n";
 
 static void parse_args(int argc, char **argv, struct fire *f)
 {
@@ -45,6 +48,7 @@ static void parse_args(int argc, char **argv, struct fire *f)
 		{"schedule", required_argument, NULL, 's'},
 		{"timezone", required_argument, NULL, 'z'},
 		{"at", required_argument, NULL, 'a'},
+		{"catchup", required_argument, NULL, 'c'},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
@@ -56,6 +60,7 @@ static void parse_args(int argc, char **argv, struct fire *f)
 		case 's': f->schedule = optarg; break;
 		case 'z': f->timezone = optarg; break;
 		case 'a': f->at = optarg; break;
+		case 'c': f->catchup = optarg; break;
 		default:
 			die(2, "cron-fire: bad option '%s'\n%s", argv[optind - 1],
 			    usage);
@@ -68,6 +73,12 @@ static void parse_args(int argc, char **argv, struct fire *f)
 		die(2, "cron-fire: no command after '--'\n%s", usage);
 	if (f->timezone && !f->schedule)
 		die(2, "cron-fire: --timezone goes with --schedule");
+	if (f->catchup && strcmp(f->catchup, "none") &&
+	    strcmp(f->catchup, "latest") && strcmp(f->catchup, "all"))
+		die(2, "cron-fire: --catchup takes none, latest or all, not '%s'",
+		    f->catchup);
+	if (f->catchup && !f->schedule)
+		die(2, "cron-fire: --catchup goes with --schedule");
 	f->argv = argv + optind;
 }
 
@@ -146,6 +157,7 @@ static void open_files(struct fire *f)
 		die(2, "cron-fire: cannot create '%s': %s", dir, strerror(errno));
 	char *log = xasprintf("%s/cron.log", dir);
 	char *lock = xasprintf("%s/cron.lock", dir);
+	f->wfdir = xstrdup(dir);
 	f->log_fd = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
 	if (f->log_fd < 0)
 		die(2, "cron-fire: cannot open '%s': %s", log, strerror(errno));
@@ -334,6 +346,109 @@ static int run(struct fire *f)
 				   : 128 + WTERMSIG(p.status);
 }
 
+/* ---- catching up --------------------------------------------------------- */
+
+/* The scheduled time of the latest firing: $ORK_HOME/NAME/cron.last, else
+ * the latest run.time of the cron-* runs there.  0 when none. */
+static time_t last_fire(const struct fire *f)
+{
+	char *path = xasprintf("%s/cron.last", f->wfdir);
+	char *text = read_file(path, NULL);
+	free(path);
+	time_t t = 0;
+	if (text) {
+		text[strcspn(text, "\n")] = '\0';
+		if (tz_parse(text, &t) < 0)
+			t = 0;
+		free(text);
+		if (t)
+			return t;
+	}
+	DIR *d = opendir(f->wfdir);
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		if (strncmp(e->d_name, "cron-", 5) || !valid_run_id(e->d_name))
+			continue;
+		char *rj = xasprintf("%s/%s/run.json", f->wfdir, e->d_name);
+		char *js = read_file(rj, NULL);
+		cJSON *run = js ? cJSON_Parse(js) : NULL;
+		const cJSON *r = cJSON_GetObjectItemCaseSensitive(run, "run");
+		time_t rt;
+		if (!tz_parse(jsonx_get_string(r, "time"), &rt) && rt > t)
+			t = rt;
+		cJSON_Delete(run);
+		free(js);
+		free(rj);
+	}
+	if (d)
+		closedir(d);
+	return t;
+}
+
+static void save_last(const struct fire *f)
+{
+	char *path = xasprintf("%s/cron.last", f->wfdir);
+	char buf[48];
+	tz_format(f->scheduled, buf);
+	strcat(buf, "\n");
+	if (write_file_atomic(path, buf, strlen(buf)) < 0)
+		warn_msg("cron-fire: cannot write '%s': %s", path, strerror(errno));
+	free(path);
+}
+
+/* The schedule's times after last and before f->scheduled (at most
+ * max, the latest ones), into v; returns how many there were in all. */
+static size_t missed(const struct fire *f, time_t last, time_t *v,
+		     size_t max, size_t *nv)
+{
+	struct cron c;
+	struct cron_error errs[CRON_MAXERRORS];
+	*nv = 0;
+	if (cron_parse(f->schedule, &c, errs) || c.reboot)
+		return 0;
+	size_t n = 0;
+	time_t t = last;
+	while (cron_next(&c, t, &t) == 0 && t < f->scheduled) {
+		if (*nv == max) {
+			memmove(v, v + 1, (max - 1) * sizeof *v);
+			(*nv)--;
+		}
+		v[(*nv)++] = t;
+		n++;
+	}
+	return n;
+}
+
+static int run(struct fire *f);
+
+/* Run the firings missed since the last one, as catchup says: none, the
+ * latest (latest), or each, oldest first (all; the latest 100 at
+ * most).  Returns the last failed status, or 0. */
+static int catch_up(struct fire *f, time_t last)
+{
+	enum { MAX_CATCHUP = 100 };
+	time_t v[MAX_CATCHUP];
+	size_t nv;
+	int all = !strcmp(f->catchup, "all");
+	size_t n = missed(f, last, v, all ? MAX_CATCHUP : 1, &nv);
+	if (!n)
+		return 0;
+	time_t now = f->scheduled;
+	log_line(f, "catchup %s: %zu firing%s missed since the last one; "
+		 "running %zu", f->catchup, n, n == 1 ? "" : "s", nv);
+	int rc = 0;
+	for (size_t i = 0; i < nv; i++) {
+		f->scheduled = v[i];
+		make_run_id(f);
+		int r = run(f);
+		if (r)
+			rc = r;
+	}
+	f->scheduled = now;
+	make_run_id(f);
+	return rc;
+}
+
 int cmd_cron_fire(int argc, char **argv)
 {
 	struct fire f;
@@ -353,5 +468,14 @@ int cmd_cron_fire(int argc, char **argv)
 	open_files(&f);
 	if (take_lock(&f) < 0)
 		return 0;
-	return run(&f);
+	int rc = 0;
+	if (f.schedule) {
+		time_t last = last_fire(&f);
+		save_last(&f);
+		if (f.catchup && strcmp(f.catchup, "none") && last &&
+		    last < f.scheduled)
+			rc = catch_up(&f, last);
+	}
+	int st = run(&f);
+	return st ? st : rc;
 }

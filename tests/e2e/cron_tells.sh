@@ -91,4 +91,66 @@ test_expect_success 'ork crontab install refuses a block with an unknown zone' '
 	expect_grep "unknown time zone .Europe/Berln. \(did you mean .Europe/Berlin.\?\); nothing installed" err
 	test ! -e tab
 '
+# ---- catchup ----------------------------------------------------------------------
+# Missed firings are faked with --at: the machine "was off" between two
+# firings hours apart.
+
+# In a fresh ORK_HOME: the firings above are history too.
+fire() {  # CATCHUP AT
+	ORK_HOME=cu TZ=UTC "$ORK" cron-fire --workflow tells --schedule "0 * * * *" \
+		--catchup "$1" --at "$2" -- make -f ok.mk >/dev/null 2>&1
+}
+ran() {  # the cron-20240701 runs, in order
+	(cd cu/tells && ls -d cron-20240701T* 2>/dev/null | tr "\n" " ")
+}
+
+test_expect_success 'catchup: orkc writes it into the entry; a bad value is an error' '
+	sed "s/^schedule:.*/&\ncatchup: latest/" wf.yaml >cu.yaml
+	"$ORKC" -t cron --artifact ok.mk --root /srv/p --ork /usr/bin/ork cu.yaml >block
+	expect_grep "^0 \* \* \* \* /usr/bin/ork cron-fire -C /srv/p --workflow tells --schedule .0 \* \* \* \*. --catchup latest -- make -j4 -f ok.mk$" block
+	sed "s/^schedule:.*/&\ncatchup: sometimes/" wf.yaml >cubad.yaml
+	rc=0; "$ORKC" --check cubad.yaml 2>err || rc=$?
+	expect_eq status 1 $rc
+	expect_grep "cubad.yaml:3:10: error: catchup must be none, latest or all, not .sometimes." err
+	rc=0; "$ORK" cron-fire --workflow tells --catchup latest -- true 2>err || rc=$?
+	expect_eq status 2 $rc
+'
+
+test_expect_success 'catchup latest: the latest missed firing, then this one' '
+	fire latest 2024-07-01T10:00:00Z
+	expect_eq first "cron-20240701T1000 " "$(ran)"
+	fire latest 2024-07-01T13:00:00Z
+	expect_eq runs "cron-20240701T1000 cron-20240701T1200 cron-20240701T1300 " "$(ran)"
+	expect_grep "cron-20240701T1300 catchup latest: 2 firings missed since the last one; running 1$" cu/tells/cron.log
+	ls cu/tells/cron-20240701T1200/fetch.$_hex16.json >/dev/null
+	expect_eq scheduled 2024-07-01T12:00:00+00:00 \
+		"$(jget cu/tells/cron-20240701T1200/run.json "d[\"run\"][\"time\"]")"
+'
+
+test_expect_success 'catchup all: every missed firing, oldest first' '
+	fire all 2024-07-01T16:00:00Z
+	expect_eq runs "cron-20240701T1000 cron-20240701T1200 cron-20240701T1300 cron-20240701T1400 cron-20240701T1500 cron-20240701T1600 " "$(ran)"
+	t14=$(jget cu/tells/cron-20240701T1400/run.json "d[\"started\"]")
+	t15=$(jget cu/tells/cron-20240701T1500/run.json "d[\"started\"]")
+	[ "$t14" \< "$t15" ] || [ "$t14" = "$t15" ]
+'
+
+test_expect_success 'catchup none: only this firing' '
+	fire none 2024-07-01T19:00:00Z
+	expect_eq runs "cron-20240701T1000 cron-20240701T1200 cron-20240701T1300 cron-20240701T1400 cron-20240701T1500 cron-20240701T1600 cron-20240701T1900 " "$(ran)"
+'
+
+test_expect_success 'catchup: the last firing from the run history when cron.last is gone' '
+	rm cu/tells/cron.last
+	fire all 2024-07-01T21:00:00Z
+	expect_eq last "cron-20240701T1900 cron-20240701T2000 cron-20240701T2100" \
+		"$(ran | tr " " "\n" | tail -n 3 | tr "\n" " " | sed "s/ *\$//")"
+'
+
+test_expect_success 'catchup: an edited last fire time counts' '
+	echo 2024-07-01T22:00:00+00:00 >cu/tells/cron.last
+	fire latest 2024-07-01T23:00:00Z
+	expect_eq last "cron-20240701T2100 cron-20240701T2300" \
+		"$(ran | tr " " "\n" | tail -n 2 | tr "\n" " " | sed "s/ *\$//")"
+'
 finish
