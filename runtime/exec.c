@@ -70,6 +70,8 @@ struct exec {
 	int ntasks;         /* the run's N of "[k/N]", or 0: no counts */
 	long done;          /* the k: tasks ended in this invocation */
 	int color;          /* stderr is a terminal that takes colour */
+	char *upstream;     /* RUN/TASK.upstream.json when an upstream task
+			     * did not succeed ($ORK_UPSTREAM_FAILURES), or NULL */
 };
 
 /* One attempt's outcome. */
@@ -767,6 +769,8 @@ static char **task_env(struct exec *x, struct attempt *a, struct envb *e)
 	envb_set(e, "ORK_ERROR_FILE", x->errfile);
 	if (x->params)
 		envb_set(e, "ORK_PARAMS", x->params);
+	if (x->upstream)
+		envb_set(e, "ORK_UPSTREAM_FAILURES", x->upstream);
 	return envb_build(e, "ORK_SPEC");
 }
 
@@ -1269,8 +1273,30 @@ static char *find_pydir(void)
 	return found;
 }
 
+/* A task that runs although an upstream task did not succeed (on_failure:
+ * run, or a trigger that allows it) learns which and why from the file
+ * $ORK_UPSTREAM_FAILURES names (lifecycle.h has its format). */
+static void note_upstream(struct exec *x, const enum dep_state *st)
+{
+	char *path = xasprintf("%s/%s.upstream.json", x->absdir, x->spec.task);
+	unlink(path);
+	const char **names = xcalloc(x->spec.ndeps + 1, sizeof *names);
+	size_t n = 0;
+	for (size_t i = 0; i < x->spec.ndeps; i++)
+		if (st[i] != DEP_SUCCEEDED)
+			names[n++] = x->spec.deps[i].task;
+	char *text = n ? upstream_report(&x->rd, names, n) : NULL;
+	free((void *)names);
+	if (text && write_file_atomic(path, text, strlen(text)) == 0)
+		x->upstream = path;
+	else
+		free(path);
+	free(text);
+}
+
 static void exec_release(struct exec *x)
 {
+	free(x->upstream);
 	free(x->pydir);
 	spec_release(&x->spec);
 	rundir_release(&x->rd);
@@ -1336,6 +1362,7 @@ int cmd_exec(int argc, char **argv)
 		progress(&x, "failed (%s)", reason);
 	} else {
 		write_input(&x, st);
+		note_upstream(&x, st);
 		run_attempts(&x);
 	}
 	exec_release(&x);

@@ -346,6 +346,46 @@ int run_failures(const struct rundir *rd, struct strbuf *sb)
 	return n;
 }
 
+char *upstream_report(const struct rundir *rd, const char *const *tasks,
+		      size_t n)
+{
+	struct history h = HISTORY_INIT;
+	if (history_load(&h, rd) < 0)
+		return NULL;
+	cJSON *arr = cJSON_CreateArray();
+	for (size_t i = 0; i < n; i++) {
+		const struct task_hist *th = history_get(&h, tasks[i]);
+		const char *state = task_state(rd, th);
+		if (!strcmp(state, "succeeded"))
+			continue;
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "task", tasks[i]);
+		cJSON_AddStringToObject(o, "state", state);
+		if (th && th->reason && *th->reason)
+			cJSON_AddStringToObject(o, "reason", th->reason);
+		else
+			cJSON_AddNullToObject(o, "reason");
+		if (th && th->exit_code >= 0)
+			cJSON_AddNumberToObject(o, "exit", th->exit_code);
+		else
+			cJSON_AddNullToObject(o, "exit");
+		char *abs = rundir_abspath(rd);
+		char *log = th && th->log ? xasprintf("%s/%s", abs, th->log) : NULL;
+		if (log && access(log, F_OK) == 0)
+			cJSON_AddStringToObject(o, "log", log);
+		else
+			cJSON_AddNullToObject(o, "log");
+		free(log);
+		free(abs);
+		cJSON_AddItemToArray(arr, o);
+	}
+	history_release(&h);
+	char *text = cJSON_GetArraySize(arr) ? jsonx_print(arr, JSONX_PRETTY)
+					     : NULL;
+	cJSON_Delete(arr);
+	return text;
+}
+
 static void finish_run(const struct rundir *rd, const char *state,
 		       char **tasks, int ntasks, int worked)
 {

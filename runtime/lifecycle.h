@@ -24,6 +24,15 @@ int run_begin(const struct rundir *rd, int python);
  * Returns how many. */
 int run_failures(const struct rundir *rd, struct strbuf *sb);
 
+/* What an `on_failure: run` task reads at $ORK_UPSTREAM_FAILURES: a JSON
+ * array with one object per task of tasks[0..n) that did not succeed,
+ * {"task", "state" (failed, skipped, interrupted, not run), "reason"
+ * (or null), "exit" (the last attempt's exit status, or null), "log"
+ * (absolute path of its last attempt's log, or null)}.  NULL when all
+ * succeeded (or the journal cannot be read).  Owned by the caller. */
+char *upstream_report(const struct rundir *rd, const char *const *tasks,
+		      size_t n);
+
 /* Whether to colour what goes to fd: not when NO_COLOR is set (and not
  * empty); always when CLICOLOR_FORCE is (and not 0); else when fd is a
  * terminal other than TERM=dumb. */

@@ -228,4 +228,36 @@ test_expect_success 'ork cancel: usage and no run' '
 	rc=0; "$ORK" cancel nosuch 2>err || rc=$?
 	expect_eq status 2 $rc
 '
+# ---- on_failure: run tasks learn what failed ---------------------------------
+
+test_expect_success 'on_failure: run: which upstream tasks failed, why, and their logs' '
+	cat >of.yaml <<-\EOF
+	name: of
+	tasks:
+	  fetch: {executor: process, command: "echo no route >&2; exit 3"}
+	  parse: {executor: process, command: "echo {}", depends_on: [fetch]}
+	  fine: {executor: process, command: "echo 1"}
+	  notify:
+	    executor: process
+	    command: "if [ -n \"$ORK_UPSTREAM_FAILURES\" ]; then cat \"$ORK_UPSTREAM_FAILURES\"; else echo null; fi"
+	    depends_on: [parse, fine, fetch]
+	    on_failure: run
+	EOF
+	"$ORKC" of.yaml -o of.mk
+	make -f of.mk ORK="$ORK" >of.out 2>&1 || :
+	WF=of
+	out=$(outf notify)
+	expect_eq tasks "parse fetch" "$(jget "$out" "\" \".join(t[\"task\"] for t in d)")"
+	expect_eq state failed "$(jget "$out" "[t[\"state\"] for t in d if t[\"task\"] == \"fetch\"][0]")"
+	expect_eq reason "exit status 3" "$(jget "$out" "[t[\"reason\"] for t in d if t[\"task\"] == \"fetch\"][0]")"
+	expect_eq exit 3 "$(jget "$out" "[t[\"exit\"] for t in d if t[\"task\"] == \"fetch\"][0]")"
+	log=$(jget "$out" "[t[\"log\"] for t in d if t[\"task\"] == \"fetch\"][0]")
+	grep -qx "no route" "$log"
+	expect_eq skipped skipped "$(jget "$out" "[t[\"state\"] for t in d if t[\"task\"] == \"parse\"][0]")"
+	# All succeeded: no such file.
+	sed "s/exit 3/echo {}/; s/echo no route >&2; //" of.yaml >ofok.yaml
+	"$ORKC" ofok.yaml -o ofok.mk
+	make -f ofok.mk ORK="$ORK" RUN_ID=ok >/dev/null 2>&1
+	expect_eq none null "$(cat "$(outf notify ok)")"
+'
 finish
