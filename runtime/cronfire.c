@@ -477,5 +477,6 @@ int cmd_cron_fire(int argc, char **argv)
 			rc = catch_up(&f, last);
 	}
 	int st = run(&f);
+	free(f.wfdir);
 	return st ? st : rc;
 }

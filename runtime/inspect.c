@@ -559,10 +559,12 @@ static int copy_log(const char *path, off_t *off, int final)
 static void cat_log(const char *path)
 {
 	off_t off = 0;
-	if (access(path, F_OK) < 0) {
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
 		printf("(%s)\n", errno == ENOENT ? "no output" : strerror(errno));
 		return;
 	}
+	close(fd);
 	int last = copy_log(path, &off, 1);
 	if (last >= 0 && last != '\n')
 		putchar('\n');

@@ -369,14 +369,14 @@ char *upstream_report(const struct rundir *rd, const char *const *tasks,
 			cJSON_AddNumberToObject(o, "exit", th->exit_code);
 		else
 			cJSON_AddNullToObject(o, "exit");
-		char *abs = rundir_abspath(rd);
-		char *log = th && th->log ? xasprintf("%s/%s", abs, th->log) : NULL;
+		/* Relative to the run directory ($ORK_RUN_DIR): the same
+		 * text whichever artifact and directory ran it. */
+		char *log = th && th->log ? rundir_file(rd, "%s", th->log) : NULL;
 		if (log && access(log, F_OK) == 0)
-			cJSON_AddStringToObject(o, "log", log);
+			cJSON_AddStringToObject(o, "log", th->log);
 		else
 			cJSON_AddNullToObject(o, "log");
 		free(log);
-		free(abs);
 		cJSON_AddItemToArray(arr, o);
 	}
 	history_release(&h);

@@ -28,7 +28,7 @@ int run_failures(const struct rundir *rd, struct strbuf *sb);
  * array with one object per task of tasks[0..n) that did not succeed,
  * {"task", "state" (failed, skipped, interrupted, not run), "reason"
  * (or null), "exit" (the last attempt's exit status, or null), "log"
- * (absolute path of its last attempt's log, or null)}.  NULL when all
+ * (its last attempt's log, relative to the run directory, or null)}.  NULL when all
  * succeeded (or the journal cannot be read).  Owned by the caller. */
 char *upstream_report(const struct rundir *rd, const char *const *tasks,
 		      size_t n);

@@ -192,9 +192,9 @@ cancel_test() {
 	[ $rc != 0 ]
 	rm -f hang
 	expect_grep "cancelled run [^ ]+ of op: 2 tasks interrupted \((b, c|c, b)\)" cancel.err
-	for pid in $(cat pids); do
-		if alive $pid; then echo "left running: $pid"; ps -fp $pid; return 1; fi
-	done
+	while read -r pid; do
+		if alive "$pid"; then echo "left running: $pid"; ps -fp "$pid"; return 1; fi
+	done <pids
 }
 
 test_expect_success 'ork cancel stops a make run: interrupted, no orphans' '
@@ -252,7 +252,8 @@ test_expect_success 'on_failure: run: which upstream tasks failed, why, and thei
 	expect_eq reason "exit status 3" "$(jget "$out" "[t[\"reason\"] for t in d if t[\"task\"] == \"fetch\"][0]")"
 	expect_eq exit 3 "$(jget "$out" "[t[\"exit\"] for t in d if t[\"task\"] == \"fetch\"][0]")"
 	log=$(jget "$out" "[t[\"log\"] for t in d if t[\"task\"] == \"fetch\"][0]")
-	grep -qx "no route" "$log"
+	expect_eq log logs/fetch.1.1.log "$log"
+	grep -qx "no route" "$(rundir)/$log"
 	expect_eq skipped skipped "$(jget "$out" "[t[\"state\"] for t in d if t[\"task\"] == \"parse\"][0]")"
 	# All succeeded: no such file.
 	sed "s/exit 3/echo {}/; s/echo no route >&2; //" of.yaml >ofok.yaml
