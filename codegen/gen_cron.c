@@ -113,11 +113,18 @@ static void add_command(struct strbuf *out, const struct workflow *wf,
 	add_word(out, ct->root);
 	strbuf_adds(out, " --workflow ");
 	add_word(out, wf->name);
-	if (filtered) {
+	int catchup = wf->catchup && strcmp(wf->catchup, "none");
+	if (filtered || (catchup && !c->reboot)) {
 		strbuf_adds(out, " --schedule ");
 		add_word(out, c->normal);
+	}
+	if (filtered) {
 		strbuf_adds(out, " --timezone ");
 		add_word(out, wf->timezone);
+	}
+	if (catchup && !c->reboot) {
+		strbuf_adds(out, " --catchup ");
+		add_word(out, wf->catchup);
 	}
 	if (ends_with(ct->artifact, ".sh")) {
 		strbuf_adds(out, " -- sh ");
@@ -152,6 +159,12 @@ static void add_header(struct strbuf *out, const struct workflow *wf,
 		    "# skipped while the previous run still runs; log: "
 		    ".ork/");
 	strbuf_addf(out, "%s/cron.log\n", wf->name);
+	if (wf->catchup && strcmp(wf->catchup, "none")) {
+		strbuf_adds(out, "# Firings missed while the machine was off are "
+			    "run by the next one (catchup: ");
+		add_comment_text(out, wf->catchup, 20);
+		strbuf_adds(out, ").\n");
+	}
 	if (filtered)
 		strbuf_adds(out, "# cron starts ork cron-fire at these minutes "
 			    "of every hour; it runs the workflow\n# only when "

@@ -293,6 +293,17 @@ static void gen_all(struct strbuf *out, const struct plan *p)
 		"$(file >$(R)/tasks.$@.list,$(call ork_up,$@)))\n"
 		"\t@$(ORK) end --tasks $(R)/tasks.$@.list\n\n");
 	gen_help(out, p);
+	/* ork begin records the tasks up front (ork status lists those not
+	 * started yet; ork exec counts [k/N]); not when a goal chose some,
+	 * nor when the names would not fit in one environment string. */
+	size_t len = 0;
+	for (size_t k = 0; k < wf->ntasks; k++)
+		len += strlen(wf->tasks[k].name) + 1;
+	if (len < 65536)
+		strbuf_adds(out, "# The tasks, for ork status and the [k/N] of "
+			    "progress lines.\n"
+			    "ork-begin: private export ORK_TASK_NAMES := "
+			    "$(if $(filter-out all,$(MAKECMDGOALS)),,$(ORK_TASKS))\n");
 	strbuf_addf(out, "# ork-begin's own ORK_SPEC: GNU make 4.3 would pass it a task's.\n"
 		    "ork-begin: private export ORK_SPEC :=\n"
 		    "ork-begin:\n\t@$(ORK) begin%s\n\n",

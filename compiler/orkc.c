@@ -388,6 +388,13 @@ int main(int argc, char **argv)
 			diag_error(&d, root->pos, "%s needs a 'schedule' in the "
 				   "workflow, such as schedule: \"0 * * * *\"",
 				   o.next ? "--next" : "target 'cron'");
+		/* A crontab entry for a zone that does not exist would fail
+		 * at every firing: an error here, not the warning. */
+		const struct ynode *z = ymap_get(root, "timezone");
+		if (t == TARGET_CRON && z && z->kind == YNODE_SCALAR && z->str &&
+		    !tz_exists(z->str))
+			diag_error(&d, z->pos, "target 'cron' needs a known "
+				   "time zone, not '%s'", z->str);
 		ynode_free(root);
 		/* Always: aliases make a small file's spec large. */
 		if (plan_build(&wf, &d, &p) == 0 && d.nerrors == 0)

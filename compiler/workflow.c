@@ -25,10 +25,10 @@
 /* ---- key tables --------------------------------------------------------- */
 
 enum { W_NAME, W_DESCRIPTION, W_SCHEDULE, W_TIMEZONE, W_PARAMS, W_ENV,
-       W_PYTHON, W_TYPES, W_TASKS, W_NKEYS };
+       W_PYTHON, W_TYPES, W_TASKS, W_CATCHUP, W_NKEYS };
 static const char *const wf_keys[] = {
 	"name", "description", "schedule", "timezone", "params", "env",
-	"python", "types", "tasks", NULL
+	"python", "types", "tasks", "catchup", NULL
 };
 
 enum { T_EXECUTOR, T_FILE, T_MODULE, T_FUNCTION, T_COMMAND, T_INPUT,
@@ -864,6 +864,7 @@ static char **top_string(struct workflow *wf, int k)
 	case W_SCHEDULE: return &wf->schedule;
 	case W_TIMEZONE: return &wf->timezone;
 	case W_PYTHON: return &wf->python;
+	case W_CATCHUP: return &wf->catchup;
 	default: return &wf->name;
 	}
 }
@@ -884,7 +885,7 @@ int workflow_from_yaml(const struct ynode *root, const char *path,
 	collect(d, root, wf_keys, task_keys, "a task key: tasks go under "
 		"'tasks: NAME:'", f);
 	static const int strings[] = { W_NAME, W_DESCRIPTION, W_SCHEDULE,
-				       W_TIMEZONE, W_PYTHON };
+				       W_TIMEZONE, W_PYTHON, W_CATCHUP };
 	for (size_t i = 0; i < sizeof strings / sizeof *strings; i++) {
 		const struct ypair *p = f[strings[i]];
 		if (p)
@@ -897,6 +898,11 @@ int workflow_from_yaml(const struct ynode *root, const char *path,
 		check_name(d, "workflow", wf->name, f[W_NAME]->value->pos);
 	if (f[W_SCHEDULE])
 		wf->schedule_pos = f[W_SCHEDULE]->value->pos;
+	/* Missed firings (the machine was off): none, latest or all. */
+	if (wf->catchup && strcmp(wf->catchup, "none") &&
+	    strcmp(wf->catchup, "latest") && strcmp(wf->catchup, "all"))
+		diag_error(d, f[W_CATCHUP]->value->pos, "catchup must be none, "
+			   "latest or all, not '%s'", wf->catchup);
 	/* Each error in a schedule at its own column (schedule.h). */
 	if (!schedule_check(d, wf->schedule ? f[W_SCHEDULE]->value : NULL,
 			    wf->timezone ? f[W_TIMEZONE]->value : NULL) &&
@@ -974,6 +980,7 @@ void workflow_release(struct workflow *wf)
 	free(wf->description);
 	free(wf->schedule);
 	free(wf->timezone);
+	free(wf->catchup);
 	free(wf->python);
 	env_free(wf->env, wf->nenv);
 	env_free(wf->secrets, wf->nsecrets);

@@ -98,6 +98,7 @@ struct workflow {
 	char *schedule;         /* or NULL; checked by the cron work */
 	struct srcpos schedule_pos;
 	char *timezone;         /* or NULL */
+	char *catchup;          /* none, latest or all; NULL: none */
 	char *python;           /* or NULL: interpreter for python tasks */
 	struct envvar *env;     /* workflow-wide env, in file order */
 	size_t nenv;

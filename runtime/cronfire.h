@@ -2,7 +2,7 @@
  * runs at each firing (crontab.h installs those entries).
  *
  *   ork cron-fire [-C DIR] --workflow NAME [--schedule CRON --timezone ZONE]
- *                 [--at TIME] -- COMMAND [ARG...]
+ *                 [--catchup none|latest|all] [--at TIME] -- COMMAND [ARG...]
  *
  * In DIR (the project root) it takes the scheduled minute (now, or --at,
  * rounded down to the minute).  With --schedule, it goes on only when the
@@ -19,6 +19,13 @@
  * repeated hour), ORK_SCHEDULED_TIME to the scheduled minute in RFC 3339,
  * ORK to this ork, and this ork's directory in front of PATH, which also
  * gets /usr/local/bin:/usr/bin:/bin (cron's PATH is minimal).
+ *
+ * Every cron.log line starts with the time and the run id; COMMAND's
+ * output is logged line by line.  A failed COMMAND's run is summed up on
+ * stderr (the tasks that failed, why, their logs), for cron to mail.
+ * With --catchup latest|all (and --schedule), the schedule's firings
+ * since the last one (cron.last, else the cron-* runs' run.time) run
+ * first: the latest, or each, oldest first.
  *
  * Exit status: COMMAND's (128+N for signal N); 0 when the minute is not
  * due or the firing was skipped; 2 for a usage error or when the run

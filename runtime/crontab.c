@@ -12,6 +12,7 @@
 
 #include "crontab.h"
 #include "rundir.h"
+#include "tz.h"
 #include "util.h"
 
 /* ---- text ------------------------------------------------------------- */
@@ -295,6 +296,50 @@ static void warn_zone(const char *block)
 		      "set TZ=UTC for cron, or give the workflow no timezone");
 }
 
+/* The zone named by the block's --timezone word (unquoted the way
+ * gen_cron quotes it), or NULL when it has none.  Owned by the caller. */
+static char *block_zone(const char *block)
+{
+	const char *p = strstr(block, " --timezone ");
+	if (!p)
+		return NULL;
+	p += strlen(" --timezone ");
+	struct strbuf sb = STRBUF_INIT;
+	if (*p != '\'') {
+		strbuf_add(&sb, p, strcspn(p, " \n"));
+		return strbuf_detach(&sb);
+	}
+	for (p++; *p && *p != '\n'; p++) {
+		if (!strncmp(p, "'\\''", 4)) {
+			strbuf_addc(&sb, '\'');
+			p += 3;
+		} else if (!strncmp(p, "\\%", 2)) {
+			strbuf_addc(&sb, '%');
+			p++;
+		} else if (*p == '\'') {
+			break;
+		} else {
+			strbuf_addc(&sb, *p);
+		}
+	}
+	return strbuf_detach(&sb);
+}
+
+/* An entry for a zone this machine does not know would fail at every
+ * firing (and, filtered every minute, fail every minute). */
+static void check_zone(const char *block, const char *file)
+{
+	char *zone = block_zone(block);
+	if (zone && !tz_exists(zone)) {
+		const char *near = tz_closest(zone);
+		die(2, "crontab: '%s' names an unknown time zone '%s'%s%s%s; "
+		    "nothing installed", file, zone,
+		    near ? " (did you mean '" : "", near ? near : "",
+		    near ? "'?)" : "");
+	}
+	free(zone);
+}
+
 static int install(const char *file, int dry_run)
 {
 	char *text;
@@ -313,6 +358,7 @@ static int install(const char *file, int dry_run)
 	if (!name)
 		die(2, "crontab: '%s' is not a block of orkc crontab lines: %s",
 		    file, strbuf_str(&why));
+	check_zone(text, file);
 	warn_zone(text);
 	char *old = read_crontab();
 	char *new = crontab_splice(old, name, text, &why);

@@ -69,6 +69,12 @@ struct exec {
 	double mono0;       /* when the first attempt started */
 	double wall0;
 	int max_attempts;
+	double heartbeat;   /* seconds between "still running" lines; 0: none */
+	int ntasks;         /* the run's N of "[k/N]", or 0: no counts */
+	long done;          /* the k: tasks ended in this invocation */
+	int color;          /* stderr is a terminal that takes colour */
+	char *upstream;     /* RUN/TASK.upstream.json when an upstream task
+			     * did not succeed ($ORK_UPSTREAM_FAILURES), or NULL */
 };
 
 /* One attempt's outcome. */
@@ -97,8 +103,23 @@ struct attempt {
 
 /* ---- small helpers ------------------------------------------------------ */
 
-/* "ork: TASK: message\n" on stderr in a single write(2), so lines of
- * tasks running side by side under make -j never interleave. */
+/* The colour of a progress message by its first word, or NULL. */
+static const char *progress_color(const char *msg)
+{
+	static const struct { const char *word, *sgr; } colors[] = {
+		{"succeeded", "32"}, {"failed", "31"}, {"interrupted", "31"},
+		{"skipped", "33"}, {"attempt", "33"}, {"still", "36"},
+	};
+	for (size_t i = 0; i < sizeof colors / sizeof *colors; i++)
+		if (!strncmp(msg, colors[i].word, strlen(colors[i].word)))
+			return colors[i].sgr;
+	return NULL;
+}
+
+/* "ork: [k/N] TASK: message\n" on stderr in a single write(2), so lines
+ * of tasks running side by side under make -j never interleave.  k: the
+ * tasks of the run that ended in this invocation (this one too, once it
+ * has); N: the run's tasks, when the artifact told ork begin. */
 static void progress(const struct exec *x, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 static void progress(const struct exec *x, const char *fmt, ...)
@@ -108,9 +129,17 @@ static void progress(const struct exec *x, const char *fmt, ...)
 	va_start(ap, fmt);
 	strbuf_vaddf(&msg, fmt, ap);
 	va_end(ap);
+	strbuf_adds(&sb, "ork: ");
+	if (x->ntasks > 0)
+		strbuf_addf(&sb, "[%ld/%d] ", x->done, x->ntasks);
+	const char *sgr = x->color ? progress_color(strbuf_str(&msg)) : NULL;
 	/* Reasons come from tasks: no terminal escapes reach the screen. */
-	strbuf_addf(&sb, "ork: %s: ", x->spec.task);
+	strbuf_addf(&sb, "%s: ", x->spec.task);
+	if (sgr)
+		strbuf_addf(&sb, "\033[%sm", sgr);
 	strbuf_add_safe(&sb, strbuf_str(&msg), msg.len, 0);
+	if (sgr)
+		strbuf_adds(&sb, "\033[m");
 	strbuf_addc(&sb, '\n');
 	if (write(2, sb.buf, sb.len) < 0) {
 		/* Nobody to tell. */
@@ -169,6 +198,14 @@ static void open_run(struct exec *x)
 			fatal(x, "cannot read %s/run.json", x->rd.path);
 	}
 	x->inv = (int)jsonx_get_number(run, "invocation", 1);
+	x->ntasks = (int)jsonx_get_number(run, "ntasks", 0);
+	x->color = use_color(2);
+	if (x->ntasks > 0) {
+		struct stat st;
+		char *pp = rundir_file(&x->rd, "progress");
+		x->done = lstat(pp, &st) == 0 ? (long)st.st_size : 0;
+		free(pp);
+	}
 	const char *py = jsonx_get_string(run, "python");
 	x->python = py && *py ? xstrdup(py) : NULL;
 	const cJSON *params = cJSON_GetObjectItemCaseSensitive(run, "params");
@@ -205,6 +242,16 @@ static void read_settings(struct exec *x)
 		if (*end || !(x->grace >= 0) || x->grace > 86400)
 			die(2, "exec: ORK_KILL_GRACE '%s' is not a number of "
 			    "seconds (0 to 86400)", g);
+	}
+	/* ORK_HEARTBEAT: a "still running" line every so many seconds
+	 * (default 60; 0: none). */
+	const char *hb = getenv("ORK_HEARTBEAT");
+	x->heartbeat = 60;
+	if (hb && *hb) {
+		x->heartbeat = strtod(hb, &end);
+		if (*end || !(x->heartbeat >= 0) || x->heartbeat > 1e7)
+			die(2, "exec: ORK_HEARTBEAT '%s' is not a number of "
+			    "seconds", hb);
 	}
 	const char *f = getenv("ORK_FSYNC");
 	x->sync = 1;
@@ -389,6 +436,24 @@ static void remove_temporaries(const struct exec *x)
 	unlink(x->stdout_path);
 }
 
+/* One more task ended in this invocation: a byte appended to
+ * RUN/progress, whose offset after the append is our k (appends of tasks
+ * ending at once each get their own). */
+static void count_done(struct exec *x)
+{
+	if (x->ntasks <= 0)
+		return;
+	char *pp = rundir_file(&x->rd, "progress");
+	int fd = open(pp, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+	free(pp);
+	if (fd < 0)
+		return;
+	off_t k;
+	if (write(fd, ".", 1) == 1 && (k = lseek(fd, 0, SEEK_CUR)) > 0)
+		x->done = (long)k;
+	close(fd);
+}
+
 static void end_event(struct exec *x, const char *state, int attempts,
 		      const char *reason)
 {
@@ -404,6 +469,7 @@ static void end_event(struct exec *x, const char *state, int attempts,
 	event_time(&x->ev, "time", now);
 	event_num(&x->ev, "duration", x->mono0 ? now_mono() - x->mono0 : 0);
 	journal(x);
+	count_done(x);
 }
 
 /* ---- upstream states and the trigger ------------------------------------ */
@@ -730,6 +796,8 @@ static char **task_env(struct exec *x, struct attempt *a, struct envb *e)
 	envb_set(e, "ORK_ERROR_FILE", x->errfile);
 	if (x->params)
 		envb_set(e, "ORK_PARAMS", x->params);
+	if (x->upstream)
+		envb_set(e, "ORK_UPSTREAM_FAILURES", x->upstream);
 	return envb_build(e, "ORK_SPEC");
 }
 
@@ -1005,6 +1073,28 @@ static int start(struct exec *x, struct attempt *a, struct proc *p, int outfd,
 	return err;
 }
 
+/* proc_wait, with a "still running after D" line every x->heartbeat
+ * seconds, so that a long task is seen to be alive. */
+static enum proc_result wait_beating(struct exec *x, const struct attempt *a,
+				     struct proc *p, double deadline)
+{
+	double beat = x->heartbeat > 0 ? now_mono() + x->heartbeat : -1;
+	for (;;) {
+		int beating = beat > 0 && (deadline < 0 || beat < deadline);
+		enum proc_result r = proc_wait(p, beating ? beat : deadline);
+		if (r != PROC_TIMEDOUT || !beating)
+			return r;
+		char dur[32];
+		format_duration(now_mono() - x->mono0, dur);
+		if (x->max_attempts > 1)
+			progress(x, "still running after %s (attempt %d/%d)", dur,
+				 a->k, x->max_attempts);
+		else
+			progress(x, "still running after %s", dur);
+		beat += x->heartbeat;
+	}
+}
+
 /* Run the executor to its end: exit, timeout or interrupt; then make
  * sure nothing of its process group is left. */
 static void run_process(struct exec *x, struct attempt *a, int outfd,
@@ -1028,7 +1118,8 @@ static void run_process(struct exec *x, struct attempt *a, int outfd,
 	p.sink_ctx = a;
 	secrets_sink(&x->sec, &p, log_sink, a);
 	double timeout = x->spec.timeout;
-	enum proc_result r = proc_wait(&p, timeout > 0 ? t0 + timeout : -1);
+	enum proc_result r = wait_beating(x, a, &p, timeout > 0 ? t0 + timeout
+								 : -1);
 	int sig = r == PROC_INTERRUPTED ? proc_interrupted() : SIGTERM;
 	/* Even after a clean exit: no process of the task outlives it, not
 	 * even one that left the group. */
@@ -1283,8 +1374,30 @@ static char *find_pydir(void)
 	return found;
 }
 
+/* A task that runs although an upstream task did not succeed (on_failure:
+ * run, or a trigger that allows it) learns which and why from the file
+ * $ORK_UPSTREAM_FAILURES names (lifecycle.h has its format). */
+static void note_upstream(struct exec *x, const enum dep_state *st)
+{
+	char *path = xasprintf("%s/%s.upstream.json", x->absdir, x->spec.task);
+	unlink(path);
+	const char **names = xcalloc(x->spec.ndeps + 1, sizeof *names);
+	size_t n = 0;
+	for (size_t i = 0; i < x->spec.ndeps; i++)
+		if (st[i] != DEP_SUCCEEDED)
+			names[n++] = x->spec.deps[i].task;
+	char *text = n ? upstream_report(&x->rd, names, n) : NULL;
+	free((void *)names);
+	if (text && write_file_atomic(path, text, strlen(text)) == 0)
+		x->upstream = path;
+	else
+		free(path);
+	free(text);
+}
+
 static void exec_release(struct exec *x)
 {
+	free(x->upstream);
 	free(x->pydir);
 	spec_release(&x->spec);
 	rundir_release(&x->rd);
@@ -1350,6 +1463,7 @@ int cmd_exec(int argc, char **argv)
 		progress(&x, "failed (%s)", reason);
 	} else {
 		write_input(&x, st);
+		note_upstream(&x, st);
 		run_attempts(&x);
 	}
 	exec_release(&x);

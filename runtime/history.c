@@ -80,6 +80,8 @@ static int fold_event(void *ctx, const cJSON *ev)
 	struct task_hist *th = history_add(h, task);
 	int inv = (int)jsonx_get_number(ev, "inv", 0);
 	if (!strcmp(kind, "start")) {
+		if (!th->open || jsonx_get_number(ev, "attempt", 1) <= 1)
+			set_str(&th->since, ev, "time");
 		th->open = 1;
 		th->inv = inv;
 		th->attempts = (int)jsonx_get_number(ev, "attempt", 1);
@@ -127,6 +129,7 @@ void history_release(struct history *h)
 		free(th->log);
 		free(th->started);
 		free(th->finished);
+		free(th->since);
 	}
 	free(h->tasks);
 	free(h->index);

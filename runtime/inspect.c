@@ -123,7 +123,7 @@ static void runlist_release(struct runlist *l)
 /* Resolve arg (NULL: the latest run) as inspect.h describes.  Returns 0,
  * or -1 when there is no such run (quiet: the caller may try arg as
  * something else). */
-static int resolve_run(const char *arg, const char *wf, struct rundir *rd)
+int inspect_resolve_run(const char *arg, const char *wf, struct rundir *rd)
 {
 	if (arg && rundir_from_path(rd, arg) == 0)
 		return 0;
@@ -148,7 +148,7 @@ static int resolve_run(const char *arg, const char *wf, struct rundir *rd)
 	return rc;
 }
 
-static int no_run(const char *arg, const char *wf)
+int inspect_no_run(const char *arg, const char *wf)
 {
 	if (arg)
 		warn_msg("no run '%s' under %s%s%s", arg, ork_home(),
@@ -240,18 +240,24 @@ static int parse_run_opts(int argc, char **argv, struct status_opts *o,
 	return 0;
 }
 
-/* The tasks to show: those ork end listed, then any other the journal
- * mentions (a run in progress, a task since removed). */
+/* The tasks to show: those of the workflow as the artifact (ork begin)
+ * or ork end listed them, then any other the journal mentions in the
+ * current invocation (a goal's tasks, a run whose artifact listed none).
+ * A task of an earlier invocation that the list no longer has was
+ * removed from the workflow: not part of the run. */
 static size_t task_order(const cJSON *run, const struct history *h,
 			 const char ***out)
 {
 	const cJSON *tasks = cJSON_GetObjectItemCaseSensitive(run, "tasks");
+	int inv = (int)jsonx_get_number(run, "invocation", 0);
 	size_t cap = (size_t)cJSON_GetArraySize(tasks) + h->ntasks + 1, n = 0;
 	const char **v = xcalloc(cap, sizeof *v);
 	for (const cJSON *t = tasks ? tasks->child : NULL; t; t = t->next)
 		if (cJSON_IsString(t))
 			v[n++] = t->valuestring;
 	for (size_t i = 0; i < h->ntasks; i++) {
+		if (tasks && h->tasks[i].inv != inv)
+			continue;
 		int seen = 0;
 		for (size_t j = 0; j < n && !seen; j++)
 			seen = !strcmp(v[j], h->tasks[i].task);
@@ -274,21 +280,64 @@ static char *log_path(const struct rundir *rd, const struct task_hist *th)
 	return NULL;
 }
 
+/* ", took D" for an object with started and finished; while running,
+ * ", running for D". */
+static void print_took(const cJSON *o, int running)
+{
+	double t0, t1;
+	char d[32];
+	if (parse_time(jsonx_get_string(o, "started"), &t0))
+		return;
+	if (!parse_time(jsonx_get_string(o, "finished"), &t1)) {
+		format_duration(t1 - t0, d);
+		printf(", took %s", d);
+	} else if (running) {
+		format_duration(now_wall() - t0, d);
+		printf(", running for %s", d);
+	}
+}
+
 static void status_header(const struct rundir *rd, const cJSON *run)
 {
 	const char *started = jsonx_get_string(run, "started");
-	double t0, t1;
-	printf("run %s of %s: %s", rd->run_id, rd->workflow, run_state(run));
-	printf(" (invocation %d", (int)jsonx_get_number(run, "invocation", 0));
+	const char *state = run_state(run);
+	int inv = (int)jsonx_get_number(run, "invocation", 0);
+	printf("run %s of %s: %s", rd->run_id, rd->workflow, state);
+	printf(" (invocation %d", inv);
 	if (started)
 		printf(", started %s", started);
-	if (!parse_time(started, &t0) &&
-	    !parse_time(jsonx_get_string(run, "finished"), &t1)) {
-		char d[32];
-		format_duration(t1 - t0, d);
-		printf(", took %s", d);
+	print_took(run, !strcmp(state, "running"));
+	/* A no-op re-run has timings of its own; the work was earlier. */
+	const cJSON *work = cJSON_GetObjectItemCaseSensitive(run, "work");
+	int winv = (int)jsonx_get_number(work, "invocation", 0);
+	if (work && winv != inv) {
+		printf("; last ran tasks in invocation %d, started %s", winv,
+		       jsonx_get_string(work, "started"));
+		print_took(work, 0);
 	}
 	printf(")\ndirectory: %s\n\n", rd->path);
+}
+
+/* A task's state for the operator: "pending" for one not started yet in
+ * a run that is still running. */
+static const char *shown_state(const struct rundir *rd, const cJSON *run,
+			       const struct task_hist *th)
+{
+	const char *st = task_state(rd, th);
+	if (!strcmp(st, "not run") && !strcmp(run_state(run), "running"))
+		return "pending";
+	return st;
+}
+
+/* How long a running task has run so far, into d; 0 when it is not. */
+static int running_for(const struct task_hist *th, char d[32])
+{
+	double t0;
+	if (!th || !th->open || !pid_alive(th->pid) ||
+	    parse_time(th->since, &t0))
+		return 0;
+	format_duration(now_wall() - t0, d);
+	return 1;
 }
 
 static void status_table(const struct rundir *rd, const cJSON *run,
@@ -305,11 +354,15 @@ static void status_table(const struct rundir *rd, const cJSON *run,
 		const struct task_hist *th = history_get(h, names[i]);
 		char num[32], dur[32];
 		cell(&t, names[i]);
-		cell(&t, task_state(rd, th));
+		cell(&t, shown_state(rd, run, th));
 		snprintf(num, sizeof num, "%d", th ? th->attempts : 0);
 		cell(&t, th && th->attempts ? num : "-");
 		format_duration(th ? th->duration : 0, dur);
-		cell(&t, th && th->attempts && th->state && !th->open ? dur : "-");
+		if (running_for(th, dur))
+			cell(&t, dur);
+		else
+			cell(&t, th && th->attempts && th->state && !th->open ?
+				 dur : "-");
 		cell_short(&t, th && !th->open ? th->reason : NULL, 60);
 		char *log = log_path(rd, th);
 		cell(&t, log);
@@ -338,6 +391,11 @@ static void status_json(const struct rundir *rd, const cJSON *run,
 	cJSON_AddNumberToObject(o, "invocation", jsonx_get_number(run, "invocation", 0));
 	json_str(o, "started", jsonx_get_string(run, "started"));
 	json_str(o, "finished", jsonx_get_string(run, "finished"));
+	const cJSON *work = cJSON_GetObjectItemCaseSensitive(run, "work");
+	if (work)
+		cJSON_AddItemToObject(o, "work", cJSON_Duplicate(work, 1));
+	else
+		cJSON_AddNullToObject(o, "work");
 	cJSON *arr = cJSON_AddArrayToObject(o, "tasks");
 	const char **names;
 	size_t n = task_order(run, h, &names);
@@ -345,10 +403,14 @@ static void status_json(const struct rundir *rd, const cJSON *run,
 		const struct task_hist *th = history_get(h, names[i]);
 		cJSON *t = cJSON_CreateObject();
 		json_str(t, "task", names[i]);
-		json_str(t, "state", task_state(rd, th));
+		json_str(t, "state", shown_state(rd, run, th));
 		cJSON_AddNumberToObject(t, "attempts", th ? th->attempts : 0);
+		double t0;
+		char d[32];
 		if (th && th->state && !th->open)
 			cJSON_AddNumberToObject(t, "duration", th->duration);
+		else if (running_for(th, d) && !parse_time(th->since, &t0))
+			cJSON_AddNumberToObject(t, "duration", now_wall() - t0);
 		else
 			cJSON_AddNullToObject(t, "duration");
 		json_str(t, "reason", th && !th->open ? th->reason : NULL);
@@ -381,8 +443,8 @@ int cmd_status(int argc, char **argv)
 			   "ork status [RUN] [--workflow NAME] [--json]") < 0)
 		return 2;
 	struct rundir rd;
-	if (resolve_run(o.run, o.workflow, &rd) < 0)
-		return no_run(o.run, o.workflow);
+	if (inspect_resolve_run(o.run, o.workflow, &rd) < 0)
+		return inspect_no_run(o.run, o.workflow);
 	cJSON *run = rundir_load_run(&rd);
 	struct history h = HISTORY_INIT;
 	if (history_load(&h, &rd) < 0)
@@ -393,10 +455,14 @@ int cmd_status(int argc, char **argv)
 		status_header(&rd, run);
 		status_table(&rd, run, &h);
 	}
+	/* Scripts (and cron jobs) can test the run: 1 when it failed or
+	 * was interrupted. */
+	const char *state = run_state(run);
+	int rc = !strcmp(state, "failed") || !strcmp(state, "interrupted");
 	history_release(&h);
 	cJSON_Delete(run);
 	rundir_release(&rd);
-	return 0;
+	return rc;
 }
 
 /* ---- ork logs ----------------------------------------------------------- */
@@ -447,54 +513,186 @@ static int scan_logs(void *ctx, const cJSON *ev)
 	return 0;
 }
 
-/* Copy a log to stdout, ending with a newline whatever the task wrote.
+/* Copy a log to stdout from *off on, moving *off past what was copied.
  * Terminal controls other than newline and tab are shown escaped (\x1b),
- * on a terminal or not: the log file itself has the raw bytes. */
-static void cat_log(const char *path)
+ * on a terminal or not: the log file itself has the raw bytes.  Unless
+ * final, a C1 control's first byte at the very end is left for the next
+ * call (it may be half of one).  Returns the last byte copied, or -1. */
+static int copy_log(const char *path, off_t *off, int final)
 {
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		printf("(%s)\n", errno == ENOENT ? "no output" : strerror(errno));
-		return;
-	}
+	if (fd < 0)
+		return -1;
 	fflush(stdout);
 	char buf[65536];
-	char last = '\n';
+	int last = -1;
 	ssize_t n;
 	struct strbuf sb = STRBUF_INIT;
 	size_t carry = 0;
-	while ((n = read(fd, buf + carry, sizeof buf - carry)) > 0) {
+	while ((n = pread(fd, buf + carry, sizeof buf - carry, *off)) > 0) {
 		size_t len = carry + (size_t)n;
+		*off += n;
 		/* A C1 control's first byte at the end waits for its second. */
 		carry = (unsigned char)buf[len - 1] == 0xc2 ? 1 : 0;
 		strbuf_reset(&sb);
 		strbuf_add_safe(&sb, buf, len - carry, 1);
 		fwrite(sb.buf, 1, sb.len, stdout);
-		last = buf[len - 1];
+		if (len > carry)
+			last = (unsigned char)buf[len - 1 - carry];
 		if (carry)
 			buf[0] = buf[len - 1];
 	}
-	if (carry)
+	if (carry && final) {
 		fwrite(buf, 1, 1, stdout);
+		last = (unsigned char)buf[0];
+	} else if (carry) {
+		(*off)--;
+	}
 	strbuf_release(&sb);
 	close(fd);
-	if (last != '\n')
+	fflush(stdout);
+	return last;
+}
+
+/* Copy a whole log to stdout, ending with a newline whatever the task
+ * wrote. */
+static void cat_log(const char *path)
+{
+	off_t off = 0;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		printf("(%s)\n", errno == ENOENT ? "no output" : strerror(errno));
+		return;
+	}
+	close(fd);
+	int last = copy_log(path, &off, 1);
+	if (last >= 0 && last != '\n')
 		putchar('\n');
+}
+
+static void logscan_release(struct logscan *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->v[i].task);
+		free(s->v[i].log);
+		free(s->v[i].result);
+	}
+	free(s->v);
+	s->v = NULL;
+	s->n = s->cap = 0;
+}
+
+static void print_header(const struct logent *e, const char *r)
+{
+	struct strbuf res = STRBUF_INIT;
+	strbuf_add_safe(&res, r, strlen(r), 0);
+	printf("==> %s: invocation %d, attempt %d (%s) <==\n", e->task,
+	       e->inv, e->attempt, strbuf_str(&res));
+	strbuf_release(&res);
+}
+
+/* Whether `ork logs -f` is done: the run no longer runs, or the task
+ * ended in the run's current invocation. */
+static int follow_done(const struct rundir *rd, const char *task)
+{
+	cJSON *run = rundir_load_run(rd);
+	int done = strcmp(run_state(run), "running") != 0;
+	int inv = (int)jsonx_get_number(run, "invocation", 0);
+	cJSON_Delete(run);
+	if (done || !task)
+		return done;
+	struct history h = HISTORY_INIT;
+	if (history_load(&h, rd) == 0) {
+		const struct task_hist *th = history_get(&h, task);
+		done = th && !th->open && th->state && th->inv == inv;
+	}
+	history_release(&h);
+	return done;
+}
+
+/* ork logs -f: the logs so far, then what is appended to them and the
+ * attempts that start, until follow_done; polled every 0.2 s. */
+static int follow_logs(const struct rundir *rd, const char *task)
+{
+	off_t *offs = NULL;
+	int *ended = NULL;
+	size_t nseen = 0, cap = 0;
+	int last_nl = 1, done = 0;
+	for (;;) {
+		/* Decided before the scan, so that the last pass sees all. */
+		done = follow_done(rd, task);
+		struct logscan s = {task, NULL, 0, 0};
+		if (journal_each(rd, NULL, scan_logs, &s) < 0)
+			die(2, "cannot read %s/journal.jsonl: %s", rd->path,
+			    strerror(errno));
+		for (size_t i = 0; i < s.n; i++) {
+			struct logent *e = &s.v[i];
+			if (i >= nseen) {
+				offs = xgrow(offs, &cap, i + 1, sizeof *offs);
+				ended = xrealloc(ended, cap * sizeof *ended);
+				offs[i] = 0;
+				ended[i] = 0;
+				nseen = i + 1;
+				if (!last_nl)
+					putchar('\n');
+				print_header(e, e->result ? e->result : "running");
+				last_nl = 1;
+			}
+			if (ended[i] || !e->log)
+				continue;
+			char *p = rundir_file(rd, "%s", e->log);
+			int last = copy_log(p, &offs[i], e->result != NULL);
+			free(p);
+			if (last >= 0)
+				last_nl = last == '\n';
+			if (e->result) {
+				ended[i] = 1;
+				if (!last_nl)
+					putchar('\n');
+				last_nl = 1;
+				printf("==> %s: attempt %d ended: %s <==\n", e->task,
+				       e->attempt, e->result);
+			}
+		}
+		logscan_release(&s);
+		fflush(stdout);
+		if (done)
+			break;
+		usleep(200000);
+	}
+	if (!last_nl)
+		putchar('\n');
+	free(offs);
+	free(ended);
+	return 0;
 }
 
 int cmd_logs(int argc, char **argv)
 {
 	struct status_opts o;
 	const char *task = NULL;
+	int follow = 0, k = 1;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-f") || !strcmp(argv[i], "--follow"))
+			follow = 1;
+		else
+			argv[k++] = argv[i];
+	}
+	argc = k;
 	if (parse_run_opts(argc, argv, &o, &task,
-			   "ork logs [RUN] [TASK] [--workflow NAME]") < 0)
+			   "ork logs [-f] [RUN] [TASK] [--workflow NAME]") < 0)
 		return 2;
 	struct rundir rd;
-	if (resolve_run(o.run, o.workflow, &rd) < 0) {
+	if (inspect_resolve_run(o.run, o.workflow, &rd) < 0) {
 		/* A lone argument that is no run is a task of the latest. */
-		if (!o.run || task || resolve_run(NULL, o.workflow, &rd) < 0)
-			return no_run(o.run, o.workflow);
+		if (!o.run || task || inspect_resolve_run(NULL, o.workflow, &rd) < 0)
+			return inspect_no_run(o.run, o.workflow);
 		task = o.run;
+	}
+	if (follow) {
+		int rc = follow_logs(&rd, task);
+		rundir_release(&rd);
+		return rc;
 	}
 	struct logscan s = {task, NULL, 0, 0};
 	if (journal_each(&rd, NULL, scan_logs, &s) < 0)
@@ -507,22 +705,14 @@ int cmd_logs(int argc, char **argv)
 	}
 	for (size_t i = 0; i < s.n; i++) {
 		struct logent *e = &s.v[i];
-		struct strbuf res = STRBUF_INIT;
-		const char *r = e->result ? e->result : "running";
-		strbuf_add_safe(&res, r, strlen(r), 0);
-		printf("==> %s: invocation %d, attempt %d (%s) <==\n", e->task,
-		       e->inv, e->attempt, strbuf_str(&res));
-		strbuf_release(&res);
+		print_header(e, e->result ? e->result : "running");
 		if (e->log) {
 			char *p = rundir_file(&rd, "%s", e->log);
 			cat_log(p);
 			free(p);
 		}
-		free(e->task);
-		free(e->log);
-		free(e->result);
 	}
-	free(s.v);
+	logscan_release(&s);
 	rundir_release(&rd);
 	return 0;
 }
@@ -542,7 +732,7 @@ int cmd_runs(int argc, char **argv)
 	struct runlist l = {NULL, 0, 0};
 	find_runs(&l, wf);
 	if (!l.n)
-		return no_run(NULL, wf);
+		return inspect_no_run(NULL, wf);
 	struct table t = {5, NULL, 0, 0};
 	static const char *const head[] = {"WORKFLOW", "RUN", "STATE", "STARTED",
 					   "DURATION"};
@@ -554,9 +744,14 @@ int cmd_runs(int argc, char **argv)
 		cell(&t, r->run_id);
 		cell(&t, run_state(r->run));
 		cell(&t, jsonx_get_string(r->run, "started"));
-		double t1;
+		/* The duration of the last invocation that ran a task. */
+		const cJSON *w = cJSON_GetObjectItemCaseSensitive(r->run, "work");
+		double t0, t1;
 		char d[32] = "";
-		if (!parse_time(jsonx_get_string(r->run, "finished"), &t1))
+		if (w && !parse_time(jsonx_get_string(w, "started"), &t0) &&
+		    !parse_time(jsonx_get_string(w, "finished"), &t1))
+			format_duration(t1 - t0, d);
+		else if (!parse_time(jsonx_get_string(r->run, "finished"), &t1))
 			format_duration(t1 - r->started, d);
 		cell(&t, d);
 	}

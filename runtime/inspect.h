@@ -12,4 +12,11 @@ int cmd_status(int argc, char **argv);
 int cmd_logs(int argc, char **argv);
 int cmd_runs(int argc, char **argv);
 
+struct rundir;
+/* The run named by arg (NULL: the latest) as above, into rd.  Returns 0,
+ * or -1, quietly, when there is no such run. */
+int inspect_resolve_run(const char *arg, const char *wf, struct rundir *rd);
+/* Say that there is no run arg (of wf); returns 2, the status. */
+int inspect_no_run(const char *arg, const char *wf);
+
 #endif

@@ -19,6 +19,17 @@
 #include "runctx.h"
 #include "util.h"
 
+int use_color(int fd)
+{
+	const char *no = getenv("NO_COLOR"), *force = getenv("CLICOLOR_FORCE");
+	const char *term = getenv("TERM");
+	if (no && *no)
+		return 0;
+	if (force && *force && strcmp(force, "0"))
+		return 1;
+	return isatty(fd) && !(term && !strcmp(term, "dumb"));
+}
+
 /* ---- ork begin ---------------------------------------------------------- */
 
 static int run_begin_locked(const struct rundir *rd, int python);
@@ -124,6 +135,51 @@ static int check_not_running(const struct rundir *rd, const cJSON *old)
 	return -1;
 }
 
+/* The run's tasks as the artifact lists them in $ORK_TASK_NAMES (names
+ * separated by white space; the artifact leaves it out when there are
+ * too many for the environment), or NULL. */
+static cJSON *task_names(int *n)
+{
+	const char *env = getenv("ORK_TASK_NAMES");
+	if (!env || !*env)
+		return NULL;
+	char *copy = xstrdup(env);
+	cJSON *arr = cJSON_CreateArray();
+	static const char ws[] = " \t\r\n";
+	*n = 0;
+	for (char *tok = strtok(copy, ws); tok; tok = strtok(NULL, ws)) {
+		if (!valid_name(tok)) {
+			cJSON_Delete(arr);
+			free(copy);
+			return NULL;
+		}
+		cJSON_AddItemToArray(arr, cJSON_CreateString(tok));
+		(*n)++;
+	}
+	free(copy);
+	if (!*n) {
+		cJSON_Delete(arr);
+		return NULL;
+	}
+	return arr;
+}
+
+/* RUN/progress: one byte per task that ended in this invocation (ork
+ * exec appends; its offset after the append is its k of "[k/N]").  Empty
+ * at the start of each invocation. */
+static int progress_reset(const struct rundir *rd)
+{
+	char *path = rundir_file(rd, "progress");
+	unlink(path);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		      0644);
+	free(path);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
 int run_begin(const struct rundir *rd, int python)
 {
 	char *sub = rundir_file(rd, "logs");
@@ -183,14 +239,25 @@ static int run_begin_locked(const struct rundir *rd, int python)
 	char *py = python ? resolve_python() : NULL;
 	if (py)
 		cJSON_AddStringToObject(run, "python", py);
+	int ntasks = 0;
+	cJSON *names = task_names(&ntasks);
 	const cJSON *tasks = cJSON_GetObjectItemCaseSensitive(old, "tasks");
-	if (tasks)
+	if (names) {
+		cJSON_AddItemToObject(run, "tasks", names);
+		cJSON_AddNumberToObject(run, "ntasks", ntasks);
+	} else if (tasks) {
 		cJSON_AddItemToObject(run, "tasks", cJSON_Duplicate(tasks, 1));
+	}
+	const cJSON *work = cJSON_GetObjectItemCaseSensitive(old, "work");
+	if (work)
+		cJSON_AddItemToObject(run, "work", cJSON_Duplicate(work, 1));
 	free(py);
 	cJSON_Delete(old);
 
 	int rc = rundir_save_run(rd, run);
 	cJSON_Delete(run);
+	if (rc == 0)
+		rc = progress_reset(rd);
 	int fd = rc < 0 ? -1 : journal_open(rd);
 	if (fd >= 0) {
 		struct strbuf ev = STRBUF_INIT;
@@ -267,8 +334,85 @@ static void explain(struct strbuf *sb, const struct rundir *rd,
 	strbuf_addc(sb, '\n');
 }
 
+int run_failures(const struct rundir *rd, struct strbuf *sb)
+{
+	struct history h = HISTORY_INIT;
+	if (history_load(&h, rd) < 0)
+		return 0;
+	cJSON *run = rundir_load_run(rd);
+	const cJSON *tasks = cJSON_GetObjectItemCaseSensitive(run, "tasks");
+	int n = 0;
+	if (cJSON_IsArray(tasks)) {
+		for (const cJSON *t = tasks->child; t; t = t->next) {
+			if (!cJSON_IsString(t))
+				continue;
+			const struct task_hist *th = history_get(&h, t->valuestring);
+			const char *state = task_state(rd, th);
+			int c = count_of(state);
+			if (c == N_FAILED || c == N_NOT_RUN) {
+				explain(sb, rd, th, t->valuestring, state);
+				n++;
+			}
+		}
+	} else {
+		/* ork end did not run (the artifact was killed): what the
+		 * journal knows. */
+		for (size_t i = 0; i < h.ntasks; i++) {
+			const char *state = task_state(rd, &h.tasks[i]);
+			if (count_of(state) == N_FAILED ||
+			    !strcmp(state, "interrupted")) {
+				explain(sb, rd, &h.tasks[i], h.tasks[i].task, state);
+				n++;
+			}
+		}
+	}
+	cJSON_Delete(run);
+	history_release(&h);
+	return n;
+}
+
+char *upstream_report(const struct rundir *rd, const char *const *tasks,
+		      size_t n)
+{
+	struct history h = HISTORY_INIT;
+	if (history_load(&h, rd) < 0)
+		return NULL;
+	cJSON *arr = cJSON_CreateArray();
+	for (size_t i = 0; i < n; i++) {
+		const struct task_hist *th = history_get(&h, tasks[i]);
+		const char *state = task_state(rd, th);
+		if (!strcmp(state, "succeeded"))
+			continue;
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "task", tasks[i]);
+		cJSON_AddStringToObject(o, "state", state);
+		if (th && th->reason && *th->reason)
+			cJSON_AddStringToObject(o, "reason", th->reason);
+		else
+			cJSON_AddNullToObject(o, "reason");
+		if (th && th->exit_code >= 0)
+			cJSON_AddNumberToObject(o, "exit", th->exit_code);
+		else
+			cJSON_AddNullToObject(o, "exit");
+		/* Relative to the run directory ($ORK_RUN_DIR): the same
+		 * text whichever artifact and directory ran it. */
+		char *log = th && th->log ? rundir_file(rd, "%s", th->log) : NULL;
+		if (log && access(log, F_OK) == 0)
+			cJSON_AddStringToObject(o, "log", th->log);
+		else
+			cJSON_AddNullToObject(o, "log");
+		free(log);
+		cJSON_AddItemToArray(arr, o);
+	}
+	history_release(&h);
+	char *text = cJSON_GetArraySize(arr) ? jsonx_print(arr, JSONX_PRETTY)
+					     : NULL;
+	cJSON_Delete(arr);
+	return text;
+}
+
 static void finish_run(const struct rundir *rd, const char *state,
-		       char **tasks, int ntasks)
+		       char **tasks, int ntasks, int worked)
 {
 	cJSON *run = rundir_load_run(rd);
 	if (!run)
@@ -283,6 +427,19 @@ static void finish_run(const struct rundir *rd, const char *state,
 	cJSON *arr = cJSON_AddArrayToObject(run, "tasks");
 	for (int i = 0; i < ntasks; i++)
 		cJSON_AddItemToArray(arr, cJSON_CreateString(tasks[i]));
+	cJSON_DeleteItemFromObjectCaseSensitive(run, "ntasks");
+	if (worked) {
+		/* The timings of the last invocation that ran a task: a
+		 * no-op re-run keeps them (its own are started/finished). */
+		cJSON *w = cJSON_CreateObject();
+		cJSON_AddNumberToObject(w, "invocation",
+					jsonx_get_number(run, "invocation", 0));
+		const char *st = jsonx_get_string(run, "started");
+		cJSON_AddStringToObject(w, "started", st ? st : t);
+		cJSON_AddStringToObject(w, "finished", t);
+		cJSON_DeleteItemFromObjectCaseSensitive(run, "work");
+		cJSON_AddItemToObject(run, "work", w);
+	}
 	if (rundir_save_run(rd, run) < 0)
 		warn_msg("cannot write %s/run.json: %s", rd->path, strerror(errno));
 	int inv = (int)jsonx_get_number(run, "invocation", 0);
@@ -393,8 +550,10 @@ int cmd_end(int argc, char **argv)
 	struct history h = HISTORY_INIT;
 	if (history_load(&h, &rd) < 0)
 		die(2, "cannot read %s/journal.jsonl: %s", rd.path, strerror(errno));
-	int counts[N_STATES] = {0};
+	int counts[N_STATES] = {0}, worked = 0;
 	struct strbuf details = STRBUF_INIT;
+	for (size_t i = 0; i < h.ntasks; i++)
+		worked |= h.tasks[i].inv == inv;
 	for (int i = 0; i < ntasks; i++) {
 		const struct task_hist *th = history_get(&h, names[i]);
 		const char *state = task_state(&rd, th);
@@ -405,7 +564,7 @@ int cmd_end(int argc, char **argv)
 	}
 	const char *state = counts[N_FAILED] + counts[N_NOT_RUN] ? "failed"
 								 : "succeeded";
-	finish_run(&rd, state, names, ntasks);
+	finish_run(&rd, state, names, ntasks, worked);
 
 	struct strbuf sb = STRBUF_INIT;
 	strbuf_addf(&sb, "ork: run %s of %s: ", rd.run_id, rd.workflow);

@@ -18,4 +18,24 @@ int cmd_end(int argc, char **argv);
  * why. */
 int run_begin(const struct rundir *rd, int python);
 
+/* Append to sb one "ork:   TASK: STATE (REASON); log: PATH" line per task
+ * of rd's run that failed or did not run (the tasks ork end recorded, or,
+ * when it did not get to, those the journal shows failed or interrupted).
+ * Returns how many. */
+int run_failures(const struct rundir *rd, struct strbuf *sb);
+
+/* What an `on_failure: run` task reads at $ORK_UPSTREAM_FAILURES: a JSON
+ * array with one object per task of tasks[0..n) that did not succeed,
+ * {"task", "state" (failed, skipped, interrupted, not run), "reason"
+ * (or null), "exit" (the last attempt's exit status, or null), "log"
+ * (its last attempt's log, relative to the run directory, or null)}.  NULL when all
+ * succeeded (or the journal cannot be read).  Owned by the caller. */
+char *upstream_report(const struct rundir *rd, const char *const *tasks,
+		      size_t n);
+
+/* Whether to colour what goes to fd: not when NO_COLOR is set (and not
+ * empty); always when CLICOLOR_FORCE is (and not 0); else when fd is a
+ * terminal other than TERM=dumb. */
+int use_color(int fd);
+
 #endif

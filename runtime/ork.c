@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cancel.h"
 #include "exec.h"
 #include "inspect.h"
 #include "library.h"
@@ -33,9 +34,13 @@ static const char usage[] =
 "For operators:\n"
 "  ork status [RUN] [--workflow NAME] [--json]\n"
 "                           each task's state, attempts, duration, reason, log\n"
-"  ork logs [RUN] [TASK] [--workflow NAME]\n"
-"                           every attempt's log, in order\n"
+"  ork logs [-f] [RUN] [TASK] [--workflow NAME]\n"
+"                           every attempt's log, in order; -f: follow them\n"
+"                           until the task (or the run) ends\n"
 "  ork runs [WORKFLOW]      the runs and their states, oldest first\n"
+"  ork cancel [RUN] [--workflow NAME]\n"
+"                           stop a running run: every running task ends\n"
+"                           interrupted, no process of it left\n"
 "\n"
 "Schedules (crontab lines from orkc WF.yaml -t cron --artifact run.mk):\n"
 "  ork crontab install [--dry-run] FILE|-\n"
@@ -46,10 +51,12 @@ static const char usage[] =
 "  ork crontab show [WORKFLOW]\n"
 "                           the orkc blocks in your crontab\n"
 "  ork cron-fire [-C DIR] --workflow NAME [--schedule CRON] [--timezone ZONE]\n"
-"      [--at TIME] -- COMMAND [ARG...]\n"
+"      [--catchup none|latest|all] [--at TIME] -- COMMAND [ARG...]\n"
 "                           what a crontab entry runs: one firing, as run\n"
 "                           cron-YYYYMMDDTHHMM, skipped while the last one\n"
-"                           runs; log in $ORK_HOME/NAME/cron.log\n"
+"                           runs; log in $ORK_HOME/NAME/cron.log; a failed\n"
+"                           run's summary on stderr (cron mails it);\n"
+"                           --catchup: run the firings missed meanwhile\n"
 "  ork --help | --version\n"
 "\n"
 "RUN is a run directory, WORKFLOW/RUN_ID, or a run id (its most recent run);\n"
@@ -59,13 +66,17 @@ static const char usage[] =
 "Environment: ORK_HOME (runs live in $ORK_HOME/WORKFLOW/RUN_ID; default\n"
 ".ork), ORK_WORKFLOW, ORK_RUN_ID (default \"default\"), ORK_SPEC, ORK_PYTHON\n"
 "(default python3), ORK_PYDIR (the ork Python package), ORK_KILL_GRACE\n"
-"(seconds from SIGTERM to SIGKILL, default 3), ORK_CRONTAB (the crontab\n"
-"program ork crontab runs, default crontab).\n"
+"(seconds from SIGTERM to SIGKILL, default 3), ORK_HEARTBEAT (seconds\n"
+"between a long task's \"still running\" lines, default 60, 0: none),\n"
+"NO_COLOR (no colour even on a terminal), CLICOLOR_FORCE (colour even when\n"
+"not), ORK_CRONTAB (the crontab program ork crontab runs, default crontab).\n"
 "\n"
 "Exit status:\n"
 "  0  success; for ork exec: the task reached a final state (succeeded,\n"
 "     failed or skipped), so make goes on with the other tasks\n"
-"  1  ork end: a task failed or did not run; ork call: the call failed\n"
+"  1  ork end: a task failed or did not run; ork status: the run failed or\n"
+"     was interrupted; ork cancel: the run was not running; ork call: the\n"
+"     call failed\n"
 "  2  usage error, bad environment or spec, unreadable or unwritable run\n"
 "     directory, no such run\n"
 "ork cron-fire exits with its command's status, and 0 when the minute is not\n"
@@ -94,6 +105,7 @@ static const struct subcommand subcommands[] = {
 	{"status", cmd_status},
 	{"logs", cmd_logs},
 	{"runs", cmd_runs},
+	{"cancel", cmd_cancel},
 	{"cron-fire", cmd_cron_fire},
 	{"crontab", cmd_crontab},
 	{"call", cmd_call},

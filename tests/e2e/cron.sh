@@ -218,7 +218,7 @@ test_expect_success 'cron-fire: the run gets ORK, RUN_ID and a PATH with ork and
 	env PATH=/usr/bin:/bin TZ=UTC "$ORK" cron-fire --workflow stamp --at 2024-06-03T08:00:00Z \
 		-- sh -c "echo \"env: \$ORK|\$RUN_ID|\$PATH\"" 
 	ork=$(cd "$(dirname "$ORK")" && pwd -P)/ork
-	expect_grep "^env: $ork\|cron-20240603T0800\|$(dirname "$ork"):/usr/bin:/bin:/usr/local/bin:/usr/bin:/bin$" $LOG
+	expect_grep " cron-20240603T0800 \| env: $ork\|cron-20240603T0800\|$(dirname "$ork"):/usr/bin:/bin:/usr/local/bin:/usr/bin:/bin$" $LOG
 '
 
 test_expect_success 'cron-fire: usage errors' '

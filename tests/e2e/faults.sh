@@ -113,7 +113,8 @@ test_expect_success 'kill -9 of one ork exec mid-run, then resume' '
 	[ $rc != 0 ]
 	no_out a
 	no_out after
-	"$ORK" status --json >st.json
+	rc=0; "$ORK" status --json >st.json || rc=$?
+	expect_eq "status of an interrupted run" 1 $rc
 	status_states st.json | grep "^a interrupted$"
 	check_files
 	rm hang

@@ -209,7 +209,8 @@ test_expect_success 'timeout: a task ignoring SIGTERM is killed all the same' '
 '
 
 test_expect_success 'ork status reports attempts and the timeout' '
-	"$ORK" status >status.out
+	rc=0; "$ORK" status >status.out || rc=$?
+	expect_eq "status of a failed run" 1 $rc
 	expect_grep "flaky.*succeeded" status.out
 	expect_grep "sleepy.*failed.*([Tt]imed out|[Tt]imeout)" status.out
 '

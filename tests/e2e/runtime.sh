@@ -396,16 +396,17 @@ test_expect_success 'ork status: a table with state, attempts, reason and log' '
 	expect_grep "^ok +succeeded +1 " st.out
 	expect_grep "^cleanup +succeeded" st.out
 	"$ORK" end ok bad flaky sleepy down 2>/dev/null || :
-	"$ORK" status default >st.out
+	rc=0; "$ORK" status default >st.out || rc=$?
+	expect_eq "status of a failed run" 1 $rc
 	expect_grep "^bad +failed +1 +[0-9.]+s +exit status 1 +\.ork/rt/default/logs/bad\.1\.1\.log\$" st.out
 	expect_grep "^flaky +succeeded +3 " st.out
 	expect_grep "^sleepy +failed +1 +.* timed out after 1s " st.out
 	expect_grep "^down +skipped +- +- +upstream .bad. failed +-\$" st.out
-	"$ORK" status --json >st.json
+	"$ORK" status --json >st.json || :
 	expect_eq json failed "$(jget st.json "[t[\"state\"] for t in d[\"tasks\"] if t[\"task\"] == \"bad\"][0]")"
 	expect_eq json 3 "$(jget st.json "[t[\"attempts\"] for t in d[\"tasks\"] if t[\"task\"] == \"flaky\"][0]")"
-	"$ORK" status .ork/rt/default >/dev/null
-	"$ORK" status rt/default >/dev/null
+	"$ORK" status .ork/rt/default >/dev/null || [ $? = 1 ]
+	"$ORK" status rt/default >/dev/null || [ $? = 1 ]
 	test_must_fail "$ORK" status nosuchrun 2>err
 	expect_grep "no run .nosuchrun." err
 '

@@ -132,7 +132,7 @@ interrupted_recorded() {
 
 # Once make is gone, nothing is running: the run must not say it is.
 run_not_running() {
-	"$ORK" status --json >status.json
+	"$ORK" status --json >status.json || [ $? = 1 ]
 	st=$(jget status.json "d.get(\"state\")")
 	echo "run state: $st"
 	test "$st" != running

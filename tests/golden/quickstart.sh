@@ -437,7 +437,15 @@ run() {
 	trap 'interrupted 15' TERM
 	trap 'interrupted 1' HUP
 
+	# ork begin records the tasks up front (ork status lists those not
+	# started yet; ork exec counts [k/N]), unless they would not fit in
+	# one environment string.
+	if [ ${#run_tasks} -lt 65536 ]; then
+		ORK_TASK_NAMES=$run_tasks
+		export ORK_TASK_NAMES
+	fi
 	begin_run 3>&- 4>&- 5<&- || exit 2
+	unset ORK_TASK_NAMES
 	[ -z "$signal" ] || exit $((128 + signal))
 	schedule &
 	sched=$!
