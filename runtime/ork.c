@@ -75,14 +75,15 @@ static const char usage[] =
 "  0  success; for ork exec: the task reached a final state (succeeded,\n"
 "     failed or skipped), so make goes on with the other tasks\n"
 "  1  ork end: a task failed or did not run; ork status: the run failed or\n"
-"     was interrupted; ork cancel: the run was not running; ork call: the\n"
-"     call failed\n"
+"     was interrupted; ork cancel: the run was not running\n"
 "  2  usage error, bad environment or spec, unreadable or unwritable run\n"
 "     directory, no such run\n"
 "ork cron-fire exits with its command's status, and 0 when the minute is not\n"
 "due or the firing was skipped because the last run still runs.\n"
 "ork exec interrupted by SIGINT, SIGTERM or SIGHUP stops the task's process\n"
-"group and then dies by the same signal.\n";
+"group and then dies by the same signal.\n"
+"ork call exits 1 when the call failed (the reason on stderr and in\n"
+"$ORK_ERROR_FILE), and dies by the signal that ended a crashed library.\n";
 
 /* Tasks inherit 0, 1 and 2; if one is closed, the first file ork opens
  * would take its place and reach the task by accident. */
