@@ -396,6 +396,14 @@ static void end_event(struct exec *x, const char *state, int attempts,
 	event_int(&x->ev, "attempts", attempts);
 	event_str(&x->ev, "reason", reason);
 	event_str(&x->ev, "key", x->spec.key);
+	/* The upstream task names, so that ork report can draw the graph. */
+	struct strbuf deps = STRBUF_INIT;
+	strbuf_addc(&deps, '[');
+	for (size_t i = 0; i < x->spec.ndeps; i++)
+		strbuf_addf(&deps, "%s\"%s\"", i ? "," : "", x->spec.deps[i].task);
+	strbuf_addc(&deps, ']');
+	event_raw(&x->ev, "deps", strbuf_str(&deps));
+	strbuf_release(&deps);
 	event_time(&x->ev, "started", x->wall0 ? x->wall0 : now);
 	event_time(&x->ev, "time", now);
 	event_num(&x->ev, "duration", x->mono0 ? now_mono() - x->mono0 : 0);

@@ -30,6 +30,9 @@ static const char usage[] =
 "  ork logs [RUN] [TASK] [--workflow NAME]\n"
 "                           every attempt's log, in order\n"
 "  ork runs [WORKFLOW]      the runs and their states, oldest first\n"
+"  ork report [RUN] [--workflow NAME] [-o FILE]\n"
+"                           the run as one self-contained HTML page: graph,\n"
+"                           timeline of attempts, inputs, outputs, log tails\n"
 "\n"
 "Schedules (crontab lines from orkc WF.yaml -t cron --artifact run.mk):\n"
 "  ork crontab install [--dry-run] FILE|-\n"
@@ -88,6 +91,7 @@ static const struct subcommand subcommands[] = {
 	{"status", cmd_status},
 	{"logs", cmd_logs},
 	{"runs", cmd_runs},
+	{"report", cmd_report},
 	{"cron-fire", cmd_cron_fire},
 	{"crontab", cmd_crontab},
 };
