@@ -102,6 +102,29 @@ test_expect_success 'the journal keeps each task'"'"'s upstream tasks' '
 	expect_grep "\"deps\":\\[\"bad\",\"slow\"\\]" end
 '
 
+# orkc -t dot --status: the compiler reads the run's states only through
+# what ork status --json prints.
+test_expect_success 'orkc -t dot --status fills the graph by the run'"'"'s states' '
+	"$ORK" status --json >status.json
+	"$ORKC" wf.yaml -t dot --status status.json >run.dot
+	expect_grep "^	label=\"run default: failed\";" run.dot
+	expect_grep "^	\"good\" \[label=<<b>good</b><br/><font point-size=\"10\">succeeded</font>>, style=\"rounded,filled\", fillcolor=\"#c8e6c9\"" run.dot
+	expect_grep "^	\"slow\" .*fillcolor=\"#ffcdd2\".*failed \(timed out after 1s\)\"\];" run.dot
+	expect_grep "^	\"after\" .*>skipped<.*fillcolor=\"#eeeeee\"" run.dot
+	"$ORK" status --json | "$ORKC" wf.yaml -t dot --status - >stdin.dot
+	test_cmp run.dot stdin.dot
+	if command -v dot >/dev/null; then dot -Tsvg run.dot >run.svg; fi
+	"$ORKC" wf.yaml -t dot >plain.dot
+	! grep -q fillcolor plain.dot
+	rc=0; "$ORKC" wf.yaml --status status.json >/dev/null 2>err || rc=$?
+	expect_eq status 2 $rc
+	expect_grep "goes with -t dot" err
+	echo "{}" >bogus.json
+	rc=0; "$ORKC" wf.yaml -t dot --status bogus.json >/dev/null 2>err || rc=$?
+	expect_eq status 2 $rc
+	expect_grep "not what ork status --json prints" err
+'
+
 CHROMIUM=${CHROMIUM:-chromium}
 if ! command -v "$CHROMIUM" >/dev/null 2>&1; then
 	if [ "${ORK_TEST_CHROMIUM-}" = 1 ]; then
