@@ -352,12 +352,17 @@ static void add_htmls(struct strbuf *out, const char *s)
 		add_html(out, s, strlen(s));
 }
 
-/* A state as a class name: "not run" -> "state-not-run". */
+/* A state as a class name: "not run" -> "state-not-run"; a byte that
+ * is not a letter or digit (a run.json edited by hand) becomes '-'. */
 static void add_state_class(struct strbuf *out, const char *state)
 {
 	strbuf_adds(out, "state-");
-	for (const char *p = state; *p; p++)
-		strbuf_addc(out, *p == ' ' ? '-' : *p);
+	for (const char *p = state; *p; p++) {
+		char c = *p;
+		int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			 (c >= '0' && c <= '9');
+		strbuf_addc(out, ok ? c : '-');
+	}
 }
 
 static void add_duration(struct strbuf *out, double secs)
