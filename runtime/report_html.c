@@ -29,7 +29,6 @@ struct rtask {
 	size_t *preds;                   /* deps that are tasks of the page */
 	size_t npreds;
 	size_t depth, row;               /* graph position */
-	double bary;                     /* layer ordering key */
 	struct rattempt *att;
 	size_t natt, capatt;
 };
@@ -279,49 +278,151 @@ static size_t layout_depths(struct report *r)
 	return ncols;
 }
 
-static int cmp_layer(const void *a, const void *b)
+/* The graph in columns: a slot per task, then one per column that a long
+ * edge crosses (a bend), so that rows are ordered with the edges that pass
+ * through a column and a long edge is drawn around the tasks, not through
+ * them.  At most MAX_BENDS bends; past that, long edges are drawn straight. */
+#define MAX_BENDS 20000
+#define NODE_H 38
+#define BEND_H 4
+#define COL_GAP 56
+#define ROW_GAP 14
+#define PAD 16
+
+struct slot {
+	size_t depth, row;
+	size_t y;           /* of its middle */
+	double bary;        /* the ordering key within the column */
+	size_t *preds;      /* slots in the column to the left */
+	size_t npreds, cap;
+};
+
+struct layout {
+	struct slot *s;     /* [0, ntasks): the tasks; then the bends */
+	size_t n, cap;
+	size_t **via;       /* per task, per pred: its first bend, or -1 */
+	size_t ntasks;
+	size_t ncols, nrows;
+	size_t height;      /* of the tallest column, pads included */
+};
+
+static size_t add_slot(struct layout *g, size_t depth)
 {
-	const struct rtask *x = &sort_ctx->t[*(const size_t *)a];
-	const struct rtask *y = &sort_ctx->t[*(const size_t *)b];
-	if (x->depth != y->depth)
-		return x->depth < y->depth ? -1 : 1;
+	g->s = xgrow(g->s, &g->cap, g->n + 1, sizeof *g->s);
+	memset(&g->s[g->n], 0, sizeof *g->s);
+	g->s[g->n].depth = depth;
+	return g->n++;
+}
+
+static void add_pred(struct slot *s, size_t pred)
+{
+	s->preds = xgrow(s->preds, &s->cap, s->npreds + 1, sizeof *s->preds);
+	s->preds[s->npreds++] = pred;
+}
+
+/* The edge u -> task i (its k-th pred): bends in the columns between. */
+static void layout_edge(struct layout *g, const struct report *r, size_t i,
+			size_t k, size_t *nbends)
+{
+	size_t u = r->t[i].preds[k], du = r->t[u].depth, di = r->t[i].depth;
+	size_t prev = u;
+	g->via[i][k] = (size_t)-1;
+	if (di > du + 1 && *nbends + (di - du - 1) <= MAX_BENDS) {
+		for (size_t d = du + 1; d < di; d++) {
+			size_t b = add_slot(g, d);
+			if (d == du + 1)
+				g->via[i][k] = b;
+			add_pred(&g->s[b], prev);
+			prev = b;
+		}
+		*nbends += di - du - 1;
+	}
+	add_pred(&g->s[i], prev);
+}
+
+static const struct layout *slot_ctx;
+
+static int cmp_slot(const void *a, const void *b)
+{
+	const struct slot *x = &slot_ctx->s[*(const size_t *)a];
+	const struct slot *y = &slot_ctx->s[*(const size_t *)b];
 	if (x->bary != y->bary)
 		return x->bary < y->bary ? -1 : 1;
 	return x < y ? -1 : x > y;
 }
 
-/* Rows within each column: column by column, ordered by the mean row of
- * the upstream tasks (the display order for the first column), which
- * keeps most edges short and uncrossed.  Returns the most rows. */
-static size_t layout_rows(struct report *r, size_t ncols)
+/* Rows, column by column: ordered by the mean row of the slots to the
+ * left that lead in (the display order for the first column), which
+ * keeps most edges short and uncrossed. */
+static void layout_rows(struct layout *g)
 {
-	size_t *ord = xcalloc(r->n + 1, sizeof *ord);
-	size_t maxrows = 0;
-	for (size_t i = 0; i < r->n; i++)
-		r->t[i].bary = (double)i;
-	for (size_t col = 0; col < ncols; col++) {
-		size_t m = 0;
-		for (size_t i = 0; i < r->n; i++) {
-			struct rtask *t = &r->t[i];
-			if (t->depth != col)
-				continue;
-			if (col && t->npreds) {
-				double sum = 0;
-				for (size_t k = 0; k < t->npreds; k++)
-					sum += (double)r->t[t->preds[k]].row;
-				t->bary = sum / (double)t->npreds + (double)i * 1e-9;
-			}
-			ord[m++] = i;
+	size_t *start = xcalloc(g->ncols + 2, sizeof *start);
+	size_t *ord = xcalloc(g->n + 1, sizeof *ord);
+	for (size_t i = 0; i < g->n; i++)
+		start[g->s[i].depth + 1]++;
+	for (size_t c = 0; c < g->ncols; c++)
+		start[c + 1] += start[c];
+	size_t *fill = xcalloc(g->ncols + 1, sizeof *fill);
+	for (size_t i = 0; i < g->n; i++)
+		ord[start[g->s[i].depth] + fill[g->s[i].depth]++] = i;
+	for (size_t c = 0; c < g->ncols; c++) {
+		size_t m = start[c + 1] - start[c];
+		size_t *col = ord + start[c];
+		for (size_t k = 0; k < m; k++) {
+			struct slot *s = &g->s[col[k]];
+			double sum = 0;
+			for (size_t p = 0; p < s->npreds; p++)
+				sum += (double)g->s[s->preds[p]].y;
+			s->bary = c && s->npreds ? sum / (double)s->npreds +
+				(double)col[k] * 1e-9 : (double)col[k];
 		}
-		sort_ctx = r;
-		qsort(ord, m, sizeof *ord, cmp_layer);
-		for (size_t k = 0; k < m; k++)
-			r->t[ord[k]].row = k;
-		if (m > maxrows)
-			maxrows = m;
+		slot_ctx = g;
+		qsort(col, m, sizeof *col, cmp_slot);
+		size_t y = PAD;
+		for (size_t k = 0; k < m; k++) {
+			/* A bend needs only room for its line. */
+			size_t h = col[k] < g->ntasks ? NODE_H : BEND_H;
+			g->s[col[k]].row = k;
+			g->s[col[k]].y = y + h / 2;
+			y += h + ROW_GAP;
+		}
+		if (m > g->nrows)
+			g->nrows = m;
+		if (y - ROW_GAP + PAD > g->height)
+			g->height = y - ROW_GAP + PAD;
 	}
+	free(fill);
 	free(ord);
-	return maxrows;
+	free(start);
+}
+
+static void layout_graph(struct layout *g, struct report *r)
+{
+	memset(g, 0, sizeof *g);
+	g->ncols = layout_depths(r);
+	g->via = xcalloc(r->n + 1, sizeof *g->via);
+	g->ntasks = r->n;
+	for (size_t i = 0; i < r->n; i++)
+		add_slot(g, r->t[i].depth);
+	size_t nbends = 0;
+	for (size_t i = 0; i < r->n; i++) {
+		g->via[i] = xcalloc(r->t[i].npreds + 1, sizeof **g->via);
+		for (size_t k = 0; k < r->t[i].npreds; k++)
+			layout_edge(g, r, i, k, &nbends);
+	}
+	layout_rows(g);
+	for (size_t i = 0; i < r->n; i++)
+		r->t[i].row = g->s[i].row;
+}
+
+static void layout_release(struct layout *g, size_t ntasks)
+{
+	for (size_t i = 0; i < g->n; i++)
+		free(g->s[i].preds);
+	for (size_t i = 0; i < ntasks; i++)
+		free(g->via[i]);
+	free(g->via);
+	free(g->s);
 }
 
 /* ---- HTML text ----------------------------------------------------------- */
@@ -542,10 +643,6 @@ static void page_header(struct strbuf *out, const struct report *r,
 
 /* ---- the graph ----------------------------------------------------------- */
 
-#define NODE_H 38
-#define COL_GAP 56
-#define ROW_GAP 14
-#define PAD 16
 
 static size_t node_width(const struct report *r)
 {
@@ -559,38 +656,57 @@ static size_t node_width(const struct report *r)
 	return w;
 }
 
-static void node_xy(const struct rtask *t, size_t w, size_t *x, size_t *y)
+static void slot_xy(const struct slot *s, size_t w, size_t *x, size_t *y)
 {
-	*x = PAD + t->depth * (w + COL_GAP);
-	*y = PAD + t->row * (NODE_H + ROW_GAP);
+	*x = PAD + s->depth * (w + COL_GAP);
+	*y = s->y;
 }
 
-static void graph_edges(struct strbuf *out, const struct report *r, size_t w)
+/* A curve from (x1, y1) right to (x2, y2), level at both ends. */
+static void add_curve(struct strbuf *out, size_t x1, size_t y1, size_t x2,
+		      size_t y2)
+{
+	double xm = ((double)x1 + (double)x2) / 2;
+	strbuf_addf(out, " C%.1f %zu %.1f %zu %zu %zu", xm, y1, xm, y2, x2, y2);
+}
+
+/* Each edge from the right of its upstream task to the left of its task,
+ * straight through the bends in the columns between. */
+static void graph_edges(struct strbuf *out, const struct report *r,
+			const struct layout *g, size_t w)
 {
 	for (size_t i = 0; i < r->n; i++) {
 		const struct rtask *t = &r->t[i];
-		size_t x2, y2;
-		node_xy(t, w, &x2, &y2);
 		for (size_t k = 0; k < t->npreds; k++) {
-			const struct rtask *u = &r->t[t->preds[k]];
-			size_t x1, y1;
-			node_xy(u, w, &x1, &y1);
-			x1 += w;
-			double xm = ((double)x1 + (double)x2) / 2;
+			size_t x, y, x2, y2;
+			slot_xy(&g->s[t->preds[k]], w, &x, &y);
 			strbuf_addf(out, "<path class=\"edge\" data-from=\"%s\" "
-				    "data-to=\"%s\" d=\"M%zu %zu C%.1f %zu %.1f %zu %zu %zu\" "
-				    "marker-end=\"url(#arrow)\"/>\n",
-				    u->name, t->name, x1, y1 + NODE_H / 2, xm,
-				    y1 + NODE_H / 2, xm, y2 + NODE_H / 2, x2 - 2,
-				    y2 + NODE_H / 2);
+				    "data-to=\"%s\" d=\"M%zu %zu", r->t[t->preds[k]].name,
+				    t->name, x + w, y);
+			x += w;
+			size_t b0 = g->via[i][k];
+			size_t nb = b0 == (size_t)-1 ? 0 :
+				t->depth - r->t[t->preds[k]].depth - 1;
+			for (size_t b = b0; b < b0 + nb; b++) {
+				slot_xy(&g->s[b], w, &x2, &y2);
+				add_curve(out, x, y, x2, y2);
+				x = x2 + w;
+				y = y2;
+				strbuf_addf(out, " L%zu %zu", x, y);
+			}
+			slot_xy(&g->s[i], w, &x2, &y2);
+			add_curve(out, x, y, x2 - 2, y2);
+			strbuf_adds(out, "\" marker-end=\"url(#arrow)\"/>\n");
 		}
 	}
 }
 
-static void graph_node(struct strbuf *out, const struct rtask *t, size_t w)
+static void graph_node(struct strbuf *out, const struct rtask *t,
+		       const struct slot *s, size_t w)
 {
 	size_t x, y;
-	node_xy(t, w, &x, &y);
+	slot_xy(s, w, &x, &y);
+	y -= NODE_H / 2;
 	strbuf_addf(out, "<a href=\"#task-%s\"><g class=\"node ", t->name);
 	add_state_class(out, t->state);
 	strbuf_addf(out, "\" id=\"node-%s\" data-state=\"%s\"><title>%s: %s",
@@ -614,11 +730,11 @@ static void graph_node(struct strbuf *out, const struct rtask *t, size_t w)
 
 static void page_graph(struct strbuf *out, struct report *r)
 {
-	size_t ncols = layout_depths(r);
-	size_t nrows = layout_rows(r, ncols);
+	struct layout g;
+	layout_graph(&g, r);
 	size_t w = node_width(r);
-	size_t width = 2 * PAD + (ncols ? ncols * (w + COL_GAP) - COL_GAP : 0);
-	size_t height = 2 * PAD + (nrows ? nrows * (NODE_H + ROW_GAP) - ROW_GAP : 0);
+	size_t width = 2 * PAD + (g.ncols ? g.ncols * (w + COL_GAP) - COL_GAP : 0);
+	size_t height = g.height > 2 * PAD ? g.height : 2 * PAD;
 	strbuf_addf(out, "<section id=\"graph\">\n<h2>Graph</h2>\n"
 		    "<div class=\"scroll\"><svg xmlns=\"http://www.w3.org/2000/svg\" "
 		    "width=\"%zu\" height=\"%zu\" viewBox=\"0 0 %zu %zu\">\n"
@@ -626,10 +742,11 @@ static void page_graph(struct strbuf *out, struct report *r)
 		    "refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto\">"
 		    "<path d=\"M0 0L10 5L0 10z\" fill=\"#888\"/></marker></defs>\n",
 		    width, height, width, height);
-	graph_edges(out, r, w);
+	graph_edges(out, r, &g, w);
 	for (size_t i = 0; i < r->n; i++)
-		graph_node(out, &r->t[i], w);
+		graph_node(out, &r->t[i], &g.s[i], w);
 	strbuf_adds(out, "</svg></div>\n</section>\n");
+	layout_release(&g, r->n);
 }
 
 /* ---- the timeline -------------------------------------------------------- */
