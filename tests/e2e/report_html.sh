@@ -114,8 +114,9 @@ test_expect_success 'the journal keeps each task'"'"'s upstream tasks' '
 
 # A journal edited by hand (or torn): a cycle, names that are no task
 # names, a state ork does not have, paths that leave the run directory, an
-# attempt that never ended.  The page still comes, with none of it as
-# markup and nothing read from outside the run directory.
+# attempt that never ended, one that still runs (its pid: this shell's).
+# The page still comes, with none of it as markup and nothing read from
+# outside the run directory.
 test_expect_success 'ork report survives a hand-edited journal' '
 	d=.ork/report/edited
 	mkdir -p $d/logs
@@ -130,6 +131,7 @@ test_expect_success 'ork report survives a hand-edited journal' '
 	{"ev":"start","task":"b","inv":2,"attempt":1,"time":"2026-01-01T00:00:02.000Z","log":"logs/b.2.1.log","pid":999999999}
 	not json at all <script>
 	{"ev":"start","task":"<i>","inv":2,"attempt":1,"time":"2026-01-01T00:00:02.000Z"}
+	{"ev":"start","task":"c","inv":2,"attempt":1,"time":"2026-01-01T00:00:03.000Z","pid":$$}
 	EOF
 	"$ORK" report report/edited -o edited.html
 	expect_no_grep "<script|<img|<i>|<u>|<b>x|secret-outside" edited.html
@@ -139,6 +141,8 @@ test_expect_success 'ork report survives a hand-edited journal' '
 	expect_grep "<rect class=\"bar bar-interrupted\" id=\"bar-b-2-1\"" edited.html
 	expect_grep "id=\"gantt-1\"" edited.html
 	expect_grep "id=\"gantt-2\"" edited.html
+	expect_grep "<g class=\"node state-running\" id=\"node-c\"" edited.html
+	expect_grep "<rect class=\"bar bar-running\" id=\"bar-c-2-1\"" edited.html
 '
 
 # orkc -t dot --status: the compiler reads the run's states only through
