@@ -39,8 +39,12 @@ struct report {
 	size_t n;
 	size_t *byname;                  /* indices into t, sorted by name */
 	double now;
-	double tlast;                    /* time of the last journal event */
+	double *tlast;                   /* per invocation: its last event's time */
+	size_t ntlast;
 };
+
+/* Invocations past this share the last slot of tlast. */
+#define MAX_INV 100000
 
 static const struct report *sort_ctx;
 
@@ -131,8 +135,16 @@ static int scan_event(void *ctx, const cJSON *ev)
 {
 	struct report *r = ctx;
 	double tm = ev_time(ev, "time");
-	if (tm > r->tlast)
-		r->tlast = tm;
+	double inv = jsonx_get_number(ev, "inv", 0);
+	size_t slot = inv > 0 && inv < MAX_INV ? (size_t)inv : MAX_INV;
+	if (slot >= r->ntlast) {
+		size_t n = slot + 1;
+		r->tlast = xrealloc(r->tlast, n * sizeof *r->tlast);
+		memset(r->tlast + r->ntlast, 0, (n - r->ntlast) * sizeof *r->tlast);
+		r->ntlast = n;
+	}
+	if (tm > r->tlast[slot])
+		r->tlast[slot] = tm;
 	const char *kind = jsonx_get_string(ev, "ev");
 	const char *task = jsonx_get_string(ev, "task");
 	size_t i = task ? find_task(r, task) : (size_t)-1;
@@ -148,7 +160,7 @@ static int scan_event(void *ctx, const cJSON *ev)
 }
 
 /* An attempt without an attempt event runs till now, or (its task not
- * running) ended somewhere before the journal's last event. */
+ * running) ended somewhere before its invocation's last event. */
 static void close_open_attempts(struct report *r)
 {
 	for (size_t i = 0; i < r->n; i++) {
@@ -158,7 +170,10 @@ static void close_open_attempts(struct report *r)
 			struct rattempt *a = &t->att[k];
 			if (a->ended)
 				continue;
-			double end = running && k + 1 == t->natt ? r->now : r->tlast;
+			size_t slot = a->inv > 0 && a->inv < MAX_INV ?
+				(size_t)a->inv : MAX_INV;
+			double last = slot < r->ntlast ? r->tlast[slot] : 0;
+			double end = running && k + 1 == t->natt ? r->now : last;
 			a->t1 = end > a->t0 ? end : a->t0;
 		}
 	}
@@ -220,6 +235,7 @@ static void report_release(struct report *r)
 	}
 	free(r->t);
 	free(r->byname);
+	free(r->tlast);
 }
 
 /* ---- graph layout -------------------------------------------------------- */
