@@ -121,10 +121,14 @@ static void bad_option(int c, const char *arg)
 	usage_error("unknown option '%s'", arg);
 }
 
+/* --status has a number apart from the enum below, which other options
+ * extend. */
+enum { OPT_STATUS = 0x1000 };
+
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_CHECK = 256, OPT_CHECK_GENERATED, OPT_NEXT, OPT_FROM, OPT_ARTIFACT, OPT_ROOT,
-	       OPT_ORK, OPT_STATUS };
+	       OPT_ORK };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "target", required_argument, NULL, 't' },

@@ -385,18 +385,10 @@ static void remove_temporaries(const struct exec *x)
 	unlink(x->stdout_path);
 }
 
-static void end_event(struct exec *x, const char *state, int attempts,
-		      const char *reason)
+/* "deps": the upstream task names (valid names: nothing to escape), so
+ * that ork report can draw the graph. */
+static void event_deps(struct exec *x)
 {
-	double now = now_wall();
-	event_start(&x->ev, "end");
-	event_str(&x->ev, "task", x->spec.task);
-	event_int(&x->ev, "inv", x->inv);
-	event_str(&x->ev, "state", state);
-	event_int(&x->ev, "attempts", attempts);
-	event_str(&x->ev, "reason", reason);
-	event_str(&x->ev, "key", x->spec.key);
-	/* The upstream task names, so that ork report can draw the graph. */
 	struct strbuf deps = STRBUF_INIT;
 	strbuf_addc(&deps, '[');
 	for (size_t i = 0; i < x->spec.ndeps; i++)
@@ -404,6 +396,20 @@ static void end_event(struct exec *x, const char *state, int attempts,
 	strbuf_addc(&deps, ']');
 	event_raw(&x->ev, "deps", strbuf_str(&deps));
 	strbuf_release(&deps);
+}
+
+static void end_event(struct exec *x, const char *state, int attempts,
+		      const char *reason)
+{
+	double now = now_wall();
+	event_start(&x->ev, "end");
+	event_str(&x->ev, "task", x->spec.task);
+	event_deps(x);
+	event_int(&x->ev, "inv", x->inv);
+	event_str(&x->ev, "state", state);
+	event_int(&x->ev, "attempts", attempts);
+	event_str(&x->ev, "reason", reason);
+	event_str(&x->ev, "key", x->spec.key);
 	event_time(&x->ev, "started", x->wall0 ? x->wall0 : now);
 	event_time(&x->ev, "time", now);
 	event_num(&x->ev, "duration", x->mono0 ? now_mono() - x->mono0 : 0);

@@ -25,14 +25,14 @@ static const char usage[] =
 "                           record the run's state and print a summary\n"
 "\n"
 "For operators:\n"
+"  ork report [RUN] [--workflow NAME] [-o FILE]\n"
+"                           the run as one self-contained HTML page: graph,\n"
+"                           timeline of attempts, inputs, outputs, log tails\n"
 "  ork status [RUN] [--workflow NAME] [--json]\n"
 "                           each task's state, attempts, duration, reason, log\n"
 "  ork logs [RUN] [TASK] [--workflow NAME]\n"
 "                           every attempt's log, in order\n"
 "  ork runs [WORKFLOW]      the runs and their states, oldest first\n"
-"  ork report [RUN] [--workflow NAME] [-o FILE]\n"
-"                           the run as one self-contained HTML page: graph,\n"
-"                           timeline of attempts, inputs, outputs, log tails\n"
 "\n"
 "Schedules (crontab lines from orkc WF.yaml -t cron --artifact run.mk):\n"
 "  ork crontab install [--dry-run] FILE|-\n"
@@ -88,10 +88,10 @@ static const struct subcommand subcommands[] = {
 	{"exec", cmd_exec},
 	{"begin", cmd_begin},
 	{"end", cmd_end},
+	{"report", cmd_report},
 	{"status", cmd_status},
 	{"logs", cmd_logs},
 	{"runs", cmd_runs},
-	{"report", cmd_report},
 	{"cron-fire", cmd_cron_fire},
 	{"crontab", cmd_crontab},
 };
