@@ -57,12 +57,12 @@ static const char usage_text[] =
 	"      --check          validate only; print nothing on success\n"
 	"      --check-generated  with -o FILE: write nothing; exit 0 when FILE\n"
 	"                       is what orkc would write, else 1 with a diff -u\n"
-	"      --next N         print the schedule's next N fire times (RFC 3339,\n"
-	"                       in the workflow's time zone) instead\n"
-	"      --from TIME      with --next: start after TIME (RFC 3339), not now\n"
 	"      --status FILE    with -t dot: fill the tasks by the states of a\n"
 	"                       run, from FILE (-: standard input) as written by\n"
 	"                       ork status RUN --json\n"
+	"      --next N         print the schedule's next N fire times (RFC 3339,\n"
+	"                       in the workflow's time zone) instead\n"
+	"      --from TIME      with --next: start after TIME (RFC 3339), not now\n"
 	"\n"
 	"For -t cron (crontab lines; install them with ork crontab install):\n"
 	"      --artifact FILE  the artifact each firing runs: *.sh with sh, else\n"
@@ -101,6 +101,10 @@ static long count_arg(const char *name, const char *arg, long max)
 	return n;
 }
 
+/* --status has a number apart from parse_options' enum, which other
+ * options extend. */
+enum { OPT_STATUS = 0x1000 };
+
 /* getopt's complaint c (':' or '?') about the option in element arg.
  * In a cluster such as -ab, arg may be an earlier element: a short
  * option is named by optopt, a long one by arg itself. */
@@ -120,10 +124,6 @@ static void bad_option(int c, const char *arg)
 				     : "unknown option '%s'", name);
 	usage_error("unknown option '%s'", arg);
 }
-
-/* --status has a number apart from the enum below, which other options
- * extend. */
-enum { OPT_STATUS = 0x1000 };
 
 static void parse_options(int argc, char **argv, struct options *o)
 {
