@@ -377,14 +377,6 @@ static void lock_task(struct exec *x)
 	kill_leftovers(x);
 }
 
-
-/* Nothing half-made may look done, now or at the next invocation. */
-static void remove_temporaries(const struct exec *x)
-{
-	unlink(x->tmp);
-	unlink(x->stdout_path);
-}
-
 /* "deps": the upstream task names (valid names: nothing to escape), so
  * that ork report can draw the graph. */
 static void event_deps(struct exec *x)
@@ -396,6 +388,14 @@ static void event_deps(struct exec *x)
 	strbuf_addc(&deps, ']');
 	event_raw(&x->ev, "deps", strbuf_str(&deps));
 	strbuf_release(&deps);
+}
+
+
+/* Nothing half-made may look done, now or at the next invocation. */
+static void remove_temporaries(const struct exec *x)
+{
+	unlink(x->tmp);
+	unlink(x->stdout_path);
 }
 
 static void end_event(struct exec *x, const char *state, int attempts,
