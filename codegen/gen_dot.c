@@ -15,6 +15,7 @@ static const char *const state_colours[][3] = {
 	{"running", "#bbdefb", "#1565c0"},
 	{"interrupted", "#ffe0b2", "#ef6c00"},
 	{"not run", "#ffffff", "#9e9e9e"},
+	{"pending", "#ffffff", "#9e9e9e"},
 };
 
 /* A Graphviz quoted string: backslash and quote escaped, line breaks
@@ -58,7 +59,7 @@ static void add_state_attrs(struct strbuf *out, const cJSON *st)
 			continue;
 		strbuf_addf(out, "<br/><font point-size=\"10\">%s</font>>, "
 			    "style=\"rounded,filled%s\", fillcolor=\"%s\", "
-			    "color=\"%s\"", state_colours[i][0], i == 5 ? ",dashed" : "",
+			    "color=\"%s\"", state_colours[i][0], i >= 5 ? ",dashed" : "",
 			    state_colours[i][1], state_colours[i][2]);
 		return;
 	}
