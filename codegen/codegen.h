@@ -6,6 +6,8 @@
 #ifndef ORK_CODEGEN_H
 #define ORK_CODEGEN_H
 
+#include <cjson/cJSON.h>
+
 #include "plan.h"
 #include "specwrite.h"   /* task_spec_json, run_spec_json */
 #include "util.h"
@@ -49,6 +51,12 @@ void gen_sh(struct strbuf *out, const struct plan *p);
 void gen_json(struct strbuf *out, const struct plan *p);
 /* Graphviz. */
 void gen_dot(struct strbuf *out, const struct plan *p);
+/* Graphviz with a run's states: status is what `ork status --json`
+ * prints (its "tasks": [{"task", "state", "reason"}, ...]; members it
+ * lacks are ignored).  Tasks are filled by state with ork report's
+ * colours; a task missing from the status is drawn "not run". */
+void gen_dot_status(struct strbuf *out, const struct plan *p,
+		    const cJSON *status);
 
 /* What a crontab entry runs (gen_cron); strings borrowed. */
 struct cron_target {

@@ -11,6 +11,7 @@
 
 #include "codegen.h"
 #include "diag.h"
+#include "jsonx.h"
 #include "plan.h"
 #include "pycheck.h"
 #include "schedule.h"
@@ -42,6 +43,7 @@ struct options {
 	long next;              /* --next N: print N fire times, no artifact */
 	const char *from;       /* --from TIME, RFC 3339; NULL: now */
 	struct cron_target cron;   /* -t cron: --artifact, --jobs, --root, --ork */
+	const char *status;     /* -t dot --status FILE: ork status --json */
 };
 
 static const char usage_text[] =
@@ -59,6 +61,9 @@ static const char usage_text[] =
 	"                       task files compile and define their functions\n"
 	"      --check-generated  with -o FILE: write nothing; exit 0 when FILE\n"
 	"                       is what orkc would write, else 1 with a diff -u\n"
+	"      --status FILE    with -t dot: fill the tasks by the states of a\n"
+	"                       run, from FILE (-: standard input) as written by\n"
+	"                       ork status RUN --json\n"
 	"      --next N         print the schedule's next N fire times (RFC 3339,\n"
 	"                       in the workflow's time zone) instead\n"
 	"      --from TIME      with --next: start after TIME (RFC 3339), not now\n"
@@ -100,6 +105,10 @@ static long count_arg(const char *name, const char *arg, long max)
 	return n;
 }
 
+/* --status has a number apart from parse_options' enum, which other
+ * options extend. */
+enum { OPT_STATUS = 0x1000 };
+
 /* getopt's complaint c (':' or '?') about the option in element arg.
  * In a cluster such as -ab, arg may be an earlier element: a short
  * option is named by optopt, a long one by arg itself. */
@@ -136,6 +145,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "root", required_argument, NULL, OPT_ROOT },
 		{ "ork", required_argument, NULL, OPT_ORK },
+		{ "status", required_argument, NULL, OPT_STATUS },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -157,6 +167,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case 'j': o->cron.jobs = count_arg("--jobs", optarg, 1000); break;
 		case OPT_ROOT: o->cron.root = optarg; break;
 		case OPT_ORK: o->cron.ork = optarg; break;
+		case OPT_STATUS: o->status = optarg; break;
 		case 'h':
 			fputs(usage_text, stdout);
 			exit(EXIT_OK);
@@ -216,6 +227,8 @@ static enum target pick_target(const struct options *o)
 		}
 		t = (enum target)i;
 	}
+	if (o->status && t != TARGET_DOT)
+		die(EXIT_USAGE, "--status colours a graph: it goes with -t dot");
 	if (t == TARGET_CRON && !o->cron.artifact && !o->next)
 		die(EXIT_USAGE, "target 'cron' needs --artifact FILE: the "
 		    "artifact each firing runs");
@@ -324,6 +337,43 @@ static int check_generated(const struct options *o, const struct strbuf *out)
 
 /* Nothing is written unless the whole artifact is ready, and -o replaces
  * the file atomically, so a failed run never leaves half an artifact. */
+/* --status FILE: the run's states, which only the dot target reads.  The
+ * compiler knows the runtime only through this printed format. */
+static cJSON *load_status(const char *file, const char *workflow)
+{
+	size_t len = 0;
+	int in = !strcmp(file, "-");
+	char *text = NULL;
+	if (in) {
+		struct strbuf sb = STRBUF_INIT;
+		char buf[65536];
+		size_t n;
+		while ((n = fread(buf, 1, sizeof buf, stdin)) > 0)
+			strbuf_add(&sb, buf, n);
+		if (!ferror(stdin)) {
+			len = sb.len;
+			text = strbuf_detach(&sb);
+		}
+		strbuf_release(&sb);
+	} else {
+		text = read_file(file, &len);
+	}
+	if (!text)
+		die(EXIT_USAGE, "cannot read '%s': %s", in ? "standard input" : file,
+		    strerror(errno));
+	cJSON *st = cJSON_ParseWithLength(text, len);
+	free(text);
+	if (!cJSON_IsObject(st) ||
+	    !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(st, "tasks")))
+		die(EXIT_USAGE, "'%s' is not what ork status --json prints",
+		    in ? "standard input" : file);
+	const char *of = jsonx_get_string(st, "workflow");
+	if (of && strcmp(of, workflow))
+		warn_msg("warning: '%s' is a run of workflow '%s', not '%s'",
+			 in ? "standard input" : file, of, workflow);
+	return st;
+}
+
 static int emit(const struct options *o, enum target t, const struct plan *p)
 {
 	struct strbuf out = STRBUF_INIT;
@@ -333,7 +383,15 @@ static int emit(const struct options *o, enum target t, const struct plan *p)
 	else switch (t) {
 	case TARGET_CRON: gen_status = gen_cron_target(&out, o, p); break;
 	case TARGET_JSON: gen_json(&out, p); break;
-	case TARGET_DOT: gen_dot(&out, p); break;
+	case TARGET_DOT:
+		if (o->status) {
+			cJSON *st = load_status(o->status, p->wf->name);
+			gen_dot_status(&out, p, st);
+			cJSON_Delete(st);
+		} else {
+			gen_dot(&out, p);
+		}
+		break;
 	case TARGET_SH: gen_sh(&out, p); break;
 	default: gen_make(&out, p); break;
 	}

@@ -428,6 +428,19 @@ static void lock_task(struct exec *x)
 	kill_leftovers(x);
 }
 
+/* "deps": the upstream task names (valid names: nothing to escape), so
+ * that ork report can draw the graph. */
+static void event_deps(struct exec *x)
+{
+	struct strbuf deps = STRBUF_INIT;
+	strbuf_addc(&deps, '[');
+	for (size_t i = 0; i < x->spec.ndeps; i++)
+		strbuf_addf(&deps, "%s\"%s\"", i ? "," : "", x->spec.deps[i].task);
+	strbuf_addc(&deps, ']');
+	event_raw(&x->ev, "deps", strbuf_str(&deps));
+	strbuf_release(&deps);
+}
+
 
 /* Nothing half-made may look done, now or at the next invocation. */
 static void remove_temporaries(const struct exec *x)
@@ -460,6 +473,7 @@ static void end_event(struct exec *x, const char *state, int attempts,
 	double now = now_wall();
 	event_start(&x->ev, "end");
 	event_str(&x->ev, "task", x->spec.task);
+	event_deps(x);
 	event_int(&x->ev, "inv", x->inv);
 	event_str(&x->ev, "state", state);
 	event_int(&x->ev, "attempts", attempts);

@@ -13,6 +13,7 @@
 #include "history.h"
 #include "journal.h"
 #include "jsonx.h"
+#include "report_html.h"
 #include "rundir.h"
 #include "util.h"
 
@@ -758,4 +759,71 @@ int cmd_runs(int argc, char **argv)
 	table_print(&t, stdout);
 	runlist_release(&l);
 	return 0;
+}
+
+/* ---- ork report --------------------------------------------------------- */
+
+#define REPORT_USAGE "ork report [RUN] [--workflow NAME] [-o FILE]"
+
+static int parse_report_opts(int argc, char **argv, struct status_opts *o,
+			     const char **file)
+{
+	memset(o, 0, sizeof *o);
+	*file = NULL;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-o") && i + 1 < argc && !*file) {
+			*file = argv[++i];
+		} else if (!strcmp(argv[i], "--workflow") && i + 1 < argc) {
+			o->workflow = argv[++i];
+		} else if (!strncmp(argv[i], "--workflow=", 11)) {
+			o->workflow = argv[i] + 11;
+		} else if (argv[i][0] != '-' && !o->run) {
+			o->run = argv[i];
+		} else {
+			fprintf(stderr, "usage: %s\n", REPORT_USAGE);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int cmd_report(int argc, char **argv)
+{
+	struct status_opts o;
+	const char *file;
+	if (parse_report_opts(argc, argv, &o, &file) < 0)
+		return 2;
+	int to_stdout = !file || !strcmp(file, "-");
+	if (to_stdout && isatty(STDOUT_FILENO)) {
+		warn_msg("not writing HTML to a terminal; use -o FILE (or -o - | ...)");
+		return 2;
+	}
+	struct rundir rd;
+	if (resolve_run(o.run, o.workflow, &rd) < 0)
+		return no_run(o.run, o.workflow);
+	cJSON *run = rundir_load_run(&rd);
+	struct history h = HISTORY_INIT;
+	struct strbuf page = STRBUF_INIT;
+	const char **names = NULL;
+	if (history_load(&h, &rd) < 0)
+		die(2, "cannot read %s/journal.jsonl: %s", rd.path, strerror(errno));
+	size_t n = task_order(run, &h, &names);
+	if (report_html(&page, &rd, run, &h, (const char *const *)names, n) < 0)
+		die(2, "cannot read %s/journal.jsonl: %s", rd.path, strerror(errno));
+	int rc = 0;
+	if (to_stdout ? write_all(STDOUT_FILENO, page.buf, page.len) < 0 :
+	    write_file_atomic(file, page.buf, page.len) < 0) {
+		warn_msg("cannot write %s: %s", to_stdout ? "standard output" : file,
+			 strerror(errno));
+		rc = 2;
+	} else if (!to_stdout) {
+		fprintf(stderr, "ork: wrote %s (run %s of %s)\n", file, rd.run_id,
+			rd.workflow);
+	}
+	free(names);
+	strbuf_release(&page);
+	history_release(&h);
+	cJSON_Delete(run);
+	rundir_release(&rd);
+	return rc;
 }

@@ -32,6 +32,9 @@ static const char usage[] =
 "                           output (ork exec runs it for each attempt)\n"
 "\n"
 "For operators:\n"
+"  ork report [RUN] [--workflow NAME] [-o FILE]\n"
+"                           the run as one self-contained HTML page: graph,\n"
+"                           timeline of attempts, inputs, outputs, log tails\n"
 "  ork status [RUN] [--workflow NAME] [--json]\n"
 "                           each task's state, attempts, duration, reason, log\n"
 "  ork logs [-f] [RUN] [TASK] [--workflow NAME]\n"
@@ -104,6 +107,7 @@ static const struct subcommand subcommands[] = {
 	{"begin", cmd_begin},
 	{"end", cmd_end},
 	{"status", cmd_status},
+	{"report", cmd_report},
 	{"logs", cmd_logs},
 	{"runs", cmd_runs},
 	{"cancel", cmd_cancel},
