@@ -1,6 +1,8 @@
 /* schedule: see schedule.h. */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cron.h"
 #include "schedule.h"
@@ -22,11 +24,56 @@ static struct srcpos offset_pos(struct diag *d, const struct ynode *n,
 	return pos;
 }
 
+/* Whether s holds two words or more that are neither numbers nor cron
+ * names (month or day names): "every day at 6" is English, not cron, but
+ * "0 0 1 JNA *" is cron with a typo. */
+static int english_words(const char *s)
+{
+	int words = 0;
+	static const char *const cron_words[] = {
+		"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep",
+		"oct", "nov", "dec", "sun", "mon", "tue", "wed", "thu", "fri",
+		"sat", NULL
+	};
+	while (*s) {
+		size_t n = 0;
+		while (isalpha((unsigned char)s[n]))
+			n++;
+		if (n == 0) {
+			s++;
+			continue;
+		}
+		int known = 0;
+		for (size_t k = 0; n == 3 && cron_words[k]; k++)
+			known |= !strncasecmp(s, cron_words[k], 3);
+		words += !known;
+		s += n;
+	}
+	return words >= 2;
+}
+
+/* A schedule in words fails on every field; one error that shows the
+ * format says more than one per word. */
+static int words_schedule(struct diag *d, const struct ynode *n,
+			  size_t nerrs)
+{
+	if (nerrs < 2 || n->str[0] == '@' || !english_words(n->str))
+		return 0;
+	diag_error(d, offset_pos(d, n, 0), "schedule '%s' is not a cron "
+		   "expression: write 5 fields, minute hour day-of-month month "
+		   "day-of-week, such as '0 6 * * *' (every day at 06:00) or "
+		   "'*/15 * * * *' (every 15 minutes), or a macro such as "
+		   "@daily or @hourly", n->str);
+	return 1;
+}
+
 static int check_cron(struct diag *d, const struct ynode *n)
 {
 	struct cron c;
 	struct cron_error errs[CRON_MAXERRORS];
 	size_t nerrs = cron_parse(n->str, &c, errs);
+	if (words_schedule(d, n, nerrs))
+		return 1;
 	for (size_t i = 0; i < nerrs; i++)
 		diag_error(d, offset_pos(d, n, errs[i].offset), "%s",
 			   errs[i].msg);
