@@ -384,8 +384,11 @@ int main(int argc, char **argv)
 				   o.next ? "--next" : "target 'cron'");
 		ynode_free(root);
 		/* Always: aliases make a small file's spec large. */
-		if (plan_build(&wf, &d, &p) == 0 && d.nerrors == 0)
-			check_spec_sizes(&p, &d);
+		if (plan_build(&wf, &d, &p) == 0) {
+			if (d.nerrors == 0)
+				check_spec_sizes(&p, &d);
+			schedule_check_overlap(&d, &wf, p.order, p.norder);
+		}
 	}
 	unsigned nerrors = d.nerrors;
 	/* diag_flush sorts with qsort, which must not see the NULL list of
