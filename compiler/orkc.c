@@ -12,6 +12,7 @@
 #include "codegen.h"
 #include "diag.h"
 #include "plan.h"
+#include "schema.h"
 #include "schedule.h"
 #include "tz.h"
 #include "udiff.h"
@@ -44,6 +45,7 @@ struct options {
 
 static const char usage_text[] =
 	"usage: orkc [OPTIONS] WORKFLOW.yaml\n"
+	"       orkc --print-schema\n"
 	"\n"
 	"Compile a workflow file into an artifact that runs it.\n"
 	"\n"
@@ -58,6 +60,7 @@ static const char usage_text[] =
 	"      --next N         print the schedule's next N fire times (RFC 3339,\n"
 	"                       in the workflow's time zone) instead\n"
 	"      --from TIME      with --next: start after TIME (RFC 3339), not now\n"
+	"      --print-schema   print the workflow file's JSON Schema and exit\n"
 	"\n"
 	"For -t cron (crontab lines; install them with ork crontab install):\n"
 	"      --artifact FILE  the artifact each firing runs: *.sh with sh, else\n"
@@ -116,10 +119,24 @@ static void bad_option(int c, const char *arg)
 	usage_error("unknown option '%s'", arg);
 }
 
+/* --print-schema: the JSON Schema of a workflow file (schema.h). */
+static int print_schema(void)
+{
+	struct strbuf out = STRBUF_INIT;
+	schema_write(&out);
+	int rc = EXIT_OK;
+	if (fwrite(out.buf, 1, out.len, stdout) != out.len || fflush(stdout)) {
+		warn_msg("cannot write to standard output: %s", strerror(errno));
+		rc = EXIT_USAGE;
+	}
+	strbuf_release(&out);
+	return rc;
+}
+
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_CHECK = 256, OPT_CHECK_GENERATED, OPT_NEXT, OPT_FROM, OPT_ARTIFACT, OPT_ROOT,
-	       OPT_ORK };
+	       OPT_ORK, OPT_PRINT_SCHEMA };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "target", required_argument, NULL, 't' },
@@ -131,6 +148,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "root", required_argument, NULL, OPT_ROOT },
 		{ "ork", required_argument, NULL, OPT_ORK },
+		{ "print-schema", no_argument, NULL, OPT_PRINT_SCHEMA },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -151,6 +169,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case 'j': o->cron.jobs = count_arg("--jobs", optarg, 1000); break;
 		case OPT_ROOT: o->cron.root = optarg; break;
 		case OPT_ORK: o->cron.ork = optarg; break;
+		case OPT_PRINT_SCHEMA:
+			exit(print_schema());
 		case 'h':
 			fputs(usage_text, stdout);
 			exit(EXIT_OK);
