@@ -827,6 +827,23 @@ static void publish(struct exec *x, const char *out)
 		fatal(x, "cannot sync %s: %s", x->rd.path, strerror(errno));
 }
 
+/* output_check, and for text on a process task's stdout that is not
+ * JSON, what such a task must print. */
+static int output_check_hint(struct exec *x, const char *out,
+			     struct attempt *a)
+{
+	if (output_check(out, a->reason, sizeof a->reason) == 0)
+		return 0;
+	if (x->spec.executor != SPEC_PYTHON && out == x->stdout_path &&
+	    !strncmp(a->reason, "invalid JSON output", 19)) {
+		size_t n = strlen(a->reason);
+		snprintf(a->reason + n, sizeof a->reason - n, "; a process task "
+			 "prints only its output on stdout, one JSON value (or "
+			 "nothing): print logs to stderr");
+	}
+	return -1;
+}
+
 /* Validate the output and rename it into place, or clean up after a
  * failed attempt. */
 static void settle_output(struct exec *x, struct attempt *a, int outfd,
@@ -835,7 +852,7 @@ static void settle_output(struct exec *x, struct attempt *a, int outfd,
 	const char *out = NULL;
 	if (a->ok) {
 		out = pick_output(x, a, outfd);
-		if (output_check(out, a->reason, sizeof a->reason) < 0 ||
+		if (output_check_hint(x, out, a) < 0 ||
 		    check_output_type(x, a, out) < 0 ||
 		    secrets_check_output(&x->sec, out, out == x->stdout_path,
 					 a->reason, sizeof a->reason) < 0) {
@@ -866,6 +883,11 @@ static void describe_end(struct exec *x, struct attempt *a, struct proc *p,
 		fail_reason(a, "interrupted by %s", proc_signame(a->interrupted));
 	} else {
 		proc_describe(p->status, a->reason, sizeof a->reason);
+		/* The shell's status for a program it could not find. */
+		if (x->spec.executor != SPEC_PYTHON && WIFEXITED(p->status) &&
+		    WEXITSTATUS(p->status) == 127)
+			fail_reason(a, "exit status 127: command not found (the "
+				    "log names it)");
 		a->ok = WIFEXITED(p->status) && WEXITSTATUS(p->status) == 0;
 		a->from_exit = WIFEXITED(p->status);
 	}
@@ -873,6 +895,16 @@ static void describe_end(struct exec *x, struct attempt *a, struct proc *p,
 		a->exit_code = WEXITSTATUS(p->status);
 	if (p->exited && WIFSIGNALED(p->status))
 		a->signal = WTERMSIG(p->status);
+}
+
+/* The program start() runs, for "command not found: X". */
+static const char *program(const struct exec *x)
+{
+	if (x->spec.executor == SPEC_PYTHON) {
+		const char *py = x->python ? x->python : getenv("ORK_PYTHON");
+		return py && *py ? py : "python3";
+	}
+	return x->spec.argv ? x->spec.argv[0] : "/bin/sh";
 }
 
 /* Start the executor; returns 0, or the errno of a failed start. */
@@ -917,7 +949,10 @@ static void run_process(struct exec *x, struct attempt *a, int outfd,
 	close(pfd[1]);
 	if (err) {
 		close(pfd[0]);
-		fail_reason(a, "could not start: %s", strerror(err));
+		if (err == ENOENT)
+			fail_reason(a, "command not found: %s", program(x));
+		else
+			fail_reason(a, "could not start: %s", strerror(err));
 		return;
 	}
 	a->started = 1;
