@@ -102,7 +102,8 @@ static const struct keydoc docs[] = {
 	{ 1, "trigger", "{\"type\": \"string\"}", "\"all_success\"",
 	  "Which upstream states let the task run: all_success, all_done, "
 	  "none_failed or one_success." },
-	{ 1, "parallel", "{\"type\": [\"integer\", \"string\"]}", NULL,
+	{ 1, "parallel", "{\"type\": [\"integer\", \"string\"], \"minimum\": 0, "
+	  "\"maximum\": 1000000, \"minLength\": 1}", NULL,
 	  "Fan-out: run N instances, or as many as an expression says." },
 	{ 1, "foreach", "{\"type\": \"string\", \"minLength\": 1}", NULL,
 	  "Fan-out: one instance per item of the list an expression gives." },
