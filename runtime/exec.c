@@ -717,6 +717,23 @@ static void fail_reason(struct attempt *a, const char *fmt, ...)
 	a->ok = 0;
 }
 
+/* output_check, and for text on a process task's stdout that is not
+ * JSON, what such a task must print. */
+static int output_check_hint(struct exec *x, const char *out,
+			     struct attempt *a)
+{
+	if (output_check(out, a->reason, sizeof a->reason) == 0)
+		return 0;
+	if (x->spec.executor != SPEC_PYTHON && out == x->stdout_path &&
+	    !strncmp(a->reason, "invalid JSON output", 19)) {
+		size_t n = strlen(a->reason);
+		snprintf(a->reason + n, sizeof a->reason - n, "; a process task "
+			 "prints only its output on stdout, one JSON value (or "
+			 "nothing): print logs to stderr");
+	}
+	return -1;
+}
+
 /* A task (the Python runner, or a process that chooses to) explains its
  * failure in $ORK_ERROR_FILE: {"message", "details", "retryable"}. */
 static void read_error_file(struct exec *x, struct attempt *a)
@@ -825,23 +842,6 @@ static void publish(struct exec *x, const char *out)
 		      strerror(errno));
 	if (x->sync && fsync_parent(x->out) < 0)
 		fatal(x, "cannot sync %s: %s", x->rd.path, strerror(errno));
-}
-
-/* output_check, and for text on a process task's stdout that is not
- * JSON, what such a task must print. */
-static int output_check_hint(struct exec *x, const char *out,
-			     struct attempt *a)
-{
-	if (output_check(out, a->reason, sizeof a->reason) == 0)
-		return 0;
-	if (x->spec.executor != SPEC_PYTHON && out == x->stdout_path &&
-	    !strncmp(a->reason, "invalid JSON output", 19)) {
-		size_t n = strlen(a->reason);
-		snprintf(a->reason + n, sizeof a->reason - n, "; a process task "
-			 "prints only its output on stdout, one JSON value (or "
-			 "nothing): print logs to stderr");
-	}
-	return -1;
 }
 
 /* Validate the output and rename it into place, or clean up after a
