@@ -12,8 +12,8 @@
 #include "codegen.h"
 #include "diag.h"
 #include "plan.h"
-#include "schema.h"
 #include "schedule.h"
+#include "schema.h"
 #include "tz.h"
 #include "udiff.h"
 #include "util.h"
@@ -45,7 +45,6 @@ struct options {
 
 static const char usage_text[] =
 	"usage: orkc [OPTIONS] WORKFLOW.yaml\n"
-	"       orkc --print-schema\n"
 	"\n"
 	"Compile a workflow file into an artifact that runs it.\n"
 	"\n"
@@ -60,7 +59,6 @@ static const char usage_text[] =
 	"      --next N         print the schedule's next N fire times (RFC 3339,\n"
 	"                       in the workflow's time zone) instead\n"
 	"      --from TIME      with --next: start after TIME (RFC 3339), not now\n"
-	"      --print-schema   print the workflow file's JSON Schema and exit\n"
 	"\n"
 	"For -t cron (crontab lines; install them with ork crontab install):\n"
 	"      --artifact FILE  the artifact each firing runs: *.sh with sh, else\n"
@@ -69,6 +67,7 @@ static const char usage_text[] =
 	"      --root DIR       the project directory it runs in (default: the\n"
 	"                       current directory)\n"
 	"      --ork PATH       the ork to run (default: the one beside orkc)\n"
+	"      --print-schema   print the workflow file's JSON Schema and exit\n"
 	"  -h, --help           print this help and exit\n"
 	"  -V, --version        print the version and exit\n"
 	"\n"
@@ -136,7 +135,8 @@ static int print_schema(void)
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_CHECK = 256, OPT_CHECK_GENERATED, OPT_NEXT, OPT_FROM, OPT_ARTIFACT, OPT_ROOT,
-	       OPT_ORK, OPT_PRINT_SCHEMA };
+	       OPT_ORK };
+	enum { OPT_PRINT_SCHEMA = 512 };   /* after any of the list above */
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "target", required_argument, NULL, 't' },
