@@ -132,12 +132,15 @@ static int print_schema(void)
 	return rc;
 }
 
+/* Beyond parse_options' own option numbers. */
+enum { OPT_PRINT_SCHEMA = 512 };
+
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_CHECK = 256, OPT_CHECK_GENERATED, OPT_NEXT, OPT_FROM, OPT_ARTIFACT, OPT_ROOT,
 	       OPT_ORK };
-	enum { OPT_PRINT_SCHEMA = 512 };   /* after any of the list above */
 	static const struct option longopts[] = {
+		{ "print-schema", no_argument, NULL, OPT_PRINT_SCHEMA },
 		{ "output", required_argument, NULL, 'o' },
 		{ "target", required_argument, NULL, 't' },
 		{ "check", no_argument, NULL, OPT_CHECK },
@@ -148,7 +151,6 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "root", required_argument, NULL, OPT_ROOT },
 		{ "ork", required_argument, NULL, OPT_ORK },
-		{ "print-schema", no_argument, NULL, OPT_PRINT_SCHEMA },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -159,6 +161,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 	int c;
 	while ((c = getopt_long(argc, argv, ":o:t:j:hV", longopts, NULL)) != -1) {
 		switch (c) {
+		case OPT_PRINT_SCHEMA:
+			exit(print_schema());
 		case 'o': o->output = optarg; break;
 		case 't': o->target = optarg; break;
 		case OPT_CHECK: o->check = 1; break;
@@ -169,8 +173,6 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case 'j': o->cron.jobs = count_arg("--jobs", optarg, 1000); break;
 		case OPT_ROOT: o->cron.root = optarg; break;
 		case OPT_ORK: o->cron.ork = optarg; break;
-		case OPT_PRINT_SCHEMA:
-			exit(print_schema());
 		case 'h':
 			fputs(usage_text, stdout);
 			exit(EXIT_OK);
