@@ -58,10 +58,12 @@ static const struct keydoc docs[] = {
 
 	/* ---- a task ---- */
 	{ 1, "executor", "{\"type\": \"string\"}", NULL,
-	  "What runs the task (required): python (a function) or process "
-	  "(a command)." },
+	  "What runs the task (required): python (a Python function), "
+	  "process (a command) or, where supported, library (a shared object "
+	  "exporting Ork's C ABI)." },
 	{ 1, "file", "{\"type\": \"string\", \"minLength\": 1}", NULL,
-	  "python: the .py file that holds the function (or module)." },
+	  "python: the .py file that holds the function (or module); "
+	  "library: the shared object." },
 	{ 1, "module", "{\"type\": \"string\", "
 	  "\"pattern\": \"^[^./0-9][^./]*(\\\\.[^./0-9][^./]*)*$\"}", NULL,
 	  "python: the module that holds the function, like pkg.mod (or file)." },
@@ -206,7 +208,9 @@ static void executor_rules(cJSON *task)
 		"  \"then\": {\"required\": [\"command\"]}},"
 		" {\"if\": {\"properties\": {\"executor\": {\"const\": \"python\"}}},"
 		"  \"then\": {\"oneOf\": [{\"required\": [\"file\"]},"
-		"                        {\"required\": [\"module\"]}]}}]"));
+		"                        {\"required\": [\"module\"]}]}},"
+		" {\"if\": {\"properties\": {\"executor\": {\"const\": \"library\"}}},"
+		"  \"then\": {\"required\": [\"file\"]}}]"));
 }
 
 /* The shapes several keys share. */

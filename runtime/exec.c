@@ -717,23 +717,6 @@ static void fail_reason(struct attempt *a, const char *fmt, ...)
 	a->ok = 0;
 }
 
-/* output_check, and for text on a process task's stdout that is not
- * JSON, what such a task must print. */
-static int output_check_hint(struct exec *x, const char *out,
-			     struct attempt *a)
-{
-	if (output_check(out, a->reason, sizeof a->reason) == 0)
-		return 0;
-	if (x->spec.executor != SPEC_PYTHON && out == x->stdout_path &&
-	    !strncmp(a->reason, "invalid JSON output", 19)) {
-		size_t n = strlen(a->reason);
-		snprintf(a->reason + n, sizeof a->reason - n, "; a process task "
-			 "prints only its output on stdout, one JSON value (or "
-			 "nothing): print logs to stderr");
-	}
-	return -1;
-}
-
 /* A task (the Python runner, or a process that chooses to) explains its
  * failure in $ORK_ERROR_FILE: {"message", "details", "retryable"}. */
 static void read_error_file(struct exec *x, struct attempt *a)
@@ -852,7 +835,7 @@ static void settle_output(struct exec *x, struct attempt *a, int outfd,
 	const char *out = NULL;
 	if (a->ok) {
 		out = pick_output(x, a, outfd);
-		if (output_check_hint(x, out, a) < 0 ||
+		if (output_check(out, a->reason, sizeof a->reason) < 0 ||
 		    check_output_type(x, a, out) < 0 ||
 		    secrets_check_output(&x->sec, out, out == x->stdout_path,
 					 a->reason, sizeof a->reason) < 0) {
@@ -884,7 +867,7 @@ static void describe_end(struct exec *x, struct attempt *a, struct proc *p,
 	} else {
 		proc_describe(p->status, a->reason, sizeof a->reason);
 		/* The shell's status for a program it could not find. */
-		if (x->spec.executor != SPEC_PYTHON && WIFEXITED(p->status) &&
+		if (x->spec.executor == SPEC_PROCESS && WIFEXITED(p->status) &&
 		    WEXITSTATUS(p->status) == 127)
 			fail_reason(a, "exit status 127: command not found (the "
 				    "log names it)");
@@ -897,14 +880,17 @@ static void describe_end(struct exec *x, struct attempt *a, struct proc *p,
 		a->signal = WTERMSIG(p->status);
 }
 
-/* The program start() runs, for "command not found: X". */
+/* The program start() runs, for "command not found: X"; NULL: not one
+ * the task names. */
 static const char *program(const struct exec *x)
 {
 	if (x->spec.executor == SPEC_PYTHON) {
 		const char *py = x->python ? x->python : getenv("ORK_PYTHON");
 		return py && *py ? py : "python3";
 	}
-	return x->spec.argv ? x->spec.argv[0] : "/bin/sh";
+	if (x->spec.executor == SPEC_PROCESS && x->spec.argv)
+		return x->spec.argv[0];
+	return NULL;
 }
 
 /* Start the executor; returns 0, or the errno of a failed start. */
@@ -949,7 +935,7 @@ static void run_process(struct exec *x, struct attempt *a, int outfd,
 	close(pfd[1]);
 	if (err) {
 		close(pfd[0]);
-		if (err == ENOENT)
+		if (err == ENOENT && program(x))
 			fail_reason(a, "command not found: %s", program(x));
 		else
 			fail_reason(a, "could not start: %s", strerror(err));
