@@ -406,13 +406,13 @@ int main(int argc, char **argv)
 				   o.next ? "--next" : "target 'cron'");
 		ynode_free(root);
 		/* Always: aliases make a small file's spec large. */
-		if (plan_build(&wf, &d, &p) == 0) {
-			if (d.nerrors == 0)
-				check_spec_sizes(&p, &d);
-			schedule_check_overlap(&d, &wf, p.order, p.norder);
-		}
+		if (plan_build(&wf, &d, &p) == 0 && d.nerrors == 0)
+			check_spec_sizes(&p, &d);
 	}
 	unsigned nerrors = d.nerrors;
+	/* A warning, so after the count; it needs a whole, ordered plan. */
+	if (loaded)
+		schedule_check_overlap(&d, &wf, p.order, p.norder);
 	/* diag_flush sorts with qsort, which must not see the NULL list of
 	 * a clean run (UBSan rightly objects), so only flush messages. */
 	if (d.nmsgs)

@@ -1,9 +1,7 @@
 /* schedule: see schedule.h. */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "cron.h"
 #include "schedule.h"
@@ -25,56 +23,11 @@ static struct srcpos offset_pos(struct diag *d, const struct ynode *n,
 	return pos;
 }
 
-/* Whether s holds two words or more that are neither numbers nor cron
- * names (month or day names): "every day at 6" is English, not cron, but
- * "0 0 1 JNA *" is cron with a typo. */
-static int english_words(const char *s)
-{
-	int words = 0;
-	static const char *const cron_words[] = {
-		"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep",
-		"oct", "nov", "dec", "sun", "mon", "tue", "wed", "thu", "fri",
-		"sat", NULL
-	};
-	while (*s) {
-		size_t n = 0;
-		while (isalpha((unsigned char)s[n]))
-			n++;
-		if (n == 0) {
-			s++;
-			continue;
-		}
-		int known = 0;
-		for (size_t k = 0; n == 3 && cron_words[k]; k++)
-			known |= !strncasecmp(s, cron_words[k], 3);
-		words += !known;
-		s += n;
-	}
-	return words >= 2;
-}
-
-/* A schedule in words fails on every field; one error that shows the
- * format says more than one per word. */
-static int words_schedule(struct diag *d, const struct ynode *n,
-			  size_t nerrs)
-{
-	if (nerrs < 2 || n->str[0] == '@' || !english_words(n->str))
-		return 0;
-	diag_error(d, offset_pos(d, n, 0), "schedule '%s' is not a cron "
-		   "expression: write 5 fields, minute hour day-of-month month "
-		   "day-of-week, such as '0 6 * * *' (every day at 06:00) or "
-		   "'*/15 * * * *' (every 15 minutes), or a macro such as "
-		   "@daily or @hourly", n->str);
-	return 1;
-}
-
 static int check_cron(struct diag *d, const struct ynode *n)
 {
 	struct cron c;
 	struct cron_error errs[CRON_MAXERRORS];
 	size_t nerrs = cron_parse(n->str, &c, errs);
-	if (words_schedule(d, n, nerrs))
-		return 1;
 	for (size_t i = 0; i < nerrs; i++)
 		diag_error(d, offset_pos(d, n, errs[i].offset), "%s",
 			   errs[i].msg);
@@ -102,11 +55,66 @@ static void check_timezone(struct diag *d, const struct ynode *n)
 			     "machine's zoneinfo)", n->str);
 }
 
+/* Whether s holds two words or more that are neither numbers nor cron
+ * names (month or day names): "every day at 6" is English, not cron, but
+ * "0 0 1 JNA *" is cron with a typo. */
+static int is_letter(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int english_words(const char *s)
+{
+	int words = 0;
+	static const char *const cron_words[] = {
+		"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep",
+		"oct", "nov", "dec", "sun", "mon", "tue", "wed", "thu", "fri",
+		"sat", NULL
+	};
+	while (*s) {
+		size_t n = 0;
+		while (is_letter(s[n]))
+			n++;
+		if (n == 0) {
+			s++;
+			continue;
+		}
+		int known = 0;
+		for (size_t k = 0; n == 3 && cron_words[k]; k++)
+			known |= (s[0] | 0x20) == cron_words[k][0] &&
+				 (s[1] | 0x20) == cron_words[k][1] &&
+				 (s[2] | 0x20) == cron_words[k][2];
+		words += !known;
+		s += n;
+	}
+	return words >= 2;
+}
+
+/* A schedule in words fails on every field; one error that shows the
+ * format says more than one per word. */
+static int words_schedule(struct diag *d, const struct ynode *n)
+{
+	struct cron c;
+	struct cron_error errs[CRON_MAXERRORS];
+	if (n->str[0] == '@' || !english_words(n->str) ||
+	    cron_parse(n->str, &c, errs) < 2)
+		return 0;
+	diag_error(d, offset_pos(d, n, 0), "schedule '%s' is not a cron "
+		   "expression: write 5 fields, minute hour day-of-month month "
+		   "day-of-week, such as '0 6 * * *' (every day at 06:00) or "
+		   "'*/15 * * * *' (every 15 minutes), or a macro such as "
+		   "@daily or @hourly", n->str);
+	return 1;
+}
+
 int schedule_check(struct diag *d, const struct ynode *schedule,
 		   const struct ynode *zone)
 {
 	int nerrors = 0;
-	if (schedule && schedule->kind == YNODE_SCALAR && schedule->str)
+	if (schedule && schedule->kind == YNODE_SCALAR && schedule->str &&
+	    words_schedule(d, schedule))
+		nerrors = 1;
+	else if (schedule && schedule->kind == YNODE_SCALAR && schedule->str)
 		nerrors = check_cron(d, schedule);
 	if (zone && zone->kind == YNODE_SCALAR && zone->str)
 		check_timezone(d, zone);
