@@ -128,6 +128,23 @@ static struct named_type *find_named(const struct typetab *tab, const char *name
 	return NULL;
 }
 
+/* orkc's name for a type another language spells differently (JSON
+ * Schema, Python, Go): too far for closest_match to find. */
+static const char *type_synonym(const char *name)
+{
+	static const char *const syn[][2] = {
+		{ "integer", "int" }, { "long", "int" }, { "string", "str" },
+		{ "text", "str" }, { "boolean", "bool" }, { "number", "float" },
+		{ "double", "float" }, { "real", "float" }, { "array", "list" },
+		{ "object", "dict" }, { "map", "dict" }, { "mapping", "dict" },
+		{ "timestamp", "datetime" },
+	};
+	for (size_t i = 0; i < sizeof syn / sizeof *syn; i++)
+		if (!strcmp(name, syn[i][0]))
+			return syn[i][1];
+	return NULL;
+}
+
 static void unknown_name(struct checker *k, const struct type *t)
 {
 	const char *bare = strncmp(t->name, "types.", 6) ? t->name : NULL;
@@ -138,7 +155,9 @@ static void unknown_name(struct checker *k, const struct type *t)
 			   "'types.%s'?", bare, bare);
 		return;
 	}
-	const char *near = closest_match(t->name, k->cands);
+	const char *near = type_synonym(t->name);
+	if (!near)
+		near = closest_match(t->name, k->cands);
 	if (near)
 		diag_error(k->d, t->pos, "unknown type '%s'; did you mean '%s'?",
 			   t->name, near);

@@ -15,6 +15,7 @@
 #include "plan.h"
 #include "pycheck.h"
 #include "schedule.h"
+#include "schema.h"
 #include "tz.h"
 #include "udiff.h"
 #include "util.h"
@@ -75,6 +76,7 @@ static const char usage_text[] =
 	"      --root DIR       the project directory it runs in (default: the\n"
 	"                       current directory)\n"
 	"      --ork PATH       the ork to run (default: the one beside orkc)\n"
+	"      --print-schema   print the workflow file's JSON Schema and exit\n"
 	"  -h, --help           print this help and exit\n"
 	"  -V, --version        print the version and exit\n"
 	"\n"
@@ -129,11 +131,29 @@ static void bad_option(int c, const char *arg)
 	usage_error("unknown option '%s'", arg);
 }
 
+/* --print-schema: the JSON Schema of a workflow file (schema.h). */
+static int print_schema(void)
+{
+	struct strbuf out = STRBUF_INIT;
+	schema_write(&out);
+	int rc = EXIT_OK;
+	if (fwrite(out.buf, 1, out.len, stdout) != out.len || fflush(stdout)) {
+		warn_msg("cannot write to standard output: %s", strerror(errno));
+		rc = EXIT_USAGE;
+	}
+	strbuf_release(&out);
+	return rc;
+}
+
+/* Beyond parse_options' own option numbers. */
+enum { OPT_PRINT_SCHEMA = 512 };
+
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_CHECK = 256, OPT_CHECK_GENERATED, OPT_NO_PYTHON_CHECK, OPT_NEXT, OPT_FROM, OPT_ARTIFACT, OPT_ROOT,
 	       OPT_ORK };
 	static const struct option longopts[] = {
+		{ "print-schema", no_argument, NULL, OPT_PRINT_SCHEMA },
 		{ "output", required_argument, NULL, 'o' },
 		{ "target", required_argument, NULL, 't' },
 		{ "check", no_argument, NULL, OPT_CHECK },
@@ -156,6 +176,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 	int c;
 	while ((c = getopt_long(argc, argv, ":o:t:j:hV", longopts, NULL)) != -1) {
 		switch (c) {
+		case OPT_PRINT_SCHEMA:
+			exit(print_schema());
 		case 'o': o->output = optarg; break;
 		case 't': o->target = optarg; break;
 		case OPT_CHECK: o->check = 1; break;
@@ -462,6 +484,9 @@ int main(int argc, char **argv)
 			pycheck_run(&wf, &d);
 	}
 	unsigned nerrors = d.nerrors;
+	/* A warning, so after the count; it needs a whole, ordered plan. */
+	if (loaded)
+		schedule_check_overlap(&d, &wf, p.order, p.norder);
 	/* diag_flush sorts with qsort, which must not see the NULL list of
 	 * a clean run (UBSan rightly objects), so only flush messages. */
 	if (d.nmsgs)

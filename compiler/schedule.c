@@ -201,11 +201,66 @@ static void check_timezone(struct diag *d, const struct ynode *n)
 			     "machine's zoneinfo)", n->str);
 }
 
+/* Whether s holds two words or more that are neither numbers nor cron
+ * names (month or day names): "every day at 6" is English, not cron, but
+ * "0 0 1 JNA *" is cron with a typo. */
+static int is_letter(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int english_words(const char *s)
+{
+	int words = 0;
+	static const char *const cron_words[] = {
+		"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep",
+		"oct", "nov", "dec", "sun", "mon", "tue", "wed", "thu", "fri",
+		"sat", NULL
+	};
+	while (*s) {
+		size_t n = 0;
+		while (is_letter(s[n]))
+			n++;
+		if (n == 0) {
+			s++;
+			continue;
+		}
+		int known = 0;
+		for (size_t k = 0; n == 3 && cron_words[k]; k++)
+			known |= (s[0] | 0x20) == cron_words[k][0] &&
+				 (s[1] | 0x20) == cron_words[k][1] &&
+				 (s[2] | 0x20) == cron_words[k][2];
+		words += !known;
+		s += n;
+	}
+	return words >= 2;
+}
+
+/* A schedule in words fails on every field; one error that shows the
+ * format says more than one per word. */
+static int words_schedule(struct diag *d, const struct ynode *n)
+{
+	struct cron c;
+	struct cron_error errs[CRON_MAXERRORS];
+	if (n->str[0] == '@' || !english_words(n->str) ||
+	    cron_parse(n->str, &c, errs) < 2)
+		return 0;
+	diag_error(d, offset_pos(d, n, 0), "schedule '%s' is not a cron "
+		   "expression: write 5 fields, minute hour day-of-month month "
+		   "day-of-week, such as '0 6 * * *' (every day at 06:00) or "
+		   "'*/15 * * * *' (every 15 minutes), or a macro such as "
+		   "@daily or @hourly", n->str);
+	return 1;
+}
+
 int schedule_check(struct diag *d, const struct ynode *schedule,
 		   const struct ynode *zone)
 {
 	int nerrors = 0;
-	if (schedule && schedule->kind == YNODE_SCALAR && schedule->str)
+	if (schedule && schedule->kind == YNODE_SCALAR && schedule->str &&
+	    words_schedule(d, schedule))
+		nerrors = 1;
+	else if (schedule && schedule->kind == YNODE_SCALAR && schedule->str)
 		nerrors = check_cron(d, schedule);
 	if (zone && zone->kind == YNODE_SCALAR && zone->str)
 		check_timezone(d, zone);
@@ -245,4 +300,127 @@ int schedule_next(const char *schedule, const char *zone, long n,
 	}
 	tz_use(NULL);
 	return rc;
+}
+
+/* ---- schedule safety: period against the critical path ----------------- */
+
+/* The shortest gap in seconds between two firings, over the firings of
+ * a year from a fixed day (so the answer does not depend on today), at
+ * most 20000 of them; 0 when there are fewer than two. */
+static double shortest_gap(const struct cron *c, const char *zone)
+{
+	if (tz_use(zone) < 0)
+		return 0;
+	time_t t = 946684800;   /* 2000-01-01T00:00:00Z */
+	time_t end = t + 366 * 86400, prev = 0, next;
+	double best = 0;
+	for (int i = 0; i < 20000 && cron_next(c, t, &next) == 0 &&
+	     next < end; i++) {
+		if (prev && (best == 0 || difftime(next, prev) < best))
+			best = difftime(next, prev);
+		if (best == 60)
+			break;   /* a minute is as short as cron goes */
+		prev = t = next;
+	}
+	tz_use(NULL);
+	return best;
+}
+
+/* The longest a task can take: every attempt to its timeout, with the
+ * retry delays between them (ork's spec_retry_delay: delay, times
+ * backoff for each later retry, capped at retry_max_delay or a day). */
+static double task_worst(const struct task *t)
+{
+	double sum = t->timeout * (double)(t->retries + 1);
+	double cap = t->retry_max_delay >= 0 ? t->retry_max_delay : 86400;
+	double delay = t->retry_delay;
+	for (long k = 1; k <= t->retries; k++) {
+		sum += delay < cap ? delay : cap;
+		if (delay < cap)
+			delay *= t->retry_backoff;
+	}
+	return sum;
+}
+
+/* "45s", "15m", "1h 10m", "2d 3h": rounded down to the two largest units. */
+static void fmt_duration(double secs, char *buf, size_t n)
+{
+	long s = secs > 1e9 ? 1000000000L : (long)secs;
+	if (s < 60)
+		snprintf(buf, n, "%lds", s);
+	else if (s < 3600)
+		snprintf(buf, n, s % 60 ? "%ldm %lds" : "%ldm", s / 60, s % 60);
+	else if (s < 86400)
+		snprintf(buf, n, s % 3600 / 60 ? "%ldh %ldm" : "%ldh", s / 3600,
+			 s % 3600 / 60);
+	else
+		snprintf(buf, n, s % 86400 / 3600 ? "%ldd %ldh" : "%ldd",
+			 s / 86400, s % 86400 / 3600);
+}
+
+/* The critical path's worst case over order (dependencies first): returns
+ * its length, and its tasks, last first, in *path (free it) and *npath. */
+static double critical_path(const struct workflow *wf, const size_t *order,
+			    size_t norder, size_t **path, size_t *npath)
+{
+	double *finish = xcalloc(wf->ntasks + 1, sizeof *finish);
+	size_t *pred = xcalloc(wf->ntasks + 1, sizeof *pred);
+	size_t last = 0;
+	for (size_t i = 0; i < norder; i++) {
+		const struct task *t = &wf->tasks[order[i]];
+		double start = 0;
+		pred[order[i]] = DEP_UNRESOLVED;
+		for (size_t j = 0; j < t->ndeps; j++) {
+			size_t u = t->deps[j].task;
+			if (u != DEP_UNRESOLVED && finish[u] > start) {
+				start = finish[u];
+				pred[order[i]] = u;
+			}
+		}
+		finish[order[i]] = start + task_worst(t);
+		if (finish[order[i]] > finish[last])
+			last = order[i];
+	}
+	double worst = finish[last];
+	*path = xcalloc(wf->ntasks + 1, sizeof **path);
+	*npath = 0;
+	for (size_t u = last; u != DEP_UNRESOLVED && *npath < wf->ntasks;
+	     u = pred[u])
+		(*path)[(*npath)++] = u;
+	free(finish);
+	free(pred);
+	return worst;
+}
+
+void schedule_check_overlap(struct diag *d, const struct workflow *wf,
+			    const size_t *order, size_t norder)
+{
+	struct cron c;
+	struct cron_error errs[CRON_MAXERRORS];
+	if (!wf->schedule || !norder || norder != wf->ntasks ||
+	    cron_parse(wf->schedule, &c, errs) || c.reboot)
+		return;
+	double gap = shortest_gap(&c, wf->timezone);
+	size_t *path, npath;
+	double worst = critical_path(wf, order, norder, &path, &npath);
+	if (gap > 0 && worst > gap) {
+		char g[32], w[32];
+		fmt_duration(gap, g, sizeof g);
+		fmt_duration(worst, w, sizeof w);
+		struct strbuf names = STRBUF_INIT;
+		for (size_t i = npath; i-- > 0;)
+			strbuf_addf(&names, "%s'%s'", i + 1 < npath ? " -> " : "",
+				    wf->tasks[path[i]].name);
+		diag_warning(d, wf->schedule_pos, "schedule '%s' fires every %s "
+			     "at the shortest, but a run can take up to %s; a "
+			     "firing while the previous run is still going is "
+			     "skipped (ork cron-fire logs 'skip: the previous run "
+			     "is still running')", wf->schedule, g, w);
+		diag_note(d, wf->tasks[path[0]].pos, "the worst case is the "
+			  "path %s: each task's timeout times its attempts, plus "
+			  "its retry delays; lower the timeouts or fire less "
+			  "often", strbuf_str(&names));
+		strbuf_release(&names);
+	}
+	free(path);
 }

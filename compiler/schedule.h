@@ -5,7 +5,11 @@
  * time zone this machine does not know.  The parsing itself is
  * common/cron.h.
  *
- * Calls: yamlnode, diag, cron, tz.  Never the workflow model. */
+ * Also the schedule's safety: its period against the worst case of the
+ * workflow's critical path.
+ *
+ * Calls: yamlnode, diag, cron, tz; schedule_check_overlap reads the
+ * workflow model (after plan_build). */
 #ifndef ORK_SCHEDULE_H
 #define ORK_SCHEDULE_H
 
@@ -13,6 +17,7 @@
 
 #include "diag.h"
 #include "util.h"
+#include "workflow.h"
 #include "yamlnode.h"
 
 /* Check the scalar nodes of the workflow's schedule: and timezone: keys
@@ -36,5 +41,14 @@ char *schedule_five(const char *s);
  * appended to err; the times found before that are in out. */
 int schedule_next(const char *schedule, const char *zone, long n,
 		  time_t from, struct strbuf *out, struct strbuf *err);
+
+/* Warn when the schedule of wf (checked, without errors) can fire again
+ * before a run ends: its shortest gap between firings is shorter than the
+ * worst case of the critical path, the longest path through the tasks of
+ * order (dependencies first, all of wf's tasks) where a task takes
+ * timeout x attempts plus its retry delays.  Says which path, and that
+ * the overlapping firing is skipped. */
+void schedule_check_overlap(struct diag *d, const struct workflow *wf,
+			    const size_t *order, size_t norder);
 
 #endif

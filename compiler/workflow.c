@@ -1035,3 +1035,13 @@ long workflow_find_task(const struct workflow *wf, const char *name)
 	}
 	return -1;
 }
+
+const char *const *workflow_keys(int task_level)
+{
+	return task_level ? task_keys : wf_keys;
+}
+
+int workflow_key_later(const char *key)
+{
+	return in_list(key, later_keys);
+}

@@ -134,5 +134,11 @@ size_t workflow_task_env(const struct workflow *wf, const struct task *t,
 			 const struct envvar ***env);
 /* Index of the task with this name, or -1 (a binary search). */
 long workflow_find_task(const struct workflow *wf, const char *name);
+/* The keys a workflow file may use (NULL-terminated, in the order of
+ * workflow.c's tables): the top level's, or with task_level a task's.
+ * For the schema and the manual (schema.h), which must know every key. */
+const char *const *workflow_keys(int task_level);
+/* 1 when key is recognised but not supported yet (an error to use). */
+int workflow_key_later(const char *key);
 
 #endif

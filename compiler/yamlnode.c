@@ -777,6 +777,42 @@ static long long_key_at(const struct loader *L, size_t off)
 	return chars > MAX_KEY ? (long)start : -1;
 }
 
+/* libyaml's words for the commonest mistakes, tabs and indentation, name
+ * its parser's state, not the author's error: say what to change.  pos is
+ * the problem's position, and L->cur_byte its byte.  Returns 1 when the
+ * problem has been reported. */
+static int explain_problem(struct loader *L, const yaml_parser_t *p,
+			   struct srcpos pos)
+{
+	const char *problem = p->problem;
+	size_t bol = L->cur_bol, at = L->cur_byte;
+	int indent = at < L->len && L->src[at] == '\t' &&
+		     strspn(L->src + bol, " \t") >= at - bol;
+	if (indent || strstr(problem, "tab character")) {
+		diag_error(L->d, pos, "tabs are not allowed for indentation in "
+			   "YAML; use spaces");
+		return 1;
+	}
+	if (!strcmp(problem, "mapping values are not allowed in this context")) {
+		diag_error(L->d, pos, "a 'key:' cannot start here: if this line "
+			   "is a key, indent it like the keys above it; if the "
+			   "': ' is text, quote the whole value");
+		return 1;
+	}
+	if (strcmp(problem, "did not find expected key") || !p->context ||
+	    strcmp(p->context, "while parsing a block mapping"))
+		return 0;
+	struct srcpos cpos = mark_pos(L, p->context_mark);
+	if (cpos.col == pos.col)
+		return 0;
+	diag_error(L->d, pos, "bad indentation: this line starts at column "
+		   "%u, but the keys of its mapping start at column %u", pos.col,
+		   cpos.col);
+	diag_note(L->d, cpos, "the mapping starts here: indent the keys of "
+		  "one mapping alike, with spaces");
+	return 1;
+}
+
 static void parser_error(struct loader *L, const yaml_parser_t *p)
 {
 	if (p->error == YAML_MEMORY_ERROR)
@@ -798,6 +834,8 @@ static void parser_error(struct loader *L, const yaml_parser_t *p)
 			   "long (more than %d characters)", MAX_KEY);
 		return;
 	}
+	if (explain_problem(L, p, pos))
+		return;
 	diag_error(L->d, pos, "%s", problem);
 	if (!p->context)
 		return;

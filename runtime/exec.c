@@ -1040,6 +1040,11 @@ static void describe_end(struct exec *x, struct attempt *a, struct proc *p,
 		fail_reason(a, "interrupted by %s", proc_signame(a->interrupted));
 	} else {
 		proc_describe(p->status, a->reason, sizeof a->reason);
+		/* The shell's status for a program it could not find. */
+		if (x->spec.executor == SPEC_PROCESS && WIFEXITED(p->status) &&
+		    WEXITSTATUS(p->status) == 127)
+			fail_reason(a, "exit status 127: command not found (the "
+				    "log names it)");
 		a->ok = WIFEXITED(p->status) && WEXITSTATUS(p->status) == 0;
 		a->from_exit = WIFEXITED(p->status);
 	}
@@ -1047,6 +1052,19 @@ static void describe_end(struct exec *x, struct attempt *a, struct proc *p,
 		a->exit_code = WEXITSTATUS(p->status);
 	if (p->exited && WIFSIGNALED(p->status))
 		a->signal = WTERMSIG(p->status);
+}
+
+/* The program start() runs, for "command not found: X"; NULL: not one
+ * the task names. */
+static const char *program(const struct exec *x)
+{
+	if (x->spec.executor == SPEC_PYTHON) {
+		const char *py = x->python ? x->python : getenv("ORK_PYTHON");
+		return py && *py ? py : "python3";
+	}
+	if (x->spec.executor == SPEC_PROCESS && x->spec.argv)
+		return x->spec.argv[0];
+	return NULL;
 }
 
 /* Start the executor; returns 0, or the errno of a failed start. */
@@ -1122,7 +1140,10 @@ static void run_process(struct exec *x, struct attempt *a, int outfd,
 	close(pfd[1]);
 	if (err) {
 		close(pfd[0]);
-		fail_reason(a, "could not start: %s", strerror(err));
+		if (err == ENOENT && program(x))
+			fail_reason(a, "command not found: %s", program(x));
+		else
+			fail_reason(a, "could not start: %s", strerror(err));
 		return;
 	}
 	a->started = 1;

@@ -167,8 +167,13 @@ test_expect_success 'killed by a signal; could not start' '
 	run sig 5555555555555555 "\"executor\":\"process\",\"script\":\"kill -9 \$\$\""
 	expect_eq reason "killed by signal 9 (SIGKILL)" "$(reason sig)"
 	run nostart 5555555555555556 "\"executor\":\"process\",\"argv\":[\"./bin/missing\"]"
-	expect_eq reason "could not start: No such file or directory" "$(reason nostart)"
+	expect_eq reason "command not found: ./bin/missing" "$(reason nostart)"
 	expect_eq rc 0 "$(cat nostart.rc)"
+'
+
+test_expect_success 'exit 127 from the shell: command not found' '
+	run noprog 5555555555555557 "\"executor\":\"process\",\"script\":\"no-such-program-x --flag\""
+	expect_eq reason "exit status 127: command not found (the log names it)" "$(reason noprog)"
 '
 
 test_expect_success 'invalid JSON output fails with the byte offset' '

@@ -87,16 +87,16 @@ ork-begin:
 	@$(ORK) begin
 
 # --- refresh: process ./bin/refresh --all
-#     timeout 3600s
-$(refresh.out): private export ORK_SPEC := {"task":"refresh","key":"3473be7911adabf7","executor":"process","argv":["./bin/refresh","--all"],"input":{},"deps":[],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
+#     timeout 300s
+$(refresh.out): private export ORK_SPEC := {"task":"refresh","key":"3473be7911adabf7","executor":"process","argv":["./bin/refresh","--all"],"input":{},"deps":[],"env":{},"timeout":300,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(refresh.out): | ork-begin
 	@$(ORK) exec refresh
 refresh: $(refresh.out)
 refresh.up :=
 
 # --- publish: process ./bin/publish
-#     timeout 3600s; after refresh
-$(publish.out): private export ORK_SPEC := {"task":"publish","key":"710af07d71482538","executor":"process","argv":["./bin/publish"],"input":{},"deps":[{"task":"refresh","key":"3473be7911adabf7"}],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
+#     timeout 120s; after refresh
+$(publish.out): private export ORK_SPEC := {"task":"publish","key":"710af07d71482538","executor":"process","argv":["./bin/publish"],"input":{},"deps":[{"task":"refresh","key":"3473be7911adabf7"}],"env":{},"timeout":120,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(publish.out): $(refresh.out) | ork-begin
 	@$(ORK) exec publish
 publish: $(publish.out)

@@ -90,25 +90,25 @@ case $R in /*) ;; *) R=./$R ;; esac
 ntasks=2
 
 # --- refresh: process ./bin/refresh --all
-#     timeout 3600s
+#     timeout 300s
 task_1() {
 	t_name='refresh'
 	t_out=$R/refresh.3473be7911adabf7.json
 	t_file=
 	t_up=''
 	t_down='2'
-	t_spec='{"task":"refresh","key":"3473be7911adabf7","executor":"process","argv":["./bin/refresh","--all"],"input":{},"deps":[],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}'
+	t_spec='{"task":"refresh","key":"3473be7911adabf7","executor":"process","argv":["./bin/refresh","--all"],"input":{},"deps":[],"env":{},"timeout":300,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}'
 }
 
 # --- publish: process ./bin/publish
-#     timeout 3600s; after refresh
+#     timeout 120s; after refresh
 task_2() {
 	t_name='publish'
 	t_out=$R/publish.710af07d71482538.json
 	t_file=
 	t_up='1'
 	t_down=''
-	t_spec='{"task":"publish","key":"710af07d71482538","executor":"process","argv":["./bin/publish"],"input":{},"deps":[{"task":"refresh","key":"3473be7911adabf7"}],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}'
+	t_spec='{"task":"publish","key":"710af07d71482538","executor":"process","argv":["./bin/publish"],"input":{},"deps":[{"task":"refresh","key":"3473be7911adabf7"}],"env":{},"timeout":120,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}'
 }
 
 # task_num NAME: sets _n to task NAME's number; fails when there is none.

@@ -290,7 +290,7 @@ static void test_syntax_errors(void)
 
 	n = load("a: 1\n\tb: 2\n");
 	CHECK(n == NULL);
-	CHECK_STREQ(msg(0), "found a tab character that violates indentation");
+	CHECK_STREQ(msg(0), "tabs are not allowed for indentation in YAML; use spaces");
 
 	n = load("a: \xff\n");
 	CHECK(n == NULL);
