@@ -24,6 +24,15 @@
 #   test_must_fail CMD...      CMD must fail, but not by a signal (a crash is
 #                              never an expected failure) and not because it
 #                              could not run
+#   refute CMD...              CMD must not succeed: returns 1 with a message
+#                              naming CMD when it exits 0, also when it could
+#                              not run (126, 127) or died by a signal, and for
+#                              grep or cmp when it reports trouble (status 2:
+#                              a missing file is no "does not match").
+#                              Use it instead of `! CMD` in a test body: under
+#                              set -e a `! CMD` pipeline never stops the body,
+#                              so anywhere but last it asserts nothing.
+#                              (tests/lint.sh refuses such lines.)
 set -eu
 LC_ALL=C
 export LC_ALL
@@ -130,5 +139,28 @@ test_must_fail() {
 		echo "test_must_fail: '$*' could not run ($_rc)" >&2
 		return 1
 	fi
+	return 0
+}
+
+refute() {
+	_rc=0
+	"$@" || _rc=$?
+	if [ $_rc = 0 ]; then
+		echo "refute: '$*' succeeded" >&2
+		return 1
+	elif [ $_rc -gt 128 ] && [ $_rc -le 192 ]; then
+		echo "refute: '$*' died by signal $((_rc - 128))" >&2
+		return 1
+	elif [ $_rc = 126 ] || [ $_rc = 127 ]; then
+		echo "refute: '$*' could not run ($_rc)" >&2
+		return 1
+	fi
+	case $1 in
+	grep|cmp)
+		if [ $_rc -gt 1 ]; then
+			echo "refute: '$*' failed with status $_rc (trouble, not a mismatch)" >&2
+			return 1
+		fi ;;
+	esac
 	return 0
 }
