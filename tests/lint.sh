@@ -1,5 +1,5 @@
 #!/bin/sh
-# shellcheck disable=SC1091,SC2016 # lib.sh found at run time; sample lines single-quoted
+# shellcheck disable=SC1091,SC2016,SC2154 # lib.sh found at run time; sample lines single-quoted
 # Lint of the test scripts themselves.
 #
 # A line that starts with `! CMD` asserts nothing in a test body: under

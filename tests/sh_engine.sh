@@ -122,7 +122,7 @@ test_expect_success "schedule stops and starts nothing more once the script's al
 	" >"$tmp/sched.out" 2>&1 &&
 	test "$(tail -n 1 "$tmp/sched.out")" = "status 1" &&
 	test -s "$tmp/w/top.pid" &&
-	! kill -0 "$(cat "$tmp/w/top.pid")" 2>/dev/null &&
+	refute kill -0 "$(cat "$tmp/w/top.pid")" &&
 	test ! -e "$tmp/w/ran"
 '
 

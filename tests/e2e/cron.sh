@@ -268,7 +268,7 @@ test_expect_success 'crontab install: appends the block, every other line untouc
 	test_cmp want tab
 	grep -qx "+# BEGIN orkc stamp" out
 	grep -qx "+# END orkc stamp" out
-	! grep -q "^-[^-]" out
+	refute grep -q "^-[^-]" out
 '
 
 test_expect_success 'crontab install again: up to date, nothing written' '

@@ -35,7 +35,7 @@ test_expect_success 'a failed firing: the summary on stderr, for cron to mail' '
 	expect_grep "^ork cron-fire: run cron-20240501T1000 of tells \(scheduled 2024-05-01T10:00:00\+00:00\) failed \(exit status 2\)" err
 	expect_grep "^ork:   fetch: failed \(exit status 3\); log: $proj/.ork/tells/cron-20240501T1000/logs/fetch.1.1.log$" err
 	expect_grep "^ork: cron log: $proj/.ork/tells/cron.log$" err
-	! grep -q "side" err
+	refute grep -q "side" err
 '
 
 test_expect_success 'a succeeded firing prints nothing' '

@@ -126,7 +126,7 @@ test_expect_success 'kill -9 of one ork exec mid-run, then resume' '
 	no_orphans
 	check_files
 	ls "$(rundir)" >files
-	! grep -E "\.(tmp|stdout)$" files
+	refute grep -E "\.(tmp|stdout)$" files
 '
 
 cat >daemon.yaml <<'EOF'

@@ -74,7 +74,7 @@ for backend in make sh; do
 		run -n clean >dry.out 2>&1 &&
 		grep -E "exec (fetch|clean)\$" dry.out >execs &&
 		test "$(wc -l <execs)" = 2 &&
-		! grep -E "exec (other_one|side-task|last)" dry.out &&
+		refute grep -E "exec (other_one|side-task|last)" dry.out &&
 		test ! -e .ork/goals/default/run.json
 	'
 
@@ -91,7 +91,7 @@ for backend in make sh; do
 		run side-task >run2.out 2>&1 &&
 		expect_eq "tasks that ran" "clean fetch other_one side-task" "$(ran)" &&
 		grep "ork: run default of goals: 2 succeeded" run2.out &&
-		! grep "fetch: started" run2.out
+		refute grep "fetch: started" run2.out
 	'
 
 	test_expect_success "$backend: the last task runs only itself now, summary of all five" '
@@ -104,7 +104,7 @@ for backend in make sh; do
 	test_expect_success "$backend: an unknown task is refused before anything runs" '
 		test_must_fail run nosuch >bad.out 2>&1 &&
 		grep "nosuch" bad.out &&
-		! grep "started" bad.out
+		refute grep "started" bad.out
 	'
 done
 

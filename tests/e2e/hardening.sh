@@ -118,7 +118,7 @@ test_expect_success 'a planted output link is no output' '
 	run_make
 	# a re-runs (its output is no file of ours) or b refuses it; either
 	# way the secret never reaches an input.
-	! grep -r "secret" "$rd"/*.input.json
+	refute grep -r "secret" "$rd"/*.input.json
 '
 
 test_expect_success 'a run directory owned by someone else is refused' '
@@ -165,13 +165,13 @@ test_expect_success 'escapes in a failure reason are not printed raw' '
 	MK=esc.mk
 	make_fails
 	expect_grep "failed \(bad .x1b\[2J .u009b31m thing\)" make.out
-	! grep "$(printf "\033")" make.out
-	! grep "$(printf "\302\233")" make.out
+	refute grep "$(printf "\033")" make.out
+	refute grep "$(printf "\302\233")" make.out
 	"$ORK" logs esc >logs.out
 	expect_grep "log line" logs.out
-	! grep "$(printf "\033")" logs.out
+	refute grep "$(printf "\033")" logs.out
 	"$ORK" status >status.out || [ $? = 1 ]
-	! grep "$(printf "\033")" status.out
+	refute grep "$(printf "\033")" status.out
 	# The log file itself keeps the bytes.
 	grep "$(printf "\033")" "$(rundir)"/logs/esc.1.1.log >/dev/null
 '

@@ -130,7 +130,7 @@ test_expect_success 'success: the output is the result without Ork'"'"'s prefix'
 
 test_expect_success 'what the library prints is in the log, not the output' '
 	expect_grep "^library saw \\{.*\"numbers\"" "$(rundir)/logs/ok.1.1.log" &&
-	! grep -q "library saw" "$(outf ok)"
+	refute grep -q "library saw" "$(outf ok)"
 '
 
 test_expect_success 'NULL fails the attempt and says so' '

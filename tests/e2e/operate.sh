@@ -53,7 +53,7 @@ test_expect_success '[k/N] in progress lines, make and sh' '
 
 test_expect_success 'a goal: no [k/N] of tasks it does not run' '
 	make_ok RUN_ID=goal b
-	! grep -q "\[./4\]" make.out
+	refute grep -q "\[./4\]" make.out
 	expect_grep "^ork: b: succeeded" make.out
 '
 
@@ -68,7 +68,7 @@ test_expect_success 'a long task says it is still running (ORK_HEARTBEAT)' '
 	expect_grep "^ork: \[0/1\] slow: still running after [0-9.]+s \(attempt 1/2\)$" hb.out
 	test $(grep -c "still running" hb.out) -ge 2
 	make -f hb.mk ORK="$ORK" RUN_ID=quiet >hb2.out 2>&1
-	! grep -q "still running" hb2.out
+	refute grep -q "still running" hb2.out
 	rc=0; ORK_HEARTBEAT=soon make -f hb.mk ORK="$ORK" RUN_ID=bad >hb3.out 2>&1 || rc=$?
 	expect_grep "ORK_HEARTBEAT .soon. is not a number of seconds" hb3.out
 '
@@ -78,15 +78,15 @@ test_expect_success 'colour: on a terminal, never with NO_COLOR' '
 	esc=$(printf "\033")
 	grep -q "${esc}\[32msucceeded" col.out
 	NO_COLOR=1 CLICOLOR_FORCE=1 make -f run.mk ORK="$ORK" RUN_ID=nocol >nocol.out 2>&1
-	! grep -q "$esc" nocol.out
-	! grep -q "$esc" make.out
+	refute grep -q "$esc" nocol.out
+	refute grep -q "$esc" make.out
 	if "$PYTOOL" -c "import pty" 2>/dev/null; then
 		"$PYTOOL" -c "import pty, sys; pty.spawn(sys.argv[1:])" \
 			make -f run.mk ORK="$ORK" RUN_ID=tty >tty.out 2>&1
 		grep -q "${esc}\[32msucceeded" tty.out
 		NO_COLOR=1 "$PYTOOL" -c "import pty, sys; pty.spawn(sys.argv[1:])" \
 			make -f run.mk ORK="$ORK" RUN_ID=ttyno >ttyno.out 2>&1
-		! grep -q "$esc\[3" ttyno.out
+		refute grep -q "$esc\[3" ttyno.out
 	fi
 '
 
@@ -147,7 +147,7 @@ test_expect_success 'a task removed from the workflow is not part of the run' '
 	"$ORKC" three.yaml -o three.mk
 	make -f three.mk ORK="$ORK" RUN_ID=rm >/dev/null 2>&1
 	"$ORK" status rm >st.out
-	! grep -q "^d " st.out
+	refute grep -q "^d " st.out
 	"$ORK" status --json rm >st.json
 	expect_eq tasks "a b c" "$(jget st.json "\" \".join(t[\"task\"] for t in d[\"tasks\"])")"
 '
@@ -170,7 +170,7 @@ test_expect_success 'ork logs -f follows a task until it ends' '
 	expect_grep "^==> a: invocation 1, attempt 1 \(running\) <==$" follow.out
 	expect_grep "^a says hello$" follow.out
 	expect_grep "^==> a: attempt 1 ended: succeeded <==$" follow.out
-	! grep -q "^==> b" follow.out
+	refute grep -q "^==> b" follow.out
 '
 
 test_expect_success 'ork logs -f of a whole run ends with the run' '

@@ -131,7 +131,7 @@ test_expect_success 'the artifact names the root it chose; it runs there' '
 
 test_expect_success 'a missing task file names the places looked' '
 	sed "s|tasks/work.py|tasks/gone.py|" workflows/pipe.yaml >workflows/gone.yaml &&
-	! (cd / && "$ORKC" --check "$seed/workflows/gone.yaml") 2>err &&
+	(cd / && test_must_fail "$ORKC" --check "$seed/workflows/gone.yaml") 2>err &&
 	grep -q "task file '"'"'tasks/gone.py'"'"' does not exist (looked in '"'"'$seed/workflows'"'"' (the workflow'"'"'s directory), '"'"'$seed/workflows/..'"'"' (the parent of the workflow'"'"'s directory) and '"'"'.'"'"' (the current directory))" err
 '
 
@@ -143,7 +143,7 @@ test_expect_success 'Ork'"'"'s 6 and 7 fields become five (weekday 2 = Monday)' 
 	printf "name: c\nschedule: \"0 */15 * * * MON-FRI *\"\ntasks:\n  a: {executor: process, command: [\"true\"]}\n" >seven.yaml &&
 	"$ORKC" -t json seven.yaml | grep -q "\"schedule\": \"\*/15 \* \* \* MON-FRI\"" &&
 	printf "name: c\nschedule: \"15 0 9 * * *\"\ntasks:\n  a: {executor: process, command: [\"true\"]}\n" >secs.yaml &&
-	! "$ORKC" --check secs.yaml 2>err &&
+	test_must_fail "$ORKC" --check secs.yaml 2>err &&
 	grep -q "minute granularity" err
 '
 
@@ -180,7 +180,7 @@ tasks:
 EOF
 
 test_expect_success '--check: missing function, parameters, syntax, at their lines' '
-	! PYTHON=$TASKPY "$ORKC" --check wf.yaml 2>err &&
+	test_must_fail env PYTHON="$TASKPY" "$ORKC" --check wf.yaml 2>err &&
 	grep -q "^wf.yaml:12:15: error: task '"'"'typo'"'"': function '"'"'ad'"'"' is not defined in '"'"'t.py'"'"'; did you mean '"'"'add'"'"'?" err &&
 	grep -q "^wf.yaml:16:15: error: task '"'"'params'"'"': parameter '"'"'b'"'"' of add() has no input key of that name (input keys: a, c)" err &&
 	grep -q "^wf.yaml:21:11: error: task '"'"'syntax'"'"': '"'"'bad.py'"'"' does not compile: line 1" err &&
@@ -198,9 +198,9 @@ test_expect_success 'a relative python: is found from the root, from anywhere' '
 	ln -s "$(command -v "$TASKPY")" proj/venv/py &&
 	cp t.py proj/t.py &&
 	printf "name: p\npython: venv/py\ntasks:\n  typo:\n    executor: python\n    file: t.py\n    function: ad\n" >proj/workflows/p.yaml &&
-	! (cd / && "$ORKC" --check "$proj/proj/workflows/p.yaml") 2>err &&
+	(cd / && test_must_fail "$ORKC" --check "$proj/proj/workflows/p.yaml") 2>err &&
 	grep -q "function '"'"'ad'"'"' is not defined" err &&
-	! grep -q "note: no python" err
+	refute grep -q "note: no python" err
 '
 
 finish

@@ -77,13 +77,13 @@ test_expect_success 'the sh artifact finds the .venv too' '
 
 test_expect_success 'a workflow python: wins: no ORK_PYPROJECT' '
 	printf "python: %s\n" "$SYSPY" >>wf.yaml && compile &&
-	! grep -q ORK_PYPROJECT run.mk && rm -rf .ork && make_ok &&
+	refute grep -q ORK_PYPROJECT run.mk && rm -rf .ork && make_ok &&
 	grep "^ork:" make.out | head -n 1 | grep -q "^ork: python: .* (PYTHON=$SYSPY)\$"
 '
 
 test_expect_success 'no pyproject.toml: as before, python3 unless told' '
 	rm pyproject.toml && compile && grep -q "^PYTHON   ?= $SYSPY\$" run.mk &&
-	! grep -q ORK_PYPROJECT run.mk
+	refute grep -q ORK_PYPROJECT run.mk
 '
 
 finish

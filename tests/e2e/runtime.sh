@@ -42,7 +42,7 @@ expect_grep() {  # ERE FILE
 	fi
 }
 gone() {  # PID: the process does not exist (a zombie counts as gone)
-	! alive "$1"
+	refute alive "$1"
 }
 
 cat >bin/flaky <<'EOF'

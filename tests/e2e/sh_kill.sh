@@ -133,7 +133,7 @@ for shell in $SHELLS; do
 	'
 	test_expect_success "$shell: nothing started after the kill, the running tasks failed" '
 		sleep 1 &&
-		! grep -q down runs.log &&
+		refute grep -q down runs.log &&
 		no_out hang && no_out slow && no_out down &&
 		expect_eq "hang state" failed "$(state hang)" &&
 		expect_eq "slow state" failed "$(state slow)" &&
@@ -145,7 +145,7 @@ for shell in $SHELLS; do
 		for t in quick hang slow down; do
 			expect_eq "$t state" succeeded "$(state $t)" || exit 1
 		done &&
-		! grep -q quick runs.log
+		refute grep -q quick runs.log
 	'
 done
 

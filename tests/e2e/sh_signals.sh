@@ -112,7 +112,7 @@ for shell in $SHELLS; do
 			rm -f hang runs.log &&
 			$prog run.sh -j 4 ORK="$ORK" >rerun.out 2>&1 &&
 			has_out after &&
-			! grep -q quick runs.log
+			refute grep -q quick runs.log
 		'
 	done
 done

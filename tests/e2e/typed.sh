@@ -69,7 +69,7 @@ test_expect_success 'a typed workflow compiles; untyped tasks carry no type' '
 	compile &&
 	expect_eq "specs with output_type" 3 "$(grep -c "\"output_type\":" run.mk)" &&
 	grep "^\$(untyped.out): private export ORK_SPEC" run.mk >untyped.spec &&
-	! grep output_type untyped.spec
+	refute grep output_type untyped.spec
 '
 
 test_expect_success 'run: the bad output fails with its path, downstream skipped' '
@@ -107,7 +107,7 @@ test_expect_success 'fixed output: the next invocation re-runs only what failed'
 
 test_expect_success 'orkc refuses a hand-off whose types do not fit' '
 	sed "s/input_type: {users: {users: \\[types.User\\]}}/input_type: {users: {users: [int]}}/" wf.yaml >bad.yaml &&
-	! grep -q "users: {users: \\[types.User\\]}}" bad.yaml &&
+	refute grep -q "users: {users: \\[types.User\\]}}" bad.yaml &&
 	test_must_fail "$ORKC" --check bad.yaml 2>err &&
 	expect_grep "^bad.yaml:13:18: error: upstream .users. outputs \\{users: \\[types.User\\]\\}, but input field .users. expects \\{users: \\[int\\]\\}" err
 '
@@ -212,7 +212,7 @@ test_expect_success 'README and orkc(1): the typed examples are examples/elt as 
 test_expect_success 'README: the typed error it shows is what orkc prints' '
 	sed "s/silver_table: {ref: tasks.transform.output.table}/silver_table: {ref: tasks.transform.output.rows}/" \
 		workflows/elt.yaml >broken.yaml &&
-	! cmp -s broken.yaml workflows/elt.yaml &&
+	refute cmp -s broken.yaml workflows/elt.yaml &&
 	mkdir -p broken/workflows broken/src && cp src/elt.py broken/src/ &&
 	cp broken.yaml broken/workflows/elt.yaml &&
 	(cd broken && test_must_fail "$ORKC" --check workflows/elt.yaml 2>../actual.err) &&
