@@ -191,7 +191,8 @@ test_expect_success 'ork exec starting the run itself restores TZ' '
 	rm -rf .ork
 	spec=$(sed -n "s/^.*private export ORK_SPEC := //p" tz.mk)
 	rspec=$(sed -n "s/^.*private export ORK_RUN_SPEC := //p" tz.mk)
-	[ -n "$spec" ] && [ -n "$rspec" ]
+	[ -n "$spec" ]
+	[ -n "$rspec" ]
 	ORK_RUN_SPEC=$rspec ORK_SPEC=$spec ORK_WORKFLOW=hard TZ=UTC "$ORK" exec tz
 	expect_eq TZ "\"UTC\"" "$(cat "$(outf tz)")"
 	expect_eq run.time +09:00 "$(jget "$(rundir)/run.json" "d[\"run\"][\"time\"][-6:]")"
