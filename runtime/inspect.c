@@ -799,8 +799,8 @@ int cmd_report(int argc, char **argv)
 		return 2;
 	}
 	struct rundir rd;
-	if (resolve_run(o.run, o.workflow, &rd) < 0)
-		return no_run(o.run, o.workflow);
+	if (inspect_resolve_run(o.run, o.workflow, &rd) < 0)
+		return inspect_no_run(o.run, o.workflow);
 	cJSON *run = rundir_load_run(&rd);
 	struct history h = HISTORY_INIT;
 	struct strbuf page = STRBUF_INIT;
