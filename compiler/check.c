@@ -83,8 +83,14 @@ static void check_refs(const struct workflow *wf, struct diag *d,
 			break;
 		}
 		case ROOT_ITEM: case ROOT_INDEX:
+			/* Fan-out: item in a foreach task, index in any. */
+			if (user >= 0 && (wf->tasks[user].foreach ||
+			    (r->root == ROOT_INDEX &&
+			     TASK_FANS_OUT(&wf->tasks[user]))))
+				break;
 			diag_error(d, r->pos, "'%s' is only defined in a task "
-				   "with 'foreach'", r->name);
+				   "with 'foreach'%s", r->name,
+				   r->root == ROOT_INDEX ? " or 'parallel'" : "");
 			break;
 		default:
 			break;

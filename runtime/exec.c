@@ -22,6 +22,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "fanout.h"
 #include "journal.h"
 #include "jsonx.h"
 #include "lifecycle.h"
@@ -66,6 +67,8 @@ struct exec {
 	double mono0;       /* when the first attempt started */
 	double wall0;
 	int max_attempts;
+	char *inst_name;    /* an instance of a fan-out task: TASK[INDEX] */
+	char *inst_input;   /* its static input members (fanout.h) */
 };
 
 /* One attempt's outcome. */
@@ -149,6 +152,12 @@ static void load_spec(struct exec *x, const char *task)
 	if (strcmp(x->spec.task, task))
 		die(2, "exec: ORK_SPEC describes task '%s', not '%s'",
 		    x->spec.task, task);
+	/* An instance (fanout.h) is TASK[INDEX] in the journal, the logs
+	 * and its lock; only its output is named by its key. */
+	if (x->spec.instance) {
+		x->inst_name = xasprintf("%s[%ld]", x->spec.task, x->spec.index);
+		x->spec.task = x->inst_name;
+	}
 }
 
 static void open_run(struct exec *x)
@@ -176,12 +185,13 @@ static void open_run(struct exec *x)
 		      strerror(errno));
 	const struct task_spec *s = &x->spec;
 	x->absdir = rundir_abspath(&x->rd);
-	x->out = rundir_file(&x->rd, "%s.%s.json", s->task, s->key);
+	const char *stem = s->instance ? s->instance_task : s->task;
+	x->out = rundir_file(&x->rd, "%s.%s.json", stem, s->key);
 	/* Temporaries carry our pid: whatever another ork exec of this task
 	 * (one still in its grace period) does with its own, ours are safe. */
-	x->tmp = xasprintf("%s/%s.%s.json.%ld.tmp", x->absdir, s->task, s->key,
+	x->tmp = xasprintf("%s/%s.%s.json.%ld.tmp", x->absdir, stem, s->key,
 			   (long)getpid());
-	x->stdout_path = rundir_file(&x->rd, "%s.%s.%ld.stdout", s->task, s->key,
+	x->stdout_path = rundir_file(&x->rd, "%s.%s.%ld.stdout", stem, s->key,
 				     (long)getpid());
 	x->input = rundir_file(&x->rd, "%s.input.json", s->task);
 	x->errfile = xasprintf("%s/%s.error.json", x->absdir, s->task);
@@ -495,7 +505,9 @@ static void write_input(struct exec *x, const enum dep_state *st)
 {
 	const struct task_spec *s = &x->spec;
 	struct input_part *parts = xcalloc(s->ndeps + 1, sizeof *parts);
-	for (size_t i = 0; i < s->ndeps; i++) {
+	/* A foreach instance gets its item, not the upstream outputs. */
+	size_t nparts = s->instance && !s->upstream ? 0 : s->ndeps;
+	for (size_t i = 0; i < nparts; i++) {
 		parts[i].name = s->deps[i].task;
 		if (st[i] == DEP_SUCCEEDED)
 			parts[i].path = rundir_file(&x->rd, "%s.%s.json",
@@ -515,7 +527,7 @@ static void write_input(struct exec *x, const enum dep_state *st)
 		fatal(x, "cannot create %s: %s", x->input, strerror(errno));
 	fchmod(fd, 0400);
 	const char *bad;
-	if (input_write(fd, s->input, s->ninput, parts, s->ndeps, &bad) < 0)
+	if (input_write(fd, s->input, s->ninput, parts, nparts, &bad) < 0)
 		fatal(x, "cannot %s %s: %s", bad ? "read" : "write",
 		      bad ? bad : x->input, strerror(errno));
 	close(fd);
@@ -703,6 +715,12 @@ static char **task_env(struct exec *x, struct attempt *a, struct envb *e)
 	envb_set(e, "ORK_ERROR_FILE", x->errfile);
 	if (x->params)
 		envb_set(e, "ORK_PARAMS", x->params);
+	if (s->instance) {
+		snprintf(num, sizeof num, "%ld", s->index);
+		envb_set(e, "ORK_PARALLEL_INDEX", num);
+		snprintf(num, sizeof num, "%ld", s->count);
+		envb_set(e, "ORK_PARALLEL_COUNT", num);
+	}
 	return envb_build(e, "ORK_SPEC");
 }
 
@@ -1128,6 +1146,27 @@ static void run_attempts(struct exec *x)
 	}
 }
 
+/* A fan-out task: its instances are ork execs of their own (fanout.h). */
+static void run_fanout(struct exec *x)
+{
+	char reason[1024];
+	x->mono0 = now_mono();
+	x->wall0 = now_wall();
+	int rc = fanout_run(&x->spec, getenv("ORK_SPEC"), &x->rd, x->out,
+			    x->sync, reason, sizeof reason);
+	if (rc > 1)
+		interrupted(x, rc, 1);
+	if (rc == 0) {
+		char dur[32];
+		end_event(x, "succeeded", 1, "");
+		format_duration(now_mono() - x->mono0, dur);
+		progress(x, "succeeded in %s", dur);
+	} else {
+		end_event(x, "failed", 1, reason);
+		progress(x, "failed (%s)", reason);
+	}
+}
+
 /* ---- the command -------------------------------------------------------- */
 
 /* dir holds the ork package when dir/ork/__init__.py exists. */
@@ -1199,6 +1238,8 @@ static void exec_release(struct exec *x)
 	free(x->input);
 	free(x->errfile);
 	free(x->deps);
+	free(x->inst_name);
+	free(x->inst_input);
 	if (x->lock_fd >= 0)
 		close(x->lock_fd);
 	if (x->jfd >= 0)
@@ -1218,6 +1259,12 @@ int cmd_exec(int argc, char **argv)
 	memset(&x, 0, sizeof x);
 	x.jfd = x.input_fd = x.lock_fd = -1;
 	load_spec(&x, argv[1]);
+	/* A fan-out task's recipe runs under make -n too (fanout.h). */
+	int fans_out = x.spec.fanout && !x.spec.instance;
+	if (fans_out && fanout_dry_run()) {
+		exec_release(&x);
+		return 0;
+	}
 	read_settings(&x);
 	/* Before anything is recorded: a missing package is a broken
 	 * install, not a task failure to retry. */
@@ -1238,8 +1285,13 @@ int cmd_exec(int argc, char **argv)
 	 * them (render.h): a task without them pays nothing here. */
 	enum render_result rr = RENDER_RUN;
 	int allowed = trigger_allows(&x.spec, st, reason, sizeof reason);
+	/* A fan-out task's templates are its instances' (item, index). */
+	int templates = x.spec.templates;
+	if (fans_out)
+		x.spec.templates = 0;
 	if (allowed && (x.spec.when || x.spec.templates))
 		rr = render_task(&x.spec, &x.rd, &x.render, reason, sizeof reason);
+	x.spec.templates = templates;
 	if (!allowed || rr == RENDER_SKIP) {
 		end_event(&x, "skipped", 0, reason);
 		progress(&x, "skipped (%s)", reason);
@@ -1247,7 +1299,14 @@ int cmd_exec(int argc, char **argv)
 		   secrets_load(&x.spec, &x.sec, reason, sizeof reason) < 0) {
 		end_event(&x, "failed", 0, reason);
 		progress(&x, "failed (%s)", reason);
+	} else if (fans_out) {
+		run_fanout(&x);
 	} else {
+		if (x.spec.instance) {
+			x.inst_input = fanout_instance_input(&x.spec);
+			x.spec.input = x.inst_input;
+			x.spec.ninput = strlen(x.inst_input);
+		}
 		write_input(&x, st);
 		run_attempts(&x);
 	}

@@ -143,7 +143,11 @@ const char *task_state(const struct rundir *rd, const struct task_hist *th)
 		return "not run";
 	if (!strcmp(th->state, "succeeded") && th->key) {
 		/* "Done" means the output exists, whatever the journal says. */
-		char *out = rundir_file(rd, "%s.%s.json", th->task, th->key);
+		/* An instance TASK[N] of a fan-out task (fanout.h) has its
+		 * output under TASK. */
+		const char *b = strchr(th->task, '[');
+		int n = b ? (int)(b - th->task) : (int)strlen(th->task);
+		char *out = rundir_file(rd, "%.*s.%s.json", n, th->task, th->key);
 		int ok = is_regular(out);
 		free(out);
 		return ok ? "succeeded" : "not run";

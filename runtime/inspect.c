@@ -418,7 +418,10 @@ static int scan_logs(void *ctx, const cJSON *ev)
 	struct logscan *s = ctx;
 	const char *kind = jsonx_get_string(ev, "ev");
 	const char *task = jsonx_get_string(ev, "task");
-	if (!kind || !task || (s->task && strcmp(s->task, task)))
+	/* TASK also names its instances TASK[N] (fanout.h). */
+	size_t tl = s->task ? strlen(s->task) : 0;
+	if (!kind || !task || (s->task && strcmp(s->task, task) &&
+			       (strncmp(s->task, task, tl) || task[tl] != '[')))
 		return 0;
 	int inv = (int)jsonx_get_number(ev, "inv", 0);
 	int attempt = (int)jsonx_get_number(ev, "attempt", 0);

@@ -1,0 +1,232 @@
+#!/bin/sh
+# End to end: fan-out (parallel, foreach, concurrency) under make.  Each
+# instance records when it started and ended; the overlaps say how many
+# ran at once: never more than concurrency, never more than make's -j.
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/e2e-lib.sh"
+
+project fanout
+WF=fanout
+mkdir -p tasks
+
+# An instance: records its span in spans/, fails when fail_ITEM exists.
+cat >tasks/work.sh <<'EOS'
+#!/bin/sh
+item=$(sed -n 's/.*"item": *"\([^"]*\)".*/\1/p' "$ORK_INPUT")
+echo "$item" >>runs.log
+mkdir -p spans
+t0=$(date +%s.%N)
+sleep "${SLEEP:-0.3}"
+t1=$(date +%s.%N)
+echo "$t0 $t1" >"spans/$item.${ORK_PARALLEL_INDEX:-x}.$$"
+if [ -e "fail_$item" ]; then
+	echo "$item fails on purpose" >&2
+	exit 1
+fi
+printf '{"item": "%s", "i": %s, "n": %s}\n' "$item" "${ORK_PARALLEL_INDEX:-0}" "${ORK_PARALLEL_COUNT:-1}"
+EOS
+chmod +x tasks/work.sh
+
+cat >wf.yaml <<'EOS'
+name: fanout
+tasks:
+  discover:
+    executor: process
+    command: ["cat", "list.json"]
+  work:
+    executor: process
+    command: ["tasks/work.sh"]
+    depends_on: [discover]
+    foreach: discover.files
+    concurrency: 2
+    input: {label: "{{ item }}#{{ index }}"}
+  reps:
+    executor: process
+    command: ["sh", "-c", "echo $ORK_PARALLEL_INDEX"]
+    depends_on: [discover]
+    parallel: discover.count
+  agg:
+    executor: process
+    command: ["cat"]
+    depends_on: [work, reps]
+EOS
+
+fout() {  # TASK: the task's own output (the list), found by its end event's key
+	echo "$(rundir)/$1.$(jget "$(rundir)/journal.jsonl" "last_end('$1')['key']").json"
+}
+# The most spans in spans/ that overlap at one moment.
+max_overlap() {
+	cat spans/* | "$PYTOOL" -c '
+import sys
+ev = []
+for l in sys.stdin:
+    a, b = map(float, l.split())
+    ev += [(a, 1), (b, -1)]
+ev.sort(key=lambda e: (e[0], e[1]))
+n = m = 0
+for _, d in ev:
+    n += d
+    m = max(m, n)
+print(m)'
+}
+
+echo '{"files": ["a", "b", "c", "d", "e", "f"], "count": 3}' >list.json
+
+test_expect_success 'compile: the recipe is marked + and the comment shows the fan-out' '
+	compile &&
+	grep -q "^	+@\$(ORK) exec work\$" run.mk &&
+	grep -q "fan-out: foreach discover.files, at most 2 at once" run.mk &&
+	grep -q "^	@\$(ORK) exec discover\$" run.mk
+'
+
+test_expect_success 'make -n runs no instance' '
+	make -n -f run.mk ORK="$ORK" >dry.out 2>&1 &&
+	! test -e runs.log &&
+	! test -e "$(rundir)/journal.jsonl"
+'
+
+test_expect_success 'foreach: one instance per item, at most concurrency at once' '
+	make_ok -j4 &&
+	test "$(wc -l <runs.log)" = 6 &&
+	m=$(max_overlap) && echo "max overlap $m" &&
+	test "$m" -le 2
+'
+
+test_expect_success 'the fan-in gets the outputs in index order, item and index in each' '
+	jget "$(fout agg)" "[w[\"item\"] + str(w[\"i\"]) + \"/\" + str(w[\"n\"]) for w in d[\"work\"]]" >got &&
+	echo "[\"a0/6\",\"b1/6\",\"c2/6\",\"d3/6\",\"e4/6\",\"f5/6\"]" >want &&
+	test_cmp want got &&
+	jget "$(fout agg)" "d[\"reps\"]" >got &&
+	echo "[0,1,2]" >want && test_cmp want got &&
+	jget "$(rundir)/work[2].input.json" "d[\"label\"] + \" \" + d[\"item\"]" >got &&
+	echo "c#2 c" >want && test_cmp want got
+'
+
+test_expect_success 'status shows the instances, logs finds them' '
+	"$ORK" status >st.out &&
+	grep "work\[3\] *succeeded" st.out &&
+	"$ORK" logs default work >logs.out &&
+	grep "work\[5\]" logs.out
+'
+
+test_expect_success 'without concurrency, never more than make -j' '
+	sed "/concurrency: 2/d" wf.yaml >wf2.yaml && mv wf2.yaml wf.yaml &&
+	compile && rm -rf spans runs.log "$(rundir)" &&
+	make_ok -j3 &&
+	test "$(wc -l <runs.log)" = 6 &&
+	m=$(max_overlap) && echo "max overlap $m" &&
+	test "$m" -le 3 && test "$m" -ge 2
+'
+
+test_expect_success 'make without -j: one instance at a time' '
+	rm -rf spans runs.log "$(rundir)" && make_ok &&
+	test "$(wc -l <runs.log)" = 6 &&
+	test "$(max_overlap)" = 1
+'
+
+test_expect_success 'one instance fails: the task fails, downstream is skipped' '
+	rm -rf "$(rundir)" runs.log && touch fail_c &&
+	make_fails -j4 &&
+	test "$(state work)" = failed &&
+	reason work | grep "1 of 6 instances failed: work\[2\]" &&
+	test "$(state "work[2]")" = failed &&
+	test "$(state agg)" = skipped
+'
+
+test_expect_success 'resume: only the failed instance runs again, then the fan-in' '
+	rm fail_c runs.log && make_ok -j4 &&
+	echo c >want && test_cmp want runs.log &&
+	test "$(state agg)" = succeeded
+'
+
+test_expect_success 'a new item runs alone; moved items keep their outputs' '
+	rm runs.log &&
+	echo "{\"files\": [\"new\", \"a\", \"b\", \"c\", \"d\", \"e\", \"f\"], \"count\": 3}" >list.json &&
+	rm -f "$(fout discover)" && make_ok -j4 &&
+	echo new >want && test_cmp want runs.log &&
+	jget "$(fout work)" "[w[\"item\"] for w in d]" >got &&
+	echo "[\"new\",\"a\",\"b\",\"c\",\"d\",\"e\",\"f\"]" >want && test_cmp want got
+'
+
+test_expect_success 'an empty list: zero instances and [] downstream' '
+	rm -f runs.log && echo "{\"files\": [], \"count\": 0}" >list.json &&
+	rm -f "$(fout discover)" && make_ok -j4 &&
+	! test -e runs.log &&
+	jget "$(fout agg)" "d" >got &&
+	echo "{\"reps\":[],\"work\":[]}" >want && test_cmp want got
+'
+
+test_expect_success 'foreach over something that is not a list fails the task' '
+	echo "{\"files\": 3, \"count\": 0}" >list.json &&
+	rm -f "$(fout discover)" && make_fails &&
+	reason work | grep "foreach .discover.files. gave number, not a list"
+'
+
+# ---- the sh artifact ---------------------------------------------------------
+# The script runs a fan-out task alone and gives its instances the -j
+# slots: with a slow independent task beside it, the spans of every
+# process still never exceed -j.
+project fanout_sh
+cp "$tmp/fanout/tasks/work.sh" .
+cat >wf.yaml <<'EOS'
+name: fanout_sh
+tasks:
+  discover:
+    executor: process
+    command: ["cat", "list.json"]
+  side:
+    executor: process
+    command: ["./work.sh"]
+    input: {item: side}
+  work:
+    executor: process
+    command: ["./work.sh"]
+    depends_on: [discover]
+    foreach: discover.files
+  agg:
+    executor: process
+    command: ["cat"]
+    depends_on: [work, side]
+EOS
+echo '{"files": ["a", "b", "c", "d", "e", "f", "g"]}' >list.json
+WF=fanout_sh
+
+for shell in dash bash "busybox sh" mksh yash posh; do
+	# shellcheck disable=SC2086
+	if ! command -v ${shell%% *} >/dev/null 2>&1; then
+		skip "sh -j 3 under $shell: not installed"
+		continue
+	fi
+	test_expect_success "sh -j 3 under $shell: every process together never above 3" '
+		rm -rf spans runs.log .ork &&
+		"$ORKC" wf.yaml -o run.sh &&
+		$shell run.sh -j 3 ORK="$ORK" >sh.out 2>&1 &&
+		test "$(wc -l <runs.log)" = 8 &&
+		m=$(max_overlap) && echo "max overlap $m" &&
+		test "$m" -le 3 && test "$m" -ge 2 &&
+		jget "$(fout agg)" "[w[\"item\"] for w in d[\"work\"]]" >got &&
+		echo "[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\"]" >want &&
+		test_cmp want got
+	'
+done
+
+test_expect_success 'sh -j 1: one process at a time' '
+	rm -rf spans runs.log .ork &&
+	sh run.sh -j 1 ORK="$ORK" >sh.out 2>&1 &&
+	test "$(max_overlap)" = 1
+'
+
+# ---- examples/parallel ---------------------------------------------------------
+project example
+cp -R "$top_srcdir/examples/parallel/." .
+chmod -R u+w .
+WF=parallel
+test_expect_success 'examples/parallel runs under make -j4, and again does nothing' '
+	make_ok -f Makefile run ORKC="$ORKC" ORK="$ORK" PYTHON="$PYTOOL" &&
+	jget "$(fout aggregate)" "d[\"files\"], d[\"words\"], d[\"largest\"]" >got &&
+	echo "[8,670,\"data/part8.txt\"]" >want && test_cmp want got &&
+	"$ORK" status >st.out && grep "count\[7\] *succeeded" st.out &&
+	make_ok -f run.mk ORK="$ORK" PYTHON="$PYTOOL" &&
+	! grep "started" make.out
+'
+
+finish
