@@ -681,8 +681,10 @@ static void parse_fanout(struct diag *d, struct task *t, const struct ypair **f)
 	v = val(f, T_FOREACH);
 	if (v && !is_str(v))
 		bad_value(d, v, "foreach", "an expression giving a list");
-	else if (v)
+	else if (v) {
 		t->foreach = exprcheck_when(d, v, &t->refs);
+		t->foreach_pos = scalar_offset_pos(d, v, 0);
+	}
 	v = val(f, T_CONCURRENCY);
 	if (v && get_int(d, v, "concurrency", 1, MAX_PARALLEL,
 			 "a positive integer", &n) == 0)

@@ -86,6 +86,7 @@ struct task {
 	long parallel;          /* parallel: N (a static count), or -1 */
 	char *parallel_expr;    /* parallel: EXPR, or NULL */
 	char *foreach;          /* foreach: EXPR, or NULL */
+	struct srcpos foreach_pos;  /* of its value */
 	long concurrency;       /* cap on running instances; 0: none */
 };
 /* A task that fans out into instances. */
