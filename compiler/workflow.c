@@ -685,6 +685,12 @@ static void parse_fanout(struct diag *d, struct task *t, const struct ypair **f)
 		t->foreach = exprcheck_when(d, v, &t->refs);
 		t->foreach_pos = scalar_offset_pos(d, v, 0);
 	}
+	/* Each instance's input gets the member item. */
+	for (size_t i = 0; t->foreach && i < t->ninput_keys; i++)
+		if (!strcmp(t->input_keys[i].key, "item"))
+			diag_error(d, t->input_keys[i].pos, "input key 'item' "
+				   "collides with the item each instance of a "
+				   "foreach task gets");
 	v = val(f, T_CONCURRENCY);
 	if (v && get_int(d, v, "concurrency", 1, MAX_PARALLEL,
 			 "a positive integer", &n) == 0)

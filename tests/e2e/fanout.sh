@@ -215,6 +215,41 @@ test_expect_success 'sh -j 1: one process at a time' '
 	test "$(max_overlap)" = 1
 '
 
+# ---- an interrupted fan-out -----------------------------------------------------
+project fanout_int
+WF=fanout_int
+cat >wf.yaml <<'EOS'
+name: fanout_int
+tasks:
+  work:
+    executor: process
+    command: ["sh", "-c", "echo $$ >>pids; exec sleep 60"]
+    parallel: 4
+  after: {executor: process, command: ["true"], depends_on: [work]}
+EOS
+test_expect_success 'SIGTERM to make: every instance stops, none is left, all recorded failed' '
+	compile &&
+	{ setsid make -j4 -f run.mk ORK="$ORK" >make.out 2>&1 & } &&
+	mpid=$! && i=0 &&
+	until [ "$(cat pids 2>/dev/null | wc -l)" -ge 4 ]; do
+		[ $i -lt 200 ] && alive $mpid || { cat make.out; exit 1; }
+		sleep 0.1; i=$((i + 1))
+	done &&
+	kill -TERM $mpid && i=0 &&
+	while alive $mpid; do
+		[ $i -lt 200 ] || { echo "make still running"; exit 1; }
+		sleep 0.1; i=$((i + 1))
+	done &&
+	for p in $(cat pids); do ! alive $p || { echo "pid $p survived"; exit 1; }; done &&
+	test "$(state work)" = failed &&
+	reason "work[0]" | grep "interrupted by SIGTERM" &&
+	no_out after
+'
+test_expect_success 'after the interrupt a rerun runs every instance again and completes' '
+	rm -f pids && sed -i "s/exec sleep 60/true/" wf.yaml && compile &&
+	make_ok -j4 && test "$(state after)" = succeeded
+'
+
 # ---- examples/parallel ---------------------------------------------------------
 project example
 cp -R "$top_srcdir/examples/parallel/." .
@@ -224,6 +259,8 @@ test_expect_success 'examples/parallel runs under make -j4, and again does nothi
 	make_ok -f Makefile run ORKC="$ORKC" ORK="$ORK" PYTHON="$PYTOOL" &&
 	jget "$(fout aggregate)" "d[\"files\"], d[\"words\"], d[\"largest\"]" >got &&
 	echo "[8,670,\"data/part8.txt\"]" >want && test_cmp want got &&
+	jget "$(fout count)" "[c[\"index\"] for c in d]" >got &&
+	echo "[0,1,2,3,4,5,6,7]" >want && test_cmp want got &&
 	"$ORK" status >st.out && grep "count\[7\] *succeeded" st.out &&
 	make_ok -f run.mk ORK="$ORK" PYTHON="$PYTOOL" &&
 	! grep "started" make.out

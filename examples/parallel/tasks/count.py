@@ -9,5 +9,5 @@ def main(input: dict, ctx: Context) -> dict:
         text = f.read()
     ctx.log.info("instance %d of %d: %s" % (ctx.parallel_index + 1,
                                             ctx.parallel_count, path))
-    return {"file": path, "lines": text.count("\n"),
-            "words": len(text.split())}
+    return {"file": path, "index": ctx.parallel_index,
+            "lines": text.count("\n"), "words": len(text.split())}
