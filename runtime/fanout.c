@@ -20,12 +20,13 @@
 int fanout_dry_run(void)
 {
 	/* GNU make puts the one-letter flags first, without a dash (" -j2
-	 * ..." when there are none): "n", "kn", "ns". */
+	 * ..." when there are none): "n", "kn", "ns".  -q and -t run '+'
+	 * recipes too, and want nothing run either. */
 	const char *m = getenv("MAKEFLAGS");
 	if (!m || !*m || *m == ' ' || *m == '-')
 		return 0;
 	for (; *m && *m != ' '; m++)
-		if (*m == 'n')
+		if (*m == 'n' || *m == 'q' || *m == 't')
 			return 1;
 	return 0;
 }

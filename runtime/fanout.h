@@ -33,8 +33,8 @@
 /* The most instances one task may have. */
 #define FANOUT_MAX 10000000L
 
-/* 1 when MAKEFLAGS says `make -n`: a '+' recipe runs even then, and ork
- * exec must then do nothing. */
+/* 1 when MAKEFLAGS says `make -n` (or -q, -t): a '+' recipe runs even
+ * then, and ork exec must then do nothing. */
 int fanout_dry_run(void);
 
 /* Run the instances of the fan-out task s (whose spec text is text) and,

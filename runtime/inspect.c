@@ -240,24 +240,88 @@ static int parse_run_opts(int argc, char **argv, struct status_opts *o,
 	return 0;
 }
 
+/* An instance TASK[N] of a fan-out task (fanout.h): the length of TASK
+ * and N; 0 for other names. */
+static size_t instance_of(const char *name, long *index)
+{
+	const char *b = strchr(name, '[');
+	size_t len = strlen(name);
+	if (!b || b == name || name[len - 1] != ']')
+		return 0;
+	*index = strtol(b + 1, NULL, 10);
+	return (size_t)(b - name);
+}
+
+static int cmp_instances(const void *a, const void *b)
+{
+	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+	long ix, iy;
+	size_t lx = instance_of(x, &ix), ly = instance_of(y, &iy);
+	int c = strncmp(x, y, lx < ly ? lx : ly);
+	if (c || lx != ly)
+		return c ? c : lx < ly ? -1 : 1;
+	return (ix > iy) - (ix < iy);
+}
+
 /* The tasks to show: those ork end listed, then any other the journal
- * mentions (a run in progress, a task since removed). */
+ * mentions (a run in progress, a task since removed); the instances of a
+ * fan-out task right after it, in index order. */
 static size_t task_order(const cJSON *run, const struct history *h,
 			 const char ***out)
 {
 	const cJSON *tasks = cJSON_GetObjectItemCaseSensitive(run, "tasks");
 	size_t cap = (size_t)cJSON_GetArraySize(tasks) + h->ntasks + 1, n = 0;
 	const char **v = xcalloc(cap, sizeof *v);
+	const char **inst = xcalloc(h->ntasks + 1, sizeof *inst);
+	size_t ni = 0;
+	long idx;
 	for (const cJSON *t = tasks ? tasks->child : NULL; t; t = t->next)
 		if (cJSON_IsString(t))
 			v[n++] = t->valuestring;
 	for (size_t i = 0; i < h->ntasks; i++) {
+		if (instance_of(h->tasks[i].task, &idx)) {
+			inst[ni++] = h->tasks[i].task;
+			continue;
+		}
 		int seen = 0;
 		for (size_t j = 0; j < n && !seen; j++)
 			seen = !strcmp(v[j], h->tasks[i].task);
 		if (!seen)
 			v[n++] = h->tasks[i].task;
 	}
+	if (ni) {
+		qsort(inst, ni, sizeof *inst, cmp_instances);
+		unsigned char *used = xcalloc(ni, 1);
+		const char **w = xcalloc(cap, sizeof *w);
+		size_t m = 0;
+		for (size_t j = 0; j < n; j++) {
+			w[m++] = v[j];
+			size_t len = strlen(v[j]), lo = 0, hi = ni;
+			while (lo < hi) {   /* the first instance not before v[j] */
+				size_t mid = (lo + hi) / 2;
+				size_t bl = instance_of(inst[mid], &idx);
+				int c = strncmp(inst[mid], v[j], bl < len ? bl : len);
+				if (c < 0 || (c == 0 && bl < len))
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			for (; lo < ni && instance_of(inst[lo], &idx) == len &&
+			       !strncmp(inst[lo], v[j], len); lo++) {
+				if (!used[lo])
+					w[m++] = inst[lo];
+				used[lo] = 1;
+			}
+		}
+		for (size_t k = 0; k < ni; k++)
+			if (!used[k])
+				w[m++] = inst[k];
+		free(used);
+		free(v);
+		v = w;
+		n = m;
+	}
+	free(inst);
 	*out = v;
 	return n;
 }

@@ -78,8 +78,10 @@ test_expect_success 'compile: the recipe is marked + and the comment shows the f
 	grep -q "^	@\$(ORK) exec discover\$" run.mk
 '
 
-test_expect_success 'make -n runs no instance' '
+test_expect_success 'make -n and make -q run no instance' '
 	make -n -f run.mk ORK="$ORK" >dry.out 2>&1 &&
+	{ make -q -f run.mk ORK="$ORK" >dry.out 2>&1 || :; } &&
+	! test -e runs.log &&
 	! test -e runs.log &&
 	! test -e "$(rundir)/journal.jsonl"
 '
@@ -262,6 +264,9 @@ test_expect_success 'examples/parallel runs under make -j4, and again does nothi
 	jget "$(fout count)" "[c[\"index\"] for c in d]" >got &&
 	echo "[0,1,2,3,4,5,6,7]" >want && test_cmp want got &&
 	"$ORK" status >st.out && grep "count\[7\] *succeeded" st.out &&
+	awk "NR > 4 { printf \"%s \", \$1 }" st.out >got && echo >>got &&
+	echo "discover count count[0] count[1] count[2] count[3] count[4] count[5] count[6] count[7] aggregate " >want &&
+	test_cmp want got &&
 	make_ok -f run.mk ORK="$ORK" PYTHON="$PYTOOL" &&
 	! grep "started" make.out
 '
