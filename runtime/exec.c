@@ -69,6 +69,7 @@ struct exec {
 	int max_attempts;
 	char *inst_name;    /* an instance of a fan-out task: TASK[INDEX] */
 	char *inst_input;   /* its static input members (fanout.h) */
+	char *inst_item;    /* its item as ork status shows it, or NULL */
 };
 
 /* One attempt's outcome. */
@@ -157,6 +158,7 @@ static void load_spec(struct exec *x, const char *task)
 	if (x->spec.instance) {
 		x->inst_name = xasprintf("%s[%ld]", x->spec.task, x->spec.index);
 		x->spec.task = x->inst_name;
+		x->inst_item = fanout_item_text(x->spec.item);
 	}
 }
 
@@ -406,6 +408,8 @@ static void end_event(struct exec *x, const char *state, int attempts,
 	event_int(&x->ev, "attempts", attempts);
 	event_str(&x->ev, "reason", reason);
 	event_str(&x->ev, "key", x->spec.key);
+	if (x->inst_item)
+		event_str(&x->ev, "item", x->inst_item);
 	event_time(&x->ev, "started", x->wall0 ? x->wall0 : now);
 	event_time(&x->ev, "time", now);
 	event_num(&x->ev, "duration", x->mono0 ? now_mono() - x->mono0 : 0);
@@ -1024,6 +1028,8 @@ static void start_event(struct exec *x, const struct attempt *a)
 	event_int(&x->ev, "attempt", a->k);
 	event_time(&x->ev, "time", now_wall());
 	event_str(&x->ev, "log", a->log_rel);
+	if (x->inst_item)
+		event_str(&x->ev, "item", x->inst_item);
 	event_int(&x->ev, "pid", (long long)getpid());
 	journal(x);
 }
@@ -1240,6 +1246,7 @@ static void exec_release(struct exec *x)
 	free(x->deps);
 	free(x->inst_name);
 	free(x->inst_input);
+	free(x->inst_item);
 	if (x->lock_fd >= 0)
 		close(x->lock_fd);
 	if (x->jfd >= 0)

@@ -480,6 +480,21 @@ int fanout_run(const struct task_spec *s, const char *text,
 	return rc;
 }
 
+char *fanout_item_text(const cJSON *item)
+{
+	if (!item)
+		return NULL;
+	char *t = cJSON_IsString(item) ? xstrdup(item->valuestring)
+				       : jsonx_print(item, 0);
+	size_t len = strlen(t), max = 200;
+	if (len <= max)
+		return t;
+	while (max > 0 && ((unsigned char)t[max] & 0xc0) == 0x80)
+		max--;
+	strcpy(t + max, "...");
+	return t;
+}
+
 char *fanout_instance_input(const struct task_spec *s)
 {
 	struct strbuf sb = STRBUF_INIT;

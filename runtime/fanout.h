@@ -45,6 +45,11 @@ int fanout_run(const struct task_spec *s, const char *text,
 	       const struct rundir *rd, const char *out, int sync,
 	       char *reason, size_t n);
 
+/* An item as ork status shows it: a string as it is, anything else as
+ * compact JSON, at most 200 bytes (cut on a UTF-8 boundary, "...");
+ * NULL for none.  Freshly allocated. */
+char *fanout_item_text(const cJSON *item);
+
 /* An instance's static input members: s->input, then "item" for foreach.
  * Freshly allocated. */
 char *fanout_instance_input(const struct task_spec *s);

@@ -87,6 +87,8 @@ static int fold_event(void *ctx, const cJSON *ev)
 		th->exit_code = -1;
 		th->signal = 0;
 		set_str(&th->log, ev, "log");
+		if (cJSON_GetObjectItemCaseSensitive(ev, "item"))
+			set_str(&th->item, ev, "item");
 	} else if (!strcmp(kind, "attempt")) {
 		th->exit_code = (int)jsonx_get_number(ev, "exit", -1);
 		th->signal = (int)jsonx_get_number(ev, "signal", 0);
@@ -125,6 +127,7 @@ void history_release(struct history *h)
 		free(th->reason);
 		free(th->key);
 		free(th->log);
+		free(th->item);
 		free(th->started);
 		free(th->finished);
 	}

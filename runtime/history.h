@@ -23,6 +23,7 @@ struct task_hist {
 	int signal;      /* of the latest attempt, or 0 */
 	long pid;        /* ork exec of a start not (yet) followed by an end */
 	int open;        /* the latest start has no end */
+	char *item;      /* an instance's item (fanout.h), or NULL */
 };
 
 struct history {

@@ -368,7 +368,14 @@ static void status_table(const struct rundir *rd, const cJSON *run,
 	for (size_t i = 0; i < n; i++) {
 		const struct task_hist *th = history_get(h, names[i]);
 		char num[32], dur[32];
-		cell(&t, names[i]);
+		if (th && th->item) {
+			/* An instance shows its item (fanout.h). */
+			char *name = xasprintf("%s %s", names[i], th->item);
+			cell_short(&t, name, 60);
+			free(name);
+		} else {
+			cell(&t, names[i]);
+		}
 		cell(&t, task_state(rd, th));
 		snprintf(num, sizeof num, "%d", th ? th->attempts : 0);
 		cell(&t, th && th->attempts ? num : "-");
@@ -409,6 +416,8 @@ static void status_json(const struct rundir *rd, const cJSON *run,
 		const struct task_hist *th = history_get(h, names[i]);
 		cJSON *t = cJSON_CreateObject();
 		json_str(t, "task", names[i]);
+		if (th && th->item)
+			json_str(t, "item", th->item);
 		json_str(t, "state", task_state(rd, th));
 		cJSON_AddNumberToObject(t, "attempts", th ? th->attempts : 0);
 		if (th && th->state && !th->open)

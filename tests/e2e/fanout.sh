@@ -105,7 +105,7 @@ test_expect_success 'the fan-in gets the outputs in index order, item and index 
 
 test_expect_success 'status shows the instances, logs finds them' '
 	"$ORK" status >st.out &&
-	grep "work\[3\] *succeeded" st.out &&
+	grep "work\[3\] d *succeeded" st.out &&
 	"$ORK" logs default work >logs.out &&
 	grep "work\[5\]" logs.out
 '
@@ -263,7 +263,7 @@ test_expect_success 'examples/parallel runs under make -j4, and again does nothi
 	echo "[8,670,\"data/part8.txt\"]" >want && test_cmp want got &&
 	jget "$(fout count)" "[c[\"index\"] for c in d]" >got &&
 	echo "[0,1,2,3,4,5,6,7]" >want && test_cmp want got &&
-	"$ORK" status >st.out && grep "count\[7\] *succeeded" st.out &&
+	"$ORK" status >st.out && grep "count\[7\] data/part8.txt *succeeded" st.out &&
 	awk "NR > 4 { printf \"%s \", \$1 }" st.out >got && echo >>got &&
 	echo "discover count count[0] count[1] count[2] count[3] count[4] count[5] count[6] count[7] aggregate " >want &&
 	test_cmp want got &&
