@@ -211,6 +211,15 @@ for shell in dash bash "busybox sh" mksh yash posh; do
 	'
 done
 
+test_expect_success 'make -j3, a fan-out beside a slow task: never above 3 together' '
+	rm -rf spans runs.log .ork &&
+	"$ORKC" wf.yaml -o run.mk &&
+	make_ok -j3 &&
+	test "$(wc -l <runs.log)" = 8 &&
+	m=$(max_overlap) && echo "max overlap $m" &&
+	test "$m" -le 3 && test "$m" -ge 2
+'
+
 test_expect_success 'sh -j 1: one process at a time' '
 	rm -rf spans runs.log .ork &&
 	sh run.sh -j 1 ORK="$ORK" >sh.out 2>&1 &&
