@@ -280,4 +280,45 @@ test_expect_success 'examples/parallel runs under make -j4, and again does nothi
 	! grep "started" make.out
 '
 
+# ---- typed mode ------------------------------------------------------------------
+# foreach over [str] gives item: str; each instance's output is checked
+# against output_type; the fan-in is [Out] for the typed downstream task.
+project fanout_typed
+WF=ft
+cat >wf.yaml <<'EOS'
+name: ft
+tasks:
+  discover:
+    executor: process
+    command: ["sh", "-c", "cat >/dev/null; echo '{\"files\": [\"a\", \"bb\", \"ccc\"]}'"]
+    output_type: {files: [str]}
+  each:
+    executor: python
+    file: each.py
+    depends_on: [discover]
+    foreach: discover.files
+    input_type: {item: str}
+    output_type: {name: str, size: int}
+  agg:
+    executor: python
+    file: agg.py
+    depends_on: [each]
+    input_type: {each: [{name: str, size: int}]}
+EOS
+cat >agg.py <<'EOS'
+def main(input: dict) -> dict:
+    return {"total": sum(e["size"] for e in input["each"])}
+EOS
+test_expect_success 'typed: an instance output that does not fit output_type fails it' '
+	echo "def main(input): return {\"name\": input[\"item\"], \"size\": \"x\"}" >each.py &&
+	compile && make_fails -j3 PYTHON="$PYTOOL" &&
+	reason "each[1]" | grep "output type mismatch: size: expected int, got str" &&
+	test "$(state agg)" = skipped
+'
+test_expect_success 'typed: fixed, the typed fan-in reaches the downstream task' '
+	echo "def main(input): return {\"name\": input[\"item\"], \"size\": len(input[\"item\"])}" >each.py &&
+	make_ok -j3 PYTHON="$PYTOOL" &&
+	jget "$(fout agg)" "d[\"total\"]" >got && echo 6 >want && test_cmp want got
+'
+
 finish
