@@ -237,6 +237,44 @@ static void make_keys(struct fan *f, const cJSON *items)
 	free(item);
 }
 
+static const struct inst *sort_v;   /* qsort has no context */
+
+static int cmp_keys(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int c = strcmp(sort_v[x].key, sort_v[y].key);
+	return c ? c : (x > y) - (x < y);
+}
+
+/* Equal items (and replicas) would share one key, so one output: the
+ * k-th repeat (k >= 1, in index order) gets the key hashed with k. */
+static void split_equal_keys(struct fan *f)
+{
+	if (f->n < 2)
+		return;
+	size_t *ord = xmalloc(f->n * sizeof *ord);
+	for (size_t i = 0; i < f->n; i++)
+		ord[i] = i;
+	sort_v = f->v;
+	qsort(ord, f->n, sizeof *ord, cmp_keys);
+	sort_v = NULL;
+	char first[17] = "";
+	size_t k = 0;
+	for (size_t j = 0; j < f->n; j++) {
+		struct inst *in = &f->v[ord[j]];
+		if (strcmp(in->key, first)) {
+			memcpy(first, in->key, sizeof first);
+			k = 0;
+			continue;
+		}
+		char r[48];
+		int rn = snprintf(r, sizeof r, "%s#%zu", first, ++k);
+		snprintf(in->key, sizeof in->key, "%016llx",
+			 fnv1a64(r, (size_t)rn, FNV1A64_INIT));
+	}
+	free(ord);
+}
+
 static char *inst_out(const struct fan *f, size_t i)
 {
 	return rundir_file(f->rd, "%s.%s.json", f->s->task, f->v[i].key);
@@ -432,6 +470,7 @@ int fanout_run(const struct task_spec *s, const char *text,
 	}
 	f.v = xcalloc(f.n + 1, sizeof *f.v);
 	make_keys(&f, items);
+	split_equal_keys(&f);
 	cJSON_Delete(items);
 	size_t reused = 0;
 	for (size_t i = 0; i < f.n; i++) {

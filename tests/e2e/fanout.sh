@@ -280,6 +280,25 @@ test_expect_success 'examples/parallel runs under make -j4, and again does nothi
 	! grep "started" make.out
 '
 
+# ---- foreach and parallel together, equal items ---------------------------------
+project fanout_both
+WF=both
+cat >wf.yaml <<'EOS'
+name: both
+tasks:
+  w:
+    executor: process
+    command: ["sh", "-c", "cat; echo"]
+    foreach: "['a', 'a', 'b']"
+    parallel: 2
+    input: {at: "{{ index }}"}
+EOS
+test_expect_success 'foreach x parallel: len x N instances, equal items each their own' '
+	compile && make_ok -j3 &&
+	jget "$(fout w)" "[w[\"item\"] + str(w[\"at\"]) for w in d]" >got &&
+	echo "[\"a0\",\"a1\",\"a2\",\"a3\",\"b4\",\"b5\"]" >want && test_cmp want got
+'
+
 # ---- typed mode ------------------------------------------------------------------
 # foreach over [str] gives item: str; each instance's output is checked
 # against output_type; the fan-in is [Out] for the typed downstream task.
