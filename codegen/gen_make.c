@@ -339,7 +339,11 @@ static void gen_task(struct strbuf *out, const struct plan *p, size_t i)
 	}
 	for (size_t d = 0; d < t->ndeps; d++)
 		strbuf_addf(out, " $(%s.out)", p->wf->tasks[t->deps[d].task].name);
-	strbuf_addf(out, " | ork-begin\n\t@$(ORK) exec %s\n", t->name);
+	/* A fan-out task's recipe is marked '+': GNU make 4.3 gives only
+	 * such recipes its jobserver, which ork exec takes a token from for
+	 * every instance beyond the first (it then honours make -n itself). */
+	strbuf_addf(out, " | ork-begin\n\t%s@$(ORK) exec %s\n",
+		    TASK_FANS_OUT(t) ? "+" : "", t->name);
 	/* The goal TASK, and the names of its upstream tasks for ork_up. */
 	strbuf_addf(out, "%s: $(%s.out)\n%s.up :=", t->name, t->name, t->name);
 	for (size_t d = 0; d < t->ndeps; d++)

@@ -225,6 +225,8 @@ static void gen_task(struct strbuf *out, const struct plan *p, size_t k,
 	add_task_list(out, "t_up", up, t->ndeps, rank);
 	free(up);
 	add_task_list(out, "t_down", p->downstream[i], p->ndownstream[i], rank);
+	if (TASK_FANS_OUT(t))   /* it runs alone (the engine's fan_out) */
+		strbuf_adds(out, "\tt_fan=1\n");
 	strbuf_adds(out, "\tt_spec=");
 	char *spec = task_spec_json(p, i, JSONX_MAKESAFE);
 	add_sh_quoted(out, spec);

@@ -128,6 +128,15 @@ static void add_defining(struct strbuf *sb, const struct plan *p, size_t i,
 		add_key(sb, SPEC_M_EXACT_INPUT, flags);
 		strbuf_adds(sb, "true");
 	}
+	if (TASK_FANS_OUT(t)) {
+		add_key(sb, SPEC_M_FANOUT, flags);
+		strbuf_addc(sb, '{');
+		if (t->parallel >= 0)
+			add_num(sb, SPEC_M_PARALLEL, (double)t->parallel);
+		add_str(sb, SPEC_M_PARALLEL, t->parallel_expr, flags);
+		add_str(sb, SPEC_M_FOREACH, t->foreach, flags);
+		strbuf_addc(sb, '}');
+	}
 }
 
 void spec_key(const struct plan *p, size_t i, char key[])
@@ -158,6 +167,8 @@ static void add_policy(struct strbuf *sb, const struct task *t, unsigned flags)
 		strbuf_addf(sb, i ? ",%d" : "%d", t->retry_on[i]);
 	strbuf_addc(sb, ']');
 	add_str(sb, SPEC_M_TRIGGER, trigger_name(t->trigger), flags);
+	if (t->concurrency)
+		add_num(sb, SPEC_M_CONCURRENCY, (double)t->concurrency);
 }
 
 void spec_add_members(struct strbuf *sb, const struct plan *p, size_t i,

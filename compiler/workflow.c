@@ -47,9 +47,7 @@ static const char *const task_keys[] = {
 /* Keys the language has but this version cannot honour yet.  They are
  * recognised, so using one is an honest error rather than a silent
  * omission or a misleading "unknown key". */
-static const char *const later_keys[] = {
-	"parallel", "foreach", "concurrency", NULL
-};
+static const char *const later_keys[] = { NULL };
 
 static int in_list(const char *s, const char *const *list)
 {
@@ -712,6 +710,49 @@ static void task_defaults(struct task *t)
 	t->retry_backoff = 1;
 	t->retry_max_delay = -1;
 	t->trigger = TRIGGER_ALL_SUCCESS;
+	t->parallel = -1;
+}
+
+/* The most instances a static `parallel:` may ask for (a run-time count
+ * or list has the limit of fanout.h). */
+#define MAX_PARALLEL 1000000
+
+/* parallel: N or EXPR, foreach: EXPR, concurrency: K.  The expressions'
+ * names join the task's refs, so the check pass sees that they name
+ * upstream tasks and the spec carries those tasks' keys. */
+static void parse_fanout(struct diag *d, struct task *t, const struct ypair **f)
+{
+	const struct ynode *v = val(f, T_PARALLEL);
+	long long n;
+	if (v && v->kind == YNODE_SCALAR && yscalar_type(v) == YSCALAR_INT) {
+		if (get_int(d, v, "parallel", 0, MAX_PARALLEL,
+			    "a non-negative integer or an expression", &n) == 0)
+			t->parallel = (long)n;
+	} else if (v && !is_str(v)) {
+		bad_value(d, v, "parallel", "an integer or an expression");
+	} else if (v) {
+		t->parallel_expr = exprcheck_when(d, v, &t->refs);
+	}
+	v = val(f, T_FOREACH);
+	if (v && !is_str(v))
+		bad_value(d, v, "foreach", "an expression giving a list");
+	else if (v) {
+		t->foreach = exprcheck_when(d, v, &t->refs);
+		t->foreach_pos = scalar_offset_pos(d, v, 0);
+	}
+	/* Each instance's input gets the member item. */
+	for (size_t i = 0; t->foreach && i < t->ninput_keys; i++)
+		if (!strcmp(t->input_keys[i].key, "item"))
+			diag_error(d, t->input_keys[i].pos, "input key 'item' "
+				   "collides with the item each instance of a "
+				   "foreach task gets");
+	v = val(f, T_CONCURRENCY);
+	if (v && get_int(d, v, "concurrency", 1, MAX_PARALLEL,
+			 "a positive integer", &n) == 0)
+		t->concurrency = (long)n;
+	if (v && !TASK_FANS_OUT(t) && !val(f, T_PARALLEL) && !val(f, T_FOREACH))
+		diag_error(d, f[T_CONCURRENCY]->key->pos, "'concurrency' needs "
+			   "'parallel' or 'foreach'");
 }
 
 static void parse_task(struct diag *d, struct task *t, const struct ynode *v)
@@ -736,6 +777,7 @@ static void parse_task(struct diag *d, struct task *t, const struct ynode *v)
 		parse_deps(d, t, f[T_DEPENDS_ON]->value);
 	parse_retries(d, t, f);
 	parse_trigger(d, t, f);
+	parse_fanout(d, t, f);
 	if (f[T_ENV])
 		parse_env(d, f[T_ENV]->value, &t->env, &t->nenv, &t->secrets,
 			  &t->nsecrets, &t->refs);
@@ -945,6 +987,8 @@ static void env_free(struct envvar *env, size_t n)
 static void task_release(struct task *t)
 {
 	free(t->name);
+	free(t->parallel_expr);
+	free(t->foreach);
 	free(t->file);
 	free(t->module);
 	free(t->function);

@@ -86,7 +86,15 @@ struct task {
 	struct exrefs refs;     /* names used by its templates and when */
 	int templates;          /* a string of input or env holds {{ }} */
 	char *description;      /* description:, or NULL; not in the spec */
+	/* fan-out (DESIGN.md, "Fan-out"): instances run by ork exec */
+	long parallel;          /* parallel: N (a static count), or -1 */
+	char *parallel_expr;    /* parallel: EXPR, or NULL */
+	char *foreach;          /* foreach: EXPR, or NULL */
+	struct srcpos foreach_pos;  /* of its value */
+	long concurrency;       /* cap on running instances; 0: none */
 };
+/* A task that fans out into instances. */
+#define TASK_FANS_OUT(t) ((t)->parallel >= 0 || (t)->parallel_expr || (t)->foreach)
 
 struct taskroot;
 

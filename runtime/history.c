@@ -89,6 +89,8 @@ static int fold_event(void *ctx, const cJSON *ev)
 		th->exit_code = -1;
 		th->signal = 0;
 		set_str(&th->log, ev, "log");
+		if (cJSON_GetObjectItemCaseSensitive(ev, "item"))
+			set_str(&th->item, ev, "item");
 	} else if (!strcmp(kind, "attempt")) {
 		th->exit_code = (int)jsonx_get_number(ev, "exit", -1);
 		th->signal = (int)jsonx_get_number(ev, "signal", 0);
@@ -127,6 +129,7 @@ void history_release(struct history *h)
 		free(th->reason);
 		free(th->key);
 		free(th->log);
+		free(th->item);
 		free(th->started);
 		free(th->finished);
 		free(th->since);
@@ -146,7 +149,11 @@ const char *task_state(const struct rundir *rd, const struct task_hist *th)
 		return "not run";
 	if (!strcmp(th->state, "succeeded") && th->key) {
 		/* "Done" means the output exists, whatever the journal says. */
-		char *out = rundir_file(rd, "%s.%s.json", th->task, th->key);
+		/* An instance TASK[N] of a fan-out task (fanout.h) has its
+		 * output under TASK. */
+		const char *b = strchr(th->task, '[');
+		int n = b ? (int)(b - th->task) : (int)strlen(th->task);
+		char *out = rundir_file(rd, "%.*s.%s.json", n, th->task, th->key);
 		int ok = is_regular(out);
 		free(out);
 		return ok ? "succeeded" : "not run";

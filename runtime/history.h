@@ -24,6 +24,7 @@ struct task_hist {
 	long pid;        /* ork exec of a start not (yet) followed by an end */
 	int open;        /* the latest start has no end */
 	char *since;     /* time of the open execution's first start, or NULL */
+	char *item;      /* an instance's item (fanout.h), or NULL */
 };
 
 struct history {
