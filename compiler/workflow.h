@@ -18,6 +18,7 @@
 #include "diag.h"
 #include "exprcheck.h"
 #include "params.h"
+#include "resources.h"
 #include "types.h"
 #include "yamlnode.h"
 
@@ -82,6 +83,8 @@ struct task {
 	struct exrefs refs;     /* names used by its templates and when */
 	int templates;          /* a string of input or env holds {{ }} */
 	char *description;      /* description:, or NULL; not in the spec */
+	struct resources resources;  /* resources:, for -t slurm; not in
+					the spec */
 };
 
 struct workflow {

@@ -23,6 +23,9 @@ struct task_hist {
 	int signal;      /* of the latest attempt, or 0 */
 	long pid;        /* ork exec of a start not (yet) followed by an end */
 	int open;        /* the latest start has no end */
+	char *job;       /* Slurm job id of the latest "queued" event (slurm.h) */
+	int job_inv;     /* its invocation */
+	int queued;      /* that event is the latest: no start or end since */
 };
 
 struct history {
@@ -40,7 +43,8 @@ struct task_hist *history_get(const struct history *h, const char *task);
 void history_release(struct history *h);
 /* The task's current state: "succeeded" (its output file exists), "failed",
  * "skipped", "running" (its ork exec is alive), "interrupted" (it died
- * without an end event), or "not run".  th may be NULL. */
+ * without an end event), "queued" (its Slurm job waits), or "not run".
+ * th may be NULL. */
 const char *task_state(const struct rundir *rd, const struct task_hist *th);
 
 #endif

@@ -12,6 +12,7 @@
 #include "lifecycle.h"
 #include "cronfire.h"
 #include "crontab.h"
+#include "slurm.h"
 #include "util.h"
 
 static const char usage[] =
@@ -23,6 +24,7 @@ static const char usage[] =
 "  ork exec TASK            run one task as described by $ORK_SPEC\n"
 "  ork end [--tasks FILE] [TASK...]\n"
 "                           record the run's state and print a summary\n"
+"  ork slurm record         (orkc -t slurm) record the Slurm jobs of RUN/slurm/jobs\n"
 "\n"
 "For operators:\n"
 "  ork status [RUN] [--workflow NAME] [--json]\n"
@@ -90,6 +92,7 @@ static const struct subcommand subcommands[] = {
 	{"runs", cmd_runs},
 	{"cron-fire", cmd_cron_fire},
 	{"crontab", cmd_crontab},
+	{"slurm", cmd_slurm},
 };
 
 int main(int argc, char **argv)
