@@ -2,6 +2,7 @@
 #include "resources.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +11,18 @@
 static const char *const res_keys[] = {
 	"cpus", "memory", "time", "partition", "account", "gpus", NULL
 };
+
+/* How a bad value is shown after "not": a string quoted, a number as
+ * written, anything else by kind.  Into buf. */
+static const char *shown(const struct ynode *v, char *buf, size_t n)
+{
+	if (v->kind != YNODE_SCALAR)
+		return ynode_describe(v);
+	if (yscalar_type(v) != YSCALAR_STR)
+		return v->str;
+	snprintf(buf, n, "'%.*s%s'", 60, v->str, v->len > 60 ? "..." : "");
+	return buf;
+}
 
 static int is_digits(const char *s, size_t n)
 {
@@ -25,12 +38,13 @@ static int is_digits(const char *s, size_t n)
 static long get_count(struct diag *d, const struct ynode *v, const char *key,
 		      long min, long max)
 {
+	char buf[80];
 	long long x;
 	if (v->kind != YNODE_SCALAR || yscalar_int(v, &x) != 0 || x < min ||
 	    x > max) {
 		diag_error(d, v->pos, "resources: '%s' must be an integer from "
 			   "%ld to %ld, not %s", key, min, max,
-			   v->kind == YNODE_SCALAR ? v->str : ynode_describe(v));
+			   shown(v, buf, sizeof buf));
 		return -1;
 	}
 	return (long)x;
@@ -39,6 +53,7 @@ static long get_count(struct diag *d, const struct ynode *v, const char *key,
 /* memory: megabytes as an integer, or a number with K, M, G or T. */
 static char *get_memory(struct diag *d, const struct ynode *v)
 {
+	char buf[80];
 	if (v->kind == YNODE_SCALAR && yscalar_type(v) == YSCALAR_INT) {
 		long n = get_count(d, v, "memory", 1, 1L << 40);
 		return n < 0 ? NULL : xasprintf("%ldM", n);
@@ -52,7 +67,7 @@ static char *get_memory(struct diag *d, const struct ynode *v)
 		return xasprintf("%.*s%c", (int)(n - 1), v->str, unit);
 	diag_error(d, v->pos, "resources: 'memory' must be megabytes (an "
 		   "integer) or a number with K, M, G or T, such as 8G, not %s",
-		   v->kind == YNODE_SCALAR ? v->str : ynode_describe(v));
+		   shown(v, buf, sizeof buf));
 	return NULL;
 }
 
@@ -60,6 +75,7 @@ static char *get_memory(struct diag *d, const struct ynode *v)
  * D-HH:MM, D-HH:MM:SS.  Returns seconds, or -1. */
 static double get_time(struct diag *d, const struct ynode *v)
 {
+	char buf[80];
 	double x;
 	if (v->kind == YNODE_SCALAR && yscalar_type(v) != YSCALAR_STR &&
 	    yscalar_number(v, &x) == 0 && !isnan(x) && x > 0 && x <= 1e9)
@@ -105,7 +121,7 @@ bad:
 	diag_error(d, v->pos, "resources: 'time' must be a positive number of "
 		   "seconds or a Slurm time such as \"90\" (minutes), \"1:30:00\" "
 		   "or \"2-00:00:00\", not %s",
-		   v->kind == YNODE_SCALAR ? v->str : ynode_describe(v));
+		   shown(v, buf, sizeof buf));
 	return -1;
 }
 
@@ -113,6 +129,7 @@ bad:
 static char *get_word(struct diag *d, const struct ynode *v, const char *key,
 		      const char *extra)
 {
+	char buf[80];
 	if (v->kind == YNODE_SCALAR && yscalar_type(v) == YSCALAR_STR &&
 	    v->len && v->len < 200 && strlen(v->str) == v->len) {
 		int ok = strchr("-.,", v->str[0]) == NULL;
@@ -128,13 +145,14 @@ static char *get_word(struct diag *d, const struct ynode *v, const char *key,
 	diag_error(d, v->pos, "resources: '%s' must be a name of letters, "
 		   "digits, '_', '.' and '-'%s, not %s", key,
 		   *extra ? " (several separated by ',')" : "",
-		   v->kind == YNODE_SCALAR ? v->str : ynode_describe(v));
+		   shown(v, buf, sizeof buf));
 	return NULL;
 }
 
 /* gpus: a count, or TYPE:COUNT. */
 static char *get_gpus(struct diag *d, const struct ynode *v)
 {
+	char buf[80];
 	if (v->kind == YNODE_SCALAR && yscalar_type(v) == YSCALAR_INT) {
 		long n = get_count(d, v, "gpus", 0, 100000);
 		return n <= 0 ? NULL : xasprintf("%ld", n);
@@ -152,7 +170,7 @@ static char *get_gpus(struct diag *d, const struct ynode *v)
 	}
 	diag_error(d, v->pos, "resources: 'gpus' must be a count or TYPE:COUNT "
 		   "such as a100:2, not %s",
-		   v->kind == YNODE_SCALAR ? v->str : ynode_describe(v));
+		   shown(v, buf, sizeof buf));
 	return NULL;
 }
 
