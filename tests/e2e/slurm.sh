@@ -329,6 +329,12 @@ test_expect_success 'submitting again while the jobs are there is refused' '
 	test_must_fail sh run.sh ORK="$ORK" 2>err
 	grep -q "still has jobs in Slurm" err
 '
+test_expect_success 'make on the same run meanwhile stops at ork begin, naming the end job' '
+	"$ORKC" wf.yaml -o run.mk
+	test_must_fail make -f run.mk ORK="$ORK" >out 2>&1
+	cat out
+	grep -q "run default of slow is queued or running in Slurm (end job [0-9]*)" out
+'
 test_expect_success '--cancel: the run is recorded failed, no task process is left' '
 	rc=0
 	sh run.sh --cancel --wait ORK="$ORK" >out 2>err || rc=$?
