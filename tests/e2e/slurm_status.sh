@@ -42,6 +42,8 @@ test_expect_success 'pending jobs: queued; a job that runs: running; the run: ru
 	grep -q "^run default of w: running" st
 	grep -Eq "^a +running" st
 	grep -Eq "^b +queued" st
+	"$ORK" status --json >st.json
+	expect_eq job 102 "$(jget st.json "[t for t in d[\"tasks\"] if t[\"task\"] == \"b\"][0][\"slurm_job\"]")"
 '
 test_expect_success 'a started task whose job is gone is interrupted, whatever its pid' '
 	printf "{\"ev\":\"start\",\"task\":\"a\",\"inv\":1,\"attempt\":1,\"time\":\"2026-01-01T00:00:00.000Z\",\"pid\":1}\n" >>$R/journal.jsonl
