@@ -268,6 +268,30 @@ test_expect_success 'bad resources are errors at their line and column' '
 	test ! -e bad.sh
 '
 
+project badpart
+WF=badpart
+cat >wf.yaml <<'EOF'
+name: badpart
+tasks:
+  first: {executor: process, command: [sh, -c, "sleep 318; echo 1"]}
+  second:
+    executor: process
+    command: [sh, -c, "echo 2"]
+    depends_on: [first]
+    resources: {partition: nosuch}
+EOF
+"$ORKC" wf.yaml -t slurm -o run.sh
+test_expect_success 'sbatch refusing a job: what was submitted is cancelled, the run recorded failed' '
+	rc=0
+	sh run.sh ORK="$ORK" >out 2>err || rc=$?
+	cat out err
+	expect_eq status 2 "$rc"
+	grep -q "submitting the run failed" err
+	test -z "$(squeue -h -n badpart.first)"
+	expect_eq state failed "$(jget "$(rundir)/run.json" "d[\"state\"]")"
+	! pgrep -f "sleep 318" >/dev/null
+'
+
 # ---- a 50 MB hand-off --------------------------------------------------------
 
 project bigdata
