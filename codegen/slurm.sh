@@ -229,7 +229,14 @@ run() {
 				[ -z "$_x" ] || _dep="$_dep:$_x"
 			done
 			if [ -n "$dry" ]; then
-				printf 'sbatch %s%s %s\n' "$t_name" "${_dep:+ after$_dep}" "$t_sbatch"
+				# The upstream tasks it would wait for, by name.
+				_names=''
+				for _j in $t_up; do
+					eval "_x=\${jid_$_j-}"
+					[ -z "$_x" ] || { "task_$_j"; _names="$_names $t_name"; }
+				done
+				"task_$_i"
+				printf 'sbatch %s%s %s\n' "$t_name" "${_names:+ after$_names}" "$t_sbatch"
 				jid=$_i
 			else
 				set -f

@@ -92,4 +92,30 @@ test_expect_success 'a malformed jobs file is refused, naming the line' '
 	test_must_fail "$ORK" slurm 2>err
 	grep -q "usage: ork slurm record" err
 '
+
+# -n needs no Slurm: what would be submitted is what make -n would run.
+project dry
+cp "$top_srcdir/tests/conformance/failure.yaml" wf.yaml
+cp "$top_srcdir/tests/conformance/t.sh" t.sh
+"$ORKC" wf.yaml -o run.mk
+"$ORKC" wf.yaml -t slurm -o run.sh
+unset MAKEFLAGS MFLAGS MAKELEVEL
+test_expect_success 'submit -n: every task, with its upstream tasks by name, and submits nothing' '
+	sh run.sh -n ORK="$ORK" >out
+	cat out
+	grep -qx "sbatch ok1 --time=61" out
+	grep -qx "sbatch cleanup after bad ok2 --time=61" out
+	grep -qx "sbatch end after all: ork end" out
+	expect_eq lines 9 "$(wc -l <out)"
+	test ! -e .ork
+'
+test_expect_success 'after a make run, submit -n resubmits what make -n would run again' '
+	make -f run.mk ORK="$ORK" >make.out 2>&1 || true
+	make -n -f run.mk ORK="$ORK" | sed -n "s|^$ORK exec ||p" | sort >make.n
+	sh run.sh -n ORK="$ORK" | sed -n "s/^sbatch \([^ ]*\) .*/\1/p" | grep -v "^end$" | sort >slurm.n
+	cat make.n
+	test_cmp make.n slurm.n
+	grep -qx bad slurm.n
+	! grep -qx ok1 slurm.n
+'
 finish
