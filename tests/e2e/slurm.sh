@@ -119,7 +119,7 @@ os.utime(c, (t, t))'
 
 # ---- conformance: the same results as make ------------------------------
 
-for wf in diamond fanin failure retries timeout resume hostile branching; do
+for wf in diamond fanin chain failure retries timeout resume hostile branching; do
 	for kind in make slurm; do
 		project "$kind/$wf"
 		cp "$src/$wf.yaml" wf.yaml
@@ -143,7 +143,8 @@ for want in 'diamond:task bottom: succeeded, 1 attempts' \
 	    'failure:artifact: failed' 'retries:task flaky: succeeded, 3 attempts' \
 	    'timeout:task slow_retry: failed, 2 attempts' \
 	    'resume:invocation 2 ended: b=succeeded fix=succeeded' \
-	    'resume:invocation 3 ended: c=succeeded' 'hostile:task join: succeeded'; do
+	    'resume:invocation 3 ended: c=succeeded' 'hostile:task join: succeeded' \
+	    'chain:task c50: succeeded, 1 attempts'; do
 	if grep -F -e "${want#*:}" "slurm/${want%%:*}/result" >/dev/null; then
 		pass "slurm ${want%%:*} shows: ${want#*:}"
 	else
