@@ -8,8 +8,8 @@
 #   slurm_stop          cancel every job, stop the daemons it started (by
 #                       their recorded pids only) and any job process left
 #
-# Ports: ORK_SLURM_PORT (slurmctld, default 16817) and the next one
-# (slurmd), away from a system Slurm's 6817/6818.  The settings that
+# Ports: ORK_SLURM_PORT (slurmctld; default the first free one from 16817)
+# and the next one (slurmd), away from a system Slurm's 6817/6818.  The settings that
 # matter are commented below.  Debian's slurm-wlm 22.05 and munge.
 
 slurm_dir=''
@@ -21,12 +21,25 @@ slurm_alive() {
 }
 
 slurm_pid() {  # FILE: the pid in FILE, if any
-	[ -s "$1" ] && cat "$1" || true
+	if [ -s "$1" ]; then cat "$1"; fi
+}
+
+slurm_port_used() {  # PORT: some socket on this machine has it
+	_hex=$(printf ':%04X ' "$1")
+	cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | grep -q "$_hex"
 }
 
 slurm_start() {  # DIR
 	slurm_dir=$1
-	_port=${ORK_SLURM_PORT:-16817}
+	_port=${ORK_SLURM_PORT:-}
+	if [ -z "$_port" ]; then
+		# The first pair of ports from 16817 that nothing uses.
+		_port=16817
+		while [ "$_port" -lt 16917 ] && { slurm_port_used "$_port" ||
+			slurm_port_used $((_port + 1)); }; do
+			_port=$((_port + 2))
+		done
+	fi
 	mkdir -p "$slurm_dir/state" "$slurm_dir/spool" "$slurm_dir/log" "$slurm_dir/munge"
 	chmod 0755 "$slurm_dir"
 	SLURM_CONF=$slurm_dir/slurm.conf
