@@ -47,6 +47,11 @@ void describe_policy(struct strbuf *out, const struct task *t);
 void gen_make(struct strbuf *out, const struct plan *p);
 /* POSIX sh script with the Makefile's semantics and a -j N scheduler. */
 void gen_sh(struct strbuf *out, const struct plan *p);
+/* POSIX sh script that submits the run to Slurm, one sbatch job per task
+ * (gen_slurm.c). */
+void gen_slurm(struct strbuf *out, const struct plan *p);
+/* The job time limit for a task, in minutes (gen_slurm.c). */
+long slurm_minutes(const struct task *t);
 /* The validated plan as JSON, for tools and tests. */
 void gen_json(struct strbuf *out, const struct plan *p);
 /* Graphviz. */

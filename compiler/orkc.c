@@ -29,9 +29,10 @@ enum {
 	EXIT_USAGE = 2,    /* usage or I/O error */
 };
 
-enum target { TARGET_MAKE, TARGET_SH, TARGET_CRON, TARGET_DOT, TARGET_JSON };
+enum target { TARGET_MAKE, TARGET_SH, TARGET_CRON, TARGET_DOT, TARGET_JSON,
+	      TARGET_SLURM };
 static const char *const target_names[] = {
-	"make", "sh", "cron", "dot", "json", NULL
+	"make", "sh", "cron", "dot", "json", "slurm", NULL
 };
 
 struct options {
@@ -54,7 +55,7 @@ static const char usage_text[] =
 	"\n"
 	"Options:\n"
 	"  -o, --output FILE    write FILE (atomically) instead of standard output\n"
-	"  -t, --target TARGET  make, sh, cron, json or dot; by default from the\n"
+	"  -t, --target TARGET  make, sh, cron, json, dot or slurm; by default from the\n"
 	"                       output name: *.mk or Makefile: make, *.sh: sh,\n"
 	"                       else make\n"
 	"      --check          validate only; print nothing on success\n"
@@ -245,7 +246,7 @@ static enum target pick_target(const struct options *o)
 				die(EXIT_USAGE, "unknown target '%s'; did you mean "
 				    "'%s'?", o->target, near);
 			die(EXIT_USAGE, "unknown target '%s' (use make, sh, cron, "
-			    "json or dot)", o->target);
+			    "json, dot or slurm)", o->target);
 		}
 		t = (enum target)i;
 	}
@@ -415,6 +416,7 @@ static int emit(const struct options *o, enum target t, const struct plan *p)
 		}
 		break;
 	case TARGET_SH: gen_sh(&out, p); break;
+	case TARGET_SLURM: gen_slurm(&out, p); break;
 	default: gen_make(&out, p); break;
 	}
 	if (gen_status != EXIT_OK) {

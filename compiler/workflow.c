@@ -35,13 +35,14 @@ enum { T_EXECUTOR, T_FILE, T_MODULE, T_FUNCTION, T_COMMAND, T_INPUT,
        T_DEPENDS_ON, T_TIMEOUT, T_RETRIES, T_RETRY_DELAY, T_RETRY_BACKOFF,
        T_RETRY_MAX_DELAY, T_RETRY_ON, T_WHEN, T_ON_FAILURE, T_TRIGGER,
        T_PARALLEL, T_FOREACH, T_CONCURRENCY, T_ENV, T_INPUT_TYPE,
-       T_OUTPUT_TYPE, T_OUTPUT, T_INPUTS, T_DESCRIPTION, T_NKEYS };
+       T_OUTPUT_TYPE, T_OUTPUT, T_INPUTS, T_DESCRIPTION, T_RESOURCES,
+       T_NKEYS };
 static const char *const task_keys[] = {
 	"executor", "file", "module", "function", "command", "input",
 	"depends_on", "timeout", "retries", "retry_delay", "retry_backoff",
 	"retry_max_delay", "retry_on", "when", "on_failure", "trigger",
 	"parallel", "foreach", "concurrency", "env", "input_type",
-	"output_type", "output", "inputs", "description", NULL
+	"output_type", "output", "inputs", "description", "resources", NULL
 };
 
 /* Keys the language has but this version cannot honour yet.  They are
@@ -788,6 +789,9 @@ static void parse_task(struct diag *d, struct task *t, const struct ynode *v)
 	if (f[T_DESCRIPTION])
 		t->description = get_string(d, f[T_DESCRIPTION]->value,
 					    "description");
+	/* For cluster schedulers (-t slurm); not part of the spec. */
+	if (f[T_RESOURCES])
+		resources_parse(d, f[T_RESOURCES]->value, &t->resources);
 	if (exec_ok && t->executor == EXECUTOR_LIBRARY)
 		check_library_keys(d, t, f);
 	else if (exec_ok)
@@ -1012,6 +1016,7 @@ static void task_release(struct task *t)
 	type_free(t->input_type);
 	type_free(t->output_type);
 	bindings_free(t->inputs, t->ninputs);
+	resources_release(&t->resources);
 }
 
 void workflow_release(struct workflow *wf)

@@ -18,6 +18,7 @@
 #include "diag.h"
 #include "exprcheck.h"
 #include "params.h"
+#include "resources.h"
 #include "types.h"
 #include "yamlnode.h"
 
@@ -92,6 +93,8 @@ struct task {
 	char *foreach;          /* foreach: EXPR, or NULL */
 	struct srcpos foreach_pos;  /* of its value */
 	long concurrency;       /* cap on running instances; 0: none */
+	struct resources resources;  /* resources:, for -t slurm; not in
+					the spec */
 };
 /* A task that fans out into instances. */
 #define TASK_FANS_OUT(t) ((t)->parallel >= 0 || (t)->parallel_expr || (t)->foreach)

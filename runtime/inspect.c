@@ -501,6 +501,9 @@ static void status_json(const struct rundir *rd, const cJSON *run,
 		free(log);
 		json_str(t, "started", th && !th->open ? th->started : NULL);
 		json_str(t, "finished", th && !th->open ? th->finished : NULL);
+		/* A run submitted to Slurm: the task's latest job (slurm.h). */
+		if (th && th->job)
+			json_str(t, "slurm_job", th->job);
 		cJSON_AddItemToArray(arr, t);
 	}
 	free(names);

@@ -14,6 +14,7 @@
 #include "lifecycle.h"
 #include "cronfire.h"
 #include "crontab.h"
+#include "slurm.h"
 #include "util.h"
 
 static const char usage[] =
@@ -30,6 +31,7 @@ static const char usage[] =
 "  ork call FILE            call ork_task_run of the shared object FILE (a\n"
 "                           library task) with stdin as input; print the\n"
 "                           output (ork exec runs it for each attempt)\n"
+"  ork slurm record         (orkc -t slurm) record the Slurm jobs of RUN/slurm/jobs\n"
 "\n"
 "For operators:\n"
 "  ork report [RUN] [--workflow NAME] [-o FILE]\n"
@@ -114,6 +116,7 @@ static const struct subcommand subcommands[] = {
 	{"cron-fire", cmd_cron_fire},
 	{"crontab", cmd_crontab},
 	{"call", cmd_call},
+	{"slurm", cmd_slurm},
 };
 
 int main(int argc, char **argv)
