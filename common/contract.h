@@ -70,6 +70,8 @@ int valid_run_id(const char *s);
 #define SPEC_M_WHEN            "when"
 #define SPEC_M_TEMPLATES       "templates"
 #define SPEC_M_REFS            "refs"      /* like deps */
+#define SPEC_M_SOURCES         "sources"   /* [PATH or GLOB], optional */
+#define SPEC_M_GENERATES       "generates" /* [PATH], optional */
 /* Members of the run spec (ORK_RUN_SPEC). */
 #define RUNSPEC_M_PARAMS       "params"    /* {NAME: {"type", "default"}} */
 #define RUNSPEC_M_TYPE         "type"

@@ -34,13 +34,15 @@ enum { T_EXECUTOR, T_FILE, T_MODULE, T_FUNCTION, T_COMMAND, T_INPUT,
        T_DEPENDS_ON, T_TIMEOUT, T_RETRIES, T_RETRY_DELAY, T_RETRY_BACKOFF,
        T_RETRY_MAX_DELAY, T_RETRY_ON, T_WHEN, T_ON_FAILURE, T_TRIGGER,
        T_PARALLEL, T_FOREACH, T_CONCURRENCY, T_ENV, T_INPUT_TYPE,
-       T_OUTPUT_TYPE, T_OUTPUT, T_INPUTS, T_DESCRIPTION, T_NKEYS };
+       T_OUTPUT_TYPE, T_OUTPUT, T_INPUTS, T_DESCRIPTION, T_SOURCES,
+       T_GENERATES, T_NKEYS };
 static const char *const task_keys[] = {
 	"executor", "file", "module", "function", "command", "input",
 	"depends_on", "timeout", "retries", "retry_delay", "retry_backoff",
 	"retry_max_delay", "retry_on", "when", "on_failure", "trigger",
 	"parallel", "foreach", "concurrency", "env", "input_type",
-	"output_type", "output", "inputs", "description", NULL
+	"output_type", "output", "inputs", "description", "sources",
+	"generates", NULL
 };
 
 /* Keys the language has but this version cannot honour yet.  They are
@@ -651,6 +653,62 @@ static void parse_typed(struct diag *d, struct task *t, const struct ypair **f)
 		lower_inputs(d, f[T_INPUTS]->value, t);
 }
 
+/* sources: and generates: a path or a list of paths (see workflow.h).
+ * Duplicates are warned about and dropped. */
+static void parse_paths(struct diag *d, const struct ypair *p, char ***out,
+			size_t *nout)
+{
+	const struct ynode *v = p->value;
+	const char *key = p->key->str;
+	if (v->kind == YNODE_SCALAR && yscalar_type(v) == YSCALAR_NULL)
+		return;
+	if (v->kind == YNODE_MAP) {
+		bad_value(d, v, key, "a list of paths");
+		return;
+	}
+	size_t n = v->kind == YNODE_SEQ ? v->nitems : 1;
+	*out = xcalloc(n + 1, sizeof **out);
+	for (size_t i = 0; i < n; i++) {
+		const struct ynode *item = v->kind == YNODE_SEQ ? v->items[i] : v;
+		char *path = get_string(d, item, key);
+		if (!path)
+			continue;
+		size_t j = 0;
+		while (j < *nout && strcmp((*out)[j], path))
+			j++;
+		if (j < *nout) {
+			diag_warning(d, item->pos, "'%s' is listed twice in "
+				     "'%s'", path, key);
+			free(path);
+			continue;
+		}
+		(*out)[(*nout)++] = path;
+	}
+}
+
+/* A path without a slash that is one of the artifact's goals (a task
+ * name, all, help, ork-begin) would be that goal to make, not a file. */
+static void check_path_goals(struct diag *d, const struct workflow *wf)
+{
+	static const char *const goals[] = { "all", "help", "ork-begin", NULL };
+	for (size_t i = 0; i < wf->ntasks; i++) {
+		const struct task *t = &wf->tasks[i];
+		for (int g = 0; g < 2; g++) {
+			char **v = g ? t->generates : t->sources;
+			size_t n = g ? t->ngenerates : t->nsources;
+			for (size_t k = 0; k < n; k++)
+				if (in_list(v[k], goals) ||
+				    workflow_find_task(wf, v[k]) >= 0)
+					diag_error(d, g ? t->generates_pos :
+						   t->sources_pos, "path '%s' "
+						   "would be the artifact's "
+						   "goal '%s', not a file; "
+						   "rename the file or the "
+						   "task", v[k], v[k]);
+		}
+	}
+}
+
 static void task_defaults(struct task *t)
 {
 	t->timeout = 3600;
@@ -691,6 +749,14 @@ static void parse_task(struct diag *d, struct task *t, const struct ynode *v)
 	if (f[T_DESCRIPTION])
 		t->description = get_string(d, f[T_DESCRIPTION]->value,
 					    "description");
+	if (f[T_SOURCES]) {
+		t->sources_pos = f[T_SOURCES]->key->pos;
+		parse_paths(d, f[T_SOURCES], &t->sources, &t->nsources);
+	}
+	if (f[T_GENERATES]) {
+		t->generates_pos = f[T_GENERATES]->key->pos;
+		parse_paths(d, f[T_GENERATES], &t->generates, &t->ngenerates);
+	}
 	if (exec_ok)
 		check_executor_keys(d, t, v, f);
 	t->templates = json_templates(t->input) || env_templates(t->env, t->nenv);
@@ -855,6 +921,7 @@ int workflow_from_yaml(const struct ynode *root, const char *path,
 		types_parse_named(d, f[W_TYPES]->value, &wf->types);
 	parse_tasks(d, wf, f[W_TASKS], root);
 	index_names(wf);
+	check_path_goals(d, wf);
 	return (int)(d->nerrors - before);
 }
 
@@ -891,6 +958,12 @@ static void task_release(struct task *t)
 	free(t->retry_on);
 	free(t->when);
 	free(t->description);
+	for (size_t i = 0; i < t->nsources; i++)
+		free(t->sources[i]);
+	free(t->sources);
+	for (size_t i = 0; i < t->ngenerates; i++)
+		free(t->generates[i]);
+	free(t->generates);
 	exrefs_release(&t->refs);
 	type_free(t->input_type);
 	type_free(t->output_type);

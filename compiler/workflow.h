@@ -82,6 +82,15 @@ struct task {
 	struct exrefs refs;     /* names used by its templates and when */
 	int templates;          /* a string of input or env holds {{ }} */
 	char *description;      /* description:, or NULL; not in the spec */
+	/* Files it reads and writes, as written (relative to the directory
+	 * the artifact runs in, like file:): a source holding *, ? or [ is a
+	 * glob.  Both lists are in the spec and the key; the sources' content
+	 * is not (a newer source re-runs the task, as in make). */
+	char **sources;
+	size_t nsources;
+	char **generates;
+	size_t ngenerates;
+	struct srcpos sources_pos, generates_pos;  /* of the keys */
 };
 
 struct workflow {

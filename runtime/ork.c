@@ -13,6 +13,7 @@
 #include "cronfire.h"
 #include "crontab.h"
 #include "util.h"
+#include "why.h"
 
 static const char usage[] =
 "usage: ork SUBCOMMAND [ARGS]\n"
@@ -23,6 +24,9 @@ static const char usage[] =
 "  ork exec TASK            run one task as described by $ORK_SPEC\n"
 "  ork end [--tasks FILE] [TASK...]\n"
 "                           record the run's state and print a summary\n"
+"  ork why TASK [UPSTREAM...]\n"
+"                           why a task would run (make -n, sh run.sh -n);\n"
+"                           changes nothing\n"
 "\n"
 "For operators:\n"
 "  ork status [RUN] [--workflow NAME] [--json]\n"
@@ -85,6 +89,7 @@ static const struct subcommand subcommands[] = {
 	{"exec", cmd_exec},
 	{"begin", cmd_begin},
 	{"end", cmd_end},
+	{"why", cmd_why},
 	{"status", cmd_status},
 	{"logs", cmd_logs},
 	{"runs", cmd_runs},

@@ -61,6 +61,10 @@ struct task_spec {
 	int templates;               /* input or env strings hold {{ }} */
 	struct spec_dep *refs;       /* tasks whose outputs they read */
 	size_t nrefs;
+	const char **sources;        /* paths or globs the task reads */
+	size_t nsources;
+	const char **generates;      /* paths it writes: checked after a */
+	size_t ngenerates;           /* successful attempt */
 	cJSON *root;                 /* owns the strings above */
 	char *text;                  /* owns input */
 };
