@@ -115,6 +115,8 @@ struct workflow {
 	const char **names;     /* task names in file order, NULL-terminated
 				   (for closest_match) */
 	size_t *byname;         /* task indices sorted by name */
+	int old_version;        /* orkc --diff's OLD: its task files may be
+				   gone, so they are not looked for */
 };
 
 /* The most tasks a workflow may have (man orkc, LIMITS). */
