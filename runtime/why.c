@@ -111,6 +111,16 @@ static void changed_names(struct strbuf *names, const cJSON *a, const cJSON *b,
 			list_add(names, d->string);
 }
 
+/* Whether name is an item of the ", "-separated list. */
+static int in_list(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = list; (p = strstr(p, name)); p += n)
+		if ((p == list || p[-1] == ' ') && (!p[n] || p[n] == ','))
+			return 1;
+	return 0;
+}
+
 /* deps or refs: the same task names in the same order, with some keys
  * changed, is an upstream definition that changed (named in ups);
  * anything else is the list itself. */
@@ -130,7 +140,7 @@ static int same_tasks(const cJSON *a, const cJSON *b, const char *member,
 	for (; c && d; c = c->next, d = d->next) {
 		const char *name = jsonx_get_string(d, SPEC_M_TASK);
 		if (!same_member(c, d, SPEC_M_KEY) && name &&
-		    !strstr(strbuf_str(ups), name))
+		    !in_list(strbuf_str(ups), name))
 			list_add(ups, name);
 	}
 	return 1;
@@ -343,11 +353,12 @@ int cmd_why(int argc, char **argv)
 	int have = lstat(out, &ost) == 0 && S_ISREG(ost.st_mode);
 	if (!have)
 		missing_reason(&sb, &rd, &s, text);
-	const char *gen = generates_missing(&s);
-	if (gen) {
+	for (size_t i = 0; i < s.ngenerates; i++) {
+		if (access(s.generates[i], F_OK) == 0)
+			continue;
 		reason(&sb);
 		strbuf_adds(&sb, "generated file ");
-		add_path(&sb, gen);
+		add_path(&sb, s.generates[i]);
 		strbuf_adds(&sb, " is missing");
 	}
 	upstream_reruns(&sb, &s, argv + 2, argc - 2);
