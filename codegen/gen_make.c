@@ -403,10 +403,11 @@ static void gen_task(struct strbuf *out, const struct plan *p, size_t i)
 	for (size_t d = 0; d < t->ndeps; d++)
 		strbuf_addf(out, " $(%s.out)", p->wf->tasks[t->deps[d].task].name);
 	strbuf_adds(out, " | ork-begin\n");
-	/* make -n: why it would run (ork why reads, never writes).  Under
-	 * -n every recipe is expanded in order, upstream first, so the eval
-	 * marks this task for its downstream tasks' lines. */
-	strbuf_addf(out, "\t@+$(if $(findstring n,$(firstword -$(MAKEFLAGS))),"
+	/* make -n: why it would run (ork why reads, never writes; `-`: an
+	 * ork that cannot say does not stop make -n).  Under -n every recipe
+	 * is expanded in order, upstream first, so the eval marks this task
+	 * for its downstream tasks' lines. */
+	strbuf_addf(out, "\t@+-$(if $(findstring n,$(firstword -$(MAKEFLAGS))),"
 		    "$(eval ork_ran.%s := 1)$(ORK) why %s$(foreach u,$(%s.up),"
 		    "$(if $(ork_ran.$u), $u)))\n", t->name, t->name, t->name);
 	strbuf_addf(out, "\t@$(ORK) exec %s\n", t->name);

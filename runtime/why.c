@@ -197,18 +197,23 @@ static void missing_reason(struct strbuf *sb, const struct rundir *rd,
 	const char *okey = jsonx_get_string(o, SPEC_M_KEY);
 	free(rec);
 	free(old);
-	if (okey && strcmp(okey, s->key)) {
+	int changed = okey && strcmp(okey, s->key);
+	if (changed) {
 		cJSON *n = cJSON_Parse(text);
 		reason(sb);
 		spec_changes(sb, o, n);
 		cJSON_Delete(n);
-		cJSON_Delete(o);
-		return;
 	}
 	cJSON_Delete(o);
 	struct history h = HISTORY_INIT;
 	const struct task_hist *th = history_load(&h, rd) == 0 ?
 				     history_get(&h, s->task) : NULL;
+	/* Changed, then failed (or skipped) with this definition: say both. */
+	int this_key = th && th->state && th->key && !strcmp(th->key, s->key);
+	if (changed && !(this_key && strcmp(th->state, "succeeded"))) {
+		history_release(&h);
+		return;
+	}
 	reason(sb);
 	if (access(rd->path, F_OK) != 0)
 		strbuf_addf(sb, "output missing: no run '%s' yet", rd->run_id);

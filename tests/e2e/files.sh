@@ -114,6 +114,7 @@ has_line() {  # LINE FILE
 }
 
 odd_newer="# a: source '$ODD' is newer"
+failed_why="# c: output missing: failed last time (generated file 'out/c file.txt' is missing); generated file 'out/c file.txt' is missing"
 
 check_backend() {
 	backend=$1
@@ -189,6 +190,18 @@ EOF
 		expect_eq reason "generated file '"'out/c file.txt'"' is missing" "$(reason c)" &&
 		no_out c
 	'
+	test_expect_success "$backend: -n after the failure says it failed, and why" '
+		dry && has_line "$failed_why" dry.out
+	'
 done
+project nork
+write_project
+test_expect_success "make -n without an ork at hand still lists what would run" '
+	"$ORKC" wf.yaml -o run.mk &&
+	make -n -f run.mk ORK=/nonexistent/ork >dry.out 2>&1 &&
+	grep -q "^/nonexistent/ork exec a$" dry.out &&
+	grep -q "^/nonexistent/ork exec b$" dry.out
+'
+
 
 finish

@@ -84,7 +84,7 @@ ork-begin:
 #     timeout 3600s
 $(backup.out): private export ORK_SPEC := {"task":"backup","key":"2fd517c859c4ab7a","executor":"process","script":"tar czf backup.tgz data","input":{},"deps":[],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(backup.out): | ork-begin
-	@+$(if $(findstring n,$(firstword -$(MAKEFLAGS))),$(eval ork_ran.backup := 1)$(ORK) why backup$(foreach u,$(backup.up),$(if $(ork_ran.$u), $u)))
+	@+-$(if $(findstring n,$(firstword -$(MAKEFLAGS))),$(eval ork_ran.backup := 1)$(ORK) why backup$(foreach u,$(backup.up),$(if $(ork_ran.$u), $u)))
 	@$(ORK) exec backup
 backup: $(backup.out)
 backup.up :=
