@@ -12,7 +12,7 @@
 #    upstream re-runs, generated file missing, definition changed and in
 #    which fields, output missing) and change nothing in the run
 #    directory (checksummed before and after).
-# shellcheck disable=SC1091,SC2016,SC2034,SC2154 # lib found at run time; bodies single-quoted
+# shellcheck disable=SC1091,SC2016,SC2034,SC2119,SC2120,SC2154,SC2317 # lib found at run time; bodies single-quoted
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/e2e-lib.sh"
 
 WF=files
@@ -203,5 +203,30 @@ test_expect_success "make -n without an ork at hand still lists what would run" 
 	grep -q "^/nonexistent/ork exec b$" dry.out
 '
 
+
+# Every shell the script supports: a new glob match whose name has a
+# space makes the task run, and ork why names it.
+project shells
+mkdir -p data
+printf '%s\n' 'name: files' 'tasks:' '  a:' '    executor: process' \
+	"    command: \"echo '{}'\"" '    sources: ["data/*.csv"]' >wf.yaml
+touch "data/x y.csv"
+"$ORKC" wf.yaml -o run.sh
+sh run.sh ORK="$ORK" >run.out 2>&1
+age
+touch "data/z w.csv"
+for shell in dash bash "busybox sh" mksh yash posh; do
+	# shellcheck disable=SC2086 # "busybox sh" is two words
+	set -- $shell
+	if ! command -v "$1" >/dev/null 2>&1; then
+		skip "$shell: not installed"
+		continue
+	fi
+	test_expect_success "$shell: -n sees a new glob match named with a space" '
+		$shell run.sh -n ORK="$ORK" >dry.out 2>&1 &&
+		has_line "# a: source '"'data/z w.csv'"' is newer" dry.out &&
+		grep -q " exec a$" dry.out
+	'
+done
 
 finish
