@@ -2,7 +2,7 @@
  * the spec a task last succeeded with, and `ork why`, which says why a
  * task would run (make -n, sh run.sh -n) and changes nothing.
  *
- * Calls: taskspec, rundir, history.  Called by exec and ork. */
+ * Calls: taskspec, rundir, journal.  Called by exec and ork. */
 #ifndef ORK_WHY_H
 #define ORK_WHY_H
 
