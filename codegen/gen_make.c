@@ -143,7 +143,12 @@ static void gen_settings(struct strbuf *out, const struct plan *p)
 		"MAKEFLAGS += --no-builtin-rules\n"
 		".SUFFIXES:\n"
 		".PHONY: all help ork-begin\n"
-		".DEFAULT_GOAL := all\n\n");
+		".DEFAULT_GOAL := all\n\n"
+		"# make -n runs `ork why` for each task it would run: one task at a\n"
+		"# time, so that what it prints follows its task, in order.\n"
+		"ifneq ($(findstring n,$(firstword -$(MAKEFLAGS))),)\n"
+		".NOTPARALLEL:\n"
+		"endif\n\n");
 }
 
 /* Params are make variables on the command line.  Make would expand
@@ -408,8 +413,9 @@ static void gen_task(struct strbuf *out, const struct plan *p, size_t i)
 	 * is expanded in order, upstream first, so the eval marks this task
 	 * for its downstream tasks' lines. */
 	strbuf_addf(out, "\t@+-$(if $(findstring n,$(firstword -$(MAKEFLAGS))),"
-		    "$(eval ork_ran.%s := 1)$(ORK) why %s$(foreach u,$(%s.up),"
-		    "$(if $(ork_ran.$u), $u)))\n", t->name, t->name, t->name);
+		    "$(eval ork_ran.%s := 1)$(ORK) why $(strip %s $(foreach u,"
+		    "$(%s.up),$(if $(ork_ran.$u),$u))))\n", t->name, t->name,
+		    t->name);
 	strbuf_addf(out, "\t@$(ORK) exec %s\n", t->name);
 	add_source_rules(out, t);
 	/* The goal TASK, and the names of its upstream tasks for ork_up. */

@@ -35,6 +35,12 @@ MAKEFLAGS += --no-builtin-rules
 .PHONY: all help ork-begin
 .DEFAULT_GOAL := all
 
+# make -n runs `ork why` for each task it would run: one task at a
+# time, so that what it prints follows its task, in order.
+ifneq ($(findstring n,$(firstword -$(MAKEFLAGS))),)
+.NOTPARALLEL:
+endif
+
 ork-begin: private export ORK_RUN_SPEC := {"params":{},"timezone":"Asia/Kolkata"}
 
 # A stale plan: make stops before anything runs when the workflow is newer
@@ -86,7 +92,7 @@ ork-begin:
 #     timeout 3600s
 $(report.out): private export ORK_SPEC := {"task":"report","key":"7118c4e88caba387","executor":"process","argv":["./bin/report"],"input":{},"deps":[],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(report.out): | ork-begin
-	@+-$(if $(findstring n,$(firstword -$(MAKEFLAGS))),$(eval ork_ran.report := 1)$(ORK) why report$(foreach u,$(report.up),$(if $(ork_ran.$u), $u)))
+	@+-$(if $(findstring n,$(firstword -$(MAKEFLAGS))),$(eval ork_ran.report := 1)$(ORK) why $(strip report $(foreach u,$(report.up),$(if $(ork_ran.$u),$u))))
 	@$(ORK) exec report
 report: $(report.out)
 report.up :=

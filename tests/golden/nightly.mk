@@ -35,6 +35,12 @@ MAKEFLAGS += --no-builtin-rules
 .PHONY: all help ork-begin
 .DEFAULT_GOAL := all
 
+# make -n runs `ork why` for each task it would run: one task at a
+# time, so that what it prints follows its task, in order.
+ifneq ($(findstring n,$(firstword -$(MAKEFLAGS))),)
+.NOTPARALLEL:
+endif
+
 # A stale plan: make stops before anything runs when the workflow is newer
 # than this file.
 ork_self := $(lastword $(MAKEFILE_LIST))
@@ -84,7 +90,7 @@ ork-begin:
 #     timeout 3600s
 $(backup.out): private export ORK_SPEC := {"task":"backup","key":"2fd517c859c4ab7a","executor":"process","script":"tar czf backup.tgz data","input":{},"deps":[],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(backup.out): | ork-begin
-	@+-$(if $(findstring n,$(firstword -$(MAKEFLAGS))),$(eval ork_ran.backup := 1)$(ORK) why backup$(foreach u,$(backup.up),$(if $(ork_ran.$u), $u)))
+	@+-$(if $(findstring n,$(firstword -$(MAKEFLAGS))),$(eval ork_ran.backup := 1)$(ORK) why $(strip backup $(foreach u,$(backup.up),$(if $(ork_ran.$u),$u))))
 	@$(ORK) exec backup
 backup: $(backup.out)
 backup.up :=

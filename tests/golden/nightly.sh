@@ -378,26 +378,32 @@ schedule() {
 }
 
 # dry_run: what make -n prints: the commands that would run, in order,
-# each after `ork why`'s line saying why (ran_I: the names of task I's
-# upstream tasks that would run).  ork why only reads the run directory.
+# each after the `ork why` line that make echoes and what it prints: why
+# (ran_I: task I would run; the upstream tasks so marked are named, in
+# the order of t_up, as the Makefile does).  ork why only reads the run
+# directory.
 dry_run() {
 	clear_state
 	printf '%s %s\n' "$ORK" "$begin_args"
 	_i=1
 	while [ "$_i" -le "$ntasks" ]; do
 		if selected "$_i" && needs_run "$_i"; then
+			eval "ran_$_i=1"
 			"task_$_i"
-			eval "_x=\${ran_$_i-}"
+			_n=$t_name _s=$t_spec _d=$t_down _x=''
+			for _j in $t_up; do
+				eval "_y=\${ran_$_j-}"
+				[ -z "$_y" ] || { "task_$_j"; _x="$_x $t_name"; }
+			done
+			printf '%s why %s%s\n' "$ORK" "$_n" "$_x"
 			# shellcheck disable=SC2086 # task names, one word each
 			(
-				ORK_SPEC=$t_spec
+				ORK_SPEC=$_s
 				export ORK_SPEC
-				exec "$ORK" why "$t_name" $_x
+				exec "$ORK" why "$_n" $_x
 			) || :
-			printf '%s exec %s\n' "$ORK" "$t_name"
-			for _j in $t_down; do
-				eval "stale_$_j=1 ran_$_j=\"\${ran_$_j-} \$t_name\""
-			done
+			printf '%s exec %s\n' "$ORK" "$_n"
+			for _j in $_d; do eval "stale_$_j=1"; done
 		fi
 		_i=$((_i + 1))
 	done
