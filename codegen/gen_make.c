@@ -146,8 +146,10 @@ static void gen_settings(struct strbuf *out, const struct plan *p)
 		".DEFAULT_GOAL := all\n\n"
 		"# make -n runs `ork why` for each task it would run: one task at a\n"
 		"# time, so that what it prints follows its task, in order.\n"
+		"# Without a run yet, make says so itself (no ork why per task).\n"
 		"ifneq ($(findstring n,$(firstword -$(MAKEFLAGS))),)\n"
 		".NOTPARALLEL:\n"
+		"ork_fresh := $(if $(wildcard $(R)/run.json),,1)\n"
 		"endif\n\n");
 }
 
@@ -413,9 +415,10 @@ static void gen_task(struct strbuf *out, const struct plan *p, size_t i)
 	 * is expanded in order, upstream first, so the eval marks this task
 	 * for its downstream tasks' lines. */
 	strbuf_addf(out, "\t@+-$(if $(findstring n,$(firstword -$(MAKEFLAGS))),"
-		    "$(eval ork_ran.%s := 1)$(ORK) why $(strip %s $(foreach u,"
-		    "$(%s.up),$(if $(ork_ran.$u),$u))))\n", t->name, t->name,
-		    t->name);
+		    "$(eval ork_ran.%s := 1)$(if $(ork_fresh),$(info # %s: output "
+		    "missing: no run '$(run_id)' yet),$(ORK) why $(strip %s "
+		    "$(foreach u,$(%s.up),$(if $(ork_ran.$u),$u)))))\n", t->name,
+		    t->name, t->name, t->name);
 	strbuf_addf(out, "\t@$(ORK) exec %s\n", t->name);
 	add_source_rules(out, t);
 	/* The goal TASK, and the names of its upstream tasks for ork_up. */

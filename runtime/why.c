@@ -185,6 +185,9 @@ static void spec_changes(struct strbuf *sb, const cJSON *a, const cJSON *b)
 	strbuf_release(&ups);
 }
 
+/* The largest journal ork why reads for "failed last time" (bytes). */
+#define WHY_JOURNAL_MAX (256 * 1024)
+
 /* The last end event of one task: only end events are parsed, so a long
  * journal costs a scan, not a parse, per task ork why explains. */
 struct last_end {
@@ -231,7 +234,13 @@ static void missing_reason(struct strbuf *sb, const struct rundir *rd,
 	}
 	cJSON_Delete(o);
 	struct last_end end = { s->task, NULL, NULL, NULL };
-	if (journal_each(rd, "{\"ev\":\"end\"", scan_end, &end) < 0) {
+	/* make -n runs ork why once per task: a journal of a large run is
+	 * not read, or those runs would cost tasks x journal. */
+	char *jpath = rundir_file(rd, "journal.jsonl");
+	struct stat jst;
+	int small = stat(jpath, &jst) == 0 && jst.st_size <= WHY_JOURNAL_MAX;
+	free(jpath);
+	if (small && journal_each(rd, "{\"ev\":\"end\"", scan_end, &end) < 0) {
 		free(end.state);
 		end.state = NULL;
 	}

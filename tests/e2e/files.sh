@@ -128,8 +128,9 @@ check_backend() {
 		run() { sh run.sh ORK="$ORK" >make.out 2>&1 || { cat make.out >&2; return 1; }; }
 	fi
 	"$ORKC" wf.yaml -o "$art"
-	test_expect_success "$backend: -n before the first run: output missing, nothing written" '
-		dry && has_line "# a: output missing: no run '"'default'"' yet; generated file '"'out/a 1.txt'"' is missing" dry.out &&
+	test_expect_success "$backend: -n before the first run: output missing, no ork why, nothing written" '
+		dry && has_line "# a: output missing: no run '"'default'"' yet" dry.out &&
+		! grep -q "why" dry.out &&
 		test ! -e .ork
 	'
 	test_expect_success "$backend: a and b run once, then nothing runs" '

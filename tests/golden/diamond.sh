@@ -421,7 +421,8 @@ schedule() {
 # each after the `ork why` line that make echoes and what it prints: why
 # (ran_I: task I would run; the upstream tasks so marked are named, in
 # the order of t_up, as the Makefile does).  ork why only reads the run
-# directory.
+# directory; without a run yet there is nothing to read, and no ork why
+# runs (thousands of tasks would cost thousands of processes).
 dry_run() {
 	clear_state
 	printf '%s %s\n' "$ORK" "$begin_args"
@@ -435,13 +436,17 @@ dry_run() {
 				eval "_y=\${ran_$_j-}"
 				[ -z "$_y" ] || { "task_$_j"; _x="$_x $t_name"; }
 			done
-			printf '%s why %s%s\n' "$ORK" "$_n" "$_x"
-			# shellcheck disable=SC2086 # task names, one word each
-			(
-				ORK_SPEC=$_s
-				export ORK_SPEC
-				exec "$ORK" why "$_n" $_x
-			) || :
+			if [ -e "$R/run.json" ]; then
+				printf '%s why %s%s\n' "$ORK" "$_n" "$_x"
+				# shellcheck disable=SC2086 # task names, one word each
+				(
+					ORK_SPEC=$_s
+					export ORK_SPEC
+					exec "$ORK" why "$_n" $_x
+				) || :
+			else
+				printf "# %s: output missing: no run '%s' yet\n" "$_n" "$RUN_ID"
+			fi
 			printf '%s exec %s\n' "$ORK" "$_n"
 			for _j in $_d; do eval "stale_$_j=1"; done
 		fi

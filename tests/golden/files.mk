@@ -37,8 +37,10 @@ MAKEFLAGS += --no-builtin-rules
 
 # make -n runs `ork why` for each task it would run: one task at a
 # time, so that what it prints follows its task, in order.
+# Without a run yet, make says so itself (no ork why per task).
 ifneq ($(findstring n,$(firstword -$(MAKEFLAGS))),)
 .NOTPARALLEL:
+ork_fresh := $(if $(wildcard $(R)/run.json),,1)
 endif
 
 # A stale plan: make stops before anything runs when the workflow is newer
@@ -98,7 +100,7 @@ ork-begin:
 #     timeout 3600s
 $(extract.out): private export ORK_SPEC := {"task":"extract","key":"66eee23fc9b2d875","executor":"process","argv":["./bin/extract"],"input":{},"deps":[],"env":{},"sources":["data/my input.csv","data/*.csv","conf/a\u0024b\u0023c%d;e=f(g)\\h.ini","~user.cfg","-dash.txt"],"generates":["out/rows 1.parquet","out/x:y|z.json"],"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(extract.out): data/my\ input.csv $(call ork_glob,data/*.csv) conf/a$$b\#c%d?e?f?g??h.ini ./~user.cfg -dash.txt $(if $(and $(wildcard out/rows?1.parquet),$(wildcard out/x?y?z.json)),,ork-begin) | ork-begin
-	@+-$(if $(findstring n,$(firstword -$(MAKEFLAGS))),$(eval ork_ran.extract := 1)$(ORK) why $(strip extract $(foreach u,$(extract.up),$(if $(ork_ran.$u),$u))))
+	@+-$(if $(findstring n,$(firstword -$(MAKEFLAGS))),$(eval ork_ran.extract := 1)$(if $(ork_fresh),$(info # extract: output missing: no run '$(run_id)' yet),$(ORK) why $(strip extract $(foreach u,$(extract.up),$(if $(ork_ran.$u),$u)))))
 	@$(ORK) exec extract
 data/my\ input.csv:
 conf/a$$b\#c\%d?e?f?g??h.ini:
@@ -111,7 +113,7 @@ extract.up :=
 #     timeout 3600s; after extract
 $(load.out): private export ORK_SPEC := {"task":"load","key":"765043d5bceb8b81","executor":"process","argv":["./bin/load"],"input":{},"deps":[{"task":"extract","key":"66eee23fc9b2d875"}],"env":{},"sources":["out/rows 1.parquet"],"generates":["out/loaded.flag"],"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(load.out): out/rows\ 1.parquet $(if $(and $(wildcard out/loaded.flag),1),,ork-begin) $(extract.out) | ork-begin
-	@+-$(if $(findstring n,$(firstword -$(MAKEFLAGS))),$(eval ork_ran.load := 1)$(ORK) why $(strip load $(foreach u,$(load.up),$(if $(ork_ran.$u),$u))))
+	@+-$(if $(findstring n,$(firstword -$(MAKEFLAGS))),$(eval ork_ran.load := 1)$(if $(ork_fresh),$(info # load: output missing: no run '$(run_id)' yet),$(ORK) why $(strip load $(foreach u,$(load.up),$(if $(ork_ran.$u),$u)))))
 	@$(ORK) exec load
 out/rows\ 1.parquet:
 load: $(load.out)
