@@ -83,6 +83,8 @@ int valid_run_id(const char *s);
 #define SPEC_M_FOREACH         "foreach"
 #define SPEC_M_CONCURRENCY     "concurrency"
 #define SPEC_M_INSTANCE        "instance"
+#define SPEC_M_SOURCES         "sources"   /* [PATH or GLOB], optional */
+#define SPEC_M_GENERATES       "generates" /* [PATH], optional */
 /* Members of the run spec (ORK_RUN_SPEC). */
 #define RUNSPEC_M_PARAMS       "params"    /* {NAME: {"type", "default"}} */
 #define RUNSPEC_M_TYPE         "type"

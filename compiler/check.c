@@ -801,7 +801,8 @@ int check_plan(const struct workflow *wf, struct upstream *up, struct diag *d)
 	check_input_collisions(wf, d);
 	check_types(wf, up, d);
 	check_expr_names(wf, up, d);
-	check_files(wf, d);
+	if (!wf->old_version)
+		check_files(wf, d);
 	secret_check_refs(wf, d);
 	return (int)(d->nerrors - before);
 }

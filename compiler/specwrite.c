@@ -91,6 +91,22 @@ static void add_env(struct strbuf *sb, const struct workflow *wf,
 	free(env);
 }
 
+/* "sources" or "generates": a list of paths, absent when empty. */
+static void add_paths(struct strbuf *sb, const char *key, char **v, size_t n,
+		      unsigned flags)
+{
+	if (!n)
+		return;
+	add_key(sb, key, flags);
+	strbuf_addc(sb, '[');
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			strbuf_addc(sb, ',');
+		jsonx_quote(sb, v[i], strlen(v[i]), flags);
+	}
+	strbuf_addc(sb, ']');
+}
+
 /* What defines task i's result: the text its key hashes. */
 static void add_defining(struct strbuf *sb, const struct plan *p, size_t i,
 			 unsigned flags)
@@ -137,6 +153,10 @@ static void add_defining(struct strbuf *sb, const struct plan *p, size_t i,
 		add_str(sb, SPEC_M_FOREACH, t->foreach, flags);
 		strbuf_addc(sb, '}');
 	}
+	/* The paths, not the sources' content: a newer source is a newer
+	 * prerequisite, as in make. */
+	add_paths(sb, SPEC_M_SOURCES, t->sources, t->nsources, flags);
+	add_paths(sb, SPEC_M_GENERATES, t->generates, t->ngenerates, flags);
 }
 
 void spec_key(const struct plan *p, size_t i, char key[])

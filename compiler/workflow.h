@@ -95,6 +95,15 @@ struct task {
 	long concurrency;       /* cap on running instances; 0: none */
 	struct resources resources;  /* resources:, for -t slurm; not in
 					the spec */
+	/* Files it reads and writes, as written (relative to the directory
+	 * the artifact runs in, like file:): a source holding *, ? or [ is a
+	 * glob.  Both lists are in the spec and the key; the sources' content
+	 * is not (a newer source re-runs the task, as in make). */
+	char **sources;
+	size_t nsources;
+	char **generates;
+	size_t ngenerates;
+	struct srcpos sources_pos, generates_pos;  /* of the keys */
 };
 /* A task that fans out into instances. */
 #define TASK_FANS_OUT(t) ((t)->parallel >= 0 || (t)->parallel_expr || (t)->foreach)
@@ -125,6 +134,8 @@ struct workflow {
 	const char **names;     /* task names in file order, NULL-terminated
 				   (for closest_match) */
 	size_t *byname;         /* task indices sorted by name */
+	int old_version;        /* orkc --diff's OLD: its task files may be
+				   gone, so they are not looked for */
 };
 
 /* The most tasks a workflow may have (man orkc, LIMITS). */

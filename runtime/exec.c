@@ -35,6 +35,7 @@
 #include "secrets.h"
 #include "taskio.h"
 #include "taskspec.h"
+#include "why.h"
 #include "util.h"
 
 /* The Python runner is imported from the package, not given as a file, so
@@ -1020,6 +1021,16 @@ static void explain_stdout(const struct exec *x, struct attempt *a,
 		 "$ORK_OUTPUT");
 }
 
+/* Every file the task says it generates must be there (why.h). */
+static int check_generates(const struct exec *x, struct attempt *a)
+{
+	const char *missing = generates_missing(&x->spec);
+	if (!missing)
+		return 0;
+	fail_reason(a, "generated file '%s' is missing", missing);
+	return -1;
+}
+
 /* Validate the output and rename it into place, or clean up after a
  * failed attempt. */
 static void settle_output(struct exec *x, struct attempt *a, int outfd,
@@ -1034,15 +1045,19 @@ static void settle_output(struct exec *x, struct attempt *a, int outfd,
 		if (bad || check_ork_output(a, out) < 0 ||
 		    check_output_type(x, a, out) < 0 ||
 		    secrets_check_output(&x->sec, out, out == x->stdout_path,
-					 a->reason, sizeof a->reason) < 0) {
+					 a->reason, sizeof a->reason) < 0 ||
+		    check_generates(x, a) < 0) {
 			a->ok = 0;
 			out = NULL;
 		}
 	} else if (started && !a->interrupted) {
 		read_error_file(x, a);
 	}
-	if (out)
+	if (out) {
 		publish(x, out);
+		/* What ork why compares a changed definition with. */
+		spec_record(&x->rd, x->spec.task, getenv("ORK_SPEC"));
+	}
 	if (!out) {
 		stdout_to_log(a, outfd);
 		ensure_log(a);

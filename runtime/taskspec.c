@@ -351,6 +351,24 @@ static int parse_fanout(struct task_spec *s, struct strbuf *err)
 	return 0;
 }
 
+/* "sources" and "generates": optional lists of non-empty strings. */
+static int parse_paths(struct task_spec *s, const char *key, const char ***v,
+		       size_t *n, struct strbuf *err)
+{
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(s->root, key);
+	if (!a || cJSON_IsNull(a))
+		return 0;
+	if (!cJSON_IsArray(a))
+		return error_to(err, "member '%s' must be a list", key);
+	*v = xcalloc((size_t)cJSON_GetArraySize(a) + 1, sizeof **v);
+	for (const cJSON *c = a->child; c; c = c->next) {
+		if (!cJSON_IsString(c) || !*c->valuestring)
+			return error_to(err, "member '%s' must hold paths", key);
+		(*v)[(*n)++] = c->valuestring;
+	}
+	return 0;
+}
+
 int spec_parse(struct task_spec *s, const char *text, struct strbuf *err)
 {
 	memset(s, 0, sizeof *s);
@@ -370,6 +388,9 @@ int spec_parse(struct task_spec *s, const char *text, struct strbuf *err)
 	    parse_retry(s, err) < 0 || parse_trigger(s, err) < 0 ||
 	    parse_output_type(s, err) < 0 ||
 	    parse_expressions(s, err) < 0 || parse_fanout(s, err) < 0 ||
+	    parse_paths(s, SPEC_M_SOURCES, &s->sources, &s->nsources, err) < 0 ||
+	    parse_paths(s, SPEC_M_GENERATES, &s->generates, &s->ngenerates,
+			err) < 0 ||
 	    spec_parse_secrets(s, err) < 0)
 		return -1;
 	return 0;
@@ -383,6 +404,8 @@ void spec_release(struct task_spec *s)
 	free(s->env);
 	free(s->secrets);
 	free(s->retry_on);
+	free(s->sources);
+	free(s->generates);
 	type_free(s->output_type);
 	cJSON_Delete(s->root);
 	free(s->text);

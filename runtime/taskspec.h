@@ -79,6 +79,10 @@ struct task_spec {
 	long index, count;           /* its index and the instance count */
 	const cJSON *item;           /* foreach: its item (in root); or NULL */
 	int upstream;                /* upstream outputs go into its input */
+	const char **sources;        /* paths or globs the task reads */
+	size_t nsources;
+	const char **generates;      /* paths it writes: checked after a */
+	size_t ngenerates;           /* successful attempt */
 	cJSON *root;                 /* owns the strings above */
 	char *text;                  /* owns input */
 };
