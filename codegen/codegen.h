@@ -47,6 +47,11 @@ void describe_policy(struct strbuf *out, const struct task *t);
 void gen_make(struct strbuf *out, const struct plan *p);
 /* POSIX sh script with the Makefile's semantics and a -j N scheduler. */
 void gen_sh(struct strbuf *out, const struct plan *p);
+/* POSIX sh script that submits the run to Slurm, one sbatch job per task
+ * (gen_slurm.c). */
+void gen_slurm(struct strbuf *out, const struct plan *p);
+/* The job time limit for a task, in minutes (gen_slurm.c). */
+long slurm_minutes(const struct task *t);
 /* The validated plan as JSON, for tools and tests. */
 void gen_json(struct strbuf *out, const struct plan *p);
 /* Graphviz. */
@@ -57,6 +62,20 @@ void gen_dot(struct strbuf *out, const struct plan *p);
  * colours; a task missing from the status is drawn "not run". */
 void gen_dot_status(struct strbuf *out, const struct plan *p,
 		    const cJSON *status);
+
+/* orkc --diff: one version of the workflow (strings borrowed). */
+struct diff_side {
+	const struct plan *p;
+	const char *label;      /* the file as named, "-" for standard input */
+	const char *next;       /* its next fire times, one a line, or NULL */
+};
+/* A semantic diff of two plans: tasks added and removed, per task the
+ * fields that changed (env, secrets and input by name, never a value),
+ * the workflow's env, the schedule with fire times before and after, and
+ * the tasks that will re-run (their key changed: their definition or an
+ * upstream one did).  Text for people, or JSON. */
+void gen_diff(struct strbuf *out, const struct diff_side *old,
+	      const struct diff_side *new, int json);
 
 /* What a crontab entry runs (gen_cron); strings borrowed. */
 struct cron_target {

@@ -54,6 +54,30 @@ static void add_make_glob(struct strbuf *out, const char *s)
 	}
 }
 
+/* A glob of sources: for $(call ork_glob,...), so `*`, `?` and the
+ * brackets stay; every other character make, a function call or glob(3)
+ * might take specially becomes `?` (a leading `~` gets `./`). */
+static void add_make_wildcard(struct strbuf *out, const char *s)
+{
+	if (*s == '~')
+		strbuf_adds(out, "./");
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		int plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			    (c >= '0' && c <= '9') || strchr("._/+-*?[]!^@", c);
+		strbuf_addc(out, plain ? (char)c : '?');
+	}
+}
+
+static int has_glob_source(const struct workflow *wf)
+{
+	for (size_t i = 0; i < wf->ntasks; i++)
+		for (size_t k = 0; k < wf->tasks[i].nsources; k++)
+			if (strpbrk(wf->tasks[i].sources[k], "*?["))
+				return 1;
+	return 0;
+}
+
 /* A value for a make variable assignment: '$' and '#' escaped, no line
  * breaks. */
 static void add_make_value(struct strbuf *out, const char *s)
@@ -130,7 +154,14 @@ static void gen_settings(struct strbuf *out, const struct plan *p)
 		"MAKEFLAGS += --no-builtin-rules\n"
 		".SUFFIXES:\n"
 		".PHONY: all help ork-begin\n"
-		".DEFAULT_GOAL := all\n\n");
+		".DEFAULT_GOAL := all\n\n"
+		"# make -n runs `ork why` for each task it would run: one task at a\n"
+		"# time, so that what it prints follows its task, in order.\n"
+		"# Without a run yet, make says so itself (no ork why per task).\n"
+		"ifneq ($(findstring n,$(firstword -$(MAKEFLAGS))),)\n"
+		".NOTPARALLEL:\n"
+		"ork_fresh := $(if $(wildcard $(R)/run.json),,1)\n"
+		"endif\n\n");
 }
 
 /* Params are make variables on the command line.  Make would expand
@@ -292,6 +323,15 @@ static void gen_all(struct strbuf *out, const struct plan *p)
 		"\t@$(if $(findstring n,$(firstword -$(MAKEFLAGS))),,"
 		"$(file >$(R)/tasks.$@.list,$(call ork_up,$@)))\n"
 		"\t@$(ORK) end --tasks $(R)/tasks.$@.list\n\n");
+	if (has_glob_source(wf))
+		strbuf_adds(out,
+			"# ork_glob: the files a sources: glob matches as make runs, so a new\n"
+			"# one counts.  make cannot take a name with a space, tab, :, ; | or (\n"
+			"# as a prerequisite: such matches are left out (the sh script sees them).\n"
+			"ork_lp := (\n"
+			"ork_glob = $(foreach f,$(wildcard $1),$(if $(findstring :,$f)"
+			"$(findstring ;,$f)$(findstring |,$f)$(findstring $(ork_lp),$f),,"
+			"$(wildcard $f)))\n\n");
 	gen_help(out, p);
 	/* ork begin records the tasks up front (ork status lists those not
 	 * started yet; ork exec counts [k/N]); not when a goal chose some,
@@ -308,6 +348,57 @@ static void gen_all(struct strbuf *out, const struct plan *p)
 		    "ork-begin: private export ORK_SPEC :=\n"
 		    "ork-begin:\n\t@$(ORK) begin%s\n\n",
 		    workflow_has_python(wf) ? " --python" : "");
+}
+
+/* sources: and generates: as prerequisites.  A literal source is one
+ * (add_make_path); a glob is $(call ork_glob,...), matched as make runs.
+ * A generated file that is missing makes the phony ork-begin a normal
+ * prerequisite, so the task runs (checked as make reads this file, before
+ * anything runs). */
+static void add_task_files(struct strbuf *out, const struct task *t)
+{
+	for (size_t k = 0; k < t->nsources; k++) {
+		strbuf_addc(out, ' ');
+		if (strpbrk(t->sources[k], "*?[")) {
+			strbuf_adds(out, "$(call ork_glob,");
+			add_make_wildcard(out, t->sources[k]);
+			strbuf_addc(out, ')');
+		} else {
+			add_make_path(out, t->sources[k]);
+		}
+	}
+	if (!t->ngenerates)
+		return;
+	strbuf_adds(out, " $(if $(and");
+	for (size_t k = 0; k < t->ngenerates; k++) {
+		strbuf_adds(out, k ? ",$(wildcard " : " $(wildcard ");
+		add_make_glob(out, t->generates[k]);
+		strbuf_addc(out, ')');
+	}
+	if (t->ngenerates == 1)
+		strbuf_adds(out, ",1");
+	strbuf_adds(out, "),,ork-begin)");
+}
+
+/* A rule with nothing to do for each literal source: a missing one runs
+ * the task (which may say what is wrong) instead of stopping make with
+ * "No rule to make target".  `%` would make it a pattern rule. */
+static void add_source_rules(struct strbuf *out, const struct task *t)
+{
+	for (size_t k = 0; k < t->nsources; k++) {
+		const char *s = t->sources[k];
+		if (strpbrk(s, "*?["))
+			continue;
+		struct strbuf path = STRBUF_INIT;
+		add_make_path(&path, s);
+		for (const char *c = strbuf_str(&path); *c; c++) {
+			if (*c == '%')
+				strbuf_addc(out, '\\');
+			strbuf_addc(out, *c);
+		}
+		strbuf_adds(out, ":\n");
+		strbuf_release(&path);
+	}
 }
 
 static void gen_task(struct strbuf *out, const struct plan *p, size_t i)
@@ -337,9 +428,25 @@ static void gen_task(struct strbuf *out, const struct plan *p, size_t i)
 		strbuf_addc(out, ' ');
 		add_make_path(out, t->file);
 	}
+	add_task_files(out, t);
 	for (size_t d = 0; d < t->ndeps; d++)
 		strbuf_addf(out, " $(%s.out)", p->wf->tasks[t->deps[d].task].name);
-	strbuf_addf(out, " | ork-begin\n\t@$(ORK) exec %s\n", t->name);
+	strbuf_adds(out, " | ork-begin\n");
+	/* make -n: why it would run (ork why reads, never writes; `-`: an
+	 * ork that cannot say does not stop make -n).  Under -n every recipe
+	 * is expanded in order, upstream first, so the eval marks this task
+	 * for its downstream tasks' lines. */
+	strbuf_addf(out, "\t@+-$(if $(findstring n,$(firstword -$(MAKEFLAGS))),"
+		    "$(eval ork_ran.%s := 1)$(if $(ork_fresh),$(info # %s: output "
+		    "missing: no run '$(run_id)' yet),$(ORK) why $(strip %s "
+		    "$(foreach u,$(%s.up),$(if $(ork_ran.$u),$u)))))\n", t->name,
+		    t->name, t->name, t->name);
+	/* A fan-out task's recipe is marked '+': GNU make 4.3 gives only
+	 * such recipes its jobserver, which ork exec takes a token from for
+	 * every instance beyond the first (it then honours make -n itself). */
+	strbuf_addf(out, "\t%s@$(ORK) exec %s\n", TASK_FANS_OUT(t) ? "+" : "",
+		    t->name);
+	add_source_rules(out, t);
 	/* The goal TASK, and the names of its upstream tasks for ork_up. */
 	strbuf_addf(out, "%s: $(%s.out)\n%s.up :=", t->name, t->name, t->name);
 	for (size_t d = 0; d < t->ndeps; d++)

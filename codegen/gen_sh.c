@@ -192,6 +192,27 @@ static void add_task_list(struct strbuf *out, const char *var,
 	strbuf_adds(out, "'\n");
 }
 
+/* files_N, for a task with sources: or generates: (t_files=1): whether
+ * one of them makes it run, by the engine's gen_missing, src_newer and
+ * glob_newer. */
+static void gen_files(struct strbuf *out, const struct task *t, size_t k)
+{
+	if (!t->nsources && !t->ngenerates)
+		return;
+	strbuf_addf(out, "files_%zu() {\n\t", k + 1);
+	const char *sep = "";
+	for (size_t g = 0; g < t->ngenerates; g++, sep = " ||\n\t\t") {
+		strbuf_addf(out, "%sgen_missing ", sep);
+		add_path_word(out, t->generates[g]);
+	}
+	for (size_t s = 0; s < t->nsources; s++, sep = " ||\n\t\t") {
+		strbuf_addf(out, "%s%s ", sep, strpbrk(t->sources[s], "*?[") ?
+			    "glob_newer" : "src_newer");
+		add_path_word(out, t->sources[s]);
+	}
+	strbuf_adds(out, "\n}\n");
+}
+
 static void gen_task(struct strbuf *out, const struct plan *p, size_t k,
 		     const size_t *rank)
 {
@@ -225,11 +246,17 @@ static void gen_task(struct strbuf *out, const struct plan *p, size_t k,
 	add_task_list(out, "t_up", up, t->ndeps, rank);
 	free(up);
 	add_task_list(out, "t_down", p->downstream[i], p->ndownstream[i], rank);
+	if (TASK_FANS_OUT(t))   /* it runs alone (the engine's fan_out) */
+		strbuf_adds(out, "\tt_fan=1\n");
+	if (t->nsources || t->ngenerates)
+		strbuf_adds(out, "\tt_files=1\n");
 	strbuf_adds(out, "\tt_spec=");
 	char *spec = task_spec_json(p, i, JSONX_MAKESAFE);
 	add_sh_quoted(out, spec);
 	free(spec);
-	strbuf_adds(out, "\n}\n\n");
+	strbuf_adds(out, "\n}\n");
+	gen_files(out, t, k);
+	strbuf_addc(out, '\n');
 }
 
 static void gen_tasks(struct strbuf *out, const struct plan *p)

@@ -154,4 +154,20 @@ void describe_policy(struct strbuf *out, const struct task *t)
 		strbuf_adds(out, ", when ");
 		add_comment_text(out, t->when, 80);
 	}
+	if (!TASK_FANS_OUT(t))
+		return;
+	/* Fan-out: ork exec runs the instances, within make's -j. */
+	strbuf_adds(out, ", fan-out:");
+	if (t->foreach) {
+		strbuf_adds(out, " foreach ");
+		add_comment_text(out, t->foreach, 80);
+	}
+	if (t->parallel >= 0)
+		strbuf_addf(out, " parallel %ld", t->parallel);
+	else if (t->parallel_expr) {
+		strbuf_adds(out, " parallel ");
+		add_comment_text(out, t->parallel_expr, 80);
+	}
+	if (t->concurrency)
+		strbuf_addf(out, ", at most %ld at once", t->concurrency);
 }

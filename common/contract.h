@@ -74,6 +74,17 @@ int valid_run_id(const char *s);
 #define SPEC_M_TEMPLATES       "templates"
 #define SPEC_M_REFS            "refs"      /* like deps */
 #define SPEC_M_EXACT_INPUT     "exact_input" /* true: no upstream members */
+/* Fan-out (runtime/fanout.h): {"parallel": N or "EXPR", "foreach":
+ * "EXPR"} in the key, "concurrency": K beside the policy; "instance" only
+ * in the spec ork exec gives one instance ({"task", "index", "count",
+ * "item", "upstream"}), never written by orkc. */
+#define SPEC_M_FANOUT          "fanout"
+#define SPEC_M_PARALLEL        "parallel"
+#define SPEC_M_FOREACH         "foreach"
+#define SPEC_M_CONCURRENCY     "concurrency"
+#define SPEC_M_INSTANCE        "instance"
+#define SPEC_M_SOURCES         "sources"   /* [PATH or GLOB], optional */
+#define SPEC_M_GENERATES       "generates" /* [PATH], optional */
 /* Members of the run spec (ORK_RUN_SPEC). */
 #define RUNSPEC_M_PARAMS       "params"    /* {NAME: {"type", "default"}} */
 #define RUNSPEC_M_TYPE         "type"

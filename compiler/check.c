@@ -84,8 +84,14 @@ static void check_refs(const struct workflow *wf, struct diag *d,
 			break;
 		}
 		case ROOT_ITEM: case ROOT_INDEX:
+			/* Fan-out: item in a foreach task, index in any. */
+			if (user >= 0 && (wf->tasks[user].foreach ||
+			    (r->root == ROOT_INDEX &&
+			     TASK_FANS_OUT(&wf->tasks[user]))))
+				break;
 			diag_error(d, r->pos, "'%s' is only defined in a task "
-				   "with 'foreach'", r->name);
+				   "with 'foreach'%s", r->name,
+				   r->root == ROOT_INDEX ? " or 'parallel'" : "");
 			break;
 		default:
 			break;
@@ -437,6 +443,19 @@ static const struct type *input_object(const struct task *t)
 	return it && it->kind == TYPE_OBJECT ? it : NULL;
 }
 
+/* What task u's downstream tasks get: its output type, or for a fan-out
+ * task the list of its instances' (built in *buf). */
+static const struct type *fan_in_type(const struct task *u, struct type *buf)
+{
+	if (!u->output_type || !TASK_FANS_OUT(u))
+		return u->output_type;
+	memset(buf, 0, sizeof *buf);
+	buf->kind = TYPE_LIST;
+	buf->pos = u->output_type->pos;
+	buf->elem = (struct type *)u->output_type;
+	return buf;
+}
+
 static void check_ref(struct checker *k, size_t i, struct binding *b)
 {
 	const struct task *t = &k->wf->tasks[i];
@@ -444,7 +463,8 @@ static void check_ref(struct checker *k, size_t i, struct binding *b)
 	long u = ref_task(k, i, b, root);
 	if (u < 0)
 		return;
-	struct reached r = { k->wf->tasks[u].output_type,
+	struct type fan;
+	struct reached r = { fan_in_type(&k->wf->tasks[u], &fan),
 			     t->trigger != TRIGGER_ALL_SUCCESS };
 	if (!r.type || walk_path(k, b, b->path, &r) < 0 || !r.type)
 		return;
@@ -518,9 +538,11 @@ static void check_upstream_fields(struct checker *k, const struct task *t,
 		const struct type_field *f = type_field(obj, u->name);
 		if (!f || !u->output_type)
 			continue;
-		struct reached r = { u->output_type, t->trigger != TRIGGER_ALL_SUCCESS };
+		struct type fan;
+		struct reached r = { fan_in_type(u, &fan),
+				     t->trigger != TRIGGER_ALL_SUCCESS };
 		struct type opt = { .kind = TYPE_OPTIONAL,
-				    .elem = (struct type *)u->output_type };
+				    .elem = (struct type *)r.type };
 		if (type_assignable(r.nullable ? &opt : r.type, f->type))
 			continue;
 		struct strbuf from = STRBUF_INIT, to = STRBUF_INIT;
@@ -538,6 +560,8 @@ static void check_upstream_fields(struct checker *k, const struct task *t,
 
 static int provided(const struct task *t, const char *name)
 {
+	if (t->foreach && !strcmp(name, "item"))
+		return 1;   /* each instance gets its item */
 	for (size_t j = 0; j < t->ninput_keys; j++)
 		if (!strcmp(t->input_keys[j].key, name))
 			return 1;
@@ -584,6 +608,52 @@ static void check_bindings_match(struct checker *k, const struct task *t,
 	}
 }
 
+/* foreach over a [T]: each instance's item is a T, which must fit the
+ * input_type's field item. */
+static void check_item(struct checker *k, size_t i, const struct type *obj)
+{
+	const struct task *t = &k->wf->tasks[i];
+	const struct type_field *f = type_field(obj, "item");
+	if (!t->foreach || !f)
+		return;
+	struct expr_error err;
+	struct expr *e = expr_parse(t->foreach, strlen(t->foreach), &err);
+	const struct expr *root = e && expr_is_path(e) ? path_root(e) : NULL;
+	long u = root && root->root == ROOT_TASK ?
+		 workflow_find_task(k->wf, root->name) : -1;
+	/* Names that are not upstream are reported by the names' check. */
+	if (u < 0 || (size_t)u == i || !upstream_has(k->up, (size_t)u, i)) {
+		expr_free(e);
+		return;
+	}
+	struct binding b;
+	memset(&b, 0, sizeof b);
+	b.arg = "item";
+	b.ref = t->foreach;
+	b.ref_pos = t->foreach_pos;
+	b.path = e;
+	b.task = (size_t)u;
+	struct type fan;
+	struct reached r = { fan_in_type(&k->wf->tasks[u], &fan), 0 };
+	if (r.type && walk_path(k, &b, e, &r) == 0 && r.type) {
+		const struct type *lt = type_resolve(r.type);
+		struct strbuf from = STRBUF_INIT, to = STRBUF_INIT;
+		print_reached(&from, &r);
+		type_print(&to, f->type);
+		if (lt && lt->kind != TYPE_LIST && lt->kind != TYPE_ANY)
+			diag_error(k->d, b.ref_pos, "foreach '%s' is %s, not a "
+				   "list", t->foreach, from.buf);
+		else if (lt && lt->kind == TYPE_LIST &&
+			 !type_assignable(lt->elem, f->type))
+			diag_error(k->d, b.ref_pos, "foreach '%s' is %s, but "
+				   "input field 'item' expects %s", t->foreach,
+				   from.buf, to.buf);
+		strbuf_release(&from);
+		strbuf_release(&to);
+	}
+	expr_free(e);
+}
+
 static void check_task(struct checker *k, size_t i)
 {
 	const struct task *t = &k->wf->tasks[i];
@@ -603,6 +673,7 @@ static void check_task(struct checker *k, size_t i)
 		return;
 	}
 	check_static_inputs(k, t, it);
+	check_item(k, i, it);
 	if (t->exact_input) {
 		check_bindings_match(k, t, it);
 		return;
@@ -730,7 +801,8 @@ int check_plan(const struct workflow *wf, struct upstream *up, struct diag *d)
 	check_input_collisions(wf, d);
 	check_types(wf, up, d);
 	check_expr_names(wf, up, d);
-	check_files(wf, d);
+	if (!wf->old_version)
+		check_files(wf, d);
 	secret_check_refs(wf, d);
 	return (int)(d->nerrors - before);
 }

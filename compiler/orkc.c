@@ -29,9 +29,10 @@ enum {
 	EXIT_USAGE = 2,    /* usage or I/O error */
 };
 
-enum target { TARGET_MAKE, TARGET_SH, TARGET_CRON, TARGET_DOT, TARGET_JSON };
+enum target { TARGET_MAKE, TARGET_SH, TARGET_CRON, TARGET_DOT, TARGET_JSON,
+	      TARGET_SLURM };
 static const char *const target_names[] = {
-	"make", "sh", "cron", "dot", "json", NULL
+	"make", "sh", "cron", "dot", "json", "slurm", NULL
 };
 
 struct options {
@@ -43,18 +44,20 @@ struct options {
 	int no_python_check;    /* --check: do not ask python (pycheck.h) */
 	long next;              /* --next N: print N fire times, no artifact */
 	const char *from;       /* --from TIME, RFC 3339; NULL: now */
+	const char *diff_old;   /* --diff OLD NEW: OLD ("-": standard input) */
 	struct cron_target cron;   /* -t cron: --artifact, --jobs, --root, --ork */
 	const char *status;     /* -t dot --status FILE: ork status --json */
 };
 
 static const char usage_text[] =
 	"usage: orkc [OPTIONS] WORKFLOW.yaml\n"
+	"       orkc --diff [-t json] [--from TIME] OLD.yaml NEW.yaml\n"
 	"\n"
 	"Compile a workflow file into an artifact that runs it.\n"
 	"\n"
 	"Options:\n"
 	"  -o, --output FILE    write FILE (atomically) instead of standard output\n"
-	"  -t, --target TARGET  make, sh, cron, json or dot; by default from the\n"
+	"  -t, --target TARGET  make, sh, cron, json, dot or slurm; by default from the\n"
 	"                       output name: *.mk or Makefile: make, *.sh: sh,\n"
 	"                       else make\n"
 	"      --check          validate only; print nothing on success\n"
@@ -67,7 +70,12 @@ static const char usage_text[] =
 	"                       ork status RUN --json\n"
 	"      --next N         print the schedule's next N fire times (RFC 3339,\n"
 	"                       in the workflow's time zone) instead\n"
-	"      --from TIME      with --next: start after TIME (RFC 3339), not now\n"
+	"      --from TIME      with --next or --diff: start after TIME (RFC 3339),\n"
+	"                       not now\n"
+	"      --diff           compare two versions of the workflow (OLD may be\n"
+	"                       -, standard input): tasks added and removed, the\n"
+	"                       fields that changed, the schedule, and the tasks\n"
+	"                       that will re-run; -t json for machines\n"
 	"\n"
 	"For -t cron (crontab lines; install them with ork crontab install):\n"
 	"      --artifact FILE  the artifact each firing runs: *.sh with sh, else\n"
@@ -151,7 +159,7 @@ enum { OPT_PRINT_SCHEMA = 512 };
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_CHECK = 256, OPT_CHECK_GENERATED, OPT_NO_PYTHON_CHECK, OPT_NEXT, OPT_FROM, OPT_ARTIFACT, OPT_ROOT,
-	       OPT_ORK };
+	       OPT_ORK, OPT_DIFF };
 	static const struct option longopts[] = {
 		{ "print-schema", no_argument, NULL, OPT_PRINT_SCHEMA },
 		{ "output", required_argument, NULL, 'o' },
@@ -161,6 +169,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "no-python-check", no_argument, NULL, OPT_NO_PYTHON_CHECK },
 		{ "next", required_argument, NULL, OPT_NEXT },
 		{ "from", required_argument, NULL, OPT_FROM },
+		{ "diff", no_argument, NULL, OPT_DIFF },
 		{ "artifact", required_argument, NULL, OPT_ARTIFACT },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "root", required_argument, NULL, OPT_ROOT },
@@ -185,6 +194,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_NO_PYTHON_CHECK: o->no_python_check = 1; break;
 		case OPT_NEXT: o->next = count_arg("--next", optarg, 100000); break;
 		case OPT_FROM: o->from = optarg; break;
+		case OPT_DIFF: o->diff_old = ""; break;
 		case OPT_ARTIFACT: o->cron.artifact = optarg; break;
 		case 'j': o->cron.jobs = count_arg("--jobs", optarg, 1000); break;
 		case OPT_ROOT: o->cron.root = optarg; break;
@@ -200,6 +210,18 @@ static void parse_options(int argc, char **argv, struct options *o)
 		default:
 			bad_option(c, argv[optind - 1]);
 		}
+	}
+	if (o->diff_old) {
+		if (argc - optind != 2)
+			usage_error("--diff needs two workflow files, OLD and "
+				    "NEW%s", "");
+		if (o->output || o->check || o->check_generated || o->next ||
+		    o->cron.artifact)
+			usage_error("--diff prints a comparison; it takes only "
+				    "-t json and --from%s", "");
+		o->diff_old = argv[optind];
+		o->input = argv[optind + 1];
+		return;
 	}
 	if (optind == argc)
 		usage_error("no workflow file given%s", "");
@@ -245,7 +267,7 @@ static enum target pick_target(const struct options *o)
 				die(EXIT_USAGE, "unknown target '%s'; did you mean "
 				    "'%s'?", o->target, near);
 			die(EXIT_USAGE, "unknown target '%s' (use make, sh, cron, "
-			    "json or dot)", o->target);
+			    "json, dot or slurm)", o->target);
 		}
 		t = (enum target)i;
 	}
@@ -415,6 +437,7 @@ static int emit(const struct options *o, enum target t, const struct plan *p)
 		}
 		break;
 	case TARGET_SH: gen_sh(&out, p); break;
+	case TARGET_SLURM: gen_slurm(&out, p); break;
 	default: gen_make(&out, p); break;
 	}
 	if (gen_status != EXIT_OK) {
@@ -438,6 +461,89 @@ static int emit(const struct options *o, enum target t, const struct plan *p)
 	return status;
 }
 
+/* One workflow file through the whole pipeline, for --diff.  Every
+ * problem is reported; returns the number of errors (l is usable only
+ * at 0).  "-" reads standard input. */
+struct loaded {
+	char *src;
+	struct workflow wf;
+	struct plan p;
+	int built;              /* wf and p need releasing */
+};
+
+static unsigned load_plan(const char *path, int old, struct loaded *l)
+{
+	size_t len;
+	int in = !strcmp(path, "-");
+	memset(l, 0, sizeof *l);
+	l->src = read_file(in ? "/dev/stdin" : path, &len);
+	if (!l->src)
+		die(EXIT_USAGE, "cannot read '%s': %s", in ? "standard input" :
+		    path, strerror(errno));
+	struct diag d;
+	diag_init(&d, in ? "<stdin>" : path, l->src, len);
+	struct ynode *root = yaml_load(l->src, len, &d);
+	if (root) {
+		workflow_from_yaml(root, in ? "<stdin>" : path, &d, &l->wf);
+		l->wf.old_version = old;
+		ynode_free(root);
+		plan_build(&l->wf, &d, &l->p);
+		l->built = 1;
+	}
+	unsigned n = root ? d.nerrors : d.nerrors + 1;
+	if (d.nmsgs)
+		diag_flush(&d, stderr);
+	diag_release(&d);
+	return n;
+}
+
+static void unload(struct loaded *l)
+{
+	if (l->built) {
+		plan_release(&l->p);
+		workflow_release(&l->wf);
+	}
+	free(l->src);
+}
+
+/* --diff OLD NEW: both compiled with the normal pipeline (OLD without
+ * looking for its task files, which may be gone), then compared. */
+static int run_diff(const struct options *o, enum target t)
+{
+	struct loaded a, b;
+	unsigned errs = load_plan(o->diff_old, 1, &a);
+	errs += load_plan(o->input, 0, &b);
+	int status = errs ? EXIT_ERRORS : EXIT_OK;
+	if (!errs) {
+		time_t from = time(NULL);
+		if (o->from && tz_parse(o->from, &from) < 0)
+			die(EXIT_USAGE, "--from needs an RFC 3339 time such as "
+			    "2026-03-29T01:00:00+01:00, not '%s'", o->from);
+		struct strbuf na = STRBUF_INIT, nb = STRBUF_INIT,
+			      why = STRBUF_INIT, out = STRBUF_INIT;
+		if (a.wf.schedule)
+			schedule_next(a.wf.schedule, a.wf.timezone, 3, from, &na, &why);
+		if (b.wf.schedule)
+			schedule_next(b.wf.schedule, b.wf.timezone, 3, from, &nb, &why);
+		struct diff_side sa = { &a.p, o->diff_old, strbuf_str(&na) };
+		struct diff_side sb = { &b.p, o->input, strbuf_str(&nb) };
+		gen_diff(&out, &sa, &sb, t == TARGET_JSON);
+		if (fwrite(out.buf, 1, out.len, stdout) != out.len ||
+		    fflush(stdout) != 0) {
+			warn_msg("cannot write to standard output: %s",
+				 strerror(errno));
+			status = EXIT_USAGE;
+		}
+		strbuf_release(&na);
+		strbuf_release(&nb);
+		strbuf_release(&why);
+		strbuf_release(&out);
+	}
+	unload(&a);
+	unload(&b);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	progname = "orkc";
@@ -448,6 +554,12 @@ int main(int argc, char **argv)
 	struct options o;
 	parse_options(argc, argv, &o);
 	enum target t = pick_target(&o);
+	if (o.diff_old) {
+		if (o.target && t != TARGET_JSON)
+			usage_error("--diff writes text, or json with -t json; "
+				    "not '%s'", o.target);
+		return run_diff(&o, t);
+	}
 
 	size_t len;
 	char *src = read_file(o.input, &len);

@@ -91,6 +91,22 @@ static void add_env(struct strbuf *sb, const struct workflow *wf,
 	free(env);
 }
 
+/* "sources" or "generates": a list of paths, absent when empty. */
+static void add_paths(struct strbuf *sb, const char *key, char **v, size_t n,
+		      unsigned flags)
+{
+	if (!n)
+		return;
+	add_key(sb, key, flags);
+	strbuf_addc(sb, '[');
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			strbuf_addc(sb, ',');
+		jsonx_quote(sb, v[i], strlen(v[i]), flags);
+	}
+	strbuf_addc(sb, ']');
+}
+
 /* What defines task i's result: the text its key hashes. */
 static void add_defining(struct strbuf *sb, const struct plan *p, size_t i,
 			 unsigned flags)
@@ -128,6 +144,19 @@ static void add_defining(struct strbuf *sb, const struct plan *p, size_t i,
 		add_key(sb, SPEC_M_EXACT_INPUT, flags);
 		strbuf_adds(sb, "true");
 	}
+	if (TASK_FANS_OUT(t)) {
+		add_key(sb, SPEC_M_FANOUT, flags);
+		strbuf_addc(sb, '{');
+		if (t->parallel >= 0)
+			add_num(sb, SPEC_M_PARALLEL, (double)t->parallel);
+		add_str(sb, SPEC_M_PARALLEL, t->parallel_expr, flags);
+		add_str(sb, SPEC_M_FOREACH, t->foreach, flags);
+		strbuf_addc(sb, '}');
+	}
+	/* The paths, not the sources' content: a newer source is a newer
+	 * prerequisite, as in make. */
+	add_paths(sb, SPEC_M_SOURCES, t->sources, t->nsources, flags);
+	add_paths(sb, SPEC_M_GENERATES, t->generates, t->ngenerates, flags);
 }
 
 void spec_key(const struct plan *p, size_t i, char key[])
@@ -158,6 +187,8 @@ static void add_policy(struct strbuf *sb, const struct task *t, unsigned flags)
 		strbuf_addf(sb, i ? ",%d" : "%d", t->retry_on[i]);
 	strbuf_addc(sb, ']');
 	add_str(sb, SPEC_M_TRIGGER, trigger_name(t->trigger), flags);
+	if (t->concurrency)
+		add_num(sb, SPEC_M_CONCURRENCY, (double)t->concurrency);
 }
 
 void spec_add_members(struct strbuf *sb, const struct plan *p, size_t i,

@@ -5,7 +5,8 @@
  * this writer prints them (flags 0):
  *     {"executor", "file", "module", "function", "argv", "script",
  *      "input", "deps" (upstream names and keys), "env", "when", "refs"
- *      (with keys), "output_type"}
+ *      (with keys), "output_type", "sources", "generates" (the paths, not
+ *      the files' content)}
  * so what defines a result and what the runtime is given cannot drift
  * apart, and a changed upstream definition changes the keys below it.
  * timeout, retries, the retry policy and the trigger decide whether and

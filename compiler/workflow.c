@@ -35,21 +35,21 @@ enum { T_EXECUTOR, T_FILE, T_MODULE, T_FUNCTION, T_COMMAND, T_INPUT,
        T_DEPENDS_ON, T_TIMEOUT, T_RETRIES, T_RETRY_DELAY, T_RETRY_BACKOFF,
        T_RETRY_MAX_DELAY, T_RETRY_ON, T_WHEN, T_ON_FAILURE, T_TRIGGER,
        T_PARALLEL, T_FOREACH, T_CONCURRENCY, T_ENV, T_INPUT_TYPE,
-       T_OUTPUT_TYPE, T_OUTPUT, T_INPUTS, T_DESCRIPTION, T_NKEYS };
+       T_OUTPUT_TYPE, T_OUTPUT, T_INPUTS, T_DESCRIPTION, T_RESOURCES,
+       T_SOURCES, T_GENERATES, T_NKEYS };
 static const char *const task_keys[] = {
 	"executor", "file", "module", "function", "command", "input",
 	"depends_on", "timeout", "retries", "retry_delay", "retry_backoff",
 	"retry_max_delay", "retry_on", "when", "on_failure", "trigger",
 	"parallel", "foreach", "concurrency", "env", "input_type",
-	"output_type", "output", "inputs", "description", NULL
+	"output_type", "output", "inputs", "description", "resources",
+	"sources", "generates", NULL
 };
 
 /* Keys the language has but this version cannot honour yet.  They are
  * recognised, so using one is an honest error rather than a silent
  * omission or a misleading "unknown key". */
-static const char *const later_keys[] = {
-	"parallel", "foreach", "concurrency", NULL
-};
+static const char *const later_keys[] = { NULL };
 
 static int in_list(const char *s, const char *const *list)
 {
@@ -706,12 +706,111 @@ static void parse_typed(struct diag *d, struct task *t, const struct ypair **f)
 	}
 }
 
+/* sources: and generates: a path or a list of paths (see workflow.h).
+ * Duplicates are warned about and dropped. */
+static void parse_paths(struct diag *d, const struct ypair *p, char ***out,
+			size_t *nout)
+{
+	const struct ynode *v = p->value;
+	const char *key = p->key->str;
+	if (v->kind == YNODE_SCALAR && yscalar_type(v) == YSCALAR_NULL)
+		return;
+	if (v->kind == YNODE_MAP) {
+		bad_value(d, v, key, "a list of paths");
+		return;
+	}
+	size_t n = v->kind == YNODE_SEQ ? v->nitems : 1;
+	*out = xcalloc(n + 1, sizeof **out);
+	for (size_t i = 0; i < n; i++) {
+		const struct ynode *item = v->kind == YNODE_SEQ ? v->items[i] : v;
+		char *path = get_string(d, item, key);
+		if (!path)
+			continue;
+		size_t j = 0;
+		while (j < *nout && strcmp((*out)[j], path))
+			j++;
+		if (j < *nout) {
+			diag_warning(d, item->pos, "'%s' is listed twice in "
+				     "'%s'", path, key);
+			free(path);
+			continue;
+		}
+		(*out)[(*nout)++] = path;
+	}
+}
+
+/* A path without a slash that is one of the artifact's goals (a task
+ * name, all, help, ork-begin) would be that goal to make, not a file. */
+static void check_path_goals(struct diag *d, const struct workflow *wf)
+{
+	static const char *const goals[] = { "all", "help", "ork-begin", NULL };
+	for (size_t i = 0; i < wf->ntasks; i++) {
+		const struct task *t = &wf->tasks[i];
+		for (int g = 0; g < 2; g++) {
+			char **v = g ? t->generates : t->sources;
+			size_t n = g ? t->ngenerates : t->nsources;
+			for (size_t k = 0; k < n; k++)
+				if (in_list(v[k], goals) ||
+				    workflow_find_task(wf, v[k]) >= 0)
+					diag_error(d, g ? t->generates_pos :
+						   t->sources_pos, "path '%s' "
+						   "would be the artifact's "
+						   "goal '%s', not a file; "
+						   "rename the file or the "
+						   "task", v[k], v[k]);
+		}
+	}
+}
+
 static void task_defaults(struct task *t)
 {
 	t->timeout = 3600;
 	t->retry_backoff = 1;
 	t->retry_max_delay = -1;
 	t->trigger = TRIGGER_ALL_SUCCESS;
+	t->parallel = -1;
+}
+
+/* The most instances a static `parallel:` may ask for (a run-time count
+ * or list has the limit of fanout.h). */
+#define MAX_PARALLEL 1000000
+
+/* parallel: N or EXPR, foreach: EXPR, concurrency: K.  The expressions'
+ * names join the task's refs, so the check pass sees that they name
+ * upstream tasks and the spec carries those tasks' keys. */
+static void parse_fanout(struct diag *d, struct task *t, const struct ypair **f)
+{
+	const struct ynode *v = val(f, T_PARALLEL);
+	long long n;
+	if (v && v->kind == YNODE_SCALAR && yscalar_type(v) == YSCALAR_INT) {
+		if (get_int(d, v, "parallel", 0, MAX_PARALLEL,
+			    "a non-negative integer or an expression", &n) == 0)
+			t->parallel = (long)n;
+	} else if (v && !is_str(v)) {
+		bad_value(d, v, "parallel", "an integer or an expression");
+	} else if (v) {
+		t->parallel_expr = exprcheck_when(d, v, &t->refs);
+	}
+	v = val(f, T_FOREACH);
+	if (v && !is_str(v))
+		bad_value(d, v, "foreach", "an expression giving a list");
+	else if (v) {
+		t->foreach = exprcheck_when(d, v, &t->refs);
+		t->foreach_pos = scalar_offset_pos(d, v, 0);
+	}
+	/* Each instance's input gets the member item. */
+	for (size_t i = 0; t->foreach && i < t->ninput_keys; i++)
+		if (!strcmp(t->input_keys[i].key, "item"))
+			diag_error(d, t->input_keys[i].pos, "input key 'item' "
+				   "collides with the item each instance of a "
+				   "foreach task gets");
+	v = val(f, T_CONCURRENCY);
+	if (v && get_int(d, v, "concurrency", 1, MAX_PARALLEL,
+			 "a positive integer", &n) == 0)
+		t->concurrency = (long)n;
+	if (v && !TASK_FANS_OUT(t) && !val(f, T_PARALLEL) && !val(f, T_FOREACH))
+		diag_error(d, f[T_CONCURRENCY]->key->pos, "'concurrency' needs "
+			   "'parallel' or 'foreach'");
 }
 
 static void parse_task(struct diag *d, struct task *t, const struct ynode *v)
@@ -736,6 +835,7 @@ static void parse_task(struct diag *d, struct task *t, const struct ynode *v)
 		parse_deps(d, t, f[T_DEPENDS_ON]->value);
 	parse_retries(d, t, f);
 	parse_trigger(d, t, f);
+	parse_fanout(d, t, f);
 	if (f[T_ENV])
 		parse_env(d, f[T_ENV]->value, &t->env, &t->nenv, &t->secrets,
 			  &t->nsecrets, &t->refs);
@@ -746,6 +846,17 @@ static void parse_task(struct diag *d, struct task *t, const struct ynode *v)
 	if (f[T_DESCRIPTION])
 		t->description = get_string(d, f[T_DESCRIPTION]->value,
 					    "description");
+	/* For cluster schedulers (-t slurm); not part of the spec. */
+	if (f[T_RESOURCES])
+		resources_parse(d, f[T_RESOURCES]->value, &t->resources);
+	if (f[T_SOURCES]) {
+		t->sources_pos = f[T_SOURCES]->key->pos;
+		parse_paths(d, f[T_SOURCES], &t->sources, &t->nsources);
+	}
+	if (f[T_GENERATES]) {
+		t->generates_pos = f[T_GENERATES]->key->pos;
+		parse_paths(d, f[T_GENERATES], &t->generates, &t->ngenerates);
+	}
 	if (exec_ok && t->executor == EXECUTOR_LIBRARY)
 		check_library_keys(d, t, f);
 	else if (exec_ok)
@@ -928,6 +1039,7 @@ int workflow_from_yaml(const struct ynode *root, const char *path,
 	index_names(wf);
 	wf->root = xcalloc(1, sizeof *wf->root);
 	taskroot_pick(wf, wf->root);
+	check_path_goals(d, wf);
 	return (int)(d->nerrors - before);
 }
 
@@ -945,6 +1057,8 @@ static void env_free(struct envvar *env, size_t n)
 static void task_release(struct task *t)
 {
 	free(t->name);
+	free(t->parallel_expr);
+	free(t->foreach);
 	free(t->file);
 	free(t->module);
 	free(t->function);
@@ -964,10 +1078,17 @@ static void task_release(struct task *t)
 	free(t->retry_on);
 	free(t->when);
 	free(t->description);
+	for (size_t i = 0; i < t->nsources; i++)
+		free(t->sources[i]);
+	free(t->sources);
+	for (size_t i = 0; i < t->ngenerates; i++)
+		free(t->generates[i]);
+	free(t->generates);
 	exrefs_release(&t->refs);
 	type_free(t->input_type);
 	type_free(t->output_type);
 	bindings_free(t->inputs, t->ninputs);
+	resources_release(&t->resources);
 }
 
 void workflow_release(struct workflow *wf)

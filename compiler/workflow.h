@@ -18,6 +18,7 @@
 #include "diag.h"
 #include "exprcheck.h"
 #include "params.h"
+#include "resources.h"
 #include "types.h"
 #include "yamlnode.h"
 
@@ -86,7 +87,26 @@ struct task {
 	struct exrefs refs;     /* names used by its templates and when */
 	int templates;          /* a string of input or env holds {{ }} */
 	char *description;      /* description:, or NULL; not in the spec */
+	/* fan-out (DESIGN.md, "Fan-out"): instances run by ork exec */
+	long parallel;          /* parallel: N (a static count), or -1 */
+	char *parallel_expr;    /* parallel: EXPR, or NULL */
+	char *foreach;          /* foreach: EXPR, or NULL */
+	struct srcpos foreach_pos;  /* of its value */
+	long concurrency;       /* cap on running instances; 0: none */
+	struct resources resources;  /* resources:, for -t slurm; not in
+					the spec */
+	/* Files it reads and writes, as written (relative to the directory
+	 * the artifact runs in, like file:): a source holding *, ? or [ is a
+	 * glob.  Both lists are in the spec and the key; the sources' content
+	 * is not (a newer source re-runs the task, as in make). */
+	char **sources;
+	size_t nsources;
+	char **generates;
+	size_t ngenerates;
+	struct srcpos sources_pos, generates_pos;  /* of the keys */
 };
+/* A task that fans out into instances. */
+#define TASK_FANS_OUT(t) ((t)->parallel >= 0 || (t)->parallel_expr || (t)->foreach)
 
 struct taskroot;
 
@@ -114,6 +134,8 @@ struct workflow {
 	const char **names;     /* task names in file order, NULL-terminated
 				   (for closest_match) */
 	size_t *byname;         /* task indices sorted by name */
+	int old_version;        /* orkc --diff's OLD: its task files may be
+				   gone, so they are not looked for */
 };
 
 /* The most tasks a workflow may have (man orkc, LIMITS). */

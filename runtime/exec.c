@@ -23,6 +23,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "fanout.h"
 #include "journal.h"
 #include "jsonx.h"
 #include "library.h"
@@ -34,6 +35,7 @@
 #include "secrets.h"
 #include "taskio.h"
 #include "taskspec.h"
+#include "why.h"
 #include "util.h"
 
 /* The Python runner is imported from the package, not given as a file, so
@@ -75,6 +77,9 @@ struct exec {
 	int color;          /* stderr is a terminal that takes colour */
 	char *upstream;     /* RUN/TASK.upstream.json when an upstream task
 			     * did not succeed ($ORK_UPSTREAM_FAILURES), or NULL */
+	char *inst_name;    /* an instance of a fan-out task: TASK[INDEX] */
+	char *inst_input;   /* its static input members (fanout.h) */
+	char *inst_item;    /* its item as ork status shows it, or NULL */
 };
 
 /* One attempt's outcome. */
@@ -182,6 +187,13 @@ static void load_spec(struct exec *x, const char *task)
 	if (strcmp(x->spec.task, task))
 		die(2, "exec: ORK_SPEC describes task '%s', not '%s'",
 		    x->spec.task, task);
+	/* An instance (fanout.h) is TASK[INDEX] in the journal, the logs
+	 * and its lock; only its output is named by its key. */
+	if (x->spec.instance) {
+		x->inst_name = xasprintf("%s[%ld]", x->spec.task, x->spec.index);
+		x->spec.task = x->inst_name;
+		x->inst_item = fanout_item_text(x->spec.item);
+	}
 }
 
 static void open_run(struct exec *x)
@@ -217,12 +229,13 @@ static void open_run(struct exec *x)
 		      strerror(errno));
 	const struct task_spec *s = &x->spec;
 	x->absdir = rundir_abspath(&x->rd);
-	x->out = rundir_file(&x->rd, "%s.%s.json", s->task, s->key);
+	const char *stem = s->instance ? s->instance_task : s->task;
+	x->out = rundir_file(&x->rd, "%s.%s.json", stem, s->key);
 	/* Temporaries carry our pid: whatever another ork exec of this task
 	 * (one still in its grace period) does with its own, ours are safe. */
-	x->tmp = xasprintf("%s/%s.%s.json.%ld.tmp", x->absdir, s->task, s->key,
+	x->tmp = xasprintf("%s/%s.%s.json.%ld.tmp", x->absdir, stem, s->key,
 			   (long)getpid());
-	x->stdout_path = rundir_file(&x->rd, "%s.%s.%ld.stdout", s->task, s->key,
+	x->stdout_path = rundir_file(&x->rd, "%s.%s.%ld.stdout", stem, s->key,
 				     (long)getpid());
 	x->input = rundir_file(&x->rd, "%s.input.json", s->task);
 	x->errfile = xasprintf("%s/%s.error.json", x->absdir, s->task);
@@ -479,6 +492,8 @@ static void end_event(struct exec *x, const char *state, int attempts,
 	event_int(&x->ev, "attempts", attempts);
 	event_str(&x->ev, "reason", reason);
 	event_str(&x->ev, "key", x->spec.key);
+	if (x->inst_item)
+		event_str(&x->ev, "item", x->inst_item);
 	event_time(&x->ev, "started", x->wall0 ? x->wall0 : now);
 	event_time(&x->ev, "time", now);
 	event_num(&x->ev, "duration", x->mono0 ? now_mono() - x->mono0 : 0);
@@ -579,7 +594,11 @@ static void write_input(struct exec *x, const enum dep_state *st)
 {
 	const struct task_spec *s = &x->spec;
 	struct input_part *parts = xcalloc(s->ndeps + 1, sizeof *parts);
-	for (size_t i = 0; i < s->ndeps; i++) {
+	/* A foreach instance gets its item, not the upstream outputs. */
+	/* A task with `inputs:` gets exactly its bindings (Ork's rule). */
+	size_t nparts = s->exact_input || (s->instance && !s->upstream) ?
+			0 : s->ndeps;
+	for (size_t i = 0; i < nparts; i++) {
 		parts[i].name = s->deps[i].task;
 		if (st[i] == DEP_SUCCEEDED)
 			parts[i].path = rundir_file(&x->rd, "%s.%s.json",
@@ -599,8 +618,6 @@ static void write_input(struct exec *x, const enum dep_state *st)
 		fatal(x, "cannot create %s: %s", x->input, strerror(errno));
 	fchmod(fd, 0400);
 	const char *bad;
-	/* A task with `inputs:` gets exactly its bindings (Ork's rule). */
-	size_t nparts = s->exact_input ? 0 : s->ndeps;
 	if (input_write(fd, s->input, s->ninput, parts, nparts, &bad) < 0)
 		fatal(x, "cannot %s %s: %s", bad ? "read" : "write",
 		      bad ? bad : x->input, strerror(errno));
@@ -812,6 +829,12 @@ static char **task_env(struct exec *x, struct attempt *a, struct envb *e)
 		envb_set(e, "ORK_PARAMS", x->params);
 	if (x->upstream)
 		envb_set(e, "ORK_UPSTREAM_FAILURES", x->upstream);
+	if (s->instance) {
+		snprintf(num, sizeof num, "%ld", s->index);
+		envb_set(e, "ORK_PARALLEL_INDEX", num);
+		snprintf(num, sizeof num, "%ld", s->count);
+		envb_set(e, "ORK_PARALLEL_COUNT", num);
+	}
 	return envb_build(e, "ORK_SPEC");
 }
 
@@ -998,6 +1021,16 @@ static void explain_stdout(const struct exec *x, struct attempt *a,
 		 "$ORK_OUTPUT");
 }
 
+/* Every file the task says it generates must be there (why.h). */
+static int check_generates(const struct exec *x, struct attempt *a)
+{
+	const char *missing = generates_missing(&x->spec);
+	if (!missing)
+		return 0;
+	fail_reason(a, "generated file '%s' is missing", missing);
+	return -1;
+}
+
 /* Validate the output and rename it into place, or clean up after a
  * failed attempt. */
 static void settle_output(struct exec *x, struct attempt *a, int outfd,
@@ -1012,15 +1045,19 @@ static void settle_output(struct exec *x, struct attempt *a, int outfd,
 		if (bad || check_ork_output(a, out) < 0 ||
 		    check_output_type(x, a, out) < 0 ||
 		    secrets_check_output(&x->sec, out, out == x->stdout_path,
-					 a->reason, sizeof a->reason) < 0) {
+					 a->reason, sizeof a->reason) < 0 ||
+		    check_generates(x, a) < 0) {
 			a->ok = 0;
 			out = NULL;
 		}
 	} else if (started && !a->interrupted) {
 		read_error_file(x, a);
 	}
-	if (out)
+	if (out) {
 		publish(x, out);
+		/* What ork why compares a changed definition with. */
+		spec_record(&x->rd, x->spec.task, getenv("ORK_SPEC"));
+	}
 	if (!out) {
 		stdout_to_log(a, outfd);
 		ensure_log(a);
@@ -1233,6 +1270,8 @@ static void start_event(struct exec *x, const struct attempt *a)
 	event_int(&x->ev, "attempt", a->k);
 	event_time(&x->ev, "time", now_wall());
 	event_str(&x->ev, "log", a->log_rel);
+	if (x->inst_item)
+		event_str(&x->ev, "item", x->inst_item);
 	event_int(&x->ev, "pid", (long long)getpid());
 	journal(x);
 }
@@ -1355,6 +1394,27 @@ static void run_attempts(struct exec *x)
 	}
 }
 
+/* A fan-out task: its instances are ork execs of their own (fanout.h). */
+static void run_fanout(struct exec *x)
+{
+	char reason[1024];
+	x->mono0 = now_mono();
+	x->wall0 = now_wall();
+	int rc = fanout_run(&x->spec, getenv("ORK_SPEC"), &x->rd, x->out,
+			    x->sync, reason, sizeof reason);
+	if (rc > 1)
+		interrupted(x, rc, 1);
+	if (rc == 0) {
+		char dur[32];
+		end_event(x, "succeeded", 1, "");
+		format_duration(now_mono() - x->mono0, dur);
+		progress(x, "succeeded in %s", dur);
+	} else {
+		end_event(x, "failed", 1, reason);
+		progress(x, "failed (%s)", reason);
+	}
+}
+
 /* ---- the command -------------------------------------------------------- */
 
 /* dir holds the ork package when dir/ork/__init__.py exists. */
@@ -1448,6 +1508,9 @@ static void exec_release(struct exec *x)
 	free(x->input);
 	free(x->errfile);
 	free(x->deps);
+	free(x->inst_name);
+	free(x->inst_input);
+	free(x->inst_item);
 	if (x->lock_fd >= 0)
 		close(x->lock_fd);
 	if (x->jfd >= 0)
@@ -1467,6 +1530,12 @@ int cmd_exec(int argc, char **argv)
 	memset(&x, 0, sizeof x);
 	x.jfd = x.input_fd = x.lock_fd = -1;
 	load_spec(&x, argv[1]);
+	/* A fan-out task's recipe runs under make -n too (fanout.h). */
+	int fans_out = x.spec.fanout && !x.spec.instance;
+	if (fans_out && fanout_dry_run()) {
+		exec_release(&x);
+		return 0;
+	}
 	read_settings(&x);
 	/* Before anything is recorded: a missing package is a broken
 	 * install, not a task failure to retry. */
@@ -1487,8 +1556,13 @@ int cmd_exec(int argc, char **argv)
 	 * them (render.h): a task without them pays nothing here. */
 	enum render_result rr = RENDER_RUN;
 	int allowed = trigger_allows(&x.spec, st, reason, sizeof reason);
+	/* A fan-out task's templates are its instances' (item, index). */
+	int templates = x.spec.templates;
+	if (fans_out)
+		x.spec.templates = 0;
 	if (allowed && (x.spec.when || x.spec.templates))
 		rr = render_task(&x.spec, &x.rd, &x.render, reason, sizeof reason);
+	x.spec.templates = templates;
 	if (!allowed || rr == RENDER_SKIP) {
 		end_event(&x, "skipped", 0, reason);
 		progress(&x, "skipped (%s)", reason);
@@ -1496,7 +1570,14 @@ int cmd_exec(int argc, char **argv)
 		   secrets_load(&x.spec, &x.sec, reason, sizeof reason) < 0) {
 		end_event(&x, "failed", 0, reason);
 		progress(&x, "failed (%s)", reason);
+	} else if (fans_out) {
+		run_fanout(&x);
 	} else {
+		if (x.spec.instance) {
+			x.inst_input = fanout_instance_input(&x.spec);
+			x.spec.input = x.inst_input;
+			x.spec.ninput = strlen(x.inst_input);
+		}
 		write_input(&x, st);
 		note_upstream(&x, st);
 		run_attempts(&x);

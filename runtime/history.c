@@ -6,6 +6,7 @@
 
 #include "journal.h"
 #include "jsonx.h"
+#include "slurm.h"
 
 /* ---- history ------------------------------------------------------------ */
 
@@ -79,6 +80,15 @@ static int fold_event(void *ctx, const cJSON *ev)
 		return 0;
 	struct task_hist *th = history_add(h, task);
 	int inv = (int)jsonx_get_number(ev, "inv", 0);
+	if (!strcmp(kind, "queued")) {
+		/* Queued by `ork slurm record`, which may come after the
+		 * job's ork exec has already started. */
+		set_str(&th->job, ev, "job");
+		th->job_inv = inv;
+		th->queued = th->inv < inv;
+		return 0;
+	}
+	th->queued = 0;
 	if (!strcmp(kind, "start")) {
 		if (!th->open || jsonx_get_number(ev, "attempt", 1) <= 1)
 			set_str(&th->since, ev, "time");
@@ -89,6 +99,8 @@ static int fold_event(void *ctx, const cJSON *ev)
 		th->exit_code = -1;
 		th->signal = 0;
 		set_str(&th->log, ev, "log");
+		if (cJSON_GetObjectItemCaseSensitive(ev, "item"))
+			set_str(&th->item, ev, "item");
 	} else if (!strcmp(kind, "attempt")) {
 		th->exit_code = (int)jsonx_get_number(ev, "exit", -1);
 		th->signal = (int)jsonx_get_number(ev, "signal", 0);
@@ -127,9 +139,11 @@ void history_release(struct history *h)
 		free(th->reason);
 		free(th->key);
 		free(th->log);
+		free(th->item);
 		free(th->started);
 		free(th->finished);
 		free(th->since);
+		free(th->job);
 	}
 	free(h->tasks);
 	free(h->index);
@@ -140,13 +154,28 @@ const char *task_state(const struct rundir *rd, const struct task_hist *th)
 {
 	if (!th)
 		return "not run";
+	if (th->queued || (th->open && th->job && th->job_inv == th->inv)) {
+		/* A Slurm job's process may be on another node: ask Slurm. */
+		const char *js = slurm_job_state(th->job);
+		if (!js)
+			return th->queued ? "queued" : "running";
+		if (!strcmp(js, "RUNNING") || !strcmp(js, "COMPLETING"))
+			return "running";
+		if (*js && th->queued)
+			return "queued";
+		return th->queued ? "not run" : "interrupted";
+	}
 	if (th->open)
 		return pid_alive(th->pid) ? "running" : "interrupted";
 	if (!th->state)
 		return "not run";
 	if (!strcmp(th->state, "succeeded") && th->key) {
 		/* "Done" means the output exists, whatever the journal says. */
-		char *out = rundir_file(rd, "%s.%s.json", th->task, th->key);
+		/* An instance TASK[N] of a fan-out task (fanout.h) has its
+		 * output under TASK. */
+		const char *b = strchr(th->task, '[');
+		int n = b ? (int)(b - th->task) : (int)strlen(th->task);
+		char *out = rundir_file(rd, "%.*s.%s.json", n, th->task, th->key);
 		int ok = is_regular(out);
 		free(out);
 		return ok ? "succeeded" : "not run";

@@ -24,6 +24,10 @@ struct task_hist {
 	long pid;        /* ork exec of a start not (yet) followed by an end */
 	int open;        /* the latest start has no end */
 	char *since;     /* time of the open execution's first start, or NULL */
+	char *item;      /* an instance's item (fanout.h), or NULL */
+	char *job;       /* Slurm job id of the latest "queued" event (slurm.h) */
+	int job_inv;     /* its invocation */
+	int queued;      /* that event is the latest: no start or end since */
 };
 
 struct history {
@@ -41,7 +45,8 @@ struct task_hist *history_get(const struct history *h, const char *task);
 void history_release(struct history *h);
 /* The task's current state: "succeeded" (its output file exists), "failed",
  * "skipped", "running" (its ork exec is alive), "interrupted" (it died
- * without an end event), or "not run".  th may be NULL. */
+ * without an end event), "queued" (its Slurm job waits), or "not run".
+ * th may be NULL. */
 const char *task_state(const struct rundir *rd, const struct task_hist *th);
 
 #endif

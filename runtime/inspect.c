@@ -241,11 +241,35 @@ static int parse_run_opts(int argc, char **argv, struct status_opts *o,
 	return 0;
 }
 
+/* An instance TASK[N] of a fan-out task (fanout.h): the length of TASK
+ * and N; 0 for other names. */
+static size_t instance_of(const char *name, long *index)
+{
+	const char *b = strchr(name, '[');
+	size_t len = strlen(name);
+	if (!b || b == name || name[len - 1] != ']')
+		return 0;
+	*index = strtol(b + 1, NULL, 10);
+	return (size_t)(b - name);
+}
+
+static int cmp_instances(const void *a, const void *b)
+{
+	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+	long ix, iy;
+	size_t lx = instance_of(x, &ix), ly = instance_of(y, &iy);
+	int c = strncmp(x, y, lx < ly ? lx : ly);
+	if (c || lx != ly)
+		return c ? c : lx < ly ? -1 : 1;
+	return (ix > iy) - (ix < iy);
+}
+
 /* The tasks to show: those of the workflow as the artifact (ork begin)
  * or ork end listed them, then any other the journal mentions in the
- * current invocation (a goal's tasks, a run whose artifact listed none).
- * A task of an earlier invocation that the list no longer has was
- * removed from the workflow: not part of the run. */
+ * current invocation (a goal's tasks, a run whose artifact listed none);
+ * the instances of a fan-out task right after it, in index order.  A
+ * task of an earlier invocation that the list no longer has was removed
+ * from the workflow: not part of the run. */
 static size_t task_order(const cJSON *run, const struct history *h,
 			 const char ***out)
 {
@@ -253,10 +277,17 @@ static size_t task_order(const cJSON *run, const struct history *h,
 	int inv = (int)jsonx_get_number(run, "invocation", 0);
 	size_t cap = (size_t)cJSON_GetArraySize(tasks) + h->ntasks + 1, n = 0;
 	const char **v = xcalloc(cap, sizeof *v);
+	const char **inst = xcalloc(h->ntasks + 1, sizeof *inst);
+	size_t ni = 0;
+	long idx;
 	for (const cJSON *t = tasks ? tasks->child : NULL; t; t = t->next)
 		if (cJSON_IsString(t))
 			v[n++] = t->valuestring;
 	for (size_t i = 0; i < h->ntasks; i++) {
+		if (instance_of(h->tasks[i].task, &idx)) {
+			inst[ni++] = h->tasks[i].task;
+			continue;
+		}
 		if (tasks && h->tasks[i].inv != inv)
 			continue;
 		int seen = 0;
@@ -265,6 +296,39 @@ static size_t task_order(const cJSON *run, const struct history *h,
 		if (!seen)
 			v[n++] = h->tasks[i].task;
 	}
+	if (ni) {
+		qsort(inst, ni, sizeof *inst, cmp_instances);
+		unsigned char *used = xcalloc(ni, 1);
+		const char **w = xcalloc(cap, sizeof *w);
+		size_t m = 0;
+		for (size_t j = 0; j < n; j++) {
+			w[m++] = v[j];
+			size_t len = strlen(v[j]), lo = 0, hi = ni;
+			while (lo < hi) {   /* the first instance not before v[j] */
+				size_t mid = (lo + hi) / 2;
+				size_t bl = instance_of(inst[mid], &idx);
+				int c = strncmp(inst[mid], v[j], bl < len ? bl : len);
+				if (c < 0 || (c == 0 && bl < len))
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			for (; lo < ni && instance_of(inst[lo], &idx) == len &&
+			       !strncmp(inst[lo], v[j], len); lo++) {
+				if (!used[lo])
+					w[m++] = inst[lo];
+				used[lo] = 1;
+			}
+		}
+		for (size_t k = 0; k < ni; k++)
+			if (!used[k])
+				w[m++] = inst[k];
+		free(used);
+		free(v);
+		v = w;
+		n = m;
+	}
+	free(inst);
 	*out = v;
 	return n;
 }
@@ -354,7 +418,14 @@ static void status_table(const struct rundir *rd, const cJSON *run,
 	for (size_t i = 0; i < n; i++) {
 		const struct task_hist *th = history_get(h, names[i]);
 		char num[32], dur[32];
-		cell(&t, names[i]);
+		if (th && th->item) {
+			/* An instance shows its item (fanout.h). */
+			char *name = xasprintf("%s %s", names[i], th->item);
+			cell_short(&t, name, 60);
+			free(name);
+		} else {
+			cell(&t, names[i]);
+		}
 		cell(&t, shown_state(rd, run, th));
 		snprintf(num, sizeof num, "%d", th ? th->attempts : 0);
 		cell(&t, th && th->attempts ? num : "-");
@@ -404,6 +475,8 @@ static void status_json(const struct rundir *rd, const cJSON *run,
 		const struct task_hist *th = history_get(h, names[i]);
 		cJSON *t = cJSON_CreateObject();
 		json_str(t, "task", names[i]);
+		if (th && th->item)
+			json_str(t, "item", th->item);
 		json_str(t, "state", shown_state(rd, run, th));
 		cJSON_AddNumberToObject(t, "attempts", th ? th->attempts : 0);
 		double t0;
@@ -428,6 +501,9 @@ static void status_json(const struct rundir *rd, const cJSON *run,
 		free(log);
 		json_str(t, "started", th && !th->open ? th->started : NULL);
 		json_str(t, "finished", th && !th->open ? th->finished : NULL);
+		/* A run submitted to Slurm: the task's latest job (slurm.h). */
+		if (th && th->job)
+			json_str(t, "slurm_job", th->job);
 		cJSON_AddItemToArray(arr, t);
 	}
 	free(names);
@@ -485,7 +561,10 @@ static int scan_logs(void *ctx, const cJSON *ev)
 	struct logscan *s = ctx;
 	const char *kind = jsonx_get_string(ev, "ev");
 	const char *task = jsonx_get_string(ev, "task");
-	if (!kind || !task || (s->task && strcmp(s->task, task)))
+	/* TASK also names its instances TASK[N] (fanout.h). */
+	size_t tl = s->task ? strlen(s->task) : 0;
+	if (!kind || !task || (s->task && strcmp(s->task, task) &&
+			       (strncmp(s->task, task, tl) || task[tl] != '[')))
 		return 0;
 	int inv = (int)jsonx_get_number(ev, "inv", 0);
 	int attempt = (int)jsonx_get_number(ev, "attempt", 0);

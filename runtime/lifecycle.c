@@ -129,6 +129,15 @@ static int check_not_running(const struct rundir *rd, const cJSON *old)
 	long pid = (long)jsonx_get_number(old, "pid", 0);
 	if (!old || strcmp(run_state(old), "running") || pid == (long)getppid())
 		return 0;
+	/* Driven by Slurm (slurm.h): no pid, an end job. */
+	const char *end = jsonx_get_string(
+		cJSON_GetObjectItemCaseSensitive(old, "slurm"), "end_job");
+	if (end && pid <= 0) {
+		warn_msg("run %s of %s is queued or running in Slurm (end job %s); "
+			 "wait for it, cancel it (submit script --cancel), or start "
+			 "another run with RUN_ID=...", rd->run_id, rd->workflow, end);
+		return -1;
+	}
 	warn_msg("run %s of %s is already running, pid %ld; wait for it to end, "
 	      "or start another run with RUN_ID=...", rd->run_id, rd->workflow,
 	      pid);

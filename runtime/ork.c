@@ -14,7 +14,9 @@
 #include "lifecycle.h"
 #include "cronfire.h"
 #include "crontab.h"
+#include "slurm.h"
 #include "util.h"
+#include "why.h"
 
 static const char usage[] =
 "usage: ork SUBCOMMAND [ARGS]\n"
@@ -30,6 +32,10 @@ static const char usage[] =
 "  ork call FILE            call ork_task_run of the shared object FILE (a\n"
 "                           library task) with stdin as input; print the\n"
 "                           output (ork exec runs it for each attempt)\n"
+"  ork slurm record         (orkc -t slurm) record the Slurm jobs of RUN/slurm/jobs\n"
+"  ork why TASK [UPSTREAM...]\n"
+"                           why a task would run (make -n, sh run.sh -n);\n"
+"                           changes nothing\n"
 "\n"
 "For operators:\n"
 "  ork report [RUN] [--workflow NAME] [-o FILE]\n"
@@ -106,6 +112,7 @@ static const struct subcommand subcommands[] = {
 	{"exec", cmd_exec},
 	{"begin", cmd_begin},
 	{"end", cmd_end},
+	{"why", cmd_why},
 	{"status", cmd_status},
 	{"report", cmd_report},
 	{"logs", cmd_logs},
@@ -114,6 +121,7 @@ static const struct subcommand subcommands[] = {
 	{"cron-fire", cmd_cron_fire},
 	{"crontab", cmd_crontab},
 	{"call", cmd_call},
+	{"slurm", cmd_slurm},
 };
 
 int main(int argc, char **argv)

@@ -169,6 +169,15 @@ static void poll_once(struct proc *p, int timeout)
 		pump(p);
 }
 
+int proc_wait_fd(int fd, int timeout_ms)
+{
+	struct pollfd fds[2] = {{selfpipe[0], POLLIN, 0}, {fd, POLLIN, 0}};
+	int n = poll(fds, fd >= 0 ? 2 : 1, timeout_ms);
+	if (n > 0 && fds[0].revents)
+		drain_selfpipe();
+	return n > 0 && fd >= 0 && fds[1].revents;
+}
+
 int proc_sleep(double secs)
 {
 	double deadline = now_mono() + secs;

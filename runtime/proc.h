@@ -25,6 +25,9 @@ int proc_interrupted(void);
 /* Sleep secs seconds unless interrupted first; returns proc_interrupted(). */
 int proc_sleep(double secs);
 /* Die by sig the default way, so a parent (make) sees the signal. */
+/* Wait up to timeout_ms (-1: no limit) for a signal (SIGCHLD included)
+ * or for fd (if >= 0) to be readable; 1 when fd is. */
+int proc_wait_fd(int fd, int timeout_ms);
 void proc_reraise(int sig) __attribute__((noreturn));
 /* Linux: have sig sent to ork when its parent dies.  No-op elsewhere. */
 void proc_die_with_parent(int sig);

@@ -87,6 +87,14 @@ static const cJSON *lookup(void *ctx, enum expr_root root, const char *name,
 		return str;
 	}
 	default:
+		/* An instance of a fan-out task (fanout.h). */
+		if (root == ROOT_ITEM && sc->s->instance && sc->s->item)
+			return sc->s->item;
+		if (root == ROOT_INDEX && sc->s->instance) {
+			cJSON *i = cJSON_CreateNumber((double)sc->s->index);
+			cJSON_AddItemToArray(sc->envs, i);
+			return i;
+		}
 		snprintf(err->msg, sizeof err->msg, "'%s' is only defined in a "
 			 "task with 'foreach'", name);
 		*failed = 1;
@@ -253,6 +261,36 @@ enum render_result render_task(struct task_spec *s, const struct rundir *rd,
 	cJSON_Delete(sc.envs);
 	cJSON_Delete(sc.run);
 	return res;
+}
+
+cJSON *render_eval(const struct task_spec *s, const struct rundir *rd,
+		   const char *src, char *reason, size_t n)
+{
+	struct scope sc;
+	memset(&sc, 0, sizeof sc);
+	sc.s = s;
+	sc.rd = rd;
+	sc.run = rundir_load_run(rd);
+	sc.outputs = xcalloc(s->ndeps + s->nrefs + 1, sizeof *sc.outputs);
+	sc.loaded = xcalloc(s->ndeps + s->nrefs + 1, 1);
+	sc.envs = cJSON_CreateArray();
+	struct expr_error err;
+	struct expr_scope es = {lookup, &sc};
+	struct expr *e = expr_parse(src, strlen(src), &err);
+	cJSON *v = e ? expr_eval(e, &es, &err) : NULL;
+	expr_free(e);
+	if (!v) {
+		char q[96];
+		quote_text(q, sizeof q, src);
+		snprintf(reason, n, "%s: %s", q, err.msg);
+	}
+	for (size_t i = 0; i < s->ndeps + s->nrefs; i++)
+		cJSON_Delete(sc.outputs[i]);
+	free(sc.outputs);
+	free(sc.loaded);
+	cJSON_Delete(sc.envs);
+	cJSON_Delete(sc.run);
+	return v;
 }
 
 void render_release(struct render *r)

@@ -34,6 +34,11 @@ struct render {
  * '{{ a.x + 1 }}' in input: cannot add string and number". */
 enum render_result render_task(struct task_spec *s, const struct rundir *rd,
 			       struct render *r, char *reason, size_t n);
+/* Evaluate one expression (a fan-out task's `parallel` or `foreach`) in
+ * the task's scope: a fresh value, or NULL with "'EXPR': why" in reason.
+ * An instance's spec (fanout.h) gives item and index their values. */
+cJSON *render_eval(const struct task_spec *s, const struct rundir *rd,
+		   const char *src, char *reason, size_t n);
 void render_release(struct render *r);
 
 #endif

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "jsonx.h"
+#include "slurm.h"
 
 static const char *env_or(const char *name, const char *dflt)
 {
@@ -191,6 +192,13 @@ const char *run_state(const cJSON *run)
 	long pid = (long)jsonx_get_number(run, "pid", 0);
 	if (!strcmp(state, "running") && pid > 0 && !pid_alive(pid))
 		return "interrupted";
+	/* A run submitted to Slurm (slurm.h) runs while its end job does. */
+	const cJSON *sl = cJSON_GetObjectItemCaseSensitive(run, "slurm");
+	if (!strcmp(state, "running") && sl) {
+		const char *js = slurm_job_state(jsonx_get_string(sl, "end_job"));
+		if (js && !*js)
+			return "interrupted";
+	}
 	return state;
 }
 

@@ -314,6 +314,61 @@ static int parse_expressions(struct task_spec *s, struct strbuf *err)
 	return 0;
 }
 
+/* "fanout", "concurrency" and "instance" (fanout.h). */
+static int parse_fanout(struct task_spec *s, struct strbuf *err)
+{
+	double c;
+	s->parallel = -1;
+	if (get_num(s->root, SPEC_M_CONCURRENCY, 0, &c, err) < 0)
+		return -1;
+	s->concurrency = c > 1e9 ? 1000000000L : (long)c;
+	const cJSON *f = cJSON_GetObjectItemCaseSensitive(s->root, SPEC_M_FANOUT);
+	if (f) {
+		if (!cJSON_IsObject(f))
+			return error_to(err, "member 'fanout' must be an object");
+		s->fanout = 1;
+		const cJSON *p = cJSON_GetObjectItemCaseSensitive(f, SPEC_M_PARALLEL);
+		if (cJSON_IsString(p))
+			s->parallel_expr = p->valuestring;
+		else if (p && get_num(f, SPEC_M_PARALLEL, -1, &s->parallel, err) < 0)
+			return -1;
+		if (get_str(f, SPEC_M_FOREACH, 0, &s->foreach, err) < 0)
+			return -1;
+	}
+	const cJSON *in = cJSON_GetObjectItemCaseSensitive(s->root, SPEC_M_INSTANCE);
+	if (!in)
+		return 0;
+	if (!cJSON_IsObject(in) ||
+	    get_str(in, SPEC_M_TASK, 1, &s->instance_task, err) < 0 ||
+	    !valid_name(s->instance_task))
+		return error_to(err, "member 'instance' must be an object with "
+			   "a task name");
+	s->instance = 1;
+	s->index = (long)jsonx_get_number(in, "index", 0);
+	s->count = (long)jsonx_get_number(in, "count", 0);
+	s->item = cJSON_GetObjectItemCaseSensitive(in, "item");
+	s->upstream = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(in, "upstream"));
+	return 0;
+}
+
+/* "sources" and "generates": optional lists of non-empty strings. */
+static int parse_paths(struct task_spec *s, const char *key, const char ***v,
+		       size_t *n, struct strbuf *err)
+{
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(s->root, key);
+	if (!a || cJSON_IsNull(a))
+		return 0;
+	if (!cJSON_IsArray(a))
+		return error_to(err, "member '%s' must be a list", key);
+	*v = xcalloc((size_t)cJSON_GetArraySize(a) + 1, sizeof **v);
+	for (const cJSON *c = a->child; c; c = c->next) {
+		if (!cJSON_IsString(c) || !*c->valuestring)
+			return error_to(err, "member '%s' must hold paths", key);
+		(*v)[(*n)++] = c->valuestring;
+	}
+	return 0;
+}
+
 int spec_parse(struct task_spec *s, const char *text, struct strbuf *err)
 {
 	memset(s, 0, sizeof *s);
@@ -332,7 +387,10 @@ int spec_parse(struct task_spec *s, const char *text, struct strbuf *err)
 	    parse_deps(s, err) < 0 || parse_env(s, err) < 0 ||
 	    parse_retry(s, err) < 0 || parse_trigger(s, err) < 0 ||
 	    parse_output_type(s, err) < 0 ||
-	    parse_expressions(s, err) < 0 ||
+	    parse_expressions(s, err) < 0 || parse_fanout(s, err) < 0 ||
+	    parse_paths(s, SPEC_M_SOURCES, &s->sources, &s->nsources, err) < 0 ||
+	    parse_paths(s, SPEC_M_GENERATES, &s->generates, &s->ngenerates,
+			err) < 0 ||
 	    spec_parse_secrets(s, err) < 0)
 		return -1;
 	return 0;
@@ -346,6 +404,8 @@ void spec_release(struct task_spec *s)
 	free(s->env);
 	free(s->secrets);
 	free(s->retry_on);
+	free(s->sources);
+	free(s->generates);
 	type_free(s->output_type);
 	cJSON_Delete(s->root);
 	free(s->text);

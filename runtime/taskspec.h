@@ -67,6 +67,22 @@ struct task_spec {
 					members only, no upstream ones */
 	struct spec_dep *refs;       /* tasks whose outputs they read */
 	size_t nrefs;
+	/* fan-out (fanout.h): a task with "fanout" runs its instances */
+	int fanout;                  /* the spec has "fanout" */
+	double parallel;             /* parallel: N, or -1 */
+	const char *parallel_expr;   /* parallel: EXPR, or NULL */
+	const char *foreach;         /* foreach: EXPR, or NULL */
+	long concurrency;            /* cap on running instances; 0: none */
+	/* one instance of a fan-out task ("instance", written by ork exec) */
+	int instance;                /* this spec is an instance's */
+	const char *instance_task;   /* the fan-out task's name */
+	long index, count;           /* its index and the instance count */
+	const cJSON *item;           /* foreach: its item (in root); or NULL */
+	int upstream;                /* upstream outputs go into its input */
+	const char **sources;        /* paths or globs the task reads */
+	size_t nsources;
+	const char **generates;      /* paths it writes: checked after a */
+	size_t ngenerates;           /* successful attempt */
 	cJSON *root;                 /* owns the strings above */
 	char *text;                  /* owns input */
 };

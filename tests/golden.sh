@@ -51,6 +51,23 @@ sh_lint() {  # NAME
 	fi
 }
 
+# NAME.slurm, where it exists, is the expected orkc -t slurm script, which
+# must be clean under shellcheck too (--update rewrites only those).
+slurm_golden() {  # NAME
+	[ -f "$1.slurm" ] || return 0
+	if ! "$ORKC" -t slurm "$1.yaml" >"$tmp/$1.slurm" 2>"$tmp/stderr"; then
+		fail "$1 (slurm): orkc failed: $(cat "$tmp/stderr")"
+	elif [ $update = 1 ]; then
+		cp "$tmp/$1.slurm" "$1.slurm"
+	elif ! diff -u "$1.slurm" "$tmp/$1.slurm" >&2; then
+		fail "$1 (slurm): output differs from $1.slurm"
+	else
+		pass "$1 (slurm)"
+		cp "$tmp/$1.slurm" "$tmp/$1.slurm.sh"
+		sh_lint "$1.slurm"
+	fi
+}
+
 cd "$top_srcdir/tests/golden"
 for yaml in *.yaml; do
 	name=${yaml%.yaml}
@@ -89,5 +106,6 @@ for yaml in *.yaml; do
 		sh_lint "$name"
 	fi
 	cron_golden "$name"
+	slurm_golden "$name"
 done
 finish

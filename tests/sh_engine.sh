@@ -86,8 +86,16 @@ test_expect_success "needs_run: a newer upstream output or task file, or a stale
 test_expect_success "dry_run prints what would run, downstream of a run task too" '
 	rm -f "$tmp/w/right.json" "$tmp/w/bottom.json" &&
 	touch -d "2020-01-03 00:00:00" "$tmp/w/bottom.json" &&
-	in_engine dry_run >"$tmp/dry.out" &&
-	printf "%s\n" "ork begin" "ork exec right" "ork exec bottom" \
+	in_engine "RUN_ID=r; dry_run" >"$tmp/dry.out" &&
+	printf "%s\n" "ork begin" "# right: output missing: no run '"'r'"' yet" \
+		"ork exec right" "# bottom: output missing: no run '"'r'"' yet" \
+		"ork exec bottom" "ork end --tasks -" >"$tmp/dry.want" &&
+	test_cmp "$tmp/dry.want" "$tmp/dry.out" &&
+	: >"$tmp/w/run.json" &&
+	in_engine "R=\$W; dry_run" >"$tmp/dry.out" 2>/dev/null &&
+	rm "$tmp/w/run.json" &&
+	printf "%s\n" "ork begin" "ork why right" "ork exec right" \
+		"ork why bottom right" "ork exec bottom" \
 		"ork end --tasks -" >"$tmp/dry.want" &&
 	test_cmp "$tmp/dry.want" "$tmp/dry.out"
 '

@@ -29,7 +29,7 @@ JOBS=4
 # (jobserver warnings, "Entering directory" lines in what -n prints).
 unset MAKEFLAGS MFLAGS MAKELEVEL
 src=$top_srcdir/tests/conformance
-WORKFLOWS='diamond fanin chain failure retries timeout resume hostile branching'
+WORKFLOWS='diamond fanin chain failure retries timeout resume hostile branching fanout'
 
 compile_for() {  # KIND: compile wf.yaml into this backend's artifact
 	case $1 in
@@ -219,6 +219,10 @@ expect_ref timeout 'task after: succeeded'
 expect_ref resume 'invocation 2 ended: b=succeeded fix=succeeded'
 expect_ref resume 'invocation 3 ended: c=succeeded'
 expect_ref hostile 'task join: succeeded'
+expect_ref fanout 'task each[2]: succeeded'
+expect_ref fanout 'task join: succeeded'
+expect_ref fanout 'task broken: failed, 1 attempts, reason '"'"'2 of 2 instances failed: broken[0], broken[1]'"'"
+expect_ref fanout 'task after_broken: skipped'
 for f in "$tmp"/*.expected; do
 	if grep -q 'pwned exists' "$f"; then
 		fail "$(basename "$f" .expected): a hostile string ran as code"

@@ -35,6 +35,14 @@ MAKEFLAGS += --no-builtin-rules
 .PHONY: all help ork-begin
 .DEFAULT_GOAL := all
 
+# make -n runs `ork why` for each task it would run: one task at a
+# time, so that what it prints follows its task, in order.
+# Without a run yet, make says so itself (no ork why per task).
+ifneq ($(findstring n,$(firstword -$(MAKEFLAGS))),)
+.NOTPARALLEL:
+ork_fresh := $(if $(wildcard $(R)/run.json),,1)
+endif
+
 ork-begin: private export ORK_RUN_SPEC := {"params":{},"timezone":"Asia/Kolkata"}
 
 # A stale plan: make stops before anything runs when the workflow is newer
@@ -88,6 +96,7 @@ ork-begin:
 #     timeout 3600s
 $(report.out): private export ORK_SPEC := {"task":"report","key":"7118c4e88caba387","executor":"process","argv":["./bin/report"],"input":{},"deps":[],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(report.out): | ork-begin
+	@+-$(if $(findstring n,$(firstword -$(MAKEFLAGS))),$(eval ork_ran.report := 1)$(if $(ork_fresh),$(info # report: output missing: no run '$(run_id)' yet),$(ORK) why $(strip report $(foreach u,$(report.up),$(if $(ork_ran.$u),$u)))))
 	@$(ORK) exec report
 report: $(report.out)
 report.up :=

@@ -35,6 +35,14 @@ MAKEFLAGS += --no-builtin-rules
 .PHONY: all help ork-begin
 .DEFAULT_GOAL := all
 
+# make -n runs `ork why` for each task it would run: one task at a
+# time, so that what it prints follows its task, in order.
+# Without a run yet, make says so itself (no ork why per task).
+ifneq ($(findstring n,$(firstword -$(MAKEFLAGS))),)
+.NOTPARALLEL:
+ork_fresh := $(if $(wildcard $(R)/run.json),,1)
+endif
+
 # A stale plan: make stops before anything runs when the workflow is newer
 # than this file.
 ork_self := $(lastword $(MAKEFILE_LIST))
@@ -86,6 +94,7 @@ ork-begin:
 #     timeout 3600s
 $(backup.out): private export ORK_SPEC := {"task":"backup","key":"2fd517c859c4ab7a","executor":"process","script":"tar czf backup.tgz data","input":{},"deps":[],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(backup.out): | ork-begin
+	@+-$(if $(findstring n,$(firstword -$(MAKEFLAGS))),$(eval ork_ran.backup := 1)$(if $(ork_fresh),$(info # backup: output missing: no run '$(run_id)' yet),$(ORK) why $(strip backup $(foreach u,$(backup.up),$(if $(ork_ran.$u),$u)))))
 	@$(ORK) exec backup
 backup: $(backup.out)
 backup.up :=

@@ -35,6 +35,14 @@ MAKEFLAGS += --no-builtin-rules
 .PHONY: all help ork-begin
 .DEFAULT_GOAL := all
 
+# make -n runs `ork why` for each task it would run: one task at a
+# time, so that what it prints follows its task, in order.
+# Without a run yet, make says so itself (no ork why per task).
+ifneq ($(findstring n,$(firstword -$(MAKEFLAGS))),)
+.NOTPARALLEL:
+ork_fresh := $(if $(wildcard $(R)/run.json),,1)
+endif
+
 ork-begin: private export ORK_RUN_SPEC := {"params":{},"timezone":"Europe/Berlin"}
 
 # A stale plan: make stops before anything runs when the workflow is newer
@@ -90,6 +98,7 @@ ork-begin:
 #     timeout 300s
 $(refresh.out): private export ORK_SPEC := {"task":"refresh","key":"3473be7911adabf7","executor":"process","argv":["./bin/refresh","--all"],"input":{},"deps":[],"env":{},"timeout":300,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(refresh.out): | ork-begin
+	@+-$(if $(findstring n,$(firstword -$(MAKEFLAGS))),$(eval ork_ran.refresh := 1)$(if $(ork_fresh),$(info # refresh: output missing: no run '$(run_id)' yet),$(ORK) why $(strip refresh $(foreach u,$(refresh.up),$(if $(ork_ran.$u),$u)))))
 	@$(ORK) exec refresh
 refresh: $(refresh.out)
 refresh.up :=
@@ -98,6 +107,7 @@ refresh.up :=
 #     timeout 120s; after refresh
 $(publish.out): private export ORK_SPEC := {"task":"publish","key":"710af07d71482538","executor":"process","argv":["./bin/publish"],"input":{},"deps":[{"task":"refresh","key":"3473be7911adabf7"}],"env":{},"timeout":120,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(publish.out): $(refresh.out) | ork-begin
+	@+-$(if $(findstring n,$(firstword -$(MAKEFLAGS))),$(eval ork_ran.publish := 1)$(if $(ork_fresh),$(info # publish: output missing: no run '$(run_id)' yet),$(ORK) why $(strip publish $(foreach u,$(publish.up),$(if $(ork_ran.$u),$u)))))
 	@$(ORK) exec publish
 publish: $(publish.out)
 publish.up := refresh

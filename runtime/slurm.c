@@ -1,0 +1,221 @@
+/* slurm: see slurm.h. */
+#include "slurm.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "journal.h"
+#include "jsonx.h"
+#include "rundir.h"
+#include "util.h"
+
+/* ---- job states --------------------------------------------------------- */
+
+static struct {
+	int loaded;       /* 0: not asked yet; 1: table valid; -1: no squeue */
+	char **ids, **states;
+	size_t n, cap;
+} jobs;
+
+/* A job id as the artifact records it: digits only. */
+static int valid_job(const char *s)
+{
+	if (!s || !*s || strlen(s) > 20)
+		return 0;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return 0;
+	return 1;
+}
+
+/* One squeue call: every job of this user.  A fixed command line. */
+static void load_jobs(void)
+{
+	char cmd[96];
+	snprintf(cmd, sizeof cmd, "squeue -h -o '%%i %%T' -u %lu 2>/dev/null",
+		 (unsigned long)getuid());
+	jobs.loaded = -1;
+	FILE *f = popen(cmd, "r");
+	if (!f)
+		return;
+	char line[256];
+	size_t cap = 0;
+	while (fgets(line, sizeof line, f)) {
+		char id[64], st[64];
+		if (sscanf(line, "%63s %63s", id, st) != 2)
+			continue;
+		jobs.ids = xgrow(jobs.ids, &cap, jobs.n + 1, sizeof *jobs.ids);
+		jobs.cap = cap;
+		jobs.states = xrealloc(jobs.states, cap * sizeof *jobs.states);
+		jobs.ids[jobs.n] = xstrdup(id);
+		jobs.states[jobs.n] = xstrdup(st);
+		jobs.n++;
+	}
+	if (pclose(f) == 0)
+		jobs.loaded = 1;
+}
+
+const char *slurm_job_state(const char *job)
+{
+	if (!valid_job(job))
+		return "";
+	if (!jobs.loaded)
+		load_jobs();
+	if (jobs.loaded < 0)
+		return NULL;
+	for (size_t i = 0; i < jobs.n; i++)
+		if (!strcmp(jobs.ids[i], job))
+			return jobs.states[i];
+	return "";
+}
+
+/* ---- ork slurm record --------------------------------------------------- */
+
+/* RUN/slurm/jobs, as the artifact writes it: "task NAME JOBID" lines,
+ * one "end JOBID" line. */
+struct joblist {
+	char **names, **ids;
+	size_t n, cap;
+	char *end;
+};
+
+static int parse_jobs(char *text, struct joblist *l, struct strbuf *err)
+{
+	int lineno = 0;
+	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+		lineno++;
+		char *w[3] = {NULL, NULL, NULL};
+		int nw = 0;
+		for (char *p = line; *p && nw <= 3;) {
+			while (*p == ' ')
+				p++;
+			if (!*p)
+				break;
+			if (nw == 3) {
+				nw++;
+				break;
+			}
+			w[nw++] = p;
+			while (*p && *p != ' ')
+				p++;
+			if (*p)
+				*p++ = '\0';
+		}
+		if (nw == 3 && !strcmp(w[0], "task") && valid_name(w[1]) &&
+		    valid_job(w[2])) {
+			l->names = xgrow(l->names, &l->cap, l->n + 1, sizeof *l->names);
+			l->ids = xrealloc(l->ids, l->cap * sizeof *l->ids);
+			l->names[l->n] = w[1];
+			l->ids[l->n++] = w[2];
+		} else if (nw == 2 && !strcmp(w[0], "end") && valid_job(w[1])) {
+			l->end = w[1];
+		} else {
+			return error_to(err, "line %d is not 'task NAME JOBID' or "
+					"'end JOBID'", lineno);
+		}
+	}
+	if (!l->end)
+		return error_to(err, "no 'end JOBID' line");
+	return 0;
+}
+
+static int record(const struct rundir *rd)
+{
+	char *path = rundir_file(rd, "slurm/jobs");
+	char *text = read_file(path, NULL);
+	if (!text) {
+		warn_msg("cannot read %s: %s", path, strerror(errno));
+		free(path);
+		return 2;
+	}
+	struct joblist l = {NULL, NULL, 0, 0, NULL};
+	struct strbuf err = STRBUF_INIT;
+	int rc = 0;
+	if (parse_jobs(text, &l, &err) < 0) {
+		warn_msg("%s: %s", path, strbuf_str(&err));
+		rc = 2;
+		goto out;
+	}
+	/* run.json under the run's lock, as ork begin rewrites it. */
+	char *lockpath = rundir_file(rd, "lock");
+	int lockfd = open(lockpath, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	free(lockpath);
+	if (lockfd < 0 || flock(lockfd, LOCK_EX) < 0) {
+		warn_msg("cannot lock %s/lock: %s", rd->path, strerror(errno));
+		if (lockfd >= 0)
+			close(lockfd);
+		rc = 2;
+		goto out;
+	}
+	cJSON *run = rundir_load_run(rd);
+	if (!run) {
+		warn_msg("no run.json in %s: run ork begin first", rd->path);
+		close(lockfd);
+		rc = 2;
+		goto out;
+	}
+	/* The driver is Slurm now: the run is running while the end job
+	 * exists, whatever becomes of the submitting shell. */
+	cJSON_DeleteItemFromObjectCaseSensitive(run, "pid");
+	cJSON_DeleteItemFromObjectCaseSensitive(run, "slurm");
+	cJSON *sl = cJSON_AddObjectToObject(run, "slurm");
+	cJSON_AddStringToObject(sl, "end_job", l.end);
+	cJSON_AddNumberToObject(sl, "jobs", (double)l.n);
+	int inv = (int)jsonx_get_number(run, "invocation", 0);
+	if (rundir_save_run(rd, run) < 0) {
+		warn_msg("cannot write %s/run.json: %s", rd->path, strerror(errno));
+		rc = 2;
+	}
+	cJSON_Delete(run);
+	close(lockfd);
+	int fd = rc ? -1 : journal_open(rd);
+	if (!rc && fd < 0) {
+		warn_msg("cannot append to %s/journal.jsonl: %s", rd->path,
+			 strerror(errno));
+		rc = 2;
+	}
+	double now = now_wall();
+	for (size_t i = 0; fd >= 0 && i < l.n; i++) {
+		struct strbuf ev = STRBUF_INIT;
+		event_start(&ev, "queued");
+		event_str(&ev, "task", l.names[i]);
+		event_int(&ev, "inv", inv);
+		event_str(&ev, "job", l.ids[i]);
+		event_time(&ev, "time", now);
+		if (journal_write(fd, &ev) < 0) {
+			warn_msg("cannot append to %s/journal.jsonl: %s",
+				 rd->path, strerror(errno));
+			rc = 2;
+			i = l.n;
+		}
+		strbuf_release(&ev);
+	}
+	if (fd >= 0)
+		close(fd);
+out:
+	strbuf_release(&err);
+	free(l.names);
+	free(l.ids);
+	free(text);
+	free(path);
+	return rc;
+}
+
+int cmd_slurm(int argc, char **argv)
+{
+	if (argc != 2 || strcmp(argv[1], "record")) {
+		fprintf(stderr, "usage: ork slurm record\n");
+		return 2;
+	}
+	struct rundir rd;
+	if (rundir_from_env(&rd) < 0)
+		return 2;
+	int rc = record(&rd);
+	rundir_release(&rd);
+	return rc;
+}

@@ -1,0 +1,423 @@
+/* why: see why.h.
+ *
+ * ork why decides nothing: make (or the sh engine) has already decided
+ * that the task runs.  It finds every reason it can see, in the order a
+ * reader asks: is there an output at all (and if not, is it because the
+ * definition changed, and in which fields, or because the task failed),
+ * a generated file gone, upstream tasks that run first, a source newer
+ * than the output. */
+#include "why.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "journal.h"
+#include "jsonx.h"
+#include "util.h"
+
+const char *generates_missing(const struct task_spec *s)
+{
+	struct stat st;
+	for (size_t i = 0; i < s->ngenerates; i++)
+		if (stat(s->generates[i], &st) != 0)
+			return s->generates[i];
+	return NULL;
+}
+
+int spec_record(const struct rundir *rd, const char *task, const char *spec)
+{
+	char *path = rundir_file(rd, "%s.spec.json", task);
+	char *tmp = rundir_file(rd, "%s.spec.json.%ld.tmp", task, (long)getpid());
+	int rc = -1, e = 0;
+	unlink(tmp);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		      0644);
+	if (fd >= 0) {
+		rc = write_all(fd, spec, strlen(spec));
+		e = errno;
+		if (close(fd) < 0 && rc == 0) {
+			rc = -1;
+			e = errno;
+		}
+		if (rc == 0 && rename(tmp, path) < 0) {
+			rc = -1;
+			e = errno;
+		}
+		if (rc < 0)
+			unlink(tmp);
+	} else {
+		e = errno;
+	}
+	free(path);
+	free(tmp);
+	errno = e;
+	return rc;
+}
+
+/* ---- reasons ------------------------------------------------------------ */
+
+/* "; " between reasons. */
+static void reason(struct strbuf *sb)
+{
+	if (sb->len)
+		strbuf_adds(sb, "; ");
+}
+
+/* 'PATH', its controls made visible. */
+static void add_path(struct strbuf *sb, const char *path)
+{
+	strbuf_addc(sb, '\'');
+	strbuf_add_safe(sb, path, strlen(path), 0);
+	strbuf_addc(sb, '\'');
+}
+
+static int same_member(const cJSON *a, const cJSON *b, const char *name)
+{
+	const cJSON *x = cJSON_GetObjectItemCaseSensitive(a, name);
+	const cJSON *y = cJSON_GetObjectItemCaseSensitive(b, name);
+	if (!x || !y)
+		return !x && !y;
+	return cJSON_Compare(x, y, 1);
+}
+
+/* Append ", NAME" (or "NAME" first) to the list in sb. */
+static void list_add(struct strbuf *sb, const char *name)
+{
+	if (sb->len)
+		strbuf_adds(sb, ", ");
+	strbuf_adds(sb, name);
+}
+
+/* The names of an object member (env, secrets) whose value differs,
+ * added or gone: names only, never values. */
+static void changed_names(struct strbuf *names, const cJSON *a, const cJSON *b,
+			  const char *member)
+{
+	const cJSON *x = cJSON_GetObjectItemCaseSensitive(a, member);
+	const cJSON *y = cJSON_GetObjectItemCaseSensitive(b, member);
+	for (const cJSON *c = x ? x->child : NULL; c; c = c->next) {
+		const cJSON *d = cJSON_GetObjectItemCaseSensitive(y, c->string);
+		if (!d || !cJSON_Compare(c, d, 1))
+			list_add(names, c->string);
+	}
+	for (const cJSON *d = y ? y->child : NULL; d; d = d->next)
+		if (!cJSON_GetObjectItemCaseSensitive(x, d->string))
+			list_add(names, d->string);
+}
+
+/* Whether name is an item of the ", "-separated list. */
+static int in_list(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = list; (p = strstr(p, name)); p += n)
+		if ((p == list || p[-1] == ' ') && (!p[n] || p[n] == ','))
+			return 1;
+	return 0;
+}
+
+/* deps or refs: the same task names in the same order, with some keys
+ * changed, is an upstream definition that changed (named in ups);
+ * anything else is the list itself. */
+static int same_tasks(const cJSON *a, const cJSON *b, const char *member,
+		      struct strbuf *ups)
+{
+	const cJSON *x = cJSON_GetObjectItemCaseSensitive(a, member);
+	const cJSON *y = cJSON_GetObjectItemCaseSensitive(b, member);
+	if (cJSON_GetArraySize(x) != cJSON_GetArraySize(y))
+		return 0;
+	const cJSON *c = x ? x->child : NULL, *d = y ? y->child : NULL;
+	for (; c && d; c = c->next, d = d->next)
+		if (!same_member(c, d, SPEC_M_TASK))
+			return 0;
+	c = x ? x->child : NULL;
+	d = y ? y->child : NULL;
+	for (; c && d; c = c->next, d = d->next) {
+		const char *name = jsonx_get_string(d, SPEC_M_TASK);
+		if (!same_member(c, d, SPEC_M_KEY) && name &&
+		    !in_list(strbuf_str(ups), name))
+			list_add(ups, name);
+	}
+	return 1;
+}
+
+/* Which defining members differ between the last success's spec (a)
+ * and this one (b), in the words of orkc --diff. */
+static void spec_changes(struct strbuf *sb, const cJSON *a, const cJSON *b)
+{
+	static const char *const command[] = { SPEC_M_EXECUTOR, SPEC_M_FILE,
+		SPEC_M_MODULE, SPEC_M_FUNCTION, SPEC_M_ARGV, SPEC_M_SCRIPT, NULL };
+	static const char *const plain[] = { SPEC_M_INPUT, SPEC_M_WHEN,
+		SPEC_M_OUTPUT_TYPE, SPEC_M_SOURCES, SPEC_M_GENERATES, NULL };
+	struct strbuf f = STRBUF_INIT, names = STRBUF_INIT, ups = STRBUF_INIT;
+	for (int i = 0; command[i]; i++)
+		if (!same_member(a, b, command[i])) {
+			list_add(&f, "command");
+			break;
+		}
+	for (int i = 0; plain[i]; i++)
+		if (!same_member(a, b, plain[i]))
+			list_add(&f, plain[i]);
+	if (!same_tasks(a, b, SPEC_M_DEPS, &ups))
+		list_add(&f, "deps");
+	if (!same_tasks(a, b, SPEC_M_REFS, &ups))
+		list_add(&f, "refs");
+	static const char *const named[] = { SPEC_M_ENV, "secrets", NULL };
+	for (int i = 0; named[i]; i++) {
+		strbuf_reset(&names);
+		changed_names(&names, a, b, named[i]);
+		if (names.len)
+			strbuf_addf(&f, "%s%s (%s)", f.len ? ", " : "", named[i],
+				    strbuf_str(&names));
+	}
+	if (ups.len)
+		strbuf_addf(&f, "%supstream changed: %s", f.len ? ", " : "",
+			    strbuf_str(&ups));
+	strbuf_adds(sb, "definition changed: ");
+	strbuf_adds(sb, f.len ? strbuf_str(&f) : "key");
+	strbuf_release(&f);
+	strbuf_release(&names);
+	strbuf_release(&ups);
+}
+
+/* The largest journal ork why reads for "failed last time" (bytes). */
+#define WHY_JOURNAL_MAX (256 * 1024)
+
+/* The last end event of one task: only end events are parsed, so a long
+ * journal costs a scan, not a parse, per task ork why explains. */
+struct last_end {
+	const char *task;
+	char *state, *reason, *key;
+};
+
+static int scan_end(void *ctx, const cJSON *ev)
+{
+	struct last_end *e = ctx;
+	const char *task = jsonx_get_string(ev, "task");
+	const char *state = jsonx_get_string(ev, "state");
+	if (!task || !state || strcmp(task, e->task))
+		return 0;
+	const char *reason = jsonx_get_string(ev, "reason");
+	const char *key = jsonx_get_string(ev, "key");
+	free(e->state);
+	free(e->reason);
+	free(e->key);
+	e->state = xstrdup(state);
+	e->reason = reason ? xstrdup(reason) : NULL;
+	e->key = key ? xstrdup(key) : NULL;
+	return 0;
+}
+
+/* No output: the definition changed since the last success (which
+ * fields, when TASK.spec.json says), or the task failed, was skipped, or
+ * never ran in this run. */
+static void missing_reason(struct strbuf *sb, const struct rundir *rd,
+			   const struct task_spec *s, const char *text)
+{
+	char *rec = rundir_file(rd, "%s.spec.json", s->task);
+	char *old = read_file_nofollow(rec, NULL);
+	cJSON *o = old ? cJSON_Parse(old) : NULL;
+	const char *okey = jsonx_get_string(o, SPEC_M_KEY);
+	free(rec);
+	free(old);
+	int changed = okey && strcmp(okey, s->key);
+	if (changed) {
+		cJSON *n = cJSON_Parse(text);
+		reason(sb);
+		spec_changes(sb, o, n);
+		cJSON_Delete(n);
+	}
+	cJSON_Delete(o);
+	struct last_end end = { s->task, NULL, NULL, NULL };
+	/* make -n runs ork why once per task: a journal of a large run is
+	 * not read, or those runs would cost tasks x journal. */
+	char *jpath = rundir_file(rd, "journal.jsonl");
+	struct stat jst;
+	int small = stat(jpath, &jst) == 0 && jst.st_size <= WHY_JOURNAL_MAX;
+	free(jpath);
+	if (small && journal_each(rd, "{\"ev\":\"end\"", scan_end, &end) < 0) {
+		free(end.state);
+		end.state = NULL;
+	}
+	const struct last_end *th = end.state ? &end : NULL;
+	/* Changed, then failed (or skipped) with this definition: say both. */
+	int this_key = th && th->key && !strcmp(th->key, s->key);
+	if (changed && !(this_key && strcmp(th->state, "succeeded"))) {
+		free(end.state);
+		free(end.reason);
+		free(end.key);
+		return;
+	}
+	reason(sb);
+	if (access(rd->path, F_OK) != 0)
+		strbuf_addf(sb, "output missing: no run '%s' yet", rd->run_id);
+	else if (!th)
+		strbuf_adds(sb, "output missing: not run yet in this run");
+	else if (!strcmp(th->state, "succeeded") && th->key &&
+		 strcmp(th->key, s->key))
+		strbuf_adds(sb, "definition changed since it succeeded");
+	else if (!strcmp(th->state, "succeeded"))
+		strbuf_adds(sb, "output missing: removed since it succeeded");
+	else {
+		strbuf_addf(sb, "output missing: %s last time", th->state);
+		if (th->reason && *th->reason) {
+			strbuf_adds(sb, " (");
+			strbuf_add_safe(sb, th->reason, strlen(th->reason), 0);
+			strbuf_addc(sb, ')');
+		}
+	}
+	free(end.state);
+	free(end.reason);
+	free(end.key);
+}
+
+static int mtime_after(const struct stat *a, const struct stat *b)
+{
+	return a->st_mtim.tv_sec > b->st_mtim.tv_sec ||
+	       (a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+		a->st_mtim.tv_nsec > b->st_mtim.tv_nsec);
+}
+
+static int is_glob(const char *p)
+{
+	return strpbrk(p, "*?[") != NULL;
+}
+
+/* Missing literal sources (make runs the task for them, and so does the
+ * sh engine). */
+static void missing_sources(struct strbuf *sb, const struct task_spec *s)
+{
+	struct stat st;
+	for (size_t i = 0; i < s->nsources; i++)
+		if (!is_glob(s->sources[i]) && stat(s->sources[i], &st) != 0) {
+			reason(sb);
+			strbuf_adds(sb, "source ");
+			add_path(sb, s->sources[i]);
+			strbuf_adds(sb, " is missing");
+		}
+}
+
+/* "source 'P' is newer" for path, when it is newer than the output. */
+static void newer_file(struct strbuf *sb, const char *what, const char *path,
+		       const struct stat *out)
+{
+	struct stat st;
+	if (stat(path, &st) != 0 || !mtime_after(&st, out))
+		return;
+	reason(sb);
+	strbuf_addf(sb, "%s ", what);
+	add_path(sb, path);
+	strbuf_adds(sb, " is newer");
+}
+
+/* The task file, the sources (globs expanded now, as make and the sh
+ * engine do) and the upstream outputs that are newer than the output. */
+static void newer_reasons(struct strbuf *sb, const struct rundir *rd,
+			  const struct task_spec *s, const struct stat *out,
+			  char **ran, int nran)
+{
+	if (s->file)
+		newer_file(sb, "task file", s->file, out);
+	for (size_t i = 0; i < s->nsources; i++) {
+		if (!is_glob(s->sources[i])) {
+			newer_file(sb, "source", s->sources[i], out);
+			continue;
+		}
+		glob_t g;
+		if (glob(s->sources[i], 0, NULL, &g) == 0)
+			for (size_t k = 0; k < g.gl_pathc; k++)
+				newer_file(sb, "source", g.gl_pathv[k], out);
+		globfree(&g);
+	}
+	for (size_t i = 0; i < s->ndeps; i++) {
+		int listed = 0;
+		for (int k = 0; k < nran; k++)
+			listed |= !strcmp(ran[k], s->deps[i].task);
+		if (listed)
+			continue;
+		char *up = rundir_file(rd, "%s.%s.json", s->deps[i].task,
+				       s->deps[i].key);
+		struct stat st;
+		if (stat(up, &st) == 0 && mtime_after(&st, out)) {
+			reason(sb);
+			strbuf_addf(sb, "upstream %s's output is newer",
+				    s->deps[i].task);
+		}
+		free(up);
+	}
+}
+
+/* The UPSTREAM arguments that are deps of the task. */
+static void upstream_reruns(struct strbuf *sb, const struct task_spec *s,
+			    char **ran, int nran)
+{
+	struct strbuf list = STRBUF_INIT;
+	for (int k = 0; k < nran; k++)
+		for (size_t i = 0; i < s->ndeps; i++)
+			if (!strcmp(ran[k], s->deps[i].task)) {
+				list_add(&list, ran[k]);
+				break;
+			}
+	if (list.len) {
+		reason(sb);
+		strbuf_addf(sb, "upstream re-runs: %s", strbuf_str(&list));
+	}
+	strbuf_release(&list);
+}
+
+int cmd_why(int argc, char **argv)
+{
+	if (argc < 2 || argv[1][0] == '-') {
+		fputs("usage: ork why TASK [UPSTREAM...]\n", stderr);
+		return 2;
+	}
+	const char *text = getenv("ORK_SPEC");
+	if (!text || !*text)
+		die(2, "why: ORK_SPEC is not set; ork why explains a task of a "
+		    "generated artifact (make -n, sh run.sh -n)");
+	struct task_spec s;
+	struct strbuf err = STRBUF_INIT;
+	if (spec_parse(&s, text, &err) < 0)
+		die(2, "why: %s: invalid ORK_SPEC: %s", argv[1], strbuf_str(&err));
+	strbuf_release(&err);
+	if (strcmp(s.task, argv[1]))
+		die(2, "why: ORK_SPEC describes task '%s', not '%s'", s.task,
+		    argv[1]);
+	struct rundir rd;
+	if (rundir_from_env(&rd) < 0) {
+		spec_release(&s);
+		return 2;
+	}
+	struct strbuf sb = STRBUF_INIT;
+	char *out = rundir_file(&rd, "%s.%s.json", s.task, s.key);
+	struct stat ost;
+	int have = lstat(out, &ost) == 0 && S_ISREG(ost.st_mode);
+	if (!have)
+		missing_reason(&sb, &rd, &s, text);
+	for (size_t i = 0; i < s.ngenerates; i++) {
+		if (access(s.generates[i], F_OK) == 0)
+			continue;
+		reason(&sb);
+		strbuf_adds(&sb, "generated file ");
+		add_path(&sb, s.generates[i]);
+		strbuf_adds(&sb, " is missing");
+	}
+	upstream_reruns(&sb, &s, argv + 2, argc - 2);
+	missing_sources(&sb, &s);
+	if (have)
+		newer_reasons(&sb, &rd, &s, &ost, argv + 2, argc - 2);
+	if (!sb.len)
+		strbuf_adds(&sb, "out of date");
+	printf("# %s: %s\n", s.task, strbuf_str(&sb));
+	fflush(stdout);
+	strbuf_release(&sb);
+	free(out);
+	rundir_release(&rd);
+	spec_release(&s);
+	return 0;
+}
