@@ -81,9 +81,9 @@ test_expect_success 'compile: the recipe is marked + and the comment shows the f
 test_expect_success 'make -n and make -q run no instance' '
 	make -n -f run.mk ORK="$ORK" >dry.out 2>&1 &&
 	{ make -q -f run.mk ORK="$ORK" >dry.out 2>&1 || :; } &&
-	! test -e runs.log &&
-	! test -e runs.log &&
-	! test -e "$(rundir)/journal.jsonl"
+	refute test -e runs.log &&
+	refute test -e runs.log &&
+	refute test -e "$(rundir)/journal.jsonl"
 '
 
 test_expect_success 'foreach: one instance per item, at most concurrency at once' '
@@ -152,7 +152,7 @@ test_expect_success 'a new item runs alone; moved items keep their outputs' '
 test_expect_success 'an empty list: zero instances and [] downstream' '
 	rm -f runs.log && echo "{\"files\": [], \"count\": 0}" >list.json &&
 	rm -f "$(fout discover)" && make_ok -j4 &&
-	! test -e runs.log &&
+	refute test -e runs.log &&
 	jget "$(fout agg)" "d" >got &&
 	echo "{\"reps\":[],\"work\":[]}" >want && test_cmp want got
 '
@@ -277,7 +277,7 @@ test_expect_success 'examples/parallel runs under make -j4, and again does nothi
 	echo "discover count count[0] count[1] count[2] count[3] count[4] count[5] count[6] count[7] aggregate " >want &&
 	test_cmp want got &&
 	make_ok -f run.mk ORK="$ORK" PYTHON="$PYTOOL" &&
-	! grep "started" make.out
+	refute grep "started" make.out
 '
 
 # ---- foreach and parallel together, equal items ---------------------------------

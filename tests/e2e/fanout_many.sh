@@ -40,7 +40,7 @@ test_expect_success "a foreach of $N items completes" '
 
 test_expect_success 'again: nothing runs' '
 	make_ok -j2 &&
-	! grep started make.out
+	refute grep started make.out
 '
 
 finish

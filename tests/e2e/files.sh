@@ -130,7 +130,7 @@ check_backend() {
 	"$ORKC" wf.yaml -o "$art"
 	test_expect_success "$backend: -n before the first run: output missing, no ork why, nothing written" '
 		dry && has_line "# a: output missing: no run '"'default'"' yet" dry.out &&
-		! grep -q "why" dry.out &&
+		refute grep -q "why" dry.out &&
 		test ! -e .ork
 	'
 	test_expect_success "$backend: a and b run once, then nothing runs" '
@@ -150,14 +150,14 @@ check_backend() {
 	test_expect_success "$backend: a generated file deleted later re-runs its task only" '
 		age && rm out/b.txt &&
 		dry && has_line "# b: generated file '"'out/b.txt'"' is missing" dry.out &&
-		! grep -q "exec a" dry.out &&
+		refute grep -q "exec a" dry.out &&
 		run && expect_starts 3 4 && test -f out/b.txt
 	'
 	test_expect_success "$backend: a changed definition: -n names the fields, never a value" '
 		write_wf --fast && "$ORKC" wf.yaml -o "$art" &&
 		dry && has_line "# a: definition changed: command, env (FLAVOUR)" dry.out &&
 		has_line "# b: definition changed: upstream changed: a; upstream re-runs: a" dry.out &&
-		! grep -q "secret-ish" dry.out &&
+		refute grep -q "secret-ish" dry.out &&
 		run && expect_starts 4 5
 	'
 	test_expect_success "$backend: up to date: -n runs no task" '

@@ -290,7 +290,7 @@ test_expect_success 'sbatch refusing a job: what was submitted is cancelled, the
 	grep -q "submitting the run failed" err
 	test -z "$(squeue -h -n badpart.first)"
 	expect_eq state failed "$(jget "$(rundir)/run.json" "d[\"state\"]")"
-	! pgrep -f "sleep 318" >/dev/null
+	refute pgrep -f "sleep 318" >/dev/null
 '
 
 # ---- a 50 MB hand-off --------------------------------------------------------
@@ -372,7 +372,7 @@ test_expect_success '--cancel: the run is recorded failed, no task process is le
 	grep -Eq "^b +not run" st
 	grep -Eq "^c +not run" st
 	test -z "$(squeue -h)"
-	! pgrep -f "sleep 317" >/dev/null
+	refute pgrep -f "sleep 317" >/dev/null
 '
 test_expect_success 'scancel of every job, the end job too: the run is interrupted, not running' '
 	sh run.sh RUN_ID=all ORK="$ORK" >out
@@ -388,7 +388,7 @@ test_expect_success 'scancel of every job, the end job too: the run is interrupt
 	cat st
 	grep -q "^run all of slow: interrupted" st
 	grep -Eq "^b +not run" st
-	! pgrep -f "sleep 317" >/dev/null
+	refute pgrep -f "sleep 317" >/dev/null
 '
 test_expect_success 'after a cancel, submitting again resumes the run' '
 	sed -i "s/sleep 317; //" wf.yaml

@@ -116,6 +116,6 @@ test_expect_success 'after a make run, submit -n resubmits what make -n would ru
 	cat make.n
 	test_cmp make.n slurm.n
 	grep -qx bad slurm.n
-	! grep -qx ok1 slurm.n
+	refute grep -qx ok1 slurm.n
 '
 finish
