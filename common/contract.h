@@ -35,6 +35,15 @@ int contract_lookup(const char *const *names, const char *s);
 
 /* A task key: TASK_KEY_LEN lowercase hex digits, a hash of what defines
  * the task's result (DESIGN.md); part of the output file name. */
+/* ork's exit statuses, which the artifacts rely on (make stops at a
+ * non-zero recipe; ork exec exits ORK_EXIT_OK for a task that failed, so
+ * make goes on with the others and ork end reports it). */
+enum ork_exit {
+	ORK_EXIT_OK = 0,       /* success; ork exec: the task reached a final state */
+	ORK_EXIT_FAILED = 1,   /* ork end/status: the run failed; cancel: not running */
+	ORK_EXIT_USAGE = 2,    /* usage, environment, spec or run directory errors */
+};
+
 #define TASK_KEY_LEN 16
 
 /* Task and workflow names end up in file names (TASK.KEY.json,

@@ -10,8 +10,9 @@
 
 /* Names a param may not have.  A param is a make variable on the command
  * line, and the Makefile `unexport`s it (so make never expands it into a
- * task's environment), so it must not be one of the Makefile's variables,
- * one of make's own, or a variable the tasks' environment needs. */
+ * task's environment), so it must not be one of the Makefile's variables
+ * (its own helpers are all named ork_...), one of make's own, or a
+ * variable the tasks' environment needs. */
 static const char *const reserved[] = {
 	"ORK", "PYTHON", "RUN_ID", "run_id", "ORK_HOME", "R", "SHELL", "MAKEFLAGS",
 	"MFLAGS", "MAKEFILES", "MAKECMDGOALS", "MAKELEVEL", "MAKEOVERRIDES",
@@ -20,7 +21,7 @@ static const char *const reserved[] = {
 	"LANG", "TZ", "TERM", "PYTHONPATH", "PYTHONHOME", NULL
 };
 static const char *const reserved_prefixes[] = {
-	"ORK_", "MAKE", "LD_", "LC_", NULL
+	"ORK_", "ork_", "MAKE", "LD_", "LC_", NULL
 };
 
 static const char *const param_keys[] = {

@@ -141,7 +141,7 @@ static int cancel_run(const struct rundir *rd)
 	cJSON_Delete(r);
 	struct history h = HISTORY_INIT;
 	if (history_load(&h, rd) < 0)
-		die(2, "cannot read %s/journal.jsonl: %s", rd->path, strerror(errno));
+		die(ORK_EXIT_USAGE, "cannot read %s/journal.jsonl: %s", rd->path, strerror(errno));
 	size_t *run = xcalloc(h.ntasks + 1, sizeof *run);
 	size_t nrun = running_tasks(&h, run);
 	if (!running && !nrun) {
@@ -166,7 +166,7 @@ static int cancel_run(const struct rundir *rd)
 			 "there", rd->run_id, rd->workflow);
 		free(run);
 		history_release(&h);
-		return 2;
+		return ORK_EXIT_USAGE;
 	}
 	record(rd, &h, run, nrun);
 	struct strbuf sb = STRBUF_INIT;
@@ -194,7 +194,7 @@ int cmd_cancel(int argc, char **argv)
 			arg = argv[i];
 		} else {
 			fprintf(stderr, "usage: ork cancel [RUN] [--workflow NAME]\n");
-			return 2;
+			return ORK_EXIT_USAGE;
 		}
 	}
 	struct rundir rd;

@@ -62,23 +62,23 @@ static void parse_args(int argc, char **argv, struct fire *f)
 		case 'a': f->at = optarg; break;
 		case 'c': f->catchup = optarg; break;
 		default:
-			die(2, "cron-fire: bad option '%s'\n%s", argv[optind - 1],
+			die(ORK_EXIT_USAGE, "cron-fire: bad option '%s'\n%s", argv[optind - 1],
 			    usage);
 		}
 	}
 	if (!f->workflow || !valid_name(f->workflow))
-		die(2, "cron-fire: --workflow NAME is required (a workflow "
+		die(ORK_EXIT_USAGE, "cron-fire: --workflow NAME is required (a workflow "
 		    "name)\n%s", usage);
 	if (optind == argc)
-		die(2, "cron-fire: no command after '--'\n%s", usage);
+		die(ORK_EXIT_USAGE, "cron-fire: no command after '--'\n%s", usage);
 	if (f->timezone && !f->schedule)
-		die(2, "cron-fire: --timezone goes with --schedule");
+		die(ORK_EXIT_USAGE, "cron-fire: --timezone goes with --schedule");
 	if (f->catchup && strcmp(f->catchup, "none") &&
 	    strcmp(f->catchup, "latest") && strcmp(f->catchup, "all"))
-		die(2, "cron-fire: --catchup takes none, latest or all, not '%s'",
+		die(ORK_EXIT_USAGE, "cron-fire: --catchup takes none, latest or all, not '%s'",
 		    f->catchup);
 	if (f->catchup && !f->schedule)
-		die(2, "cron-fire: --catchup goes with --schedule");
+		die(ORK_EXIT_USAGE, "cron-fire: --catchup goes with --schedule");
 	f->argv = argv + optind;
 }
 
@@ -129,7 +129,7 @@ static int due(const struct fire *f)
 	struct cron c;
 	struct cron_error errs[CRON_MAXERRORS];
 	if (cron_parse(f->schedule, &c, errs))
-		die(2, "cron-fire: bad schedule '%s': %s", f->schedule,
+		die(ORK_EXIT_USAGE, "cron-fire: bad schedule '%s': %s", f->schedule,
 		    errs[0].msg);
 	time_t next;
 	return cron_next(&c, f->scheduled - 1, &next) == 0 &&
@@ -154,16 +154,16 @@ static void open_files(struct fire *f)
 	char *dir = xasprintf("%s/%s", home && *home ? home : ".ork",
 			      f->workflow);
 	if (mkdir_p(dir, 0777) < 0)
-		die(2, "cron-fire: cannot create '%s': %s", dir, strerror(errno));
+		die(ORK_EXIT_USAGE, "cron-fire: cannot create '%s': %s", dir, strerror(errno));
 	char *log = xasprintf("%s/cron.log", dir);
 	char *lock = xasprintf("%s/cron.lock", dir);
 	f->wfdir = xstrdup(dir);
 	f->log_fd = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
 	if (f->log_fd < 0)
-		die(2, "cron-fire: cannot open '%s': %s", log, strerror(errno));
+		die(ORK_EXIT_USAGE, "cron-fire: cannot open '%s': %s", log, strerror(errno));
 	f->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
 	if (f->lock_fd < 0)
-		die(2, "cron-fire: cannot open '%s': %s", lock, strerror(errno));
+		die(ORK_EXIT_USAGE, "cron-fire: cannot open '%s': %s", lock, strerror(errno));
 	free(dir);
 	free(log);
 	free(lock);
@@ -174,7 +174,7 @@ static int take_lock(struct fire *f)
 {
 	if (flock(f->lock_fd, LOCK_EX | LOCK_NB) < 0) {
 		if (errno != EWOULDBLOCK)
-			die(2, "cron-fire: cannot lock cron.lock: %s",
+			die(ORK_EXIT_USAGE, "cron-fire: cannot lock cron.lock: %s",
 			    strerror(errno));
 		char holder[128] = "";
 		ssize_t n = pread(f->lock_fd, holder, sizeof holder - 1, 0);
@@ -296,7 +296,7 @@ static int run(struct fire *f)
 	int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	int pfd[2];
 	if (proc_pipe(pfd) < 0)
-		die(2, "cron-fire: cannot create a pipe: %s", strerror(errno));
+		die(ORK_EXIT_USAGE, "cron-fire: cannot create a pipe: %s", strerror(errno));
 	struct proc p = PROC_INIT;
 	struct proc_opts o = {f->argv, env, in, pfd[1], pfd[1]};
 	double start = now_mono();
@@ -455,13 +455,13 @@ int cmd_cron_fire(int argc, char **argv)
 	memset(&f, 0, sizeof f);
 	parse_args(argc, argv, &f);
 	if (f.dir && chdir(f.dir) < 0)
-		die(2, "cron-fire: cannot enter '%s': %s", f.dir, strerror(errno));
+		die(ORK_EXIT_USAGE, "cron-fire: cannot enter '%s': %s", f.dir, strerror(errno));
 	time_t now = time(NULL);
 	if (f.at && tz_parse(f.at, &now) < 0)
-		die(2, "cron-fire: --at needs an RFC 3339 time, not '%s'", f.at);
+		die(ORK_EXIT_USAGE, "cron-fire: --at needs an RFC 3339 time, not '%s'", f.at);
 	f.scheduled = now - ((now % 60) + 60) % 60;
 	if (tz_use(f.timezone) < 0)
-		die(2, "cron-fire: unknown time zone '%s'", f.timezone);
+		die(ORK_EXIT_USAGE, "cron-fire: unknown time zone '%s'", f.timezone);
 	if (f.schedule && !due(&f))
 		return 0;
 	make_run_id(&f);

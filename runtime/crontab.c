@@ -167,7 +167,7 @@ static void read_both(int ofd, int efd, struct strbuf *out, struct strbuf *err)
 		if (poll(pf, 2, -1) < 0) {
 			if (errno == EINTR)
 				continue;
-			die(2, "crontab: poll: %s", strerror(errno));
+			die(ORK_EXIT_USAGE, "crontab: poll: %s", strerror(errno));
 		}
 		for (int i = 0; i < 2; i++) {
 			if (pf[i].fd < 0 || !pf[i].revents)
@@ -199,10 +199,10 @@ static char *read_crontab(void)
 {
 	int o[2], e[2];
 	if (pipe(o) < 0 || pipe(e) < 0)
-		die(2, "crontab: pipe: %s", strerror(errno));
+		die(ORK_EXIT_USAGE, "crontab: pipe: %s", strerror(errno));
 	pid_t pid = fork();
 	if (pid < 0)
-		die(2, "crontab: fork: %s", strerror(errno));
+		die(ORK_EXIT_USAGE, "crontab: fork: %s", strerror(errno));
 	if (pid == 0) {
 		dup2(o[1], 1);
 		dup2(e[1], 2);
@@ -220,7 +220,7 @@ static char *read_crontab(void)
 	/* Anything but "no crontab" must stop us: writing back what we did
 	 * not manage to read would wipe the user's entries. */
 	if (rc != 0 && !(out.len == 0 && strstr(strbuf_str(&err), "no crontab")))
-		die(2, "crontab: '%s -l' failed (%d): %s", crontab_prog(), rc,
+		die(ORK_EXIT_USAGE, "crontab: '%s -l' failed (%d): %s", crontab_prog(), rc,
 		    strbuf_str(&err));
 	strbuf_release(&err);
 	if (rc != 0)
@@ -233,10 +233,10 @@ static void write_crontab(const char *text)
 {
 	int in[2];
 	if (pipe(in) < 0)
-		die(2, "crontab: pipe: %s", strerror(errno));
+		die(ORK_EXIT_USAGE, "crontab: pipe: %s", strerror(errno));
 	pid_t pid = fork();
 	if (pid < 0)
-		die(2, "crontab: fork: %s", strerror(errno));
+		die(ORK_EXIT_USAGE, "crontab: fork: %s", strerror(errno));
 	if (pid == 0) {
 		dup2(in[0], 0);
 		close(in[0]);
@@ -259,7 +259,7 @@ static void write_crontab(const char *text)
 	close(in[1]);
 	int rc = wait_child(pid);
 	if (rc != 0 || off < len)
-		die(2, "crontab: '%s -' failed (%d); the crontab is unchanged",
+		die(ORK_EXIT_USAGE, "crontab: '%s -' failed (%d); the crontab is unchanged",
 		    crontab_prog(), rc);
 }
 
@@ -332,7 +332,7 @@ static void check_zone(const char *block, const char *file)
 	char *zone = block_zone(block);
 	if (zone && !tz_exists(zone)) {
 		const char *near = tz_closest(zone);
-		die(2, "crontab: '%s' names an unknown time zone '%s'%s%s%s; "
+		die(ORK_EXIT_USAGE, "crontab: '%s' names an unknown time zone '%s'%s%s%s; "
 		    "nothing installed", file, zone,
 		    near ? " (did you mean '" : "", near ? near : "",
 		    near ? "'?)" : "");
@@ -351,19 +351,19 @@ static int install(const char *file, int dry_run)
 			strbuf_add(&sb, buf, n);
 		text = strbuf_detach(&sb);
 	} else if (!(text = read_file(file, NULL))) {
-		die(2, "crontab: cannot read '%s': %s", file, strerror(errno));
+		die(ORK_EXIT_USAGE, "crontab: cannot read '%s': %s", file, strerror(errno));
 	}
 	struct strbuf why = STRBUF_INIT;
 	char *name = crontab_block_name(text, &why);
 	if (!name)
-		die(2, "crontab: '%s' is not a block of orkc crontab lines: %s",
+		die(ORK_EXIT_USAGE, "crontab: '%s' is not a block of orkc crontab lines: %s",
 		    file, strbuf_str(&why));
 	check_zone(text, file);
 	warn_zone(text);
 	char *old = read_crontab();
 	char *new = crontab_splice(old, name, text, &why);
 	if (!new)
-		die(2, "crontab: %s", strbuf_str(&why));
+		die(ORK_EXIT_USAGE, "crontab: %s", strbuf_str(&why));
 	int rc = apply(old, new, name, dry_run, "installed");
 	free(name);
 	free(text);
@@ -375,12 +375,12 @@ static int install(const char *file, int dry_run)
 static int remove_block(const char *name, int dry_run)
 {
 	if (!valid_name(name))
-		die(2, "crontab: '%s' is not a workflow name", name);
+		die(ORK_EXIT_USAGE, "crontab: '%s' is not a workflow name", name);
 	char *old = read_crontab();
 	struct strbuf why = STRBUF_INIT;
 	char *new = crontab_splice(old, name, NULL, &why);
 	if (!new)
-		die(2, "crontab: %s", strbuf_str(&why));
+		die(ORK_EXIT_USAGE, "crontab: %s", strbuf_str(&why));
 	int rc = 0;
 	if (!strcmp(old, new))
 		printf("crontab: no entries for '%s'\n", name);
@@ -436,5 +436,5 @@ int cmd_crontab(int argc, char **argv)
 	if ((argc == 2 || argc == 3) && !strcmp(argv[1], "show") && !dry_run)
 		return show(argc == 3 ? argv[2] : NULL);
 	fputs(usage, stderr);
-	return 2;
+	return ORK_EXIT_USAGE;
 }

@@ -162,7 +162,7 @@ fatal(const struct exec *x, const char *fmt, ...)
 	va_start(ap, fmt);
 	strbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);
-	die(2, "%s: %s", x->spec.task ? x->spec.task : "exec", strbuf_str(&sb));
+	die(ORK_EXIT_USAGE, "%s: %s", x->spec.task ? x->spec.task : "exec", strbuf_str(&sb));
 }
 
 static void journal(struct exec *x)
@@ -178,14 +178,14 @@ static void load_spec(struct exec *x, const char *task)
 {
 	const char *text = getenv("ORK_SPEC");
 	if (!text || !*text)
-		die(2, "exec: ORK_SPEC is not set; ork exec runs a task of a "
+		die(ORK_EXIT_USAGE, "exec: ORK_SPEC is not set; ork exec runs a task of a "
 		    "generated artifact, which passes the task's definition in it");
 	struct strbuf err = STRBUF_INIT;
 	if (spec_parse(&x->spec, text, &err) < 0)
-		die(2, "exec: %s: invalid ORK_SPEC: %s", task, strbuf_str(&err));
+		die(ORK_EXIT_USAGE, "exec: %s: invalid ORK_SPEC: %s", task, strbuf_str(&err));
 	strbuf_release(&err);
 	if (strcmp(x->spec.task, task))
-		die(2, "exec: ORK_SPEC describes task '%s', not '%s'",
+		die(ORK_EXIT_USAGE, "exec: ORK_SPEC describes task '%s', not '%s'",
 		    x->spec.task, task);
 	/* An instance (fanout.h) is TASK[INDEX] in the journal, the logs
 	 * and its lock; only its output is named by its key. */
@@ -199,12 +199,12 @@ static void load_spec(struct exec *x, const char *task)
 static void open_run(struct exec *x)
 {
 	if (rundir_from_env(&x->rd) < 0)
-		exit(2);
+		exit(ORK_EXIT_USAGE);
 	cJSON *run = rundir_load_run(&x->rd);
 	if (!run) {
 		/* Run by hand, without the artifact's `ork begin`. */
 		if (run_begin(&x->rd, 0) < 0)
-			exit(2);
+			exit(ORK_EXIT_USAGE);
 		run = rundir_load_run(&x->rd);
 		if (!run)
 			fatal(x, "cannot read %s/run.json", x->rd.path);
@@ -253,7 +253,7 @@ static void read_settings(struct exec *x)
 	if (g && *g) {
 		x->grace = strtod(g, &end);
 		if (*end || !(x->grace >= 0) || x->grace > 86400)
-			die(2, "exec: ORK_KILL_GRACE '%s' is not a number of "
+			die(ORK_EXIT_USAGE, "exec: ORK_KILL_GRACE '%s' is not a number of "
 			    "seconds (0 to 86400)", g);
 	}
 	/* ORK_HEARTBEAT: a "still running" line every so many seconds
@@ -263,14 +263,14 @@ static void read_settings(struct exec *x)
 	if (hb && *hb) {
 		x->heartbeat = strtod(hb, &end);
 		if (*end || !(x->heartbeat >= 0) || x->heartbeat > 1e7)
-			die(2, "exec: ORK_HEARTBEAT '%s' is not a number of "
+			die(ORK_EXIT_USAGE, "exec: ORK_HEARTBEAT '%s' is not a number of "
 			    "seconds", hb);
 	}
 	const char *f = getenv("ORK_FSYNC");
 	x->sync = 1;
 	if (f && *f) {
 		if (strcmp(f, "0") && strcmp(f, "1"))
-			die(2, "exec: ORK_FSYNC '%s' is not 0 or 1", f);
+			die(ORK_EXIT_USAGE, "exec: ORK_FSYNC '%s' is not 0 or 1", f);
 		x->sync = f[0] == '1';
 	}
 	const char *m = getenv("ORK_LOG_MAX");
@@ -289,7 +289,7 @@ static void read_settings(struct exec *x)
 			end++;
 		if (*end || errno || m[0] == '-' || end == m ||
 		    v > (1ULL << (62 - shift)))
-			die(2, "exec: ORK_LOG_MAX '%s' is not a size in bytes "
+			die(ORK_EXIT_USAGE, "exec: ORK_LOG_MAX '%s' is not a size in bytes "
 			    "(like 1048576, 512k, 64M or 0 for no limit)", m);
 		x->log_max = v << shift;
 		if (x->log_max == 1)
@@ -1463,7 +1463,7 @@ static char *find_pydir(void)
 			free(cands[i]);
 	}
 	if (!found)
-		die(2, "cannot find the ork Python package (installed under "
+		die(ORK_EXIT_USAGE, "cannot find the ork Python package (installed under "
 		    "%s/python); set ORK_PYDIR to the directory holding ork/",
 		    ORK_PKGDATADIR);
 	return found;
@@ -1524,7 +1524,7 @@ int cmd_exec(int argc, char **argv)
 	if (argc != 2 || argv[1][0] == '-') {
 		fprintf(stderr, "usage: ork exec TASK   (with ORK_SPEC, ORK_WORKFLOW "
 			"and ORK_RUN_ID in the environment)\n");
-		return 2;
+		return ORK_EXIT_USAGE;
 	}
 	struct exec x;
 	memset(&x, 0, sizeof x);

@@ -394,7 +394,7 @@ static int schedule(struct fan *f, size_t cap)
 	char self[4096];
 	ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
 	if (len <= 0 || len >= (ssize_t)sizeof self - 1)
-		die(2, "exec: %s: cannot find the ork binary (/proc/self/exe)",
+		die(ORK_EXIT_USAGE, "exec: %s: cannot find the ork binary (/proc/self/exe)",
 		    f->s->task);
 	self[len] = '\0';
 	size_t next = 0, running = 0;
@@ -409,7 +409,7 @@ static int schedule(struct fan *f, size_t cap)
 			if (pid < 0) {
 				js_give(&js);
 				if (!running)
-					die(2, "exec: %s: cannot fork: %s",
+					die(ORK_EXIT_USAGE, "exec: %s: cannot fork: %s",
 					    f->s->task, strerror(errno));
 				break;
 			}

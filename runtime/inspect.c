@@ -157,7 +157,7 @@ int inspect_no_run(const char *arg, const char *wf)
 	else
 		warn_msg("no runs under %s%s%s (set ORK_HOME if they are elsewhere)",
 		      ork_home(), wf ? " for workflow " : "", wf ? wf : "");
-	return 2;
+	return ORK_EXIT_USAGE;
 }
 
 /* ---- tables ------------------------------------------------------------- */
@@ -518,14 +518,14 @@ int cmd_status(int argc, char **argv)
 	struct status_opts o;
 	if (parse_run_opts(argc, argv, &o, NULL,
 			   "ork status [RUN] [--workflow NAME] [--json]") < 0)
-		return 2;
+		return ORK_EXIT_USAGE;
 	struct rundir rd;
 	if (inspect_resolve_run(o.run, o.workflow, &rd) < 0)
 		return inspect_no_run(o.run, o.workflow);
 	cJSON *run = rundir_load_run(&rd);
 	struct history h = HISTORY_INIT;
 	if (history_load(&h, &rd) < 0)
-		die(2, "cannot read %s/journal.jsonl: %s", rd.path, strerror(errno));
+		die(ORK_EXIT_USAGE, "cannot read %s/journal.jsonl: %s", rd.path, strerror(errno));
 	if (o.json) {
 		status_json(&rd, run, &h);
 	} else {
@@ -703,7 +703,7 @@ static int follow_logs(const struct rundir *rd, const char *task)
 		done = follow_done(rd, task);
 		struct logscan s = {task, NULL, 0, 0};
 		if (journal_each(rd, NULL, scan_logs, &s) < 0)
-			die(2, "cannot read %s/journal.jsonl: %s", rd->path,
+			die(ORK_EXIT_USAGE, "cannot read %s/journal.jsonl: %s", rd->path,
 			    strerror(errno));
 		for (size_t i = 0; i < s.n; i++) {
 			struct logent *e = &s.v[i];
@@ -761,7 +761,7 @@ int cmd_logs(int argc, char **argv)
 	argc = k;
 	if (parse_run_opts(argc, argv, &o, &task,
 			   "ork logs [-f] [RUN] [TASK] [--workflow NAME]") < 0)
-		return 2;
+		return ORK_EXIT_USAGE;
 	struct rundir rd;
 	if (inspect_resolve_run(o.run, o.workflow, &rd) < 0) {
 		/* A lone argument that is no run is a task of the latest. */
@@ -776,12 +776,12 @@ int cmd_logs(int argc, char **argv)
 	}
 	struct logscan s = {task, NULL, 0, 0};
 	if (journal_each(&rd, NULL, scan_logs, &s) < 0)
-		die(2, "cannot read %s/journal.jsonl: %s", rd.path, strerror(errno));
+		die(ORK_EXIT_USAGE, "cannot read %s/journal.jsonl: %s", rd.path, strerror(errno));
 	if (task && !s.n) {
 		warn_msg("no attempts of task '%s' in run %s of %s", task, rd.run_id,
 		      rd.workflow);
 		rundir_release(&rd);
-		return 2;
+		return ORK_EXIT_USAGE;
 	}
 	for (size_t i = 0; i < s.n; i++) {
 		struct logent *e = &s.v[i];
@@ -805,7 +805,7 @@ int cmd_runs(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (argv[i][0] == '-' || wf) {
 			fprintf(stderr, "usage: ork runs [WORKFLOW]\n");
-			return 2;
+			return ORK_EXIT_USAGE;
 		}
 		wf = argv[i];
 	}
@@ -871,11 +871,11 @@ int cmd_report(int argc, char **argv)
 	struct status_opts o;
 	const char *file;
 	if (parse_report_opts(argc, argv, &o, &file) < 0)
-		return 2;
+		return ORK_EXIT_USAGE;
 	int to_stdout = !file || !strcmp(file, "-");
 	if (to_stdout && isatty(STDOUT_FILENO)) {
 		warn_msg("not writing HTML to a terminal; use -o FILE (or -o - | ...)");
-		return 2;
+		return ORK_EXIT_USAGE;
 	}
 	struct rundir rd;
 	if (inspect_resolve_run(o.run, o.workflow, &rd) < 0)
@@ -885,10 +885,10 @@ int cmd_report(int argc, char **argv)
 	struct strbuf page = STRBUF_INIT;
 	const char **names = NULL;
 	if (history_load(&h, &rd) < 0)
-		die(2, "cannot read %s/journal.jsonl: %s", rd.path, strerror(errno));
+		die(ORK_EXIT_USAGE, "cannot read %s/journal.jsonl: %s", rd.path, strerror(errno));
 	size_t n = task_order(run, &h, &names);
 	if (report_html(&page, &rd, run, &h, (const char *const *)names, n) < 0)
-		die(2, "cannot read %s/journal.jsonl: %s", rd.path, strerror(errno));
+		die(ORK_EXIT_USAGE, "cannot read %s/journal.jsonl: %s", rd.path, strerror(errno));
 	int rc = 0;
 	if (to_stdout ? write_all(STDOUT_FILENO, page.buf, page.len) < 0 :
 	    write_file_atomic(file, page.buf, page.len) < 0) {

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "contract.h"
 #include "jsonx.h"
 #include "util.h"
 
@@ -111,7 +112,7 @@ int cmd_call(int argc, char **argv)
 	if (argc != 2 || argv[1][0] == '\0') {
 		fprintf(stderr, "usage: ork call FILE   (input JSON on stdin, "
 			"output JSON on stdout)\n");
-		return 2;
+		return ORK_EXIT_USAGE;
 	}
 	const char *file = argv[1];
 	size_t ilen;

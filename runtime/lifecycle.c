@@ -293,15 +293,15 @@ int cmd_begin(int argc, char **argv)
 			python = 1;
 		} else {
 			fprintf(stderr, "usage: ork begin [--python]\n");
-			return 2;
+			return ORK_EXIT_USAGE;
 		}
 	}
 	struct rundir rd;
 	if (rundir_from_env(&rd) < 0)
-		return 2;
+		return ORK_EXIT_USAGE;
 	int rc = run_begin(&rd, python);
 	rundir_release(&rd);
-	return rc < 0 ? 2 : 0;
+	return rc < 0 ? ORK_EXIT_USAGE : ORK_EXIT_OK;
 }
 
 /* ---- ork end ------------------------------------------------------------ */
@@ -542,13 +542,13 @@ int cmd_end(int argc, char **argv)
 	if (ntasks < 0) {
 		free(names);
 		free(text);
-		return 2;
+		return ORK_EXIT_USAGE;
 	}
 	struct rundir rd;
 	if (rundir_from_env(&rd) < 0) {
 		free(names);
 		free(text);
-		return 2;
+		return ORK_EXIT_USAGE;
 	}
 	cJSON *run = rundir_load_run(&rd);
 	int inv = (int)jsonx_get_number(run, "invocation", 0);
@@ -558,7 +558,7 @@ int cmd_end(int argc, char **argv)
 
 	struct history h = HISTORY_INIT;
 	if (history_load(&h, &rd) < 0)
-		die(2, "cannot read %s/journal.jsonl: %s", rd.path, strerror(errno));
+		die(ORK_EXIT_USAGE, "cannot read %s/journal.jsonl: %s", rd.path, strerror(errno));
 	int counts[N_STATES] = {0}, worked = 0;
 	struct strbuf details = STRBUF_INIT;
 	for (size_t i = 0; i < h.ntasks; i++)

@@ -132,7 +132,7 @@ int main(int argc, char **argv)
 	ensure_std_fds();
 	if (argc < 2) {
 		fputs(usage, stderr);
-		return 2;
+		return ORK_EXIT_USAGE;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		fputs(usage, stdout);
@@ -155,5 +155,5 @@ int main(int argc, char **argv)
 		warn_msg("unknown subcommand '%s'; did you mean '%s'?", argv[1], near);
 	else
 		warn_msg("unknown subcommand '%s'; see ork --help", argv[1]);
-	return 2;
+	return ORK_EXIT_USAGE;
 }

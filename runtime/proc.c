@@ -15,6 +15,7 @@
 #include <sys/prctl.h>
 #endif
 
+#include "contract.h"
 #include "util.h"
 
 extern char **environ;
@@ -69,7 +70,7 @@ void proc_signals_init(void)
 	if (selfpipe[0] >= 0)
 		return;
 	if (proc_pipe(selfpipe) < 0)
-		die(2, "cannot create a pipe: %s", strerror(errno));
+		die(ORK_EXIT_USAGE, "cannot create a pipe: %s", strerror(errno));
 	fcntl(selfpipe[1], F_SETFL, O_NONBLOCK);
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);

@@ -131,7 +131,7 @@ static int record(const struct rundir *rd)
 	if (!text) {
 		warn_msg("cannot read %s: %s", path, strerror(errno));
 		free(path);
-		return 2;
+		return ORK_EXIT_USAGE;
 	}
 	struct joblist l = {NULL, NULL, 0, 0, NULL};
 	struct strbuf err = STRBUF_INIT;
@@ -210,11 +210,11 @@ int cmd_slurm(int argc, char **argv)
 {
 	if (argc != 2 || strcmp(argv[1], "record")) {
 		fprintf(stderr, "usage: ork slurm record\n");
-		return 2;
+		return ORK_EXIT_USAGE;
 	}
 	struct rundir rd;
 	if (rundir_from_env(&rd) < 0)
-		return 2;
+		return ORK_EXIT_USAGE;
 	int rc = record(&rd);
 	rundir_release(&rd);
 	return rc;

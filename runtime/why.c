@@ -374,24 +374,24 @@ int cmd_why(int argc, char **argv)
 {
 	if (argc < 2 || argv[1][0] == '-') {
 		fputs("usage: ork why TASK [UPSTREAM...]\n", stderr);
-		return 2;
+		return ORK_EXIT_USAGE;
 	}
 	const char *text = getenv("ORK_SPEC");
 	if (!text || !*text)
-		die(2, "why: ORK_SPEC is not set; ork why explains a task of a "
+		die(ORK_EXIT_USAGE, "why: ORK_SPEC is not set; ork why explains a task of a "
 		    "generated artifact (make -n, sh run.sh -n)");
 	struct task_spec s;
 	struct strbuf err = STRBUF_INIT;
 	if (spec_parse(&s, text, &err) < 0)
-		die(2, "why: %s: invalid ORK_SPEC: %s", argv[1], strbuf_str(&err));
+		die(ORK_EXIT_USAGE, "why: %s: invalid ORK_SPEC: %s", argv[1], strbuf_str(&err));
 	strbuf_release(&err);
 	if (strcmp(s.task, argv[1]))
-		die(2, "why: ORK_SPEC describes task '%s', not '%s'", s.task,
+		die(ORK_EXIT_USAGE, "why: ORK_SPEC describes task '%s', not '%s'", s.task,
 		    argv[1]);
 	struct rundir rd;
 	if (rundir_from_env(&rd) < 0) {
 		spec_release(&s);
-		return 2;
+		return ORK_EXIT_USAGE;
 	}
 	struct strbuf sb = STRBUF_INIT;
 	char *out = rundir_file(&rd, "%s.%s.json", s.task, s.key);

@@ -26,7 +26,9 @@ for f in ex.*.yaml; do
 	count=$((count + 1))
 	title="ork-workflow.5 example $(sed -n '1s/^name: //p' "$f")"
 	rc=0
-	"$ORKC" --check "$f" >"$tmp/out" 2>"$tmp/err" || rc=$?
+	# --no-python-check: the examples name Python modules that exist only
+	# in the reader's project, so only the workflow itself is checked.
+	"$ORKC" --check --no-python-check "$f" >"$tmp/out" 2>"$tmp/err" || rc=$?
 	if [ $rc = 0 ] && [ ! -s "$tmp/err" ] && [ ! -s "$tmp/out" ]; then
 		pass "$title: orkc --check is clean"
 	else

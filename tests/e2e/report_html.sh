@@ -120,7 +120,7 @@ test_expect_success 'the journal keeps each task'"'"'s upstream tasks' '
 test_expect_success 'ork report survives a hand-edited journal' '
 	d=.ork/report/edited
 	mkdir -p $d/logs
-	echo "{\"workflow\":\"report\",\"run_id\":\"edited\",\"state\":\"<b>x</b>\",\"tasks\":[\"a\",\"b\",\"<i>\"]}" >$d/run.json
+	echo "{\"workflow\":\"report\",\"run_id\":\"edited\",\"invocation\":2,\"state\":\"<b>x</b>\",\"tasks\":[\"a\",\"b\",\"<i>\"]}" >$d/run.json
 	echo "secret-outside" >outside.log
 	cat >$d/journal.jsonl <<-EOF
 	{"ev":"begin","inv":1,"time":"2026-01-01T00:00:00.000Z"}
@@ -148,7 +148,8 @@ test_expect_success 'ork report survives a hand-edited journal' '
 # orkc -t dot --status: the compiler reads the run's states only through
 # what ork status --json prints.
 test_expect_success 'orkc -t dot --status fills the graph by the run'"'"'s states' '
-	"$ORK" status --json >status.json
+	rc=0; "$ORK" status --json >status.json || rc=$?
+	expect_eq "ork status of a failed run" 1 $rc
 	"$ORKC" wf.yaml -t dot --status status.json >run.dot
 	expect_grep "^	label=\"run default: failed\";" run.dot
 	expect_grep "^	\"good\" \[label=<<b>good</b><br/><font point-size=\"10\">succeeded</font>>, style=\"rounded,filled\", fillcolor=\"#c8e6c9\"" run.dot

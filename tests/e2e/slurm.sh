@@ -194,7 +194,8 @@ test_expect_success '--wait exits 1 when a task failed, with ork end'"'"'s summa
 test_expect_success 'the journal records every job id; ork status and ork logs work' '
 	WF=failure
 	grep -q "\"ev\":\"queued\",\"task\":\"bad\",\"inv\":1,\"job\":\"[0-9]*\"" "$(rundir)/journal.jsonl"
-	"$ORK" status >st
+	rc=0; "$ORK" status >st || rc=$?
+	expect_eq "ork status of a failed or interrupted run" 1 "$rc"
 	grep -Eq "^bad +failed +1" st
 	grep -Eq "^after_after +skipped" st
 	"$ORK" logs failure/default bad >lg
@@ -365,7 +366,8 @@ test_expect_success '--cancel: the run is recorded failed, no task process is le
 	sh run.sh --cancel --wait ORK="$ORK" >out 2>err || rc=$?
 	cat out err
 	expect_eq status 1 "$rc"
-	"$ORK" status >st
+	rc=0; "$ORK" status >st || rc=$?
+	expect_eq "ork status of a failed or interrupted run" 1 "$rc"
 	cat st
 	grep -q "^run default of slow: failed" st
 	grep -Eq "^a +failed .*SIGTERM" st
@@ -384,7 +386,8 @@ test_expect_success 'scancel of every job, the end job too: the run is interrupt
 	scancel $ids
 	n=0
 	while [ -n "$(squeue -h)" ]; do n=$((n + 1)); test $n -lt 60; sleep 0.5; done
-	"$ORK" status all >st
+	rc=0; "$ORK" status all >st || rc=$?
+	expect_eq "ork status of a failed or interrupted run" 1 "$rc"
 	cat st
 	grep -q "^run all of slow: interrupted" st
 	grep -Eq "^b +not run" st

@@ -67,7 +67,8 @@ test_expect_success 'without squeue the journal stands: queued, running' '
 '
 test_expect_success 'every job gone, no ork end: the run is interrupted, queued tasks not run' '
 	: >squeue.out
-	"$ORK" status >st
+	rc=0; "$ORK" status >st || rc=$?
+	expect_eq "ork status of an interrupted run" 1 "$rc"
 	cat st
 	grep -q "^run default of w: interrupted" st
 	grep -Eq "^a +interrupted" st

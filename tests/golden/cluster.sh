@@ -172,15 +172,19 @@ begin_run() {
 # is a few variables per running or waiting task, unset once done with.
 
 # needs_run I: whether task I must run, by make's rule: its output is
-# missing, an upstream task ran in this invocation (stale_I), or its file
-# or an upstream output is newer than its output.  find rather than
+# missing, an upstream task ran in this invocation (stale_I), a file it
+# generates is missing, or its file, a source or an upstream output is
+# newer than its output (a missing literal source counts as newer, as
+# make's empty rule for it does).  find rather than
 # test -nt: posh has no -nt and busybox's compares whole seconds.
 needs_run() {
+	t_files=''
 	"task_$1"
 	[ -e "$t_out" ] || return 0
 	eval "_x=\${stale_$1-}"
 	[ -z "$_x" ] || return 0
 	_o=$t_out
+	if [ -n "$t_files" ] && "files_$1"; then return 0; fi
 	set --
 	[ -z "$t_file" ] || set -- "$t_file"
 	for _j in $t_up; do
@@ -194,6 +198,31 @@ needs_run() {
 		fi
 	done
 	[ $# -gt 0 ] && newer "$_o" "$@"
+}
+
+# files_I (generated for a task with sources: or generates:) calls these
+# with the output in $_o.
+# gen_missing PATH: a file the task generates is not there.
+gen_missing() {
+	! [ -e "$1" ]
+}
+
+# src_newer PATH: a source that is missing or newer than the output.
+src_newer() {
+	[ -e "$1" ] || return 0
+	newer "$_o" "$1"
+}
+
+# glob_newer PATTERN: a file matching it (now) is newer than the output.
+# IFS empty: the pattern is expanded, never split.
+glob_newer() {
+	_ifs=$IFS
+	IFS=''
+	# shellcheck disable=SC2086 # the pattern is meant to be expanded
+	set -- $1
+	IFS=$_ifs
+	[ $# -gt 1 ] || [ -e "$1" ] || return 1
+	newer "$_o" "$@"
 }
 
 # newer FILE PATH...: whether one of the PATHs is newer than FILE.
@@ -211,6 +240,7 @@ newer() {
 # cannot be lost before ork has set up its own handlers, and none of the
 # run's descriptors.
 start() {
+	t_fan=
 	"task_$1"
 	running=$((running + 1))
 	{
@@ -218,6 +248,12 @@ start() {
 			trap - INT TERM HUP
 			ORK_SPEC=$t_spec
 			export ORK_SPEC
+			if [ -n "$t_fan" ]; then
+				# Its instances share the -j slots (see fan_out).
+				ORK_JOBS=$jobs
+				export ORK_JOBS
+				unset MAKEFLAGS
+			fi
 			exec "$ORK" exec "$t_name" 3>&- 5<&-
 		) &
 		echo "s $1 $!" >&3
@@ -225,6 +261,16 @@ start() {
 		echo "e $1 $?" >&3
 	} &
 	eval "sub_$1=$!"
+}
+
+# fan_out I: whether task I fans out (parallel, foreach).  Such a task
+# runs alone: it starts only when nothing else runs, and nothing else
+# starts until it ends; its `ork exec` runs its instances, at most $jobs at
+# once (ORK_JOBS), so the run never has more than $jobs tasks running.
+fan_out() {
+	t_fan=
+	"task_$1"
+	[ -n "$t_fan" ]
 }
 
 # finished I RAN: task I is done (RAN=1: it ran; 0: it was up to date).
@@ -295,7 +341,7 @@ select_goals() {
 clear_state() {
 	_i=1
 	while [ "$_i" -le "$ntasks" ]; do
-		unset "stale_$_i" "pend_$_i" "pid_$_i" "sub_$_i"
+		unset "stale_$_i" "pend_$_i" "pid_$_i" "sub_$_i" "ran_$_i"
 		_i=$((_i + 1))
 	done
 }
@@ -337,7 +383,7 @@ schedule() {
 	_watch=$!
 	exec 5<&-
 	clear_state
-	ready='' running=0 left=$ntasks halt='' stopping=''
+	ready='' running=0 left=$ntasks halt='' stopping='' fanning=''
 	_i=1
 	while [ "$_i" -le "$ntasks" ]; do
 		if ! selected "$_i"; then
@@ -353,8 +399,17 @@ schedule() {
 	while :; do
 		while [ -z "$halt" ] && [ -n "$ready" ] && [ "$running" -lt "$jobs" ]; do
 			_i=${ready%% *}
+			if ! needs_run "$_i"; then
+				finished "$_i" 0
+			elif ! fan_out "$_i"; then
+				start "$_i"
+			elif [ "$running" = 0 ]; then
+				start "$_i"
+				fanning=$_i running=$jobs
+			else
+				break
+			fi
 			ready=${ready#* }
-			if needs_run "$_i"; then start "$_i"; else finished "$_i" 0; fi
 		done
 		[ "$running" -gt 0 ] || break
 		# No read -r: after a read -r from fd 3, posh's wait fails; the
@@ -365,6 +420,7 @@ schedule() {
 		s)	eval "pid_$_i=$_x"
 			[ -z "$stopping" ] || kill -s TERM "$_x" 2>/dev/null ;;
 		e)	running=$((running - 1))
+			if [ "$_i" = "$fanning" ]; then fanning='' running=0; fi
 			eval "wait \$sub_$_i"
 			unset "pid_$_i" "sub_$_i"
 			if [ "$_x" != 0 ] && [ -z "$stopping" ]; then
@@ -383,16 +439,38 @@ schedule() {
 	[ -z "$halt" ]
 }
 
-# dry_run: what make -n prints: the commands that would run, in order.
+# dry_run: what make -n prints: the commands that would run, in order,
+# each after the `ork why` line that make echoes and what it prints: why
+# (ran_I: task I would run; the upstream tasks so marked are named, in
+# the order of t_up, as the Makefile does).  ork why only reads the run
+# directory; without a run yet there is nothing to read, and no ork why
+# runs (thousands of tasks would cost thousands of processes).
 dry_run() {
 	clear_state
 	printf '%s %s\n' "$ORK" "$begin_args"
 	_i=1
 	while [ "$_i" -le "$ntasks" ]; do
 		if selected "$_i" && needs_run "$_i"; then
+			eval "ran_$_i=1"
 			"task_$_i"
-			printf '%s exec %s\n' "$ORK" "$t_name"
-			for _j in $t_down; do eval "stale_$_j=1"; done
+			_n=$t_name _s=$t_spec _d=$t_down _x=''
+			for _j in $t_up; do
+				eval "_y=\${ran_$_j-}"
+				[ -z "$_y" ] || { "task_$_j"; _x="$_x $t_name"; }
+			done
+			if [ -e "$R/run.json" ]; then
+				printf '%s why %s%s\n' "$ORK" "$_n" "$_x"
+				# shellcheck disable=SC2086 # task names, one word each
+				(
+					ORK_SPEC=$_s
+					export ORK_SPEC
+					exec "$ORK" why "$_n" $_x
+				) || :
+			else
+				printf "# %s: output missing: no run '%s' yet\n" "$_n" "$RUN_ID"
+			fi
+			printf '%s exec %s\n' "$ORK" "$_n"
+			for _j in $_d; do eval "stale_$_j=1"; done
 		fi
 		_i=$((_i + 1))
 	done
@@ -459,7 +537,15 @@ run() {
 	trap 'interrupted 15' TERM
 	trap 'interrupted 1' HUP
 
+	# ork begin records the tasks up front (ork status lists those not
+	# started yet; ork exec counts [k/N]), unless they would not fit in
+	# one environment string.
+	if [ ${#run_tasks} -lt 65536 ]; then
+		ORK_TASK_NAMES=$run_tasks
+		export ORK_TASK_NAMES
+	fi
 	begin_run 3>&- 4>&- 5<&- || exit 2
+	unset ORK_TASK_NAMES
 	[ -z "$signal" ] || exit $((128 + signal))
 	schedule &
 	sched=$!

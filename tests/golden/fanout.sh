@@ -192,15 +192,19 @@ begin_run() {
 # is a few variables per running or waiting task, unset once done with.
 
 # needs_run I: whether task I must run, by make's rule: its output is
-# missing, an upstream task ran in this invocation (stale_I), or its file
-# or an upstream output is newer than its output.  find rather than
+# missing, an upstream task ran in this invocation (stale_I), a file it
+# generates is missing, or its file, a source or an upstream output is
+# newer than its output (a missing literal source counts as newer, as
+# make's empty rule for it does).  find rather than
 # test -nt: posh has no -nt and busybox's compares whole seconds.
 needs_run() {
+	t_files=''
 	"task_$1"
 	[ -e "$t_out" ] || return 0
 	eval "_x=\${stale_$1-}"
 	[ -z "$_x" ] || return 0
 	_o=$t_out
+	if [ -n "$t_files" ] && "files_$1"; then return 0; fi
 	set --
 	[ -z "$t_file" ] || set -- "$t_file"
 	for _j in $t_up; do
@@ -214,6 +218,31 @@ needs_run() {
 		fi
 	done
 	[ $# -gt 0 ] && newer "$_o" "$@"
+}
+
+# files_I (generated for a task with sources: or generates:) calls these
+# with the output in $_o.
+# gen_missing PATH: a file the task generates is not there.
+gen_missing() {
+	! [ -e "$1" ]
+}
+
+# src_newer PATH: a source that is missing or newer than the output.
+src_newer() {
+	[ -e "$1" ] || return 0
+	newer "$_o" "$1"
+}
+
+# glob_newer PATTERN: a file matching it (now) is newer than the output.
+# IFS empty: the pattern is expanded, never split.
+glob_newer() {
+	_ifs=$IFS
+	IFS=''
+	# shellcheck disable=SC2086 # the pattern is meant to be expanded
+	set -- $1
+	IFS=$_ifs
+	[ $# -gt 1 ] || [ -e "$1" ] || return 1
+	newer "$_o" "$@"
 }
 
 # newer FILE PATH...: whether one of the PATHs is newer than FILE.
@@ -332,7 +361,7 @@ select_goals() {
 clear_state() {
 	_i=1
 	while [ "$_i" -le "$ntasks" ]; do
-		unset "stale_$_i" "pend_$_i" "pid_$_i" "sub_$_i"
+		unset "stale_$_i" "pend_$_i" "pid_$_i" "sub_$_i" "ran_$_i"
 		_i=$((_i + 1))
 	done
 }
@@ -430,16 +459,38 @@ schedule() {
 	[ -z "$halt" ]
 }
 
-# dry_run: what make -n prints: the commands that would run, in order.
+# dry_run: what make -n prints: the commands that would run, in order,
+# each after the `ork why` line that make echoes and what it prints: why
+# (ran_I: task I would run; the upstream tasks so marked are named, in
+# the order of t_up, as the Makefile does).  ork why only reads the run
+# directory; without a run yet there is nothing to read, and no ork why
+# runs (thousands of tasks would cost thousands of processes).
 dry_run() {
 	clear_state
 	printf '%s %s\n' "$ORK" "$begin_args"
 	_i=1
 	while [ "$_i" -le "$ntasks" ]; do
 		if selected "$_i" && needs_run "$_i"; then
+			eval "ran_$_i=1"
 			"task_$_i"
-			printf '%s exec %s\n' "$ORK" "$t_name"
-			for _j in $t_down; do eval "stale_$_j=1"; done
+			_n=$t_name _s=$t_spec _d=$t_down _x=''
+			for _j in $t_up; do
+				eval "_y=\${ran_$_j-}"
+				[ -z "$_y" ] || { "task_$_j"; _x="$_x $t_name"; }
+			done
+			if [ -e "$R/run.json" ]; then
+				printf '%s why %s%s\n' "$ORK" "$_n" "$_x"
+				# shellcheck disable=SC2086 # task names, one word each
+				(
+					ORK_SPEC=$_s
+					export ORK_SPEC
+					exec "$ORK" why "$_n" $_x
+				) || :
+			else
+				printf "# %s: output missing: no run '%s' yet\n" "$_n" "$RUN_ID"
+			fi
+			printf '%s exec %s\n' "$ORK" "$_n"
+			for _j in $_d; do eval "stale_$_j=1"; done
 		fi
 		_i=$((_i + 1))
 	done
@@ -506,7 +557,15 @@ run() {
 	trap 'interrupted 15' TERM
 	trap 'interrupted 1' HUP
 
+	# ork begin records the tasks up front (ork status lists those not
+	# started yet; ork exec counts [k/N]), unless they would not fit in
+	# one environment string.
+	if [ ${#run_tasks} -lt 65536 ]; then
+		ORK_TASK_NAMES=$run_tasks
+		export ORK_TASK_NAMES
+	fi
 	begin_run 3>&- 4>&- 5<&- || exit 2
+	unset ORK_TASK_NAMES
 	[ -z "$signal" ] || exit $((128 + signal))
 	schedule &
 	sched=$!

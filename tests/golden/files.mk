@@ -91,6 +91,8 @@ help:
 	@$(info load)
 	@:
 
+# The tasks, for ork status and the [k/N] of progress lines.
+ork-begin: private export ORK_TASK_NAMES := $(if $(filter-out all,$(MAKECMDGOALS)),,$(ORK_TASKS))
 # ork-begin's own ORK_SPEC: GNU make 4.3 would pass it a task's.
 ork-begin: private export ORK_SPEC :=
 ork-begin:

@@ -233,6 +233,7 @@ newer() {
 # cannot be lost before ork has set up its own handlers, and none of the
 # run's descriptors.
 start() {
+	t_fan=
 	"task_$1"
 	running=$((running + 1))
 	{
@@ -240,6 +241,12 @@ start() {
 			trap - INT TERM HUP
 			ORK_SPEC=$t_spec
 			export ORK_SPEC
+			if [ -n "$t_fan" ]; then
+				# Its instances share the -j slots (see fan_out).
+				ORK_JOBS=$jobs
+				export ORK_JOBS
+				unset MAKEFLAGS
+			fi
 			exec "$ORK" exec "$t_name" 3>&- 5<&-
 		) &
 		echo "s $1 $!" >&3
@@ -247,6 +254,16 @@ start() {
 		echo "e $1 $?" >&3
 	} &
 	eval "sub_$1=$!"
+}
+
+# fan_out I: whether task I fans out (parallel, foreach).  Such a task
+# runs alone: it starts only when nothing else runs, and nothing else
+# starts until it ends; its `ork exec` runs its instances, at most $jobs at
+# once (ORK_JOBS), so the run never has more than $jobs tasks running.
+fan_out() {
+	t_fan=
+	"task_$1"
+	[ -n "$t_fan" ]
 }
 
 # finished I RAN: task I is done (RAN=1: it ran; 0: it was up to date).
@@ -359,7 +376,7 @@ schedule() {
 	_watch=$!
 	exec 5<&-
 	clear_state
-	ready='' running=0 left=$ntasks halt='' stopping=''
+	ready='' running=0 left=$ntasks halt='' stopping='' fanning=''
 	_i=1
 	while [ "$_i" -le "$ntasks" ]; do
 		if ! selected "$_i"; then
@@ -375,8 +392,17 @@ schedule() {
 	while :; do
 		while [ -z "$halt" ] && [ -n "$ready" ] && [ "$running" -lt "$jobs" ]; do
 			_i=${ready%% *}
+			if ! needs_run "$_i"; then
+				finished "$_i" 0
+			elif ! fan_out "$_i"; then
+				start "$_i"
+			elif [ "$running" = 0 ]; then
+				start "$_i"
+				fanning=$_i running=$jobs
+			else
+				break
+			fi
 			ready=${ready#* }
-			if needs_run "$_i"; then start "$_i"; else finished "$_i" 0; fi
 		done
 		[ "$running" -gt 0 ] || break
 		# No read -r: after a read -r from fd 3, posh's wait fails; the
@@ -387,6 +413,7 @@ schedule() {
 		s)	eval "pid_$_i=$_x"
 			[ -z "$stopping" ] || kill -s TERM "$_x" 2>/dev/null ;;
 		e)	running=$((running - 1))
+			if [ "$_i" = "$fanning" ]; then fanning='' running=0; fi
 			eval "wait \$sub_$_i"
 			unset "pid_$_i" "sub_$_i"
 			if [ "$_x" != 0 ] && [ -z "$stopping" ]; then
@@ -503,7 +530,15 @@ run() {
 	trap 'interrupted 15' TERM
 	trap 'interrupted 1' HUP
 
+	# ork begin records the tasks up front (ork status lists those not
+	# started yet; ork exec counts [k/N]), unless they would not fit in
+	# one environment string.
+	if [ ${#run_tasks} -lt 65536 ]; then
+		ORK_TASK_NAMES=$run_tasks
+		export ORK_TASK_NAMES
+	fi
 	begin_run 3>&- 4>&- 5<&- || exit 2
+	unset ORK_TASK_NAMES
 	[ -z "$signal" ] || exit $((128 + signal))
 	schedule &
 	sched=$!
