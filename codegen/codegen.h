@@ -43,6 +43,42 @@ void describe_command(struct strbuf *out, const struct task *t);
 /* "timeout 300s, 3 retries (delay 5s x2), trigger all_done" */
 void describe_policy(struct strbuf *out, const struct task *t);
 
+/* Pieces of the two POSIX sh artifacts, gen_sh and gen_slurm
+ * (sh_common.c); each writes the same bytes for both. */
+/* s as one single-quoted shell word. */
+void add_sh_quoted(struct strbuf *out, const char *s);
+/* A path as a quoted word that never starts like a find operator. */
+void add_sh_path_word(struct strbuf *out, const char *path);
+/* "# Settings: ..." and the ORK, PYTHON (default: python quoted, or empty
+ * when NULL), RUN_ID and ORK_HOME defaults. */
+void sh_settings_defaults(struct strbuf *out, const char *python);
+/* usage's NAME=value lines, with the params, ending in a newline. */
+void sh_usage_settings(struct strbuf *out, const struct workflow *wf);
+/* The end of usage's here-document, and bad_usage. */
+void sh_bad_usage(struct strbuf *out);
+/* unset param_NAME, and the argument loop's first lines. */
+void sh_unset_params(struct strbuf *out, const struct workflow *wf);
+/* The loop's -h and NAME=value cases, settings and params. */
+void sh_setting_args(struct strbuf *out, const struct workflow *wf);
+/* The check that RUN_ID is one word. */
+extern const char sh_check_run_id[];
+/* ORK_WORKFLOW, ORK_RUN_ID, ORK_PYTHON, exported with ORK_HOME. */
+void sh_exports(struct strbuf *out, const struct workflow *wf);
+/* workflow_file and R, the run's directory. */
+void sh_run_dir(struct strbuf *out, const struct workflow *wf);
+/* rank[i]: the place of task i in p->order (freshly allocated). */
+size_t *sh_task_ranks(const struct plan *p);
+/* The comment and the start of task_N (N = k + 1): t_name, t_out,
+ * t_file, t_up, t_down; the description in the comment when describe. */
+void sh_task_head(struct strbuf *out, const struct plan *p, size_t k,
+		  const size_t *rank, int describe);
+/* t_spec and the end of task_N. */
+void sh_task_spec(struct strbuf *out, const struct plan *p, size_t k);
+/* all_tasks='...', the names in order. */
+void sh_all_tasks(struct strbuf *out, const struct plan *p);
+/* begin_run: ork begin with the params and ORK_RUN_SPEC, in a subshell. */
+void sh_begin_run(struct strbuf *out, const struct plan *p);
+
 /* GNU Makefile; the header names p->wf->path and the orkc version. */
 void gen_make(struct strbuf *out, const struct plan *p);
 /* POSIX sh script with the Makefile's semantics and a -j N scheduler. */
