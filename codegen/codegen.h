@@ -42,6 +42,14 @@ void add_comment_text(struct strbuf *out, const char *s, size_t max);
 void describe_command(struct strbuf *out, const struct task *t);
 /* "timeout 300s, 3 retries (delay 5s x2), trigger all_done" */
 void describe_policy(struct strbuf *out, const struct task *t);
+/* Where add_task_comment puts the task's description, if it has one. */
+enum task_comment_desc { DESC_NONE, DESC_FIRST, DESC_LAST };
+/* "# --- NAME: COMMAND" and "#     POLICY; after UPSTREAM..." for task i,
+ * no final newline. */
+void add_task_comment(struct strbuf *out, const struct plan *p, size_t i,
+		      enum task_comment_desc desc);
+/* add_generated_by, "Do not edit" and add_workflow_line, with "#". */
+void add_do_not_edit(struct strbuf *out, const struct workflow *wf);
 
 /* Pieces of the two POSIX sh artifacts, gen_sh and gen_slurm
  * (sh_common.c); each writes the same bytes for both. */

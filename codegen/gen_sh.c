@@ -26,9 +26,7 @@ static void gen_header(struct strbuf *out, const struct plan *p)
 {
 	const struct workflow *wf = p->wf;
 	strbuf_adds(out, "#!/bin/sh\n");
-	add_generated_by(out, "#", wf);
-	strbuf_adds(out, "# Do not edit: change the workflow and run orkc again.\n#\n");
-	add_workflow_line(out, "#", wf);
+	add_do_not_edit(out, wf);
 	strbuf_adds(out,
 		"\n#\n"
 		"#   sh THIS_FILE -j 8                 run, or resume, the workflow\n"

@@ -138,19 +138,7 @@ void sh_task_head(struct strbuf *out, const struct plan *p, size_t k,
 {
 	size_t i = p->order[k];
 	const struct task *t = &p->wf->tasks[i];
-	strbuf_addf(out, "# --- %s: ", t->name);
-	describe_command(out, t);
-	strbuf_adds(out, "\n#     ");
-	describe_policy(out, t);
-	if (t->ndeps) {
-		strbuf_adds(out, "; after");
-		for (size_t d = 0; d < t->ndeps; d++)
-			strbuf_addf(out, " %s", p->wf->tasks[t->deps[d].task].name);
-	}
-	if (describe && t->description) {
-		strbuf_adds(out, "\n#     ");
-		add_comment_text(out, t->description, 100);
-	}
+	add_task_comment(out, p, i, describe ? DESC_LAST : DESC_NONE);
 	strbuf_addf(out, "\ntask_%zu() {\n", k + 1);
 	strbuf_adds(out, "\tt_name=");
 	add_sh_quoted(out, t->name);
