@@ -74,8 +74,13 @@ extern const char sh_check_run_id[];
 void sh_exports(struct strbuf *out, const struct workflow *wf);
 /* workflow_file and R, the run's directory. */
 void sh_run_dir(struct strbuf *out, const struct workflow *wf);
-/* rank[i]: the place of task i in p->order (freshly allocated). */
-size_t *sh_task_ranks(const struct plan *p);
+/* Writes task_N for the task p->order[k]; rank[i] is task i's place in
+ * p->order, so that N - 1 = rank[p->order[k]] = k. */
+typedef void sh_task_fn(struct strbuf *out, const struct plan *p, size_t k,
+			const size_t *rank);
+/* The intro comment, ntasks=N and every task, by task, in order. */
+void sh_tasks(struct strbuf *out, const struct plan *p, const char *intro,
+	      sh_task_fn *task);
 /* The comment and the start of task_N (N = k + 1): t_name, t_out,
  * t_file, t_up, t_down; the description in the comment when describe. */
 void sh_task_head(struct strbuf *out, const struct plan *p, size_t k,

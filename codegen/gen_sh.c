@@ -154,23 +154,6 @@ static void gen_task(struct strbuf *out, const struct plan *p, size_t k,
 	strbuf_addc(out, '\n');
 }
 
-static void gen_tasks(struct strbuf *out, const struct plan *p)
-{
-	size_t n = p->wf->ntasks;
-	/* rank[i]: the place of task i in the order, so that every number
-	 * in the script counts in dependency order. */
-	size_t *rank = sh_task_ranks(p);
-	strbuf_adds(out,
-		"# The tasks, in dependency order.  task_N sets task N's name, its\n"
-		"# output (it exists only once the task has succeeded), its file, the\n"
-		"# numbers of its upstream and downstream tasks, and the spec that\n"
-		"# `ork exec` gets in ORK_SPEC.\n");
-	strbuf_addf(out, "ntasks=%zu\n\n", n);
-	for (size_t k = 0; k < n; k++)
-		gen_task(out, p, k, rank);
-	free(rank);
-}
-
 /* task_num NAME, for the TASK arguments; list_tasks, for -l: the lines
  * of make help. */
 static void gen_names(struct strbuf *out, const struct plan *p)
@@ -231,7 +214,11 @@ void gen_sh(struct strbuf *out, const struct plan *p)
 {
 	gen_header(out, p);
 	gen_settings(out, p);
-	gen_tasks(out, p);
+	sh_tasks(out, p,
+		 "# The tasks, in dependency order.  task_N sets task N's name, its\n"
+		 "# output (it exists only once the task has succeeded), its file, the\n"
+		 "# numbers of its upstream and downstream tasks, and the spec that\n"
+		 "# `ork exec` gets in ORK_SPEC.\n", gen_task);
 	gen_names(out, p);
 	strbuf_adds(out, "# `ork end` gets every task, in this order, on its "
 		    "standard input.\n");

@@ -148,20 +148,13 @@ static const char submitter[] =
 
 void gen_slurm(struct strbuf *out, const struct plan *p)
 {
-	const struct workflow *wf = p->wf;
-	size_t n = wf->ntasks;
 	gen_header(out, p);
 	gen_settings(out, p);
-	size_t *rank = sh_task_ranks(p);
-	strbuf_adds(out,
-		"# The tasks, in dependency order.  task_N sets task N's name, its\n"
-		"# output (it exists only once the task has succeeded), its file, the\n"
-		"# numbers of its upstream and downstream tasks, its sbatch options and\n"
-		"# the spec that `ork exec` gets in ORK_SPEC.\n");
-	strbuf_addf(out, "ntasks=%zu\n\n", n);
-	for (size_t k = 0; k < n; k++)
-		gen_task(out, p, k, rank);
-	free(rank);
+	sh_tasks(out, p,
+		 "# The tasks, in dependency order.  task_N sets task N's name, its\n"
+		 "# output (it exists only once the task has succeeded), its file, the\n"
+		 "# numbers of its upstream and downstream tasks, its sbatch options and\n"
+		 "# the spec that `ork exec` gets in ORK_SPEC.\n", gen_task);
 	strbuf_adds(out, "# `ork end` reads the task names from RUN/tasks.list.\n");
 	sh_all_tasks(out, p);
 	strbuf_adds(out,

@@ -115,13 +115,20 @@ void sh_run_dir(struct strbuf *out, const struct workflow *wf)
 	strbuf_addf(out, "R=$ORK_HOME/%s/$RUN_ID\n", wf->name);
 }
 
-size_t *sh_task_ranks(const struct plan *p)
+void sh_tasks(struct strbuf *out, const struct plan *p, const char *intro,
+	      sh_task_fn *task)
 {
 	size_t n = p->wf->ntasks;
+	/* rank[i]: the place of task i in the order, so that every number
+	 * in the script counts in dependency order. */
 	size_t *rank = xmalloc((n ? n : 1) * sizeof *rank);
 	for (size_t k = 0; k < n; k++)
 		rank[p->order[k]] = k;
-	return rank;
+	strbuf_adds(out, intro);
+	strbuf_addf(out, "ntasks=%zu\n\n", n);
+	for (size_t k = 0; k < n; k++)
+		task(out, p, k, rank);
+	free(rank);
 }
 
 static void add_task_list(struct strbuf *out, const char *var,
