@@ -55,6 +55,9 @@ void add_do_not_edit(struct strbuf *out, const struct workflow *wf);
  * (sh_common.c); each writes the same bytes for both. */
 /* s as one single-quoted shell word. */
 void add_sh_quoted(struct strbuf *out, const char *s);
+/* The first lines: #!/bin/sh, add_do_not_edit, then use (comment lines
+ * on how to run the script), then the shellcheck directive. */
+void sh_header(struct strbuf *out, const struct workflow *wf, const char *use);
 /* A path as a quoted word that never starts like a find operator. */
 void add_sh_path_word(struct strbuf *out, const char *path);
 /* "# Settings: ..." and the ORK, PYTHON (default: python quoted, or empty

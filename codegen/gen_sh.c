@@ -24,11 +24,7 @@
 
 static void gen_header(struct strbuf *out, const struct plan *p)
 {
-	const struct workflow *wf = p->wf;
-	strbuf_adds(out, "#!/bin/sh\n");
-	add_do_not_edit(out, wf);
-	strbuf_adds(out,
-		"\n#\n"
+	sh_header(out, p->wf,
 		"#   sh THIS_FILE -j 8                 run, or resume, the workflow\n"
 		"#   sh THIS_FILE -j 8 RUN_ID=name     a fresh run under another id\n"
 		"#   sh THIS_FILE -n                   show what would run\n"
@@ -36,8 +32,7 @@ static void gen_header(struct strbuf *out, const struct plan *p)
 		"#\n"
 		"# A POSIX sh script (dash, bash, busybox sh, mksh, yash, posh).\n"
 		"# The specs are single-quoted data (` and \\ in them stay as they are);\n"
-		"# the task functions are called by number.\n"
-		"# shellcheck disable=SC2016,SC2089,SC2090,SC2317\n\n");
+		"# the task functions are called by number.\n");
 }
 
 /* usage: the script's -h. */

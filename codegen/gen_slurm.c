@@ -68,11 +68,7 @@ static void add_sbatch_opts(struct strbuf *out, const struct task *t)
 
 static void gen_header(struct strbuf *out, const struct plan *p)
 {
-	const struct workflow *wf = p->wf;
-	strbuf_adds(out, "#!/bin/sh\n");
-	add_do_not_edit(out, wf);
-	strbuf_adds(out,
-		"\n#\n"
+	sh_header(out, p->wf,
 		"#   sh THIS_FILE                  submit, or resume, the run; prints the job ids\n"
 		"#   sh THIS_FILE --wait           ... and wait: exit 0 only when it succeeded\n"
 		"#   sh THIS_FILE RUN_ID=name      a fresh run under another id\n"
@@ -82,8 +78,7 @@ static void gen_header(struct strbuf *out, const struct plan *p)
 		"#\n"
 		"# ORK_HOME (default .ork) must be on a filesystem that every node\n"
 		"# shares, and ork (and python, for python tasks) installed on every\n"
-		"# node.  The specs are single-quoted data.\n"
-		"# shellcheck disable=SC2016,SC2089,SC2090,SC2317\n\n");
+		"# node.  The specs are single-quoted data.\n");
 }
 
 static void gen_settings(struct strbuf *out, const struct plan *p)

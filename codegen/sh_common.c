@@ -22,6 +22,15 @@ void add_sh_quoted(struct strbuf *out, const char *s)
 	strbuf_addc(out, '\'');
 }
 
+void sh_header(struct strbuf *out, const struct workflow *wf, const char *use)
+{
+	strbuf_adds(out, "#!/bin/sh\n");
+	add_do_not_edit(out, wf);
+	strbuf_adds(out, "\n#\n");
+	strbuf_adds(out, use);
+	strbuf_adds(out, "# shellcheck disable=SC2016,SC2089,SC2090,SC2317\n\n");
+}
+
 void add_sh_path_word(struct strbuf *out, const char *path)
 {
 	if (strchr("-!(", path[0]))
