@@ -42,6 +42,58 @@ void add_comment_text(struct strbuf *out, const char *s, size_t max);
 void describe_command(struct strbuf *out, const struct task *t);
 /* "timeout 300s, 3 retries (delay 5s x2), trigger all_done" */
 void describe_policy(struct strbuf *out, const struct task *t);
+/* Where add_task_comment puts the task's description, if it has one. */
+enum task_comment_desc { DESC_NONE, DESC_FIRST, DESC_LAST };
+/* "# --- NAME: COMMAND" and "#     POLICY; after UPSTREAM..." for task i,
+ * no final newline. */
+void add_task_comment(struct strbuf *out, const struct plan *p, size_t i,
+		      enum task_comment_desc desc);
+/* add_generated_by, "Do not edit" and add_workflow_line, with "#". */
+void add_do_not_edit(struct strbuf *out, const struct workflow *wf);
+
+/* Pieces of the two POSIX sh artifacts, gen_sh and gen_slurm
+ * (sh_common.c); each writes the same bytes for both. */
+/* s as one single-quoted shell word. */
+void add_sh_quoted(struct strbuf *out, const char *s);
+/* The first lines: #!/bin/sh, add_do_not_edit, then use (comment lines
+ * on how to run the script), then the shellcheck directive. */
+void sh_header(struct strbuf *out, const struct workflow *wf, const char *use);
+/* A path as a quoted word that never starts like a find operator. */
+void add_sh_path_word(struct strbuf *out, const char *path);
+/* "# Settings: ..." and the ORK, PYTHON (default: python quoted, or empty
+ * when NULL), RUN_ID and ORK_HOME defaults. */
+void sh_settings_defaults(struct strbuf *out, const char *python);
+/* usage's NAME=value lines, with the params, ending in a newline. */
+void sh_usage_settings(struct strbuf *out, const struct workflow *wf);
+/* The end of usage's here-document, and bad_usage. */
+void sh_bad_usage(struct strbuf *out);
+/* unset param_NAME, and the argument loop's first lines. */
+void sh_unset_params(struct strbuf *out, const struct workflow *wf);
+/* The loop's -h and NAME=value cases, settings and params. */
+void sh_setting_args(struct strbuf *out, const struct workflow *wf);
+/* The check that RUN_ID is one word. */
+extern const char sh_check_run_id[];
+/* ORK_WORKFLOW, ORK_RUN_ID, ORK_PYTHON, exported with ORK_HOME. */
+void sh_exports(struct strbuf *out, const struct workflow *wf);
+/* workflow_file and R, the run's directory. */
+void sh_run_dir(struct strbuf *out, const struct workflow *wf);
+/* Writes task_N for the task p->order[k]; rank[i] is task i's place in
+ * p->order, so that N - 1 = rank[p->order[k]] = k. */
+typedef void sh_task_fn(struct strbuf *out, const struct plan *p, size_t k,
+			const size_t *rank);
+/* The intro comment, ntasks=N and every task, by task, in order. */
+void sh_tasks(struct strbuf *out, const struct plan *p, const char *intro,
+	      sh_task_fn *task);
+/* The comment and the start of task_N (N = k + 1): t_name, t_out,
+ * t_file, t_up, t_down; the description in the comment when describe. */
+void sh_task_head(struct strbuf *out, const struct plan *p, size_t k,
+		  const size_t *rank, int describe);
+/* t_spec and the end of task_N. */
+void sh_task_spec(struct strbuf *out, const struct plan *p, size_t k);
+/* all_tasks='...', the names in order. */
+void sh_all_tasks(struct strbuf *out, const struct plan *p);
+/* begin_run: ork begin with the params and ORK_RUN_SPEC, in a subshell. */
+void sh_begin_run(struct strbuf *out, const struct plan *p);
 
 /* GNU Makefile; the header names p->wf->path and the orkc version. */
 void gen_make(struct strbuf *out, const struct plan *p);

@@ -97,9 +97,7 @@ static void add_make_value(struct strbuf *out, const char *s)
 static void gen_header(struct strbuf *out, const struct plan *p)
 {
 	const struct workflow *wf = p->wf;
-	add_generated_by(out, "#", wf);
-	strbuf_adds(out, "# Do not edit: change the workflow and run orkc again.\n#\n");
-	add_workflow_line(out, "#", wf);
+	add_do_not_edit(out, wf);
 	strbuf_adds(out,
 		"\n#\n"
 		"#   make -j8 -f THIS_FILE                 run, or resume, the workflow\n"
@@ -404,19 +402,7 @@ static void add_source_rules(struct strbuf *out, const struct task *t)
 static void gen_task(struct strbuf *out, const struct plan *p, size_t i)
 {
 	const struct task *t = &p->wf->tasks[i];
-	strbuf_addf(out, "# --- %s: ", t->name);
-	describe_command(out, t);
-	if (t->description) {
-		strbuf_adds(out, "\n#     ");
-		add_comment_text(out, t->description, 100);
-	}
-	strbuf_adds(out, "\n#     ");
-	describe_policy(out, t);
-	if (t->ndeps) {
-		strbuf_adds(out, "; after");
-		for (size_t d = 0; d < t->ndeps; d++)
-			strbuf_addf(out, " %s", p->wf->tasks[t->deps[d].task].name);
-	}
+	add_task_comment(out, p, i, DESC_FIRST);
 	strbuf_addc(out, '\n');
 
 	char *spec = task_spec_json(p, i, JSONX_MAKESAFE);

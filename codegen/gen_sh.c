@@ -22,28 +22,9 @@
 
 #include "jsonx.h"
 
-/* s as one single-quoted shell word. */
-static void add_sh_quoted(struct strbuf *out, const char *s)
-{
-	strbuf_addc(out, '\'');
-	for (; *s; s++) {
-		if (*s == '\'')
-			strbuf_adds(out, "'\\''");
-		else
-			strbuf_addc(out, *s);
-	}
-	strbuf_addc(out, '\'');
-}
-
 static void gen_header(struct strbuf *out, const struct plan *p)
 {
-	const struct workflow *wf = p->wf;
-	strbuf_adds(out, "#!/bin/sh\n");
-	add_generated_by(out, "#", wf);
-	strbuf_adds(out, "# Do not edit: change the workflow and run orkc again.\n#\n");
-	add_workflow_line(out, "#", wf);
-	strbuf_adds(out,
-		"\n#\n"
+	sh_header(out, p->wf,
 		"#   sh THIS_FILE -j 8                 run, or resume, the workflow\n"
 		"#   sh THIS_FILE -j 8 RUN_ID=name     a fresh run under another id\n"
 		"#   sh THIS_FILE -n                   show what would run\n"
@@ -51,8 +32,7 @@ static void gen_header(struct strbuf *out, const struct plan *p)
 		"#\n"
 		"# A POSIX sh script (dash, bash, busybox sh, mksh, yash, posh).\n"
 		"# The specs are single-quoted data (` and \\ in them stay as they are);\n"
-		"# the task functions are called by number.\n"
-		"# shellcheck disable=SC2016,SC2089,SC2090,SC2317\n\n");
+		"# the task functions are called by number.\n");
 }
 
 /* usage: the script's -h. */
@@ -69,46 +49,22 @@ static void gen_usage(struct strbuf *out, const struct workflow *wf)
 		"  -n          show what would run; run nothing\n"
 		"  -l          list the tasks, one a line, with their descriptions\n"
 		"  TASK        run only TASK and its upstream tasks (default: all)\n"
-		"  -h          print this help\n"
-		"  NAME=value  set ORK, PYTHON, RUN_ID or ORK_HOME (also read from\n"
-		"              the environment)");
-	if (wf->nparams) {
-		strbuf_adds(out, ", or a param:\n             ");
-		for (size_t i = 0; i < wf->nparams; i++)
-			strbuf_addf(out, " %s", wf->params[i].name);
-		strbuf_adds(out, " (else ORK_PARAM_NAME from the environment)");
-	}
-	strbuf_adds(out,
-		"\nEOF\n"
-		"}\n"
-		"bad_usage() {\n"
-		"\tprintf '%s: %s\\n' \"$0\" \"$1\" >&2\n"
-		"\tusage >&2\n"
-		"\texit 2\n"
-		"}\n\n");
+		"  -h          print this help\n");
+	sh_usage_settings(out, wf);
+	sh_bad_usage(out);
 }
 
 /* The command line: options, then NAME=value as make takes them. */
 static void gen_options(struct strbuf *out, const struct workflow *wf)
 {
-	for (size_t i = 0; i < wf->nparams; i++)
-		strbuf_addf(out, "unset param_%s\n", wf->params[i].name);
+	sh_unset_params(out, wf);
 	strbuf_adds(out,
-		"while [ $# -gt 0 ]; do\n"
-		"\tcase $1 in\n"
 		"\t-j) [ $# -gt 1 ] || bad_usage \"option -j needs a number\"\n"
 		"\t    jobs=$2; shift ;;\n"
 		"\t-j*) jobs=${1#-j} ;;\n"
 		"\t-n) dry=1 ;;\n"
-		"\t-l) list=1 ;;\n"
-		"\t-h|--help) usage; exit 0 ;;\n"
-		"\tORK=*) ORK=${1#*=} ;;\n"
-		"\tPYTHON=*) PYTHON=${1#*=} ;;\n"
-		"\tRUN_ID=*) RUN_ID=${1#*=} ;;\n"
-		"\tORK_HOME=*) ORK_HOME=${1#*=} ;;\n");
-	for (size_t i = 0; i < wf->nparams; i++)
-		strbuf_addf(out, "\t%s=*) param_%s=${1#*=} ;;\n",
-			    wf->params[i].name, wf->params[i].name);
+		"\t-l) list=1 ;;\n");
+	sh_setting_args(out, wf);
 	strbuf_adds(out,
 		"\t*[!A-Za-z0-9_-]*|[!A-Za-z_]*) bad_usage \"unknown argument '$1'\" ;;\n"
 		"\t*) goals=\"$goals$1 \" ;;\n"
@@ -121,19 +77,9 @@ static void gen_options(struct strbuf *out, const struct workflow *wf)
 		"fi\n"
 		"case $jobs in\n"
 		"''|*[!0-9]*|0*) bad_usage \"-j wants a positive number, not '$jobs'\" ;;\n"
-		"esac\n"
-		"case $RUN_ID in\n"
-		"''|*' '*|*'\t'*|*'\n"
-		"'*) printf '%s: RUN_ID must be one word\\n' \"$0\" >&2; exit 2 ;;\n"
-		"esac\n\n");
-}
-
-/* A path the way find must see it: never starting like an operator. */
-static void add_path_word(struct strbuf *out, const char *path)
-{
-	if (strchr("-!(", path[0]))
-		strbuf_adds(out, "./");
-	add_sh_quoted(out, path);
+		"esac\n");
+	strbuf_adds(out, sh_check_run_id);
+	strbuf_addc(out, '\n');
 }
 
 /* Defaults (the Makefile's ?= variables), the command line, and what
@@ -142,17 +88,10 @@ static void gen_settings(struct strbuf *out, const struct plan *p)
 {
 	const struct workflow *wf = p->wf;
 	char *pyproject = workflow_pyproject(wf);
-	strbuf_adds(out,
-		"# Settings: from the environment, or NAME=value arguments.\n"
-		"ORK=${ORK-ork}\n"
-		"PYTHON=${PYTHON-");
 	/* Empty: ork begin looks beside pyproject.toml (runtime/pyenv.h). */
-	if (!pyproject)
-		add_sh_quoted(out, wf->python ? wf->python : "python3");
+	sh_settings_defaults(out, pyproject ? NULL :
+			     wf->python ? wf->python : "python3");
 	strbuf_adds(out,
-		"}\n"
-		"RUN_ID=${RUN_ID-default}\n"
-		"ORK_HOME=${ORK_HOME-.ork}\n"
 		"jobs=''\n"
 		"dry=''\n"
 		"list=''\n"
@@ -160,11 +99,7 @@ static void gen_settings(struct strbuf *out, const struct plan *p)
 	gen_usage(out, wf);
 	gen_options(out, wf);
 	strbuf_adds(out, "# What every `ork` below is told.\n");
-	strbuf_addf(out, "ORK_WORKFLOW=%s\n", wf->name);
-	strbuf_adds(out,
-		"ORK_RUN_ID=$RUN_ID\n"
-		"ORK_PYTHON=$PYTHON\n"
-		"export ORK_WORKFLOW ORK_RUN_ID ORK_HOME ORK_PYTHON\n");
+	sh_exports(out, wf);
 	if (pyproject) {
 		strbuf_adds(out, "# PYTHON empty: ork begin takes the .venv beside "
 			    "this pyproject.toml,\n# else uv run, else python3.\n"
@@ -175,21 +110,8 @@ static void gen_settings(struct strbuf *out, const struct plan *p)
 	}
 	/* R only names files for find and test, so a leading ./ keeps a
 	 * path from ever reading as one of find's operators. */
-	strbuf_adds(out, "# The workflow file, relative to the directory the script "
-		    "runs in.\nworkflow_file=");
-	add_path_word(out, wf->path);
-	strbuf_addc(out, '\n');
-	strbuf_addf(out, "R=$ORK_HOME/%s/$RUN_ID\n", wf->name);
+	sh_run_dir(out, wf);
 	strbuf_adds(out, "case $R in /*) ;; *) R=./$R ;; esac\n\n");
-}
-
-static void add_task_list(struct strbuf *out, const char *var,
-			  const size_t *idx, size_t n, const size_t *rank)
-{
-	strbuf_addf(out, "\t%s='", var);
-	for (size_t d = 0; d < n; d++)
-		strbuf_addf(out, d ? " %zu" : "%zu", rank[idx[d]] + 1);
-	strbuf_adds(out, "'\n");
 }
 
 /* files_N, for a task with sources: or generates: (t_files=1): whether
@@ -203,12 +125,12 @@ static void gen_files(struct strbuf *out, const struct task *t, size_t k)
 	const char *sep = "";
 	for (size_t g = 0; g < t->ngenerates; g++, sep = " ||\n\t\t") {
 		strbuf_addf(out, "%sgen_missing ", sep);
-		add_path_word(out, t->generates[g]);
+		add_sh_path_word(out, t->generates[g]);
 	}
 	for (size_t s = 0; s < t->nsources; s++, sep = " ||\n\t\t") {
 		strbuf_addf(out, "%s%s ", sep, strpbrk(t->sources[s], "*?[") ?
 			    "glob_newer" : "src_newer");
-		add_path_word(out, t->sources[s]);
+		add_sh_path_word(out, t->sources[s]);
 	}
 	strbuf_adds(out, "\n}\n");
 }
@@ -216,66 +138,15 @@ static void gen_files(struct strbuf *out, const struct task *t, size_t k)
 static void gen_task(struct strbuf *out, const struct plan *p, size_t k,
 		     const size_t *rank)
 {
-	size_t i = p->order[k];
-	const struct task *t = &p->wf->tasks[i];
-	strbuf_addf(out, "# --- %s: ", t->name);
-	describe_command(out, t);
-	strbuf_adds(out, "\n#     ");
-	describe_policy(out, t);
-	if (t->ndeps) {
-		strbuf_adds(out, "; after");
-		for (size_t d = 0; d < t->ndeps; d++)
-			strbuf_addf(out, " %s", p->wf->tasks[t->deps[d].task].name);
-	}
-	if (t->description) {
-		strbuf_adds(out, "\n#     ");
-		add_comment_text(out, t->description, 100);
-	}
-	strbuf_addf(out, "\ntask_%zu() {\n", k + 1);
-	strbuf_adds(out, "\tt_name=");
-	add_sh_quoted(out, t->name);
-	strbuf_addc(out, '\n');
-	strbuf_addf(out, "\tt_out=$R/%s.%s.json\n", t->name, p->keys[i]);
-	strbuf_adds(out, "\tt_file=");
-	if (t->file)
-		add_path_word(out, t->file);
-	strbuf_addc(out, '\n');
-	size_t *up = xmalloc((t->ndeps ? t->ndeps : 1) * sizeof *up);
-	for (size_t d = 0; d < t->ndeps; d++)
-		up[d] = t->deps[d].task;
-	add_task_list(out, "t_up", up, t->ndeps, rank);
-	free(up);
-	add_task_list(out, "t_down", p->downstream[i], p->ndownstream[i], rank);
+	const struct task *t = &p->wf->tasks[p->order[k]];
+	sh_task_head(out, p, k, rank, 1);
 	if (TASK_FANS_OUT(t))   /* it runs alone (the engine's fan_out) */
 		strbuf_adds(out, "\tt_fan=1\n");
 	if (t->nsources || t->ngenerates)
 		strbuf_adds(out, "\tt_files=1\n");
-	strbuf_adds(out, "\tt_spec=");
-	char *spec = task_spec_json(p, i, JSONX_MAKESAFE);
-	add_sh_quoted(out, spec);
-	free(spec);
-	strbuf_adds(out, "\n}\n");
+	sh_task_spec(out, p, k);
 	gen_files(out, t, k);
 	strbuf_addc(out, '\n');
-}
-
-static void gen_tasks(struct strbuf *out, const struct plan *p)
-{
-	size_t n = p->wf->ntasks;
-	/* rank[i]: the place of task i in the order, so that every number
-	 * in the script counts in dependency order. */
-	size_t *rank = xmalloc((n ? n : 1) * sizeof *rank);
-	for (size_t k = 0; k < n; k++)
-		rank[p->order[k]] = k;
-	strbuf_adds(out,
-		"# The tasks, in dependency order.  task_N sets task N's name, its\n"
-		"# output (it exists only once the task has succeeded), its file, the\n"
-		"# numbers of its upstream and downstream tasks, and the spec that\n"
-		"# `ork exec` gets in ORK_SPEC.\n");
-	strbuf_addf(out, "ntasks=%zu\n\n", n);
-	for (size_t k = 0; k < n; k++)
-		gen_task(out, p, k, rank);
-	free(rank);
 }
 
 /* task_num NAME, for the TASK arguments; list_tasks, for -l: the lines
@@ -330,37 +201,23 @@ static void gen_begin(struct strbuf *out, const struct plan *p)
 	strbuf_adds(out,
 		"# begin_run: `ork begin`, the start of an invocation.  Only it gets\n"
 		"# the params given as NAME=value (as ORK_PARAM_NAME) and what it\n"
-		"# checks them against, as in the Makefile.\n"
-		"begin_run() {\n"
-		"\t(\n");
-	for (size_t i = 0; i < wf->nparams; i++) {
-		const char *n = wf->params[i].name;
-		strbuf_addf(out, "\t\tif [ -n \"${param_%s+set}\" ]; then\n"
-			    "\t\t\tORK_PARAM_%s=$param_%s\n"
-			    "\t\t\texport ORK_PARAM_%s\n\t\tfi\n", n, n, n, n);
-	}
-	char *run_spec = run_spec_json(p, JSONX_MAKESAFE);
-	if (run_spec) {
-		strbuf_adds(out, "\t\tORK_RUN_SPEC=");
-		add_sh_quoted(out, run_spec);
-		strbuf_adds(out, "\n\t\texport ORK_RUN_SPEC\n");
-		free(run_spec);
-	}
-	strbuf_addf(out, "\t\texec \"$ORK\" %s\n\t)\n}\n\n", args);
+		"# checks them against, as in the Makefile.\n");
+	sh_begin_run(out, p);
 }
 
 void gen_sh(struct strbuf *out, const struct plan *p)
 {
-	const struct workflow *wf = p->wf;
 	gen_header(out, p);
 	gen_settings(out, p);
-	gen_tasks(out, p);
+	sh_tasks(out, p,
+		 "# The tasks, in dependency order.  task_N sets task N's name, its\n"
+		 "# output (it exists only once the task has succeeded), its file, the\n"
+		 "# numbers of its upstream and downstream tasks, and the spec that\n"
+		 "# `ork exec` gets in ORK_SPEC.\n", gen_task);
 	gen_names(out, p);
 	strbuf_adds(out, "# `ork end` gets every task, in this order, on its "
-		    "standard input.\nall_tasks='");
-	for (size_t k = 0; k < wf->ntasks; k++)
-		strbuf_addf(out, k ? " %s" : "%s", wf->tasks[p->order[k]].name);
-	strbuf_adds(out, "'\n\n");
+		    "standard input.\n");
+	sh_all_tasks(out, p);
 	gen_begin(out, p);
 	strbuf_adds(out, engine);
 	strbuf_adds(out,

@@ -171,3 +171,33 @@ void describe_policy(struct strbuf *out, const struct task *t)
 	if (t->concurrency)
 		strbuf_addf(out, ", at most %ld at once", t->concurrency);
 }
+
+void add_task_comment(struct strbuf *out, const struct plan *p, size_t i,
+		      enum task_comment_desc desc)
+{
+	const struct task *t = &p->wf->tasks[i];
+	strbuf_addf(out, "# --- %s: ", t->name);
+	describe_command(out, t);
+	if (desc == DESC_FIRST && t->description) {
+		strbuf_adds(out, "\n#     ");
+		add_comment_text(out, t->description, 100);
+	}
+	strbuf_adds(out, "\n#     ");
+	describe_policy(out, t);
+	if (t->ndeps) {
+		strbuf_adds(out, "; after");
+		for (size_t d = 0; d < t->ndeps; d++)
+			strbuf_addf(out, " %s", p->wf->tasks[t->deps[d].task].name);
+	}
+	if (desc == DESC_LAST && t->description) {
+		strbuf_adds(out, "\n#     ");
+		add_comment_text(out, t->description, 100);
+	}
+}
+
+void add_do_not_edit(struct strbuf *out, const struct workflow *wf)
+{
+	add_generated_by(out, "#", wf);
+	strbuf_adds(out, "# Do not edit: change the workflow and run orkc again.\n#\n");
+	add_workflow_line(out, "#", wf);
+}
