@@ -786,8 +786,11 @@ static int explain_problem(struct loader *L, const yaml_parser_t *p,
 {
 	const char *problem = p->problem;
 	size_t bol = L->cur_bol, at = L->cur_byte;
-	int indent = at < L->len && L->src[at] == '\t' &&
-		     strspn(L->src + bol, " \t") >= at - bol;
+	/* A tab at the problem byte preceded only by blanks is indentation.
+	 * src is not NUL-terminated: look at [bol, at) only. */
+	int indent = at < L->len && L->src[at] == '\t';
+	for (size_t i = bol; indent && i < at; i++)
+		indent = L->src[i] == ' ' || L->src[i] == '\t';
 	if (indent || strstr(problem, "tab character")) {
 		diag_error(L->d, pos, "tabs are not allowed for indentation in "
 			   "YAML; use spaces");

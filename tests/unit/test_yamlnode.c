@@ -312,6 +312,24 @@ static void test_syntax_errors(void)
 	ynode_free(n);
 }
 
+/* The loader takes (src, len), not a C string: a problem at the last byte
+ * must not read past len (found by fuzz_workflow: "A:\n\t"). */
+static void test_unterminated_input(void)
+{
+	static const char text[] = "A:\n\t";
+	size_t len = sizeof text - 1;
+	char *src = malloc(len);          /* exactly len bytes, no NUL */
+	CHECK(src != NULL);
+	memcpy(src, text, len);
+	diag_release(&d);
+	diag_init(&d, "t.yaml", src, len);
+	struct ynode *n = yaml_load(src, len, &d);
+	CHECK(n == NULL);
+	CHECK_STREQ(msg(0), "tabs are not allowed for indentation in YAML; use spaces");
+	ynode_free(n);
+	free(src);
+}
+
 static void test_depth(void)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -348,5 +366,5 @@ static void done(void)
 
 UNIT_MAIN(test_positions, test_positions_utf8, test_core_schema,
 	  test_scalar_values, test_json, test_duplicate_keys, test_aliases,
-	  test_merge_keys, test_tags, test_syntax_errors, test_depth,
+	  test_merge_keys, test_tags, test_syntax_errors, test_unterminated_input, test_depth,
 	  test_big_mapping, done)
