@@ -540,9 +540,14 @@ char *fanout_instance_input(const struct task_spec *s)
 	if (s->item) {
 		if (s->ninput)
 			strbuf_addc(&sb, ',');
-		strbuf_adds(&sb, "\"item\":");
+		strbuf_adds(&sb, "\"" INSTANCE_M_ITEM "\":");
 		jsonx_write(&sb, s->item, 0);
 	}
+	/* Not in the key: an item keeps its output when its index moves. */
+	if (s->executor == SPEC_PROCESS)
+		strbuf_addf(&sb, "%s\"" INSTANCE_M_INDEX "\":%ld,\""
+			    INSTANCE_M_COUNT "\":%ld", sb.len ? "," : "",
+			    s->index, s->count);
 	char *r = xstrdup(strbuf_str(&sb));
 	strbuf_release(&sb);
 	return r;

@@ -50,8 +50,9 @@ int fanout_run(const struct task_spec *s, const char *text,
  * NULL for none.  Freshly allocated. */
 char *fanout_item_text(const cJSON *item);
 
-/* An instance's static input members: s->input, then "item" for foreach.
- * Freshly allocated. */
+/* An instance's static input members: s->input, then "item" for foreach,
+ * then for a process task "parallel_index" and "parallel_count"
+ * (contract.h).  Freshly allocated. */
 char *fanout_instance_input(const struct task_spec *s);
 
 #endif
