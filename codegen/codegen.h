@@ -139,9 +139,9 @@ struct cron_target {
 	long jobs;              /* the N above */
 };
 /* A marked block of crontab lines ("# BEGIN orkc NAME" ... "# END orkc
- * NAME") for a workflow with a valid schedule.  Returns NULL, or why no
- * entry can be written (out is then unchanged). */
-const char *gen_cron(struct strbuf *out, const struct plan *p,
-		     const struct cron_target *ct);
+ * NAME") for a workflow with a valid schedule.  Returns 0, or -1 with
+ * why no entry can be written appended to err (out is then unchanged). */
+int gen_cron(struct strbuf *out, const struct plan *p,
+	     const struct cron_target *ct, struct strbuf *err);
 
 #endif

@@ -172,18 +172,19 @@ static void add_header(struct strbuf *out, const struct workflow *wf,
 			    "schedule.\n");
 }
 
-const char *gen_cron(struct strbuf *out, const struct plan *p,
-		     const struct cron_target *ct)
+int gen_cron(struct strbuf *out, const struct plan *p,
+	     const struct cron_target *ct, struct strbuf *err)
 {
 	const struct workflow *wf = p->wf;
 	struct cron_error errs[CRON_MAXERRORS];
 	struct cron c;
 	if (!wf->schedule || cron_parse(wf->schedule, &c, errs))
-		return "the workflow has no valid schedule";
+		return error_to(err, "the workflow has no valid schedule");
 	if (!cron_word_ok(ct->root) || !cron_word_ok(ct->ork) ||
 	    !cron_word_ok(ct->artifact))
-		return "a path has a backslash or a control character, "
-		       "which a crontab line cannot pass on";
+		return error_to(err, "a path has a backslash or a control "
+				"character, which a crontab line cannot pass "
+				"on");
 	int filtered;
 	struct strbuf line = STRBUF_INIT, cmd = STRBUF_INIT;
 	add_times(&line, wf, &c, &filtered);
@@ -191,13 +192,13 @@ const char *gen_cron(struct strbuf *out, const struct plan *p,
 	if (cmd.len > CRON_MAX_COMMAND) {
 		strbuf_release(&line);
 		strbuf_release(&cmd);
-		return "the crontab line is longer than cron's limit of 999 "
-		       "bytes (shorter paths?)";
+		return error_to(err, "the crontab line is longer than cron's "
+				"limit of 999 bytes (shorter paths?)");
 	}
 	add_header(out, wf, ct, filtered);
 	strbuf_addf(out, "%s %s\n# END orkc %s\n", strbuf_str(&line),
 		    strbuf_str(&cmd), wf->name);
 	strbuf_release(&line);
 	strbuf_release(&cmd);
-	return NULL;
+	return 0;
 }

@@ -92,6 +92,14 @@ int valid_run_id(const char *s);
 #define SPEC_M_FOREACH         "foreach"
 #define SPEC_M_CONCURRENCY     "concurrency"
 #define SPEC_M_INSTANCE        "instance"
+/* Members a fan-out instance finds in its input beside the task's own:
+ * its item (foreach) and, for a process task, its place (a Python task
+ * has ctx.parallel_index and ctx.parallel_count instead; every instance
+ * has ORK_PARALLEL_INDEX and ORK_PARALLEL_COUNT in its environment).
+ * orkc refuses an input key or upstream task of that name. */
+#define INSTANCE_M_ITEM        "item"
+#define INSTANCE_M_INDEX       "parallel_index"
+#define INSTANCE_M_COUNT       "parallel_count"
 #define SPEC_M_SOURCES         "sources"   /* [PATH or GLOB], optional */
 #define SPEC_M_GENERATES       "generates" /* [PATH], optional */
 /* Members of the run spec (ORK_RUN_SPEC). */

@@ -39,10 +39,11 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  *     that pair in one small struct (struct expr_error, struct cron_error).
  *
  * Two exceptions: the thin wrappers around the OS below (write_all,
- * read_file, write_file_atomic, fsync_parent, mkdir_p) return -1 or NULL
- * with errno set, because errno is the whole message and the caller adds
- * the path; and die() is for the top level only (usage errors, and
- * allocation failure in x*alloc). */
+ * read_file, write_file_atomic, fsync_parent, mkdir_p; and taskio.h's
+ * copy_fd and input_write, which names the file it could not read)
+ * return -1 or NULL with errno set, because errno is the whole message
+ * and the caller adds the path; and die() is for the top level only
+ * (usage errors, and allocation failure in x*alloc). */
 
 /* "PROGNAME: message" on stderr, then exit(status). */
 void die(int status, const char *fmt, ...)

@@ -318,14 +318,14 @@ static int gen_cron_target(struct strbuf *out, const struct options *o,
 	}
 	ct.root = root;
 	ct.ork = ork;
-	const char *why = gen_cron(out, p, &ct);
+	struct strbuf why = STRBUF_INIT;
+	int rc = gen_cron(out, p, &ct, &why);
 	free(root);
 	free(ork);
-	if (why) {
-		warn_msg("cannot write crontab lines: %s", why);
-		return EXIT_USAGE;
-	}
-	return EXIT_OK;
+	if (rc < 0)
+		warn_msg("cannot write crontab lines: %s", strbuf_str(&why));
+	strbuf_release(&why);
+	return rc < 0 ? EXIT_USAGE : EXIT_OK;
 }
 
 /* --next N: the fire times instead of an artifact. */

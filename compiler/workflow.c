@@ -775,6 +775,32 @@ static void task_defaults(struct task *t)
  * or list has the limit of fanout.h). */
 #define MAX_PARALLEL 1000000
 
+/* A process task's instances get their index and count in the input
+ * (contract.h): no input key, nor upstream task whose output the input
+ * holds, may have those names. */
+static void check_place_names(struct diag *d, const struct task *t)
+{
+	static const char *const names[] = { INSTANCE_M_INDEX,
+					     INSTANCE_M_COUNT };
+	static const char *const what[] = { "index", "instance count" };
+	for (size_t k = 0; k < 2; k++) {
+		for (size_t i = 0; i < t->ninput_keys; i++)
+			if (!strcmp(t->input_keys[i].key, names[k]))
+				diag_error(d, t->input_keys[i].pos, "input key "
+					   "'%s' collides with the %s each "
+					   "instance of a process fan-out task "
+					   "gets", names[k], what[k]);
+		for (size_t i = 0; !t->foreach && !t->exact_input &&
+				   i < t->ndeps; i++)
+			if (!strcmp(t->deps[i].name, names[k]))
+				diag_error(d, t->deps[i].pos, "upstream '%s' "
+					   "collides in the input with the %s "
+					   "each instance of a process fan-out "
+					   "task gets; rename the task",
+					   names[k], what[k]);
+	}
+}
+
 /* parallel: N or EXPR, foreach: EXPR, concurrency: K.  The expressions'
  * names join the task's refs, so the check pass sees that they name
  * upstream tasks and the spec carries those tasks' keys. */
@@ -800,10 +826,12 @@ static void parse_fanout(struct diag *d, struct task *t, const struct ypair **f)
 	}
 	/* Each instance's input gets the member item. */
 	for (size_t i = 0; t->foreach && i < t->ninput_keys; i++)
-		if (!strcmp(t->input_keys[i].key, "item"))
+		if (!strcmp(t->input_keys[i].key, INSTANCE_M_ITEM))
 			diag_error(d, t->input_keys[i].pos, "input key 'item' "
 				   "collides with the item each instance of a "
 				   "foreach task gets");
+	if (TASK_FANS_OUT(t) && t->executor == EXECUTOR_PROCESS)
+		check_place_names(d, t);
 	v = val(f, T_CONCURRENCY);
 	if (v && get_int(d, v, "concurrency", 1, MAX_PARALLEL,
 			 "a positive integer", &n) == 0)

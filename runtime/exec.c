@@ -1039,17 +1039,21 @@ static void settle_output(struct exec *x, struct attempt *a, int outfd,
 	const char *out = NULL;
 	if (a->ok) {
 		out = pick_output(x, a, outfd);
-		int bad = output_check(out, a->reason, sizeof a->reason) < 0;
-		if (bad)
-			explain_stdout(x, a, out);
+		struct strbuf err = STRBUF_INIT;
+		int bad = output_check(out, &err) < 0;
 		if (bad || check_ork_output(a, out) < 0 ||
 		    check_output_type(x, a, out) < 0 ||
 		    secrets_check_output(&x->sec, out, out == x->stdout_path,
-					 a->reason, sizeof a->reason) < 0 ||
+					 &err) < 0 ||
 		    check_generates(x, a) < 0) {
+			if (err.len)
+				fail_reason(a, "%s", err.buf);
+			if (bad)
+				explain_stdout(x, a, out);
 			a->ok = 0;
 			out = NULL;
 		}
+		strbuf_release(&err);
 	} else if (started && !a->interrupted) {
 		read_error_file(x, a);
 	}
@@ -1397,11 +1401,11 @@ static void run_attempts(struct exec *x)
 /* A fan-out task: its instances are ork execs of their own (fanout.h). */
 static void run_fanout(struct exec *x)
 {
-	char reason[1024];
+	struct strbuf err = STRBUF_INIT;
 	x->mono0 = now_mono();
 	x->wall0 = now_wall();
 	int rc = fanout_run(&x->spec, getenv("ORK_SPEC"), &x->rd, x->out,
-			    x->sync, reason, sizeof reason);
+			    x->sync, &err);
 	if (rc > 1)
 		interrupted(x, rc, 1);
 	if (rc == 0) {
@@ -1410,9 +1414,10 @@ static void run_fanout(struct exec *x)
 		format_duration(now_mono() - x->mono0, dur);
 		progress(x, "succeeded in %s", dur);
 	} else {
-		end_event(x, "failed", 1, reason);
-		progress(x, "failed (%s)", reason);
+		end_event(x, "failed", 1, strbuf_str(&err));
+		progress(x, "failed (%s)", strbuf_str(&err));
 	}
+	strbuf_release(&err);
 }
 
 /* ---- the command -------------------------------------------------------- */
@@ -1552,24 +1557,27 @@ int cmd_exec(int argc, char **argv)
 
 	enum dep_state *st = x.deps = dep_states(&x);
 	char reason[512];
+	struct strbuf err = STRBUF_INIT;
 	/* Then the condition and the templates, only for tasks that have
 	 * them (render.h): a task without them pays nothing here. */
 	enum render_result rr = RENDER_RUN;
 	int allowed = trigger_allows(&x.spec, st, reason, sizeof reason);
+	if (!allowed)
+		strbuf_adds(&err, reason);
 	/* A fan-out task's templates are its instances' (item, index). */
 	int templates = x.spec.templates;
 	if (fans_out)
 		x.spec.templates = 0;
 	if (allowed && (x.spec.when || x.spec.templates))
-		rr = render_task(&x.spec, &x.rd, &x.render, reason, sizeof reason);
+		rr = render_task(&x.spec, &x.rd, &x.render, &err);
 	x.spec.templates = templates;
 	if (!allowed || rr == RENDER_SKIP) {
-		end_event(&x, "skipped", 0, reason);
-		progress(&x, "skipped (%s)", reason);
+		end_event(&x, "skipped", 0, strbuf_str(&err));
+		progress(&x, "skipped (%s)", strbuf_str(&err));
 	} else if (rr == RENDER_FAIL ||
-		   secrets_load(&x.spec, &x.sec, reason, sizeof reason) < 0) {
-		end_event(&x, "failed", 0, reason);
-		progress(&x, "failed (%s)", reason);
+		   secrets_load(&x.spec, &x.sec, &err) < 0) {
+		end_event(&x, "failed", 0, strbuf_str(&err));
+		progress(&x, "failed (%s)", strbuf_str(&err));
 	} else if (fans_out) {
 		run_fanout(&x);
 	} else {
@@ -1582,6 +1590,7 @@ int cmd_exec(int argc, char **argv)
 		note_upstream(&x, st);
 		run_attempts(&x);
 	}
+	strbuf_release(&err);
 	exec_release(&x);
 	return 0;
 }

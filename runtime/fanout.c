@@ -142,16 +142,17 @@ struct fan {
 };
 
 /* How many instances: the list's length times the parallel count. */
-static int evaluate(struct fan *f, cJSON **items, char *reason, size_t n)
+static int evaluate(struct fan *f, cJSON **items, struct strbuf *err)
 {
 	const struct task_spec *s = f->s;
 	double reps = s->parallel >= 0 ? s->parallel : 1;
-	char why[400];
+	struct strbuf why = STRBUF_INIT;
 	*items = NULL;
 	if (s->parallel_expr) {
-		cJSON *v = render_eval(s, f->rd, s->parallel_expr, why, sizeof why);
+		cJSON *v = render_eval(s, f->rd, s->parallel_expr, &why);
 		if (!v) {
-			snprintf(reason, n, "parallel %s", why);
+			error_to(err, "parallel %s", strbuf_str(&why));
+			strbuf_release(&why);
 			return -1;
 		}
 		int ok = cJSON_IsNumber(v) && v->valuedouble >= 0 &&
@@ -159,7 +160,7 @@ static int evaluate(struct fan *f, cJSON **items, char *reason, size_t n)
 			 v->valuedouble == (double)(long)v->valuedouble;
 		reps = ok ? v->valuedouble : 0;
 		if (!ok)
-			snprintf(reason, n, "parallel '%.80s' gave %s, not a count "
+			error_to(err, "parallel '%.80s' gave %s, not a count "
 				 "from 0 to %ld", s->parallel_expr,
 				 expr_type_name(v), FANOUT_MAX);
 		cJSON_Delete(v);
@@ -169,22 +170,20 @@ static int evaluate(struct fan *f, cJSON **items, char *reason, size_t n)
 	f->reps = (size_t)reps;
 	f->n = f->reps;
 	if (s->foreach) {
-		*items = render_eval(s, f->rd, s->foreach, why, sizeof why);
+		*items = render_eval(s, f->rd, s->foreach, &why);
 		if (!*items) {
-			snprintf(reason, n, "foreach %s", why);
+			error_to(err, "foreach %s", strbuf_str(&why));
+			strbuf_release(&why);
 			return -1;
 		}
-		if (!cJSON_IsArray(*items)) {
-			snprintf(reason, n, "foreach '%.80s' gave %s, not a list",
-				 s->foreach, expr_type_name(*items));
-			return -1;
-		}
+		if (!cJSON_IsArray(*items))
+			return error_to(err, "foreach '%.80s' gave %s, not a list",
+					s->foreach, expr_type_name(*items));
 		double total = (double)cJSON_GetArraySize(*items) * reps;
-		if (total > FANOUT_MAX) {
-			snprintf(reason, n, "foreach '%.80s' gives %.0f instances, "
-				 "more than %ld", s->foreach, total, FANOUT_MAX);
-			return -1;
-		}
+		if (total > FANOUT_MAX)
+			return error_to(err, "foreach '%.80s' gives %.0f "
+					"instances, more than %ld", s->foreach,
+					total, FANOUT_MAX);
 		f->n = (size_t)total;
 	}
 	return 0;
@@ -327,7 +326,7 @@ static void ended(struct fan *f, pid_t pid)
 
 /* The instance outputs, in order, as one list, renamed into place. */
 static int fan_in(const struct fan *f, const char *out, int sync,
-		  char *reason, size_t n)
+		  struct strbuf *err)
 {
 	char *tmp = xasprintf("%s.%ld.tmp", out, (long)getpid());
 	unlink(tmp);
@@ -366,7 +365,7 @@ static int fan_in(const struct fan *f, const char *out, int sync,
 	if (rc == 0 && sync)
 		fsync_parent(out);
 	if (rc < 0) {
-		snprintf(reason, n, "cannot write the list of instance outputs "
+		error_to(err, "cannot write the list of instance outputs "
 			 "to %s: %s", out, strerror(errno));
 		unlink(tmp);
 	}
@@ -455,7 +454,7 @@ static int schedule(struct fan *f, size_t cap)
 
 int fanout_run(const struct task_spec *s, const char *text,
 	       const struct rundir *rd, const char *out, int sync,
-	       char *reason, size_t n)
+	       struct strbuf *err)
 {
 	struct fan f;
 	memset(&f, 0, sizeof f);
@@ -464,7 +463,7 @@ int fanout_run(const struct task_spec *s, const char *text,
 	f.rd = rd;
 	f.upstream = !s->foreach;
 	cJSON *items;
-	if (evaluate(&f, &items, reason, n) < 0) {
+	if (evaluate(&f, &items, err) < 0) {
 		cJSON_Delete(items);
 		return 1;
 	}
@@ -506,10 +505,10 @@ int fanout_run(const struct task_spec *s, const char *text,
 	if (sig) {
 		rc = sig;
 	} else if (failed) {
-		snprintf(reason, n, "%zu of %zu instances failed: %s%s", failed,
+		error_to(err, "%zu of %zu instances failed: %s%s", failed,
 			 f.n, strbuf_str(&names), failed > 3 ? ", ..." : "");
 		rc = 1;
-	} else if (fan_in(&f, out, sync, reason, n) < 0) {
+	} else if (fan_in(&f, out, sync, err) < 0) {
 		rc = 1;
 	}
 	strbuf_release(&names);
@@ -541,9 +540,14 @@ char *fanout_instance_input(const struct task_spec *s)
 	if (s->item) {
 		if (s->ninput)
 			strbuf_addc(&sb, ',');
-		strbuf_adds(&sb, "\"item\":");
+		strbuf_adds(&sb, "\"" INSTANCE_M_ITEM "\":");
 		jsonx_write(&sb, s->item, 0);
 	}
+	/* Not in the key: an item keeps its output when its index moves. */
+	if (s->executor == SPEC_PROCESS)
+		strbuf_addf(&sb, "%s\"" INSTANCE_M_INDEX "\":%ld,\""
+			    INSTANCE_M_COUNT "\":%ld", sb.len ? "," : "",
+			    s->index, s->count);
 	char *r = xstrdup(strbuf_str(&sb));
 	strbuf_release(&sb);
 	return r;

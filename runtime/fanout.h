@@ -39,19 +39,20 @@ int fanout_dry_run(void);
 
 /* Run the instances of the fan-out task s (whose spec text is text) and,
  * when all succeeded, write the list of their outputs to out (fsync()ed
- * when sync).  Returns 0 (succeeded), 1 (failed: why in reason) or the
- * signal that interrupted it (its running instances were stopped). */
+ * when sync).  Returns 0 (succeeded), 1 (failed: why appended to err) or
+ * the signal that interrupted it (its running instances were stopped). */
 int fanout_run(const struct task_spec *s, const char *text,
 	       const struct rundir *rd, const char *out, int sync,
-	       char *reason, size_t n);
+	       struct strbuf *err);
 
 /* An item as ork status shows it: a string as it is, anything else as
  * compact JSON, at most 200 bytes (cut on a UTF-8 boundary, "...");
  * NULL for none.  Freshly allocated. */
 char *fanout_item_text(const cJSON *item);
 
-/* An instance's static input members: s->input, then "item" for foreach.
- * Freshly allocated. */
+/* An instance's static input members: s->input, then "item" for foreach,
+ * then for a process task "parallel_index" and "parallel_count"
+ * (contract.h).  Freshly allocated. */
 char *fanout_instance_input(const struct task_spec *s);
 
 #endif

@@ -113,41 +113,39 @@ static void quote_text(char *out, size_t n, const char *s)
 }
 
 static int eval_template(struct scope *sc, const char *s, size_t len,
-			 cJSON **out, const char *where, char *reason, size_t n)
+			 cJSON **out, const char *where, struct strbuf *err)
 {
 	struct tmpl t;
-	struct expr_error err;
+	struct expr_error ee;
 	struct expr_scope es = {lookup, sc};
 	*out = NULL;
-	if (tmpl_parse(s, len, &t, &err) == 0)
-		*out = tmpl_eval(&t, &es, &err);
+	if (tmpl_parse(s, len, &t, &ee) == 0)
+		*out = tmpl_eval(&t, &es, &ee);
 	tmpl_release(&t);
 	if (*out)
 		return 0;
 	char q[96];
 	quote_text(q, sizeof q, s);
-	snprintf(reason, n, "template %s in %s: %s", q, where, err.msg);
-	return -1;
+	return error_to(err, "template %s in %s: %s", q, where, ee.msg);
 }
 
-static int eval_when(struct scope *sc, char *reason, size_t n)
+/* 1 when the condition holds; 0 (false) or -1 (error) with why in err. */
+static int eval_when(struct scope *sc, struct strbuf *err)
 {
 	const char *w = sc->s->when;
-	struct expr_error err;
+	struct expr_error ee;
 	struct expr_scope es = {lookup, sc};
-	struct expr *e = expr_parse(w, strlen(w), &err);
-	cJSON *v = e ? expr_eval(e, &es, &err) : NULL;
+	struct expr *e = expr_parse(w, strlen(w), &ee);
+	cJSON *v = e ? expr_eval(e, &es, &ee) : NULL;
 	expr_free(e);
 	char q[96];
 	quote_text(q, sizeof q, w);
-	if (!v) {
-		snprintf(reason, n, "when %s: %s", q, err.msg);
-		return -1;
-	}
+	if (!v)
+		return error_to(err, "when %s: %s", q, ee.msg);
 	int t = expr_truthy(v);
 	cJSON_Delete(v);
 	if (!t)
-		snprintf(reason, n, "when %s was false", q);
+		error_to(err, "when %s was false", q);
 	return t;
 }
 
@@ -170,8 +168,8 @@ static const char *skip_blanks(const char *p, const char *end)
 
 /* Copy the members text, replacing template string values by their
  * values. */
-static int render_input(struct scope *sc, struct render *r, char *reason,
-			size_t n)
+static int render_input(struct scope *sc, struct render *r,
+			struct strbuf *err)
 {
 	const struct task_spec *s = sc->s;
 	const char *p = s->input, *end = s->input + s->ninput;
@@ -193,9 +191,9 @@ static int render_input(struct scope *sc, struct render *r, char *reason,
 		int rc = cJSON_IsString(str) ?
 			 eval_template(sc, str->valuestring,
 				       strlen(str->valuestring), &v, "input",
-				       reason, n) : -1;
+				       err) : -1;
 		if (!cJSON_IsString(str))
-			snprintf(reason, n, "invalid string in the task spec");
+			error_to(err, "invalid string in the task spec");
 		cJSON_Delete(str);
 		if (rc < 0) {
 			strbuf_release(&sb);
@@ -210,7 +208,7 @@ static int render_input(struct scope *sc, struct render *r, char *reason,
 }
 
 static int render_env(struct scope *sc, struct task_spec *s, struct render *r,
-		      char *reason, size_t n)
+		      struct strbuf *err)
 {
 	r->env = xcalloc(s->nenv + 1, sizeof *r->env);
 	for (size_t i = 0; i < s->nenv; i++) {
@@ -220,7 +218,7 @@ static int render_env(struct scope *sc, struct task_spec *s, struct render *r,
 		char where[160];
 		snprintf(where, sizeof where, "env %s", s->env[i].name);
 		cJSON *v;
-		if (eval_template(sc, val, strlen(val), &v, where, reason, n) < 0)
+		if (eval_template(sc, val, strlen(val), &v, where, err) < 0)
 			return -1;
 		struct strbuf sb = STRBUF_INIT;
 		expr_render(&sb, v);
@@ -232,7 +230,7 @@ static int render_env(struct scope *sc, struct task_spec *s, struct render *r,
 }
 
 enum render_result render_task(struct task_spec *s, const struct rundir *rd,
-			       struct render *r, char *reason, size_t n)
+			       struct render *r, struct strbuf *err)
 {
 	struct scope sc;
 	memset(&sc, 0, sizeof sc);
@@ -244,11 +242,11 @@ enum render_result render_task(struct task_spec *s, const struct rundir *rd,
 	sc.loaded = xcalloc(s->ndeps + s->nrefs + 1, 1);
 	sc.envs = cJSON_CreateArray();
 	enum render_result res = RENDER_RUN;
-	int w = s->when ? eval_when(&sc, reason, n) : 1;
+	int w = s->when ? eval_when(&sc, err) : 1;
 	if (w <= 0)
 		res = w < 0 ? RENDER_FAIL : RENDER_SKIP;
-	else if (s->templates && (render_input(&sc, r, reason, n) < 0 ||
-				  render_env(&sc, s, r, reason, n) < 0))
+	else if (s->templates && (render_input(&sc, r, err) < 0 ||
+				  render_env(&sc, s, r, err) < 0))
 		res = RENDER_FAIL;
 	if (res == RENDER_RUN && r->input) {
 		s->input = r->input;
@@ -264,7 +262,7 @@ enum render_result render_task(struct task_spec *s, const struct rundir *rd,
 }
 
 cJSON *render_eval(const struct task_spec *s, const struct rundir *rd,
-		   const char *src, char *reason, size_t n)
+		   const char *src, struct strbuf *err)
 {
 	struct scope sc;
 	memset(&sc, 0, sizeof sc);
@@ -274,15 +272,15 @@ cJSON *render_eval(const struct task_spec *s, const struct rundir *rd,
 	sc.outputs = xcalloc(s->ndeps + s->nrefs + 1, sizeof *sc.outputs);
 	sc.loaded = xcalloc(s->ndeps + s->nrefs + 1, 1);
 	sc.envs = cJSON_CreateArray();
-	struct expr_error err;
+	struct expr_error ee;
 	struct expr_scope es = {lookup, &sc};
-	struct expr *e = expr_parse(src, strlen(src), &err);
-	cJSON *v = e ? expr_eval(e, &es, &err) : NULL;
+	struct expr *e = expr_parse(src, strlen(src), &ee);
+	cJSON *v = e ? expr_eval(e, &es, &ee) : NULL;
 	expr_free(e);
 	if (!v) {
 		char q[96];
 		quote_text(q, sizeof q, src);
-		snprintf(reason, n, "%s: %s", q, err.msg);
+		error_to(err, "%s: %s", q, ee.msg);
 	}
 	for (size_t i = 0; i < s->ndeps + s->nrefs; i++)
 		cJSON_Delete(sc.outputs[i]);

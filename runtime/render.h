@@ -30,15 +30,15 @@ struct render {
 
 /* Evaluate s->when; when it holds, render the templates, pointing
  * s->input and the templated s->env values at text r owns.  SKIP and FAIL
- * put why in reason: "when 'a.output.n > 1' was false", "template
+ * append why to err: "when 'a.output.n > 1' was false", "template
  * '{{ a.x + 1 }}' in input: cannot add string and number". */
 enum render_result render_task(struct task_spec *s, const struct rundir *rd,
-			       struct render *r, char *reason, size_t n);
+			       struct render *r, struct strbuf *err);
 /* Evaluate one expression (a fan-out task's `parallel` or `foreach`) in
- * the task's scope: a fresh value, or NULL with "'EXPR': why" in reason.
- * An instance's spec (fanout.h) gives item and index their values. */
+ * the task's scope: a fresh value, or NULL with "'EXPR': why" appended to
+ * err.  An instance's spec (fanout.h) gives item and index their values. */
 cJSON *render_eval(const struct task_spec *s, const struct rundir *rd,
-		   const char *src, char *reason, size_t n);
+		   const char *src, struct strbuf *err);
 void render_release(struct render *r);
 
 #endif

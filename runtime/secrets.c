@@ -53,17 +53,17 @@ int secrets_named(const struct task_spec *s, const char *name)
 /* ---- the secrets file --------------------------------------------------- */
 
 /* Open path and check that only its owner, the user running ork, can
- * read it.  Returns the fd, or -1 with why in reason. */
-static int open_private(const char *path, struct stat *st, char *reason,
-			size_t n)
+ * read it.  Returns the fd, or -1 with why in err. */
+static int open_private(const char *path, struct stat *st,
+			struct strbuf *err)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0) {
 		if (errno == ELOOP)
-			snprintf(reason, n, "secrets file '%s' is a symbolic link; "
+			error_to(err, "secrets file '%s' is a symbolic link; "
 				 "name the file itself in ORK_SECRETS_FILE", path);
 		else
-			snprintf(reason, n, "cannot open secrets file '%s': %s",
+			error_to(err, "cannot open secrets file '%s': %s",
 				 path, strerror(errno));
 		return -1;
 	}
@@ -77,12 +77,12 @@ static int open_private(const char *path, struct stat *st, char *reason,
 	else if (st->st_size > SECRETS_FILE_MAX)
 		bad = "it is larger than 1 MiB";
 	if (bad) {
-		snprintf(reason, n, "refusing secrets file '%s': %s", path, bad);
+		error_to(err, "refusing secrets file '%s': %s", path, bad);
 		close(fd);
 		return -1;
 	}
 	if (st->st_mode & 077) {
-		snprintf(reason, n, "refusing secrets file '%s': group or others "
+		error_to(err, "refusing secrets file '%s': group or others "
 			 "have access to it (mode %04o); make it private: chmod "
 			 "600 '%s'", path, (unsigned)(st->st_mode & 07777), path);
 		close(fd);
@@ -91,18 +91,18 @@ static int open_private(const char *path, struct stat *st, char *reason,
 	return fd;
 }
 
-static char *read_private(const char *path, size_t *len, char *reason,
-			  size_t n)
+static char *read_private(const char *path, size_t *len,
+			  struct strbuf *err)
 {
 	struct stat st;
-	int fd = open_private(path, &st, reason, n);
+	int fd = open_private(path, &st, err);
 	if (fd < 0)
 		return NULL;
 	size_t cap = (size_t)st.st_size + 1, got = 0;
 	char *buf = xmalloc(cap + 1);
 	for (;;) {
 		if (got == cap) {
-			snprintf(reason, n, "refusing secrets file '%s': it changed "
+			error_to(err, "refusing secrets file '%s': it changed "
 				 "while ork read it", path);
 			break;
 		}
@@ -110,7 +110,7 @@ static char *read_private(const char *path, size_t *len, char *reason,
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
-			snprintf(reason, n, "cannot read secrets file '%s': %s",
+			error_to(err, "cannot read secrets file '%s': %s",
 				 path, strerror(errno));
 		if (r <= 0) {
 			if (r == 0) {
@@ -131,11 +131,11 @@ static char *read_private(const char *path, size_t *len, char *reason,
 
 /* Take the value of every secret still missing from the file's lines
  * NAME=value.  A bad line is reported by number, never by content. */
-static int from_file(struct secrets *sec, const char *path, char *reason,
-		     size_t n)
+static int from_file(struct secrets *sec, const char *path,
+		     struct strbuf *err)
 {
 	size_t len;
-	char *text = read_private(path, &len, reason, n);
+	char *text = read_private(path, &len, err);
 	if (!text)
 		return -1;
 	int rc = 0;
@@ -152,14 +152,14 @@ static int from_file(struct secrets *sec, const char *path, char *reason,
 		*end = '\0';
 		char *eq = strchr(line, '=');
 		if (strlen(line) != (size_t)(end - line)) {
-			snprintf(reason, n, "secrets file '%s', line %zu: it holds "
+			error_to(err, "secrets file '%s', line %zu: it holds "
 				 "a NUL byte", path, lineno);
 			rc = -1;
 		} else if (*line && *line != '#') {
 			if (eq)
 				*eq = '\0';
 			if (!eq || !valid_env_name(line)) {
-				snprintf(reason, n, "secrets file '%s', line %zu: "
+				error_to(err, "secrets file '%s', line %zu: "
 					 "expected NAME=value", path, lineno);
 				rc = -1;
 			}
@@ -181,7 +181,7 @@ static int from_file(struct secrets *sec, const char *path, char *reason,
 /* ---- loading ------------------------------------------------------------ */
 
 int secrets_load(const struct task_spec *s, struct secrets *sec,
-		 char *reason, size_t n)
+		 struct strbuf *err)
 {
 	memset(sec, 0, sizeof *sec);
 	if (!s->nsecrets)
@@ -200,11 +200,11 @@ int secrets_load(const struct task_spec *s, struct secrets *sec,
 			sec->values[i] = xstrdup(v);
 	}
 	const char *file = getenv("ORK_SECRETS_FILE");
-	if (file && *file && from_file(sec, file, reason, n) < 0)
+	if (file && *file && from_file(sec, file, err) < 0)
 		return -1;
 	for (size_t i = 0; i < sec->n; i++) {
 		if (!sec->values[i]) {
-			snprintf(reason, n, "secret '%s' is not set (environment "
+			error_to(err, "secret '%s' is not set (environment "
 				 "or ORK_SECRETS_FILE)", sec->names[i]);
 			return -1;
 		}
@@ -285,14 +285,14 @@ int secrets_stdout_end(struct secrets *sec, int fd)
 }
 
 int secrets_check_output(const struct secrets *sec, const char *path,
-			 int from_stdout, char *reason, size_t n)
+			 int from_stdout, struct strbuf *err)
 {
 	if (!sec->n)
 		return 0;
 	if (from_stdout) {
 		if (!sec->relay_masked)
 			return 0;
-		snprintf(reason, n, "the output holds the value of a secret; "
+		error_to(err, "the output holds the value of a secret; "
 			 "ork never stores a secret");
 		return -1;
 	}
@@ -312,7 +312,7 @@ int secrets_check_output(const struct secrets *sec, const char *path,
 	for (size_t i = 0; i < sec->n && rc == 0; i++) {
 		size_t vlen = strlen(sec->values[i]);
 		if (vlen >= MASK_MIN_LEN && memmem(map, len, sec->values[i], vlen)) {
-			snprintf(reason, n, "the output holds the value of secret "
+			error_to(err, "the output holds the value of secret "
 				 "'%s'; ork never stores a secret", sec->names[i]);
 			rc = -1;
 		}

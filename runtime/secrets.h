@@ -48,10 +48,10 @@ int spec_parse_secrets(struct task_spec *s, struct strbuf *err);
  * env.NAME for it, should a spec not made by orkc ask). */
 int secrets_named(const struct task_spec *s, const char *name);
 
-/* Look every secret of s up.  Returns 0, or -1 with why in reason (no
- * value in it, ever); sec needs secrets_release either way. */
+/* Look every secret of s up.  Returns 0, or -1 with why appended to err
+ * (no value in it, ever); sec needs secrets_release either way. */
 int secrets_load(const struct task_spec *s, struct secrets *sec,
-		 char *reason, size_t n);
+		 struct strbuf *err);
 void secrets_release(struct secrets *sec);
 
 /* Set each VAR=value in e (after the spec's env: a secret wins). */
@@ -67,11 +67,11 @@ int secrets_stdout(struct secrets *sec, int outfd);
 /* After the task ended: close fd, and wait for the relay if there is one.
  * Returns -1 when the relay failed. */
 int secrets_stdout_end(struct secrets *sec, int fd);
-/* Whether the output file path may be kept: 0, or -1 with why in reason
- * when it holds a value (from_stdout: path is the stdout the relay
+/* Whether the output file path may be kept: 0, or -1 with why appended
+ * to err when it holds a value (from_stdout: path is the stdout the relay
  * wrote, masked already). */
 int secrets_check_output(const struct secrets *sec, const char *path,
-			 int from_stdout, char *reason, size_t n);
+			 int from_stdout, struct strbuf *err);
 /* Mask the string s in place. */
 void secrets_mask_text(const struct secrets *sec, char *s);
 

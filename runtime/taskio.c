@@ -112,24 +112,22 @@ static int is_blank(char c)
 }
 
 /* Check the mapped text; make blank text null and drop trailing blanks. */
-static int check_text(int fd, const char *map, size_t len, char *reason,
-		      size_t n)
+static int check_text(int fd, const char *map, size_t len,
+		      struct strbuf *err)
 {
 	size_t ws = 0;
 	while (ws < len && is_blank(map[ws]))
 		ws++;
 	if (ws == len) {
-		if (ftruncate(fd, 0) < 0 || pwrite(fd, "null", 4, 0) != 4) {
-			snprintf(reason, n, "cannot write the output: %s",
-				 strerror(errno));
-			return -1;
-		}
+		if (ftruncate(fd, 0) < 0 || pwrite(fd, "null", 4, 0) != 4)
+			return error_to(err, "cannot write the output: %s",
+					strerror(errno));
 		return 0;
 	}
 	size_t pos;
 	struct strbuf why = STRBUF_INIT;
 	if (jsonx_validate(map, len, &pos, &why) < 0) {
-		snprintf(reason, n, "invalid JSON output at byte %zu: %s", pos,
+		error_to(err, "invalid JSON output at byte %zu: %s", pos,
 			 strbuf_str(&why));
 		strbuf_release(&why);
 		return -1;
@@ -137,19 +135,18 @@ static int check_text(int fd, const char *map, size_t len, char *reason,
 	size_t end = len;
 	while (is_blank(map[end - 1]))
 		end--;
-	if (end < len && ftruncate(fd, (off_t)end) < 0) {
-		snprintf(reason, n, "cannot write the output: %s", strerror(errno));
-		return -1;
-	}
+	if (end < len && ftruncate(fd, (off_t)end) < 0)
+		return error_to(err, "cannot write the output: %s",
+				strerror(errno));
 	return 0;
 }
 
-int output_check(const char *path, char *reason, size_t n)
+int output_check(const char *path, struct strbuf *err)
 {
 	int fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st) < 0) {
-		snprintf(reason, n, "cannot read the output: %s", strerror(errno));
+		error_to(err, "cannot read the output: %s", strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -159,7 +156,7 @@ int output_check(const char *path, char *reason, size_t n)
 	if (len > 0) {
 		map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
 		if (map == MAP_FAILED) {
-			snprintf(reason, n, "cannot map the output: %s",
+			error_to(err, "cannot map the output: %s",
 				 strerror(errno));
 			close(fd);
 			return -1;
@@ -168,7 +165,7 @@ int output_check(const char *path, char *reason, size_t n)
 		madvise((void *)map, len, MADV_SEQUENTIAL);
 #endif
 	}
-	int rc = check_text(fd, map, len, reason, n);
+	int rc = check_text(fd, map, len, err);
 	if (len > 0)
 		munmap((void *)map, len);
 	close(fd);

@@ -30,9 +30,9 @@ int input_write(int fd, const char *members, size_t n,
 /* Make the file at path a valid output: empty or blank is null; anything
  * else must be exactly one JSON value (trailing blanks are dropped, so the
  * file embeds cleanly downstream).  The file is mapped, never parsed into
- * a tree.  Returns 0, or -1 with why in reason: "invalid JSON output at
- * byte 17: unexpected character". */
-int output_check(const char *path, char *reason, size_t n);
+ * a tree.  Returns 0, or -1 with why appended to err: "invalid JSON
+ * output at byte 17: unexpected character". */
+int output_check(const char *path, struct strbuf *err);
 
 /* A child's environment: the inherited one, minus names to drop, with
  * "NAME=value" entries set on top (a later set of a name wins). */

@@ -299,6 +299,77 @@ test_expect_success 'foreach x parallel: len x N instances, equal items each the
 	echo "[\"a0\",\"a1\",\"a2\",\"a3\",\"b4\",\"b5\"]" >want && test_cmp want got
 '
 
+# ---- an instance's place in its input ---------------------------------------------
+# A process instance finds parallel_index and parallel_count in its input
+# (beside item) as well as in its environment; a Python instance has
+# them as ctx.parallel_index / ctx.parallel_count, not in its input.  The
+# instance key stays the item's: a moved item keeps its output, which
+# then still shows the index it ran at.
+project fanout_place
+WF=place
+cat >wf.yaml <<'EOS'
+name: place
+tasks:
+  discover:
+    executor: process
+    command: ["cat", "list.json"]
+  w:
+    executor: process
+    command: ["sh", "-c", "cat; echo $ORK_PARALLEL_INDEX/$ORK_PARALLEL_COUNT >>env.log"]
+    depends_on: [discover]
+    foreach: discover.files
+  p:
+    executor: process
+    command: ["cat"]
+    parallel: 2
+    input: {k: 1}
+  py:
+    executor: python
+    file: place.py
+    depends_on: [discover]
+    foreach: discover.files
+EOS
+cat >place.py <<'EOS'
+def main(input, ctx):
+    return {"keys": sorted(input), "i": ctx.parallel_index,
+            "n": ctx.parallel_count}
+EOS
+place_check() {  # N: the lists of w, p and py for a list of N items
+	jget "$(fout w)" "[[w[\"item\"], w[\"parallel_index\"], w[\"parallel_count\"]] for w in d]" >got &&
+	echo "[[\"a\",0,$1],[\"b\",1,$1],[\"c\",2,$1]]" >want && test_cmp want got &&
+	printf "%s" "{\"item\":\"b\",\"parallel_index\":1,\"parallel_count\":$1}" >want &&
+	test_cmp want "$(rundir)/w[1].input.json" &&
+	printf "%s" "{\"k\":1,\"parallel_index\":1,\"parallel_count\":2}" >want &&
+	test_cmp want "$(rundir)/p[1].input.json" &&
+	jget "$(fout p)" "d" >got &&
+	echo "[{\"k\":1,\"parallel_count\":2,\"parallel_index\":0},{\"k\":1,\"parallel_count\":2,\"parallel_index\":1}]" >want &&
+	test_cmp want got &&
+	jget "$(fout py)" "d" >got &&
+	echo "[{\"i\":0,\"keys\":[\"item\"],\"n\":$1},{\"i\":1,\"keys\":[\"item\"],\"n\":$1},{\"i\":2,\"keys\":[\"item\"],\"n\":$1}]" >want &&
+	test_cmp want got
+}
+test_expect_success 'make: a process instance has its index and count in its input' '
+	echo "{\"files\": [\"a\", \"b\", \"c\"]}" >list.json &&
+	compile && make_ok -j3 PYTHON="$PYTOOL" && place_check 3 &&
+	sort env.log >got && printf "0/3\n1/3\n2/3\n" >want && test_cmp want got
+'
+test_expect_success 'make: an item moved to another index keeps its output' '
+	rm env.log &&
+	echo "{\"files\": [\"new\", \"a\", \"b\", \"c\"]}" >list.json &&
+	rm -f "$(fout discover)" && make_ok -j3 PYTHON="$PYTOOL" &&
+	echo 0/4 >want && test_cmp want env.log &&
+	jget "$(fout w)" "[[w[\"item\"], w[\"parallel_index\"], w[\"parallel_count\"]] for w in d]" >got &&
+	echo "[[\"new\",0,4],[\"a\",0,3],[\"b\",1,3],[\"c\",2,3]]" >want &&
+	test_cmp want got
+'
+test_expect_success 'sh: a process instance has its index and count in its input' '
+	rm -rf .ork env.log &&
+	echo "{\"files\": [\"a\", \"b\", \"c\"]}" >list.json &&
+	"$ORKC" wf.yaml -o run.sh &&
+	PYTHON="$PYTOOL" sh run.sh -j 2 ORK="$ORK" >sh.out 2>&1 && place_check 3 &&
+	sort env.log >got && printf "0/3\n1/3\n2/3\n" >want && test_cmp want got
+'
+
 # ---- typed mode ------------------------------------------------------------------
 # foreach over [str] gives item: str; each instance's output is checked
 # against output_type; the fan-in is [Out] for the typed downstream task.

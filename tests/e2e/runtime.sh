@@ -178,7 +178,7 @@ test_expect_success 'exit 127 from the shell: command not found' '
 
 test_expect_success 'invalid JSON output fails with the byte offset' '
 	run badjson 6666666666666666 "\"executor\":\"process\",\"argv\":[\"bin/badjson\"]"
-	reason badjson | grep -q "^invalid JSON output at byte 8: trailing comma; stdout has no ORK_OUTPUT: line either"
+	expect_eq reason "invalid JSON output at byte 8: trailing comma; stdout has no ORK_OUTPUT: line either: a process task prints its output as JSON on stdout, or prints one line ORK_OUTPUT:{json} (the rest of stdout goes to the log), or writes it to the file \$ORK_OUTPUT" "$(reason badjson)"
 	no_out badjson
 	expect_grep "invalid JSON output at byte 8: trailing comma" badjson.err
 	expect_grep "^\\{\"a\": 1,\\}\$" $R/logs/badjson.1.1.log

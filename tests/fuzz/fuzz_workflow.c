@@ -35,7 +35,7 @@ static void backends(const struct plan *p)
 	if (p->wf->schedule) {
 		struct cron_target ct = { "/srv/project", "/usr/bin/ork",
 					  "run.mk", 4 };
-		gen_cron(&out, p, &ct);
+		gen_cron(&out, p, &ct, NULL);
 		strbuf_reset(&out);
 		(void)schedule_next(p->wf->schedule, p->wf->timezone, 3,
 				    1767225600, &out, NULL);   /* 2026-01-01 */

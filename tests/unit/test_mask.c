@@ -136,7 +136,9 @@ static const char spec_text[] =
 	"\"timeout\":1,\"retries\":0,\"retry_delay\":0,\"retry_backoff\":1,"
 	"\"retry_max_delay\":null,\"retry_on\":[],\"trigger\":\"all_success\"}";
 
-static int load(const char *file_text, mode_t mode, char *reason, size_t n,
+/* secrets_load with ORK_SECRETS_FILE holding file_text; its message, if
+ * any, replaces what err held. */
+static int load(const char *file_text, mode_t mode, struct strbuf *err,
 		char **value)
 {
 	char path[sizeof unit_tmpdir + 16];
@@ -153,8 +155,8 @@ static int load(const char *file_text, mode_t mode, char *reason, size_t n,
 	CHECK(spec_parse(&s, spec_text, NULL) == 0);
 	CHECK_INTEQ(s.nsecrets, 1);
 	struct secrets sec;
-	reason[0] = '\0';
-	int rc = secrets_load(&s, &sec, reason, n);
+	strbuf_reset(err);
+	int rc = secrets_load(&s, &sec, err);
 	*value = rc == 0 ? xstrdup(sec.values[0]) : NULL;
 	secrets_release(&sec);
 	spec_release(&s);
@@ -163,45 +165,50 @@ static int load(const char *file_text, mode_t mode, char *reason, size_t n,
 
 static void test_file(void)
 {
-	char reason[512], *v;
+	struct strbuf err = STRBUF_INIT;
+	char *v, *want;
+	char path[sizeof unit_tmpdir + 16];
+	snprintf(path, sizeof path, "%s/secrets", unit_tmpdir);
 	unsetenv("ORKTEST_TOKEN");
 	CHECK_INTEQ(load("# c\n\nORKTEST_TOKEN=old\nORKTEST_TOKEN=a=b c \r\n",
-			 0600, reason, sizeof reason, &v), 0);
+			 0600, &err, &v), 0);
 	CHECK_STREQ(v, "a=b c ");
+	CHECK_STREQ(strbuf_str(&err), "");
 	free(v);
-	CHECK_INTEQ(load("ORKTEST_TOKEN=x1234\n", 0644, reason, sizeof reason,
-			 &v), -1);
-	CHECK(strstr(reason, "group or others have access to it (mode 0644)"));
-	CHECK_INTEQ(load("ORKTEST_TOKEN=x1234\n", 0640, reason, sizeof reason,
-			 &v), -1);
-	CHECK_INTEQ(load("ORKTEST_TOKEN=x1234\n", 0400, reason, sizeof reason,
-			 &v), 0);
+	CHECK_INTEQ(load("ORKTEST_TOKEN=x1234\n", 0644, &err, &v), -1);
+	want = xasprintf("refusing secrets file '%s': group or others have "
+			 "access to it (mode 0644); make it private: chmod 600 "
+			 "'%s'", path, path);
+	CHECK_STREQ(strbuf_str(&err), want);
+	free(want);
+	CHECK_INTEQ(load("ORKTEST_TOKEN=x1234\n", 0640, &err, &v), -1);
+	CHECK_INTEQ(load("ORKTEST_TOKEN=x1234\n", 0400, &err, &v), 0);
 	free(v);
 	/* A bad line is named by number, never shown. */
-	CHECK_INTEQ(load("ok=1\nhunter2 secret\n", 0600, reason, sizeof reason,
-			 &v), -1);
-	CHECK(strstr(reason, "line 2: expected NAME=value"));
-	CHECK(!strstr(reason, "hunter2"));
-	CHECK_INTEQ(load("OTHER=1\n", 0600, reason, sizeof reason, &v), -1);
-	CHECK_STREQ(reason, "secret 'ORKTEST_TOKEN' is not set (environment or "
-		    "ORK_SECRETS_FILE)");
+	CHECK_INTEQ(load("ok=1\nhunter2 secret\n", 0600, &err, &v), -1);
+	want = xasprintf("secrets file '%s', line 2: expected NAME=value",
+			 path);
+	CHECK_STREQ(strbuf_str(&err), want);
+	free(want);
+	CHECK_INTEQ(load("OTHER=1\n", 0600, &err, &v), -1);
+	CHECK_STREQ(strbuf_str(&err), "secret 'ORKTEST_TOKEN' is not set "
+		    "(environment or ORK_SECRETS_FILE)");
 	/* The environment wins. */
 	setenv("ORKTEST_TOKEN", "from-env", 1);
-	CHECK_INTEQ(load("ORKTEST_TOKEN=from-file\n", 0600, reason,
-			 sizeof reason, &v), 0);
+	CHECK_INTEQ(load("ORKTEST_TOKEN=from-file\n", 0600, &err, &v), 0);
 	CHECK_STREQ(v, "from-env");
 	free(v);
 	/* Empty counts as not set, in the environment and in the file. */
 	setenv("ORKTEST_TOKEN", "", 1);
-	CHECK_INTEQ(load("ORKTEST_TOKEN=from-file\n", 0600, reason,
-			 sizeof reason, &v), 0);
+	CHECK_INTEQ(load("ORKTEST_TOKEN=from-file\n", 0600, &err, &v), 0);
 	CHECK_STREQ(v, "from-file");
 	free(v);
-	CHECK_INTEQ(load("ORKTEST_TOKEN=\n", 0600, reason, sizeof reason, &v),
-		    -1);
-	CHECK(strstr(reason, "is not set"));
+	CHECK_INTEQ(load("ORKTEST_TOKEN=\n", 0600, &err, &v), -1);
+	CHECK_STREQ(strbuf_str(&err), "secret 'ORKTEST_TOKEN' is not set "
+		    "(environment or ORK_SECRETS_FILE)");
 	unsetenv("ORKTEST_TOKEN");
 	unsetenv("ORK_SECRETS_FILE");
+	strbuf_release(&err);
 }
 
 UNIT_MAIN(unit_tmpdir_make, test_whole, test_every_split,

@@ -285,10 +285,11 @@ static void check_output_file(const char *text, const char *want_text,
 			      const char *want_reason)
 {
 	char *path = file_with("out.json", text, strlen(text));
-	char reason[256] = "";
-	int rc = output_check(path, reason, sizeof reason);
+	struct strbuf err = STRBUF_INIT;
+	int rc = output_check(path, &err);
 	CHECK_INTEQ(rc, want_reason ? -1 : 0);
-	CHECK_STREQ(reason, want_reason ? want_reason : "");
+	CHECK_STREQ(strbuf_str(&err), want_reason ? want_reason : "");
+	strbuf_release(&err);
 	if (!want_reason) {
 		char *got = read_file(path, NULL);
 		CHECK_STREQ(got, want_text);
@@ -310,10 +311,14 @@ static void test_output_check(void)
 			  "invalid JSON output at byte 0: unexpected character");
 	check_output_file("{} {}", NULL, "invalid JSON output at byte 3: "
 			  "trailing data after the JSON value");
-	char reason[256];
+	struct strbuf err = STRBUF_INIT;
 	char *missing = xasprintf("%s/missing.json", unit_tmpdir);
-	CHECK_INTEQ(output_check(missing, reason, sizeof reason), -1);
-	CHECK_STREQ(reason, "cannot read the output: No such file or directory");
+	CHECK_INTEQ(output_check(missing, &err), -1);
+	CHECK_STREQ(strbuf_str(&err),
+		    "cannot read the output: No such file or directory");
+	strbuf_release(&err);
+	/* A NULL err: only the result. */
+	CHECK_INTEQ(output_check(missing, NULL), -1);
 	free(missing);
 }
 
