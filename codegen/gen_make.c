@@ -316,7 +316,7 @@ static void gen_help(struct strbuf *out, const struct plan *p)
  * not where the artifact runs (a moved artifact). */
 static void gen_stale(struct strbuf *out, const struct plan *p)
 {
-	const char *wf = p->wf->path;
+	const char *wf = workflow_file(p->wf);   /* from the root */
 	strbuf_adds(out,
 		"# A stale plan: make stops before anything runs when the workflow is newer\n"
 		"# than this file.\n"
@@ -327,6 +327,9 @@ static void gen_stale(struct strbuf *out, const struct plan *p)
 		"0 1 2 3 4 5 6 7 8 9 . _ / + -,"
 		"$(eval ork_rest := $$(subst $c,,$$(ork_rest))))\n"
 		"ork_wf := ");
+	/* Run again in the root, make names the workflow in full. */
+	if (wf[0] != '/')
+		strbuf_adds(out, "$(if $(value ORK_MAKE_ROOT),$(CURDIR)/)");
 	struct strbuf text = STRBUF_INIT;
 	add_comment_text(&text, wf, 200);
 	add_make_value(out, strbuf_str(&text));

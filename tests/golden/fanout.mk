@@ -72,7 +72,7 @@ endif
 ork_self := $(lastword $(MAKEFILE_LIST))
 ork_rest := $(ork_self)
 $(foreach c,a b c d e f g h i j k l m n o p q r s t u v w x y z A B C D E F G H I J K L M N O P Q R S T U V W X Y Z 0 1 2 3 4 5 6 7 8 9 . _ / + -,$(eval ork_rest := $$(subst $c,,$$(ork_rest))))
-ork_wf := fanout.yaml
+ork_wf := $(if $(value ORK_MAKE_ROOT),$(CURDIR)/)fanout.yaml
 ifeq ($(ork_rest)$(if $(wildcard $(ork_self)),,x)$(if $(wildcard fanout.yaml),,x),)
 $(ork_self): fanout.yaml
 	@$(error ork: $(ork_self) is older than $(ork_wf): run orkc $(ork_wf) -o $(ork_self))

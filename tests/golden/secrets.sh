@@ -497,8 +497,13 @@ EOF
 check_plan() {
 	[ -f "$ork_self" ] && [ -e "$workflow_file" ] || return 0
 	newer "$ork_self" "$workflow_file" || return 0
+	# The script as it was started, the workflow from here (the root).
+	case $workflow_file in
+	/*) _w=$workflow_file ;;
+	*) _w=$PWD/$workflow_file ;;
+	esac
 	printf 'ork: %s is older than %s: run orkc %s -o %s\n' \
-		"$ork_self" "$workflow_file" "$workflow_file" "$ork_self" >&2
+		"$0" "$_w" "$_w" "$0" >&2
 	exit 2
 }
 
