@@ -7,7 +7,7 @@
 # first empty line (this header) is left out.  The generated part above
 # the engine defines what it reads: ntasks, the functions task_1 ..
 # task_N (each sets t_name, t_out, t_file, t_up, t_down, t_spec),
-# task_num and list_tasks, workflow_file, jobs, dry, list, goals, ORK, begin_args and
+# task_num and list_tasks, workflow_file, ork_self, jobs, dry, list, goals, ORK, begin_args and
 # all_tasks.  tests/sh_engine.sh lints this file and
 # drives its functions directly.
 
@@ -347,10 +347,15 @@ EOF
 # than this script (a stale plan).  Not when either is not where the
 # script runs (a moved script, or one read from standard input).
 check_plan() {
-	[ -f "$0" ] && [ -e "$workflow_file" ] || return 0
-	newer "$0" "$workflow_file" || return 0
+	[ -f "$ork_self" ] && [ -e "$workflow_file" ] || return 0
+	newer "$ork_self" "$workflow_file" || return 0
+	# The script as it was started, the workflow from here (the root).
+	case $workflow_file in
+	/*) _w=$workflow_file ;;
+	*) _w=$PWD/$workflow_file ;;
+	esac
 	printf 'ork: %s is older than %s: run orkc %s -o %s\n' \
-		"$0" "$workflow_file" "$workflow_file" "$0" >&2
+		"$0" "$_w" "$_w" "$0" >&2
 	exit 2
 }
 

@@ -110,6 +110,66 @@ static void gen_header(struct strbuf *out, const struct plan *p)
 		"#   ork status                            what happened\n\n");
 }
 
+/* The root, where the tasks run (taskroot.h): workflow_root from this
+ * file's directory.  Make cannot change its own directory, so a make
+ * started anywhere else runs this file again there, as make -C would, with
+ * ORK_MAKE_ROOT saying it is there.  This file's path comes from
+ * MAKEFILE_LIST, which make splits at blanks: with one word (no blank in
+ * the path, no other makefile read before), make itself sees whether it
+ * is in the root and runs no second make; otherwise the shell takes the
+ * path whole.  Every path reaches the shell in the environment or as a
+ * single-quoted word, never as code.  The rest of the file is read only
+ * in the root (gen_make closes the conditional). */
+static void gen_root(struct strbuf *out, const struct plan *p)
+{
+	const char *rel = workflow_root(p->wf);
+	int plain = 1;
+	for (const char *c = rel; *c; c++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			    "0123456789._/+-", *c))
+			plain = 0;
+	strbuf_adds(out,
+		"# The root: the tasks run in the directory their files are relative to,\n"
+		"# found from this file's own place; every relative path below, ORK_HOME's\n"
+		"# too, starts there.  Started anywhere else, make runs this file again\n"
+		"# in the root, as make -C would.\n"
+		"ork_mfl := $(MAKEFILE_LIST)\n"
+		"ifeq ($(value ORK_MAKE_ROOT),$(CURDIR))\n"
+		"ork_here := 1\n");
+	if (plain)
+		strbuf_addf(out, "else ifeq ($(words $(ork_mfl)) $(words $(CURDIR)) "
+			    "x$(realpath $(CURDIR)),1 1 x$(realpath $(dir "
+			    "$(ork_mfl))%s))\nork_here := 1\n", rel);
+	strbuf_adds(out,
+		"endif\n"
+		"unexport ORK_MAKE_ROOT ORK_MAKE_SELF ORK_MAKE_GOALS ORK_MAKE_CD\n"
+		"ifneq ($(ork_here),1)\n"
+		"export ORK_MAKE_SELF := $(ork_mfl)\n"
+		"export ORK_MAKE_GOALS := $(MAKECMDGOALS)\n"
+		"export ORK_MAKE_CD := set -f; self=$${ORK_MAKE_SELF\\# }; "
+		"[ -f \"$$self\" ] || self=$${ORK_MAKE_SELF\\#\\#* }; "
+		"if [ ! -f \"$$self\" ]; then printf 'ork: cannot tell this "
+		"Makefile among %s: run make in %s from it\\n' \"$$ORK_MAKE_SELF\" "
+		"\"$$1\" >&2; exit 2; fi; "
+		"case $$self in /*) ;; *) self=$$PWD/$$self ;; esac; "
+		"cd -P \"$${self%/*}/$$1\" || exit 2; "
+		"ORK_MAKE_ROOT=$$(pwd -P) && export ORK_MAKE_ROOT && shift && "
+		"exec \"$$@\" -f \"$$self\" $$ORK_MAKE_GOALS\n"
+		".PHONY: $(or $(MAKECMDGOALS),all) ork-root\n"
+		"$(or $(MAKECMDGOALS),all): ork-root ;\n"
+		"ork-root:\n"
+		"\t+@$(SHELL) -c \"$$ORK_MAKE_CD\" ork-root ");
+	struct strbuf q = STRBUF_INIT;
+	add_sh_quoted(&q, rel);
+	for (const char *c = strbuf_str(&q); *c; c++)
+		if (*c == '$')
+			strbuf_adds(out, "$$");
+		else
+			strbuf_addc(out, *c);
+	strbuf_release(&q);
+	strbuf_adds(out, " $(MAKE)\nelse\n\n");
+}
+
 static void gen_settings(struct strbuf *out, const struct plan *p)
 {
 	const struct workflow *wf = p->wf;
@@ -256,7 +316,7 @@ static void gen_help(struct strbuf *out, const struct plan *p)
  * not where the artifact runs (a moved artifact). */
 static void gen_stale(struct strbuf *out, const struct plan *p)
 {
-	const char *wf = p->wf->path;
+	const char *wf = workflow_file(p->wf);   /* from the root */
 	strbuf_adds(out,
 		"# A stale plan: make stops before anything runs when the workflow is newer\n"
 		"# than this file.\n"
@@ -267,6 +327,9 @@ static void gen_stale(struct strbuf *out, const struct plan *p)
 		"0 1 2 3 4 5 6 7 8 9 . _ / + -,"
 		"$(eval ork_rest := $$(subst $c,,$$(ork_rest))))\n"
 		"ork_wf := ");
+	/* Run again in the root, make names the workflow in full. */
+	if (wf[0] != '/')
+		strbuf_adds(out, "$(if $(value ORK_MAKE_ROOT),$(CURDIR)/)");
 	struct strbuf text = STRBUF_INIT;
 	add_comment_text(&text, wf, 200);
 	add_make_value(out, strbuf_str(&text));
@@ -443,6 +506,7 @@ static void gen_task(struct strbuf *out, const struct plan *p, size_t i)
 void gen_make(struct strbuf *out, const struct plan *p)
 {
 	gen_header(out, p);
+	gen_root(out, p);
 	gen_settings(out, p);
 	gen_params(out, p);
 	gen_stale(out, p);
@@ -450,4 +514,5 @@ void gen_make(struct strbuf *out, const struct plan *p)
 	gen_all(out, p);
 	for (size_t k = 0; k < p->wf->ntasks; k++)
 		gen_task(out, p, p->order[k]);
+	strbuf_adds(out, "endif\n");
 }

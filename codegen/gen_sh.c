@@ -98,6 +98,8 @@ static void gen_settings(struct strbuf *out, const struct plan *p)
 		"goals=''\n\n");
 	gen_usage(out, wf);
 	gen_options(out, wf);
+	sh_enter_root(out, wf);
+	strbuf_addc(out, '\n');
 	strbuf_adds(out, "# What every `ork` below is told.\n");
 	sh_exports(out, wf);
 	if (pyproject) {

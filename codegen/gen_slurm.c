@@ -116,8 +116,9 @@ static void gen_settings(struct strbuf *out, const struct plan *p)
 		"\tshift\n"
 		"done\n");
 	strbuf_adds(out, sh_check_run_id);
+	sh_enter_root(out, wf);
 	strbuf_adds(out,
-		"# Jobs start in this directory, on other nodes: paths are absolute.\n"
+		"\n# Jobs start in this directory, on other nodes: paths are absolute.\n"
 		"case $ORK_HOME in /*) ;; *) ORK_HOME=$PWD/$ORK_HOME ;; esac\n"
 		"case $ORK in */*) case $ORK in /*) ;; *) ORK=$PWD/$ORK ;; esac ;; esac\n\n"
 		"# What every `ork` is told (the jobs get it too: sbatch --export=ALL).\n");

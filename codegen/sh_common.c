@@ -115,11 +115,32 @@ void sh_exports(struct strbuf *out, const struct workflow *wf)
 		"export ORK_WORKFLOW ORK_RUN_ID ORK_HOME ORK_PYTHON\n");
 }
 
+void sh_enter_root(struct strbuf *out, const struct workflow *wf)
+{
+	const char *rel = workflow_root(wf);
+	strbuf_adds(out,
+		"# The root: the tasks run in the directory their files are relative\n"
+		"# to, found from this script's own place; every relative path below,\n"
+		"# ORK_HOME's too, starts there.  ork_self: this script.\n"
+		"case $0 in\n"
+		"*/*) ork_self=$0 ;;\n"
+		"*) ork_self=./$0 ;;\n"
+		"esac\n"
+		"case $ork_self in /*) ;; *) ork_self=$PWD/$ork_self ;; esac\n"
+		"ork_root=${ork_self%/*}/");
+	add_sh_quoted(out, rel);
+	strbuf_adds(out,
+		"\n"
+		"if ! cd -P \"$ork_root\"; then\n"
+		"\tprintf '%s: cannot enter %s, where the tasks run\\n' \"$0\" \"$ork_root\" >&2\n"
+		"\texit 2\n"
+		"fi\n");
+}
+
 void sh_run_dir(struct strbuf *out, const struct workflow *wf)
 {
-	strbuf_adds(out, "# The workflow file, relative to the directory the script "
-		    "runs in.\nworkflow_file=");
-	add_sh_path_word(out, wf->path);
+	strbuf_adds(out, "# The workflow file, from the root.\nworkflow_file=");
+	add_sh_path_word(out, workflow_file(wf));
 	strbuf_addc(out, '\n');
 	strbuf_addf(out, "R=$ORK_HOME/%s/$RUN_ID\n", wf->name);
 }

@@ -6,7 +6,7 @@
 # the generated part, to every script.  Everything up to and including
 # the first empty line (this header) is left out.  The generated part
 # defines ntasks, task_1 .. task_N (each sets t_name, t_out, t_file, t_up,
-# t_down, t_sbatch and t_spec), all_tasks, workflow_file, R, ORK,
+# t_down, t_sbatch and t_spec), all_tasks, workflow_file, ork_self, R, ORK,
 # begin_run, and the options wait_run, cancel and dry.
 
 # ---- The submitter: the same in every generated script -----------------
@@ -175,10 +175,15 @@ cancel_run() {
 # check_plan: stop before anything is submitted when the workflow file is
 # newer than this script (a stale plan).
 check_plan() {
-	[ -f "$0" ] && [ -e "$workflow_file" ] || return 0
-	newer "$0" "$workflow_file" || return 0
+	[ -f "$ork_self" ] && [ -e "$workflow_file" ] || return 0
+	newer "$ork_self" "$workflow_file" || return 0
+	# The script as it was started, the workflow from here (the root).
+	case $workflow_file in
+	/*) _w=$workflow_file ;;
+	*) _w=$PWD/$workflow_file ;;
+	esac
 	printf 'ork: %s is older than %s: run orkc %s -t slurm -o %s\n' \
-		"$0" "$workflow_file" "$workflow_file" "$0" >&2
+		"$0" "$_w" "$_w" "$0" >&2
 	exit 2
 }
 

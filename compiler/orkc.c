@@ -16,6 +16,7 @@
 #include "pycheck.h"
 #include "schedule.h"
 #include "schema.h"
+#include "taskroot.h"
 #include "tz.h"
 #include "udiff.h"
 #include "util.h"
@@ -606,6 +607,11 @@ int main(int argc, char **argv)
 	diag_release(&d);
 
 	int status = nerrors ? EXIT_ERRORS : EXIT_OK;
+	/* The artifact finds the root from its own place (taskroot.h). */
+	if (loaded && !nerrors && !o.check && wf.root &&
+	    taskroot_locate(wf.root, o.input, o.output) < 0)
+		die(EXIT_USAGE, "cannot write '%s': the path from it to the task "
+		    "files' directory has a line break", o.output ? o.output : "-");
 	if (loaded && !nerrors && !o.check)
 		status = emit(&o, t, &p);
 	if (loaded) {

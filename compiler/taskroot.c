@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <sys/stat.h>
 
 #include "util.h"
@@ -121,8 +122,78 @@ void taskroot_pick(const struct workflow *wf, struct taskroot *r)
 	r->chosen = best;
 }
 
+/* The path of directory or file `to` from directory `from`, both
+ * canonical absolute paths ("." when they are the same). */
+static char *relpath(const char *to, const char *from)
+{
+	size_t i = 0, last = 0;
+	while (to[i] && to[i] == from[i]) {
+		if (to[i] == '/')
+			last = i;
+		i++;
+	}
+	if ((!to[i] || to[i] == '/') && (!from[i] || from[i] == '/'))
+		last = i;
+	struct strbuf sb = STRBUF_INIT;
+	for (const char *f = from + last; *f;) {
+		while (*f == '/')
+			f++;
+		if (!*f)
+			break;
+		strbuf_adds(&sb, "../");
+		f += strcspn(f, "/");
+	}
+	const char *rest = to + last;
+	while (*rest == '/')
+		rest++;
+	strbuf_adds(&sb, rest);
+	if (sb.len > 1 && sb.buf[sb.len - 1] == '/')
+		sb.buf[--sb.len] = '\0';
+	if (!sb.len)
+		strbuf_addc(&sb, '.');
+	return strbuf_detach(&sb);
+}
+
+int taskroot_locate(struct taskroot *r, const char *wfpath,
+		    const char *artifact)
+{
+	int out = artifact && strcmp(artifact, "-");
+	char *adir = out ? workflow_dir(artifact) : xstrdup(".");
+	const char *root = r->n ? r->dir[r->chosen] : ".";
+	char *aabs = realpath(adir, NULL), *rabs = realpath(root, NULL);
+	char *wdir = workflow_dir(wfpath);
+	char *wabs = realpath(wdir, NULL);
+	const char *base = strrchr(wfpath, '/') ? strrchr(wfpath, '/') + 1 : wfpath;
+	char *from = aabs && rabs ? relpath(rabs, aabs) : xstrdup(root);
+	char *wf;
+	if (wabs && rabs) {
+		char *d = relpath(wabs, rabs);
+		wf = !strcmp(d, ".") ? xstrdup(base) : xasprintf("%s/%s", d, base);
+		free(d);
+	} else {
+		wf = xstrdup(wfpath);
+	}
+	free(adir);
+	free(aabs);
+	free(rabs);
+	free(wdir);
+	free(wabs);
+	if (strpbrk(from, "\n\r") || strpbrk(wf, "\n\r")) {
+		free(from);
+		free(wf);
+		return -1;
+	}
+	free(r->from_artifact);
+	free(r->workflow);
+	r->from_artifact = from;
+	r->workflow = wf;
+	return 0;
+}
+
 void taskroot_release(struct taskroot *r)
 {
+	free(r->from_artifact);
+	free(r->workflow);
 	for (size_t i = 0; i < r->n; i++)
 		free(r->dir[i]);
 	memset(r, 0, sizeof *r);

@@ -14,6 +14,11 @@
  * on the files, not on the directory orkc runs in, unless a file exists
  * only there.
  *
+ * The artifact runs its tasks in the root wherever it is started from:
+ * taskroot_locate records, for codegen, the root as a path from the
+ * artifact's own directory and the workflow file as a path from the
+ * root, so that no absolute path of the machine orkc ran on is written.
+ *
  * Calls: the workflow model (reads tasks), util.  Nothing above it. */
 #ifndef ORK_TASKROOT_H
 #define ORK_TASKROOT_H
@@ -28,11 +33,24 @@ struct taskroot {
 	const char *why[TASKROOT_MAX]; /* what each is, in words */
 	size_t n;
 	size_t chosen;               /* index of the root in dir */
+	char *from_artifact;         /* the root, from the artifact's
+					directory ("." for it); NULL until
+					taskroot_locate */
+	char *workflow;              /* the workflow file, from the root;
+					NULL until taskroot_locate */
 };
 
 /* Look at wf's task files and fill r (release it with taskroot_release). */
 void taskroot_pick(const struct workflow *wf, struct taskroot *r);
 void taskroot_release(struct taskroot *r);
+/* Fill r->from_artifact and r->workflow for an artifact written to
+ * artifact (NULL or "-": standard output, taken to be orkc's directory),
+ * from the workflow file at wfpath.  A path that cannot be resolved
+ * (a directory not there yet) falls back to the paths as orkc sees
+ * them.  Returns -1, with r untouched, when a path has a line break (no
+ * artifact can carry it). */
+int taskroot_locate(struct taskroot *r, const char *wfpath,
+		    const char *artifact);
 /* The path of file (relative or absolute) as orkc can open it, in a new
  * string: file itself when absolute or when the root is ".". */
 char *taskroot_path(const struct taskroot *r, size_t cand, const char *file);

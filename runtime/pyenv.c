@@ -28,11 +28,8 @@ static int on_path(const char *name)
 	return 0;
 }
 
-void pyenv_choose(struct pyenv *p)
+static void choose(struct pyenv *p, const char *py, const char *dir)
 {
-	memset(p, 0, sizeof *p);
-	const char *py = getenv("ORK_PYTHON");
-	const char *dir = getenv("ORK_PYPROJECT");
 	if (py && *py) {
 		p->argv[0] = xstrdup(py);
 		p->why = xasprintf("PYTHON=%s", py);
@@ -68,6 +65,17 @@ void pyenv_choose(struct pyenv *p)
 	}
 	p->argv[0] = xstrdup("python3");
 	p->why = xstrdup("the default");
+}
+
+/* ORK_PYPROJECT is written from the root, where the artifact runs ork:
+ * made absolute, so the first progress line names the place. */
+void pyenv_choose(struct pyenv *p)
+{
+	memset(p, 0, sizeof *p);
+	const char *dir = getenv("ORK_PYPROJECT");
+	char *abs = dir && *dir && dir[0] != '/' ? realpath(dir, NULL) : NULL;
+	choose(p, getenv("ORK_PYTHON"), abs ? abs : dir);
+	free(abs);
 }
 
 void pyenv_release(struct pyenv *p)

@@ -98,8 +98,10 @@ for yaml in *.yaml; do
 	done
 	# Generated Makefiles must at least parse: make -n runs nothing.  A
 	# fresh copy: a checkout may leave NAME.yaml a moment newer than
-	# NAME.mk, and the Makefile's stale-plan check would stop it.
+	# NAME.mk, and the Makefile's stale-plan check would stop it.  The
+	# copy's tasks run beside it: the task files go there too.
 	if [ $update = 0 ]; then
+		[ -d "$tmp/tasks" ] || cp -R tasks "$tmp/tasks"
 		cp "$name.mk" "$tmp/parse.mk"
 		( make -n -f "$tmp/parse.mk" ORK=true >/dev/null 2>"$tmp/make.err" ) &&
 			pass "$name (make -n parses)" || fail "$name: make -n failed: $(cat "$tmp/make.err")"

@@ -36,9 +36,11 @@ exec "$SYSPY" "\$@"
 EOF
 chmod +x bin/uv
 
+# ORK_PYPROJECT is the workflow's directory from the root (here the
+# same): no absolute path of the machine orkc ran on.
 test_expect_success 'pyproject.toml beside the workflow: PYTHON is left empty' '
 	compile && grep -q "^PYTHON   ?= *\$" run.mk &&
-	grep -q "^export ORK_PYPROJECT := $proj\$" run.mk
+	grep -q "^export ORK_PYPROJECT := \.\$" run.mk
 '
 
 test_expect_success 'its .venv is the interpreter, said on the first line' '

@@ -1,7 +1,9 @@
 #!/bin/sh
 # End to end: no stale plan.  When the workflow file is newer than the
 # artifact, make and sh stop before anything runs, with status 2 and
-# "ork: ART is older than WF: run orkc WF -o ART"; an artifact whose
+# "ork: ART is older than WF: run orkc WF -o ART" (ART as it was started,
+# WF in full when the artifact runs in another directory than it was
+# started in); an artifact whose
 # workflow file is not where it runs (moved) runs without a word.  A
 # workflow path with spaces and make-special characters works under make
 # (the Makefile's own path must be plain: letters, digits, ._/+-).
@@ -38,7 +40,9 @@ check_backend() {  # BACKEND WF ART
 		rm -rf .ork && age "$art" && touch "$wf" &&
 		rc=0 && run >run2.out 2>&1 || rc=$? &&
 		expect_eq status 2 "$rc" &&
-		grep -F "ork: $art is older than $wf: run orkc $wf -o $art" run2.out &&
+		grep -F "$art is older than " run2.out &&
+		grep -F "$wf: run orkc " run2.out && grep -F "$wf -o " run2.out &&
+		{ grep -F " -o $art" run2.out || grep -F -- "-o /" run2.out | grep -F "/$art"; } &&
 		test ! -e .ork
 	'
 	test_expect_success "$backend [$wf]: under -n too" '
