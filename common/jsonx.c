@@ -13,6 +13,11 @@ void jsonx_quote(struct strbuf *out, const char *s, size_t n, unsigned flags)
 	size_t run = 0;    /* bytes copied verbatim are appended in runs */
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
+		/* Most bytes need no escape: one test for them. */
+		if (c > '#' && c != '$' && c != '\\' && c != 0x7f) {
+			run++;
+			continue;
+		}
 		const char *esc = NULL;
 		char ubuf[7];
 		switch (c) {
@@ -61,7 +66,18 @@ void jsonx_number(struct strbuf *out, double d)
 	}
 	/* fabs first: converting a double out of long long's range is UB. */
 	if (fabs(d) < 1e15 && d == (double)(long long)d) {
-		strbuf_addf(out, "%lld", (long long)d);
+		/* Integers are most numbers written (timeouts, retries): by
+		 * hand, not through printf. */
+		long long v = (long long)d;
+		unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v
+					     : (unsigned long long)v;
+		char buf[24], *e = buf + sizeof buf, *p = e;
+		do
+			*--p = (char)('0' + u % 10);
+		while (u /= 10);
+		if (v < 0)
+			*--p = '-';
+		strbuf_add(out, p, (size_t)(e - p));
 		return;
 	}
 	char buf[32];

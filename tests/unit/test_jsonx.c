@@ -228,6 +228,20 @@ static void test_number(void)
 	strbuf_addc(&sb, ' ');
 	jsonx_number(&sb, 0.1 + 0.2);
 	CHECK_STREQ(sb.buf, "3 -0.1 1e+300 0.30000000000000004");
+	/* Integers take a path of their own (no printf). */
+	strbuf_reset(&sb);
+	jsonx_number(&sb, 0);
+	strbuf_addc(&sb, ' ');
+	jsonx_number(&sb, -0.0);
+	strbuf_addc(&sb, ' ');
+	jsonx_number(&sb, -42);
+	strbuf_addc(&sb, ' ');
+	jsonx_number(&sb, 999999999999999.0);
+	strbuf_addc(&sb, ' ');
+	jsonx_number(&sb, -999999999999999.0);
+	strbuf_addc(&sb, ' ');
+	jsonx_number(&sb, 1e15);
+	CHECK_STREQ(sb.buf, "0 0 -42 999999999999999 -999999999999999 1e+15");
 	strbuf_reset(&sb);
 	jsonx_number(&sb, 1.0 / 0.0);
 	CHECK_STREQ(sb.buf, "null");
