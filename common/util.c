@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -405,6 +406,20 @@ int write_file_atomic_mode(const char *path, const void *data, size_t len,
 	free(tmp);
 	errno = e;
 	return rc;
+}
+
+void map_drop_behind(const void *base, size_t *done, size_t upto)
+{
+	if (upto < *done || upto - *done < ((size_t)16 << 20))
+		return;
+	long page = sysconf(_SC_PAGESIZE);
+	size_t end = page > 0 ? upto / (size_t)page * (size_t)page : 0;
+	if (end <= *done)
+		return;
+#ifdef MADV_DONTNEED
+	madvise((char *)base + *done, end - *done, MADV_DONTNEED);
+#endif
+	*done = end;
 }
 
 void strbuf_add_safe(struct strbuf *sb, const char *s, size_t n, int keep_nl)

@@ -921,7 +921,7 @@ static int output_line(struct exec *x, struct attempt *a, int outfd)
 	if (map == MAP_FAILED)
 		return 0;
 	struct orkproto_line l;
-	int found = orkproto_output_line(map, n, &l);
+	int found = orkproto_output_line_mapped(map, n, &l);
 	if (found) {
 		int fd = open(x->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 			      O_CLOEXEC, 0644);
