@@ -15,6 +15,7 @@
 #   C1  compile time of generated 1k, 10k and 100k-task workflows, and
 #       orkc's peak RSS at 100k tasks
 #   P1  a chain of 20 python tasks against 20 runs of `python3 -c pass`
+#   M1  peak RSS of ork exec on a 1 MB and a 1 GB output (should be flat)
 #
 # W1 and W2 also time ninja on the same work (a build.ninja with stamp
 # files) and, for W1, Snakemake and doit where installed; their ratios are
@@ -31,7 +32,7 @@ while getopts j:r: opt; do
 	case $opt in
 	j) jobs=$OPTARG ;;
 	r) repeats=$OPTARG ;;
-	*) echo "usage: $0 [-j N] [-r REPEATS] [W1 W2 W3 C1 P1]" >&2; exit 2 ;;
+	*) echo "usage: $0 [-j N] [-r REPEATS] [W1 W2 W3 C1 P1 M1]" >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -259,6 +260,44 @@ MK
 	cd "$work"
 }
 
+# ---- M1: peak RSS of ork exec on a 1 GB output ------------------------------
+# ork exec checks the output, hands it downstream and records the input by
+# mapping or copying files, never by reading them into its own memory: its
+# peak RSS should not grow with the output.  A 1 MB and a 1 GB output, for
+# the producer and for the consumer.
+m1_rss() {  # TASK: peak RSS in KiB of ork exec TASK, its output removed
+	rm -f .ork/m1/default/"$1".*.json
+	spec=$(sed -n "s/^\$($1.out): private export ORK_SPEC := //p" run.mk)
+	ORK_SPEC=$spec ORK_WORKFLOW=m1 ORK_RUN_ID=default \
+		/usr/bin/time -f %M "$ORK" exec "$1" 2>&1 >/dev/null | tail -1
+}
+
+m1() {
+	d=$work/m1 && mkdir -p "$d/bin" && cd "$d"
+	cat >bin/produce <<'SH'
+#!/bin/sh
+printf '"'; head -c "$M1_BYTES" /dev/zero | tr '\0' a; printf '"'
+SH
+	chmod +x bin/produce
+	cat >m1.yaml <<'YAML'
+name: m1
+tasks:
+  produce: {executor: process, command: [bin/produce]}
+  consume: {executor: process, command: [wc, -c], depends_on: [produce]}
+YAML
+	"$ORKC" m1.yaml -o run.mk
+	for bytes in 1000000 1000000000; do
+		rm -rf .ork
+		M1_BYTES=$bytes make -s -f run.mk >/dev/null 2>&1
+		p=$(M1_BYTES=$bytes m1_rss produce)
+		c=$(m1_rss consume)
+		printf 'M1   %10d-byte output: peak RSS of ork exec: producer %s KiB, consumer %s KiB\n' \
+			"$bytes" "$p" "$c"
+	done
+	rm -rf .ork
+	cd "$work"
+}
+
 # ---- C1: compile time --------------------------------------------------------
 c1() {
 	d=$work/c1 && mkdir -p "$d" && cd "$d"
@@ -296,6 +335,12 @@ p1() {
 		done
 	} >p1.yaml
 	"$ORKC" p1.yaml -o run.mk
+	# The runner as installed (byte-compiled by make install), not the
+	# source tree's copy, which python compiles again for every task
+	# when it may not write __pycache__ there (PYTHONDONTWRITEBYTECODE).
+	mkdir -p pydir
+	cp -R "$top/runtime/python/ork" pydir/
+	"$py" -m compileall -q pydir >/dev/null 2>&1 || :
 	{
 		echo "S := stamps"
 		echo 'all: $(S)/p20'
@@ -309,7 +354,8 @@ p1() {
 		printf '$(S):\n\tmkdir -p $@\n'
 	} >hand.mk
 	prepare='rm -rf .ork stamps'
-	a=$(ORK_PYTHON=$py median make -s -j"$jobs" -f run.mk)
+	# PYTHON=: the Makefile's interpreter, the same as the hand-written one.
+	a=$(ORK_PYDIR=$d/pydir median make -s -j"$jobs" -f run.mk PYTHON="$py")
 	b=$(median make -s -j"$jobs" -f hand.mk)
 	report P1 "$a" "$b"
 	cd "$work"
@@ -318,7 +364,7 @@ p1() {
 echo "orkc bench: make -j$jobs, median of $repeats, $(nproc) CPUs, $(date -u +%Y-%m-%dT%H:%MZ)"
 for w; do
 	case $w in
-	W1) w1 ;; W2) w2 ;; W3) w3 ;; C1) c1 ;; P1) p1 ;;
+	W1) w1 ;; W2) w2 ;; W3) w3 ;; C1) c1 ;; P1) p1 ;; M1) m1 ;;
 	*) echo "bench: unknown benchmark '$w'" >&2; exit 2 ;;
 	esac
 done

@@ -468,9 +468,10 @@ static void gen_task(struct strbuf *out, const struct plan *p, size_t i)
 	add_task_comment(out, p, i, DESC_FIRST);
 	strbuf_addc(out, '\n');
 
-	char *spec = task_spec_json(p, i, JSONX_MAKESAFE);
-	strbuf_addf(out, "$(%s.out): private export ORK_SPEC := %s\n", t->name, spec);
-	free(spec);
+	/* The spec straight into the artifact: no copy per task. */
+	strbuf_addf(out, "$(%s.out): private export ORK_SPEC := {", t->name);
+	spec_add_members(out, p, i, JSONX_MAKESAFE);
+	strbuf_adds(out, "}\n");
 
 	strbuf_addf(out, "$(%s.out):", t->name);
 	if (t->file) {

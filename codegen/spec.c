@@ -27,10 +27,13 @@ void add_comment_text(struct strbuf *out, const char *s, size_t max)
 int check_spec_sizes(const struct plan *p, struct diag *d)
 {
 	int n = 0;
+	struct strbuf spec = STRBUF_INIT;   /* one buffer for every task */
 	for (size_t i = 0; i < p->wf->ntasks; i++) {
-		char *spec = task_spec_json(p, i, JSONX_MAKESAFE);
-		size_t len = strlen(spec);
-		free(spec);
+		strbuf_reset(&spec);
+		strbuf_addc(&spec, '{');
+		spec_add_members(&spec, p, i, JSONX_MAKESAFE);
+		strbuf_addc(&spec, '}');
+		size_t len = spec.len;
 		if (len <= TASK_SPEC_MAX)
 			continue;
 		diag_error(d, p->wf->tasks[i].pos, "task '%s' is too large to "
@@ -40,6 +43,7 @@ int check_spec_sizes(const struct plan *p, struct diag *d)
 			   (size_t)TASK_SPEC_MAX);
 		n++;
 	}
+	strbuf_release(&spec);
 	/* ork begin gets the params' defaults the same way (without
 	 * params the run spec is a time zone name). */
 	char *run = p->wf->nparams ? run_spec_json(p, JSONX_MAKESAFE) : NULL;

@@ -13,6 +13,11 @@ void jsonx_quote(struct strbuf *out, const char *s, size_t n, unsigned flags)
 	size_t run = 0;    /* bytes copied verbatim are appended in runs */
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
+		/* Most bytes need no escape: one test for them. */
+		if (c > '#' && c != '$' && c != '\\' && c != 0x7f) {
+			run++;
+			continue;
+		}
 		const char *esc = NULL;
 		char ubuf[7];
 		switch (c) {
@@ -61,7 +66,18 @@ void jsonx_number(struct strbuf *out, double d)
 	}
 	/* fabs first: converting a double out of long long's range is UB. */
 	if (fabs(d) < 1e15 && d == (double)(long long)d) {
-		strbuf_addf(out, "%lld", (long long)d);
+		/* Integers are most numbers written (timeouts, retries): by
+		 * hand, not through printf. */
+		long long v = (long long)d;
+		unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v
+					     : (unsigned long long)v;
+		char buf[24], *e = buf + sizeof buf, *p = e;
+		do
+			*--p = (char)('0' + u % 10);
+		while (u /= 10);
+		if (v < 0)
+			*--p = '-';
+		strbuf_add(out, p, (size_t)(e - p));
 		return;
 	}
 	char buf[32];
@@ -146,7 +162,19 @@ struct scan {
 	const char *why;
 	char *stack;          /* '{' or '[' per open container */
 	size_t depth, cap;
+	int mapped;           /* start is a file mapping: drop what is read */
+	size_t dropped;
 };
+
+/* A plain run of a string is skipped a window at a time, so that a
+ * mapped scan can give back what it has read (map_drop_behind). */
+#define SCAN_WINDOW ((size_t)4 << 20)
+
+static void scan_drop(struct scan *s)
+{
+	if (s->mapped)
+		map_drop_behind(s->start, &s->dropped, (size_t)(s->p - s->start));
+}
 
 static void skip_ws(struct scan *s)
 {
@@ -221,7 +249,14 @@ static int scan_string(struct scan *s)
 {
 	s->p++;   /* opening quote */
 	for (;;) {
-		s->p = skip_plain(s->p, s->end);
+		const unsigned char *lim = s->end;
+		if (s->mapped && (size_t)(s->end - s->p) > SCAN_WINDOW)
+			lim = s->p + SCAN_WINDOW;
+		s->p = skip_plain(s->p, lim);
+		if (s->p == lim && lim < s->end) {
+			scan_drop(s);
+			continue;
+		}
 		if (s->p >= s->end)
 			return fail(s, "unterminated string");
 		unsigned char c = *s->p;
@@ -309,6 +344,7 @@ static void push(struct scan *s, char c)
 /* Scan one scalar, or open a container. */
 static int scan_value_start(struct scan *s)
 {
+	scan_drop(s);
 	skip_ws(s);
 	if (s->p >= s->end)
 		return fail(s, "unexpected end of input");
@@ -381,10 +417,11 @@ static int scan_all(struct scan *s)
 	return 0;
 }
 
-int jsonx_validate(const char *buf, size_t len, size_t *errpos,
-		   struct strbuf *err)
+static int validate(const char *buf, size_t len, size_t *errpos,
+		    struct strbuf *err, int mapped)
 {
 	struct scan s = {0};
+	s.mapped = mapped;
 	s.p = s.start = (const unsigned char *)buf;
 	s.end = s.p + len;
 	int rc = scan_all(&s);
@@ -395,4 +432,16 @@ int jsonx_validate(const char *buf, size_t len, size_t *errpos,
 		error_to(err, "%s", s.why);
 	}
 	return rc;
+}
+
+int jsonx_validate(const char *buf, size_t len, size_t *errpos,
+		   struct strbuf *err)
+{
+	return validate(buf, len, errpos, err, 0);
+}
+
+int jsonx_validate_mapped(const char *map, size_t len, size_t *errpos,
+			  struct strbuf *err)
+{
+	return validate(map, len, errpos, err, 1);
 }

@@ -38,6 +38,11 @@ char *jsonx_print(const cJSON *v, unsigned flags);
  * appended to err.  errpos and err may be NULL. */
 int jsonx_validate(const char *buf, size_t len, size_t *errpos,
 		   struct strbuf *err);
+/* The same for a read-only file mapping (mmap): the pages already checked
+ * are given back as the scan goes (map_drop_behind), so a gigabyte of
+ * output does not become a gigabyte of resident memory. */
+int jsonx_validate_mapped(const char *map, size_t len, size_t *errpos,
+			  struct strbuf *err);
 
 /* Look up a member of an object, or NULL. */
 const char *jsonx_get_string(const cJSON *obj, const char *key);

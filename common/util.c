@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -110,13 +111,17 @@ int error_to(struct strbuf *err, const char *fmt, ...)
 
 static void strbuf_reserve(struct strbuf *sb, size_t extra)
 {
-	sb->buf = xgrow(sb->buf, &sb->cap, sb->len + extra + 1, 1);
+	/* Codegen appends millions of small pieces: the common case, room
+	 * to spare, must not cost a call. */
+	if (sb->len + extra + 1 > sb->cap)
+		sb->buf = xgrow(sb->buf, &sb->cap, sb->len + extra + 1, 1);
 }
 
 void strbuf_add(struct strbuf *sb, const void *data, size_t n)
 {
 	strbuf_reserve(sb, n);
-	memcpy(sb->buf + sb->len, data, n);
+	if (n)
+		memcpy(sb->buf + sb->len, data, n);
 	sb->len += n;
 	sb->buf[sb->len] = '\0';
 }
@@ -128,11 +133,68 @@ void strbuf_adds(struct strbuf *sb, const char *s)
 
 void strbuf_addc(struct strbuf *sb, char c)
 {
-	strbuf_add(sb, &c, 1);
+	strbuf_reserve(sb, 1);
+	sb->buf[sb->len++] = c;
+	sb->buf[sb->len] = '\0';
+}
+
+/* Formats of only %s, %d, %zu and %% (most of codegen's): no printf. */
+static int simple_format(const char *fmt)
+{
+	for (const char *f = strchr(fmt, '%'); f; f = strchr(f + 1, '%')) {
+		if (f[1] == 's' || f[1] == 'd' || f[1] == '%')
+			f++;
+		else if (f[1] == 'z' && f[2] == 'u')
+			f += 2;
+		else
+			return 0;
+	}
+	return 1;
+}
+
+static void add_decimal(struct strbuf *sb, unsigned long long u, int neg)
+{
+	char buf[24], *e = buf + sizeof buf, *p = e;
+	do
+		*--p = (char)('0' + u % 10);
+	while (u /= 10);
+	if (neg)
+		*--p = '-';
+	strbuf_add(sb, p, (size_t)(e - p));
+}
+
+static void simple_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
+{
+	for (;;) {
+		const char *f = strchr(fmt, '%');
+		if (!f) {
+			strbuf_adds(sb, fmt);
+			return;
+		}
+		strbuf_add(sb, fmt, (size_t)(f - fmt));
+		if (f[1] == 's') {
+			const char *a = va_arg(ap, const char *);
+			strbuf_adds(sb, a ? a : "(null)");
+		} else if (f[1] == 'd') {
+			int v = va_arg(ap, int);
+			add_decimal(sb, v < 0 ? 0ULL - (unsigned long long)v
+				    : (unsigned long long)v, v < 0);
+		} else if (f[1] == '%') {
+			strbuf_addc(sb, '%');
+		} else {   /* %zu */
+			add_decimal(sb, va_arg(ap, size_t), 0);
+			f++;
+		}
+		fmt = f + 2;
+	}
 }
 
 void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
 {
+	if (simple_format(fmt)) {
+		simple_vaddf(sb, fmt, ap);
+		return;
+	}
 	/* Format straight into the spare room; only text that does not fit
 	 * is formatted a second time, after growing.  Generated Makefiles are
 	 * mostly small appends, so this halves the cost of codegen. */
@@ -344,6 +406,20 @@ int write_file_atomic_mode(const char *path, const void *data, size_t len,
 	free(tmp);
 	errno = e;
 	return rc;
+}
+
+void map_drop_behind(const void *base, size_t *done, size_t upto)
+{
+	if (upto < *done || upto - *done < ((size_t)16 << 20))
+		return;
+	long page = sysconf(_SC_PAGESIZE);
+	size_t end = page > 0 ? upto / (size_t)page * (size_t)page : 0;
+	if (end <= *done)
+		return;
+#ifdef MADV_DONTNEED
+	madvise((char *)base + *done, end - *done, MADV_DONTNEED);
+#endif
+	*done = end;
 }
 
 void strbuf_add_safe(struct strbuf *sb, const char *s, size_t n, int keep_nl)

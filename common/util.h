@@ -84,6 +84,13 @@ void strbuf_release(struct strbuf *sb);
  * newline and tab pass through. */
 void strbuf_add_safe(struct strbuf *sb, const char *s, size_t n, int keep_nl);
 
+/* For a read-only file mapping at base (from mmap) read front to back:
+ * give back to the kernel the pages before offset upto, once 16 MB are
+ * due (they read again from the file if touched).  *done, 0 at first,
+ * is how far they were given back.  Keeps the resident size of a scan
+ * over a file of any size flat. */
+void map_drop_behind(const void *base, size_t *done, size_t upto);
+
 /* write(2) all n bytes, retrying on EINTR and short writes.  0, or -1 with
  * errno set. */
 int write_all(int fd, const void *buf, size_t n);

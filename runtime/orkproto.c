@@ -44,12 +44,26 @@ static int blank(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-int orkproto_output_line(const char *text, size_t n, struct orkproto_line *l)
+/* With mapped, text is a file mapping searched a window at a time, the
+ * pages behind given back (map_drop_behind). */
+static int output_line(const char *text, size_t n, struct orkproto_line *l,
+		       int mapped)
 {
+	enum { WINDOW = 4 << 20 };
 	int found = 0;
-	size_t from = 0;
+	size_t from = 0, dropped = 0;
 	while (from + PREFIX_LEN <= n) {
-		const char *p = memmem(text + from, n - from, prefix, PREFIX_LEN);
+		size_t len = n - from;
+		if (mapped && len > WINDOW + PREFIX_LEN)
+			len = WINDOW + PREFIX_LEN - 1;   /* matches starting
+							    before from + WINDOW */
+		const char *p = memmem(text + from, len, prefix, PREFIX_LEN);
+		if (mapped)
+			map_drop_behind(text, &dropped, from);
+		if (!p && len < n - from) {
+			from += WINDOW;
+			continue;
+		}
 		if (!p)
 			break;
 		size_t at = (size_t)(p - text);
@@ -71,6 +85,17 @@ int orkproto_output_line(const char *text, size_t n, struct orkproto_line *l)
 		from = end;
 	}
 	return found;
+}
+
+int orkproto_output_line(const char *text, size_t n, struct orkproto_line *l)
+{
+	return output_line(text, n, l, 0);
+}
+
+int orkproto_output_line_mapped(const char *map, size_t n,
+				struct orkproto_line *l)
+{
+	return output_line(map, n, l, 1);
 }
 
 int orkproto_deferred(const char *path)

@@ -40,6 +40,10 @@ struct orkproto_line {
 };
 /* 1 and *l filled when there is such a line, else 0. */
 int orkproto_output_line(const char *text, size_t n, struct orkproto_line *l);
+/* The same over a read-only file mapping, whose pages are given back as
+ * the search goes (map_drop_behind): flat memory for any size. */
+int orkproto_output_line_mapped(const char *map, size_t n,
+				struct orkproto_line *l);
 
 /* Whether the output file at path (a valid JSON value) is Ork's deferred
  * shape, an object with a "deferred" array, which orkc does not track.

@@ -126,7 +126,7 @@ static int check_text(int fd, const char *map, size_t len,
 	}
 	size_t pos;
 	struct strbuf why = STRBUF_INIT;
-	if (jsonx_validate(map, len, &pos, &why) < 0) {
+	if (jsonx_validate_mapped(map, len, &pos, &why) < 0) {
 		error_to(err, "invalid JSON output at byte %zu: %s", pos,
 			 strbuf_str(&why));
 		strbuf_release(&why);

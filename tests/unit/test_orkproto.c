@@ -1,8 +1,10 @@
 /* Unit tests for runtime/orkproto: Ork's ORK_OUTPUT: lines, the
  * ORK_INPUT_JSON limit and the deferred shape. */
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "orkproto.h"
@@ -56,6 +58,42 @@ static char *tmpfile_with(const char *text)
 	return path;
 }
 
+/* A mapped file is searched a window (4 MB) at a time: a line across
+ * the window's edge, or in a later window, is still found, the last one
+ * wins, and the pages read are given back without changing the text. */
+static void test_output_line_mapped(void)
+{
+	size_t n = 11u << 20;
+	char *text = xmalloc(n);
+	memset(text, 'x', n);
+	for (size_t i = 1000; i < n; i += 1000)
+		text[i] = '\n';
+	const char *a = "\nORK_OUTPUT:1\n", *b = "\nORK_OUTPUT: 22 \n";
+	size_t at_a = (4u << 20) - 5, at_b = (9u << 20) - 3;
+	memcpy(text + at_a, a, strlen(a));
+	memcpy(text + at_b, b, strlen(b));
+	char path[sizeof unit_tmpdir + 16];
+	snprintf(path, sizeof path, "%s/stdout", unit_tmpdir);
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	CHECK(fd >= 0 && write_all(fd, text, n) == 0);
+	char *map = mmap(NULL, n, PROT_READ, MAP_PRIVATE, fd, 0);
+	CHECK(map != MAP_FAILED);
+	struct orkproto_line l;
+	CHECK_INTEQ(orkproto_output_line_mapped(map, n, &l), 1);
+	CHECK_INTEQ(l.start, at_b + 1);
+	CHECK(l.value_end - l.value == 2 && !memcmp(map + l.value, "22", 2));
+	CHECK(!memcmp(map, text, n));
+	/* Only the first: across the edge of the first window. */
+	memset(text + at_b, 'x', strlen(b));
+	CHECK(pwrite(fd, text + at_b, strlen(b), (off_t)at_b) == (ssize_t)strlen(b));
+	CHECK_INTEQ(orkproto_output_line_mapped(map, n, &l), 1);
+	CHECK_INTEQ(l.start, at_a + 1);
+	CHECK(l.value_end - l.value == 1 && map[l.value] == '1');
+	munmap(map, n);
+	close(fd);
+	free(text);
+}
+
 static void test_deferred(void)
 {
 	static const struct { const char *text; int want; } cases[] = {
@@ -104,4 +142,5 @@ static void test_input_env(void)
 	free(big);
 }
 
-UNIT_MAIN(test_output_line, test_deferred, test_input_env)
+UNIT_MAIN(unit_tmpdir_make, test_output_line, test_output_line_mapped, test_deferred,
+	  test_input_env, unit_tmpdir_remove)

@@ -1,5 +1,8 @@
 /* Unit tests for common/util: strings, did-you-mean, files and times. */
 #include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +49,26 @@ static void test_strbuf(void)
 
 /* The documented contract: buf is NULL until the first append, strbuf_str
  * is never NULL; error_to appends (or, with no buffer, only fails). */
+/* strbuf_addf's own path for %s, %d, %zu and %% must print what printf
+ * does, and anything else still goes to printf. */
+static void test_strbuf_simple_format(void)
+{
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_addf(&sb, "%s|%d|%d|%d|%zu|%zu|100%%|", "a", 0, -7,
+		    INT_MIN, (size_t)0, SIZE_MAX);
+	char want[128];
+	snprintf(want, sizeof want, "a|0|-7|%d|0|%zu|100%%|", INT_MIN,
+		 SIZE_MAX);
+	CHECK_STREQ(sb.buf, want);
+	strbuf_reset(&sb);
+	strbuf_addf(&sb, "%s", "");
+	CHECK(sb.buf != NULL);
+	CHECK_STREQ(sb.buf, "");
+	strbuf_addf(&sb, "%-4s|%3d|%x|%s", "ab", 5, 255, "end");
+	CHECK_STREQ(sb.buf, "ab  |  5|ff|end");
+	strbuf_release(&sb);
+}
+
 static void test_strbuf_contract(void)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -256,6 +279,6 @@ static void test_format_time(void)
 
 
 
-UNIT_MAIN(unit_tmpdir_make, test_strbuf, test_strbuf_contract, test_xasprintf, test_only_chars, test_edit_distance,
+UNIT_MAIN(unit_tmpdir_make, test_strbuf, test_strbuf_simple_format, test_strbuf_contract, test_xasprintf, test_only_chars, test_edit_distance,
 	  test_closest_match, test_write_file_atomic, test_strbuf_add_safe, test_mkdir_p, test_fnv,
 	  test_format_time, unit_tmpdir_remove)
