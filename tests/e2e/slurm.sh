@@ -597,7 +597,7 @@ test_expect_success 'after the cancel, submitting again resumes: every instance 
 	sh run.sh --wait ORK="$ORK" >out 2>err
 	"$ORK" status >st
 	grep -q "^run default of fc: succeeded (invocation 2" st
-	expect_eq output "[{},{},{}]" "$(tr -d " \n" <"$(fan_out work)")"
+	expect_eq output "[null,null,null]" "$(tr -d " \n" <"$(fan_out work)")"
 '
 
 finish

@@ -157,4 +157,38 @@ test_expect_success 'after a make run, submit -n resubmits what make -n would ru
 	grep -qx bad slurm.n
 	refute grep -qx ok1 slurm.n
 '
+project dryfan
+cat >wf.yaml <<'EOF'
+name: dryfan
+tasks:
+  src: {executor: process, command: [echo, '{"xs": [1, 2]}']}
+  arr:
+    executor: process
+    command: [cat]
+    depends_on: [src]
+    parallel: 5
+    concurrency: 2
+    resources: {cpus: 2, partition: p1}
+  each:
+    executor: process
+    command: [cat]
+    depends_on: [src]
+    foreach: src.xs
+    concurrency: 3
+  big: {executor: process, command: [cat], parallel: 2000}
+EOF
+"$ORKC" wf.yaml -t slurm -o run.sh
+test_expect_success 'submit -n: a static fan-out is a job array (%K: concurrency) and a fan-in job' '
+	sh run.sh -n ORK="$ORK" >out
+	cat out
+	grep -qx "sbatch arr\[0-4%2\] after src --time=61 --cpus-per-task=2 --partition=p1" out
+	grep -qx "sbatch arr after arr\[\] --time=10 --partition=p1" out
+	test -z "$(shellcheck -s sh run.sh 2>&1 | head -5)" || ! command -v shellcheck >/dev/null
+'
+test_expect_success 'submit -n: a run-time count, or one above MaxArraySize, is one job without our --time' '
+	grep -qx "sbatch each after src " out
+	grep -qx "sbatch big " out
+	expect_eq lines 6 "$(wc -l <out)"
+'
+
 finish
