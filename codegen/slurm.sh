@@ -79,6 +79,10 @@ if [ -z "$ORK_SLURM_TASK" ]; then
 	exec "$ORK_SLURM_ORK" end --tasks "$R/tasks.list"
 fi
 unset ORK_FANOUT_INDEX ORK_FANOUT_COLLECT
+# The job that `ork exec` notes in its start events (ork status asks Slurm
+# about it; a pid means nothing on another node).
+ORK_SLURM_JOB=${SLURM_JOB_ID-}
+export ORK_SLURM_JOB
 case ${ORK_SLURM_FANOUT-} in
 array)
 	case ${SLURM_ARRAY_TASK_ID-} in

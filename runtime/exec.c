@@ -1273,6 +1273,11 @@ static void start_event(struct exec *x, const struct attempt *a)
 	if (x->inst_item)
 		event_str(&x->ev, "item", x->inst_item);
 	event_int(&x->ev, "pid", (long long)getpid());
+	/* In a job of the Slurm artifact: the job, whose state says
+	 * whether we run on whatever node (slurm.h). */
+	const char *job = getenv("ORK_SLURM_JOB");
+	if (job && *job && strlen(job) <= 20 && !job[strspn(job, "0123456789")])
+		event_str(&x->ev, "job", job);
 	journal(x);
 }
 

@@ -34,11 +34,13 @@ static int valid_job(const char *s)
 	return 1;
 }
 
-/* One squeue call: every job of this user.  A fixed command line. */
+/* One squeue call: every job of this user.  A fixed command line.  %A:
+ * the job id, each element of a job array its own (%i would say
+ * ARRAY_INDEX). */
 static void load_jobs(void)
 {
 	char cmd[96];
-	snprintf(cmd, sizeof cmd, "squeue -h -o '%%i %%T' -u %lu 2>/dev/null",
+	snprintf(cmd, sizeof cmd, "squeue -h -o '%%A %%T' -u %lu 2>/dev/null",
 		 (unsigned long)getuid());
 	jobs.loaded = -1;
 	FILE *f = popen(cmd, "r");

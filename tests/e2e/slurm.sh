@@ -218,6 +218,7 @@ test_expect_success 'the fan-out task was a job array 0-3%2 and a fan-in job' '
 	grep -q "task work: succeeded" result
 	grep -q "task work\[2\]: succeeded, 1 attempts" result
 	expect_eq "instances at once" 2 "$(max_overlap)"
+	grep -q "\"ev\":\"start\",\"task\":\"work\[0\]\".*\"job\":\"[0-9]*\"" "$(rundir)/journal.jsonl"
 	expect_eq output "[{\"i\": 0},{\"i\": 1},{\"i\": 2},{\"i\": 3}]" "$(cat "$(fan_out work)")"
 '
 test_expect_success 'one failed instance: the task failed, naming it; join skipped' '

@@ -132,6 +132,17 @@ test_expect_success 'ork cancel of a Slurm run scancels its arrays, tasks and en
 	expect_eq "scancel calls" 1 "$(wc -l <scancel.args)"
 '
 
+test_expect_success 'an instance started in an array element runs while its own job does, whatever its pid' '
+	printf "{\"ev\":\"start\",\"task\":\"b[0]\",\"inv\":1,\"attempt\":1,\"time\":\"2026-01-01T00:00:00.000Z\",\"pid\":1,\"job\":\"205\"}\n" >>$R/journal.jsonl
+	printf "205 RUNNING\n" >squeue.out
+	"$ORK" status >st || :
+	cat st
+	grep -Eq "^b\[0\] +running" st
+	: >squeue.out
+	"$ORK" status >st || :
+	grep -Eq "^b\[0\] +interrupted" st
+'
+
 # -n needs no Slurm: what would be submitted is what make -n would run.
 project dry
 cp "$top_srcdir/tests/conformance/failure.yaml" wf.yaml
