@@ -3,11 +3,13 @@
 # hand-written sbatch chain doing the same work, on a private single-node
 # Slurm that this script starts and stops (as root; tests/e2e/slurm-cluster.sh).
 #
-#   bench/slurm.sh [-r REPEATS] [S1 S2]
+#   bench/slurm.sh [-r REPEATS] [S1 S2 S3]
 #
 #   S1  a chain of 10 no-op tasks: afterok chain of sbatch --wrap jobs,
 #       waited for by polling squeue, vs sh submit.sh --wait
 #   S2  20 independent no-op tasks and a join
+#   S3  a fan-out, parallel: 20, concurrency: 10, and a join: sbatch
+#       --array=0-19%10 and an afterok join vs the same as orkc's job array
 #
 # Both sides poll squeue every 0.5 s.  Prints the median wall times, the
 # ratio, and (orkc - hand) / tasks: what one task costs more.  Times are
@@ -21,11 +23,11 @@ repeats=3
 while getopts r: opt; do
 	case $opt in
 	r) repeats=$OPTARG ;;
-	*) echo "usage: $0 [-r REPEATS] [S1 S2]" >&2; exit 2 ;;
+	*) echo "usage: $0 [-r REPEATS] [S1 S2 S3]" >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -gt 0 ] || set -- S1 S2
+[ $# -gt 0 ] || set -- S1 S2 S3
 [ "$(id -u)" = 0 ] || { echo "bench/slurm.sh: needs root to start slurmd" >&2; exit 2; }
 
 bin() {
@@ -74,9 +76,22 @@ hand_fan() {  # N
 	wait_ids "$ids,$j"
 }
 
-workflow() {  # chain|fan N
+hand_array() {  # N
+	# shellcheck disable=SC2016 # the job expands it
+	a=$(sbatch --parsable -o /dev/null --array="0-$(($1 - 1))%10" \
+		--wrap 'echo "{\"i\": $SLURM_ARRAY_TASK_ID}" >out.$SLURM_ARRAY_TASK_ID')
+	j=$(sbatch --parsable -o /dev/null -d "afterok:$a" --wrap 'cat out.* >join')
+	wait_ids "$a,$j"
+}
+
+workflow() {  # chain|fan|array N
 	echo "name: b$1"
 	echo "tasks:"
+	if [ "$1" = array ]; then
+		echo "  w: {executor: process, command: [echo, '{}'], parallel: $2, concurrency: 10}"
+		echo "  join: {executor: process, command: [echo, '{}'], depends_on: [w]}"
+		return
+	fi
 	i=1
 	while [ "$i" -le "$2" ]; do
 		if [ "$1" = chain ] && [ "$i" -gt 1 ]; then
@@ -102,7 +117,11 @@ measure() {  # NAME KIND N TASKS
 		mkdir -p "$d/hand" "$d/orkc"
 		cd "$d/hand"
 		t0=$(now)
-		if [ "$2" = chain ]; then hand_chain "$3"; else hand_fan "$3"; fi
+		case $2 in
+		chain) hand_chain "$3" ;;
+		fan) hand_fan "$3" ;;
+		array) hand_array "$3" ;;
+		esac
 		echo "$(now) - $t0" | bc >>"$work/times.hand"
 		cd "$d/orkc"
 		workflow "$2" "$3" >wf.yaml
@@ -122,6 +141,7 @@ for w in "$@"; do
 	case $w in
 	S1) measure S1 chain 10 10 ;;
 	S2) measure S2 fan 20 21 ;;
+	S3) measure S3 array 20 21 ;;
 	*) echo "bench/slurm.sh: unknown workload $w" >&2; exit 2 ;;
 	esac
 done

@@ -49,21 +49,52 @@ long slurm_minutes(const struct task *t)
 	return (long)ceil(total / 60);
 }
 
-/* The task's sbatch options, blank-separated plain words. */
+static int slurm_array(const struct task *t);
+
+/* The task's sbatch options, blank-separated plain words.  A fan-out
+ * task that is one job runs an unknown number of instances: no --time
+ * of ours (the partition's default) unless resources.time says. */
 static void add_sbatch_opts(struct strbuf *out, const struct task *t)
 {
 	const struct resources *r = &t->resources;
-	strbuf_addf(out, "--time=%ld", slurm_minutes(t));
+	struct strbuf o = STRBUF_INIT;
+	if (!TASK_FANS_OUT(t) || slurm_array(t) || r->time > 0)
+		strbuf_addf(&o, " --time=%ld", slurm_minutes(t));
 	if (r->cpus)
-		strbuf_addf(out, " --cpus-per-task=%ld", r->cpus);
+		strbuf_addf(&o, " --cpus-per-task=%ld", r->cpus);
 	if (r->memory)
-		strbuf_addf(out, " --mem=%s", r->memory);
+		strbuf_addf(&o, " --mem=%s", r->memory);
 	if (r->partition)
-		strbuf_addf(out, " --partition=%s", r->partition);
+		strbuf_addf(&o, " --partition=%s", r->partition);
 	if (r->account)
-		strbuf_addf(out, " --account=%s", r->account);
+		strbuf_addf(&o, " --account=%s", r->account);
 	if (r->gpus)
-		strbuf_addf(out, " --gpus=%s", r->gpus);
+		strbuf_addf(&o, " --gpus=%s", r->gpus);
+	strbuf_adds(out, o.len ? strbuf_str(&o) + 1 : "");
+	strbuf_release(&o);
+}
+
+/* Slurm's default MaxArraySize is 1001: indexes up to 1000. */
+#define SLURM_MAX_ARRAY 1001
+
+/* Whether task t runs as a job array: a fan-out task whose count is
+ * known now (parallel: N, no foreach), N from 1 to SLURM_MAX_ARRAY.
+ * Other fan-out tasks (a count or a list computed at run time) run as
+ * one job whose `ork exec` runs the instances, concurrency at once. */
+static int slurm_array(const struct task *t)
+{
+	return t->parallel >= 1 && t->parallel <= SLURM_MAX_ARRAY &&
+	       !t->parallel_expr && !t->foreach;
+}
+
+/* The fan-in job's options: no resources but where it runs. */
+static void add_collect_opts(struct strbuf *out, const struct task *t)
+{
+	strbuf_adds(out, "--time=10");
+	if (t->resources.partition)
+		strbuf_addf(out, " --partition=%s", t->resources.partition);
+	if (t->resources.account)
+		strbuf_addf(out, " --account=%s", t->resources.account);
 }
 
 static void gen_header(struct strbuf *out, const struct plan *p)
@@ -130,10 +161,19 @@ static void gen_settings(struct strbuf *out, const struct plan *p)
 static void gen_task(struct strbuf *out, const struct plan *p, size_t k,
 		     const size_t *rank)
 {
+	const struct task *t = &p->wf->tasks[p->order[k]];
 	sh_task_head(out, p, k, rank, 0);
 	strbuf_adds(out, "\tt_sbatch='");
-	add_sbatch_opts(out, &p->wf->tasks[p->order[k]]);
+	add_sbatch_opts(out, t);
 	strbuf_adds(out, "'\n");
+	if (slurm_array(t)) {
+		strbuf_addf(out, "\tt_array='0-%ld", t->parallel - 1);
+		if (t->concurrency > 0 && t->concurrency < t->parallel)
+			strbuf_addf(out, "%%%ld", t->concurrency);
+		strbuf_adds(out, "'\n\tt_collect='");
+		add_collect_opts(out, t);
+		strbuf_adds(out, "'\n");
+	}
 	sh_task_spec(out, p, k);
 	strbuf_addc(out, '\n');
 }

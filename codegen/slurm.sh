@@ -6,7 +6,8 @@
 # the generated part, to every script.  Everything up to and including
 # the first empty line (this header) is left out.  The generated part
 # defines ntasks, task_1 .. task_N (each sets t_name, t_out, t_file, t_up,
-# t_down, t_sbatch and t_spec), all_tasks, workflow_file, ork_self, R, ORK,
+# t_down, t_sbatch and t_spec, and for a fan-out task with a static count
+# t_array and t_collect), all_tasks, workflow_file, ork_self, R, ORK,
 # begin_run, and the options wait_run, cancel and dry.
 
 # ---- The submitter: the same in every generated script -----------------
@@ -19,6 +20,17 @@
 # the trigger lets the task run, so failed and skipped tasks are recorded
 # as under make and no job waits for ever on a dependency that cannot be
 # satisfied.
+#
+# A fan-out task with a static count (t_array, `parallel: N`) is two
+# jobs: a job array, --array=0-(N-1)%K (K: its concurrency), whose
+# element I runs `ork exec TASK` with ORK_FANOUT_INDEX=I (instance I
+# only, unless it has its output already), and a fan-in job, afterany
+# the array, that runs `ork exec TASK` with ORK_FANOUT_COLLECT=1: it
+# records the task and writes the list of the instance outputs in index
+# order, or fails naming the instances without one.  Downstream jobs
+# depend on the fan-in job.  A count or list known only at run time
+# (`parallel: EXPR`, `foreach:`) is one job whose `ork exec` runs the
+# instances itself, at most `concurrency` at once.
 
 # needs_run I: whether task I must run, by make's rule: its output is
 # missing, an upstream task was submitted in this invocation (stale_I),
@@ -66,6 +78,22 @@ fi
 if [ -z "$ORK_SLURM_TASK" ]; then
 	exec "$ORK_SLURM_ORK" end --tasks "$R/tasks.list"
 fi
+unset ORK_FANOUT_INDEX ORK_FANOUT_COLLECT
+# The job that `ork exec` notes in its start events (ork status asks Slurm
+# about it; a pid means nothing on another node).
+ORK_SLURM_JOB=${SLURM_JOB_ID-}
+export ORK_SLURM_JOB
+case ${ORK_SLURM_FANOUT-} in
+array)
+	case ${SLURM_ARRAY_TASK_ID-} in
+	''|*[!0-9]*) echo "ork: job $SLURM_JOB_ID is not an array element" >&2; exit 2 ;;
+	esac
+	ORK_FANOUT_INDEX=$SLURM_ARRAY_TASK_ID
+	export ORK_FANOUT_INDEX ;;
+collect)
+	ORK_FANOUT_COLLECT=1
+	export ORK_FANOUT_COLLECT ;;
+esac
 exec "$ORK_SLURM_ORK" exec "$ORK_SLURM_TASK"
 EOF
 }
@@ -83,18 +111,21 @@ slurm_path() {
 	printf '%s\n' "$_q$_p"
 }
 
-# submit NAME SBATCH-ARG...: submit one job (the end job when NAME is
-# empty) and set jid to its id.  The spec travels in the environment.
+# submit NAME ROLE SBATCH-ARG...: submit one job (the end job when NAME
+# is empty) and set jid to its id.  The spec travels in the environment.
+# ROLE: '' (the task), array or collect (a fan-out task's two jobs).
 submit() {
 	_name=$1
-	shift
+	_role=$2
+	shift 2
 	# shellcheck disable=SC2030 # exported for sbatch only
 	jid=$(
 		ORK_SPEC=$t_spec
 		ORK_SLURM_TASK=$_name
 		ORK_SLURM_CWD=$PWD
 		ORK_SLURM_ORK=$ORK
-		export ORK_SPEC ORK_SLURM_TASK ORK_SLURM_CWD ORK_SLURM_ORK
+		ORK_SLURM_FANOUT=$_role
+		export ORK_SPEC ORK_SLURM_TASK ORK_SLURM_CWD ORK_SLURM_ORK ORK_SLURM_FANOUT
 		job_script | sbatch --parsable --export=ALL --chdir="$PWD" "$@"
 	) || return 1
 	jid=${jid%%;*}
@@ -111,7 +142,7 @@ recorded_jobs() {
 	[ -f "$R/slurm/jobs" ] || return 0
 	while read -r _kind _a _b; do
 		case $_kind in
-		task) printf '%s ' "$_b" ;;
+		task|array) printf '%s ' "$_b" ;;
 		end) printf '%s ' "$_a" ;;
 		esac
 	done <"$R/slurm/jobs"
@@ -157,7 +188,7 @@ cancel_run() {
 	_ids=''
 	if [ -f "$R/slurm/jobs" ]; then
 		while read -r _kind _a _b; do
-			[ "$_kind" = task ] && _ids="$_ids$_b "
+			case $_kind in task|array) _ids="$_ids$_b " ;; esac
 		done <"$R/slurm/jobs"
 	fi
 	_alive=$(alive_jobs "$_ids")
@@ -227,7 +258,9 @@ run() {
 	_i=1
 	while [ "$_i" -le "$ntasks" ]; do
 		if needs_run "$_i"; then
+			t_array='' t_collect=''
 			"task_$_i"
+			_arr=$t_array _col=$t_collect
 			_dep=''
 			for _j in $t_up; do
 				eval "_x=\${jid_$_j-}"
@@ -241,8 +274,33 @@ run() {
 					[ -z "$_x" ] || { "task_$_j"; _names="$_names $t_name"; }
 				done
 				"task_$_i"
-				printf 'sbatch %s%s %s\n' "$t_name" "${_names:+ after$_names}" "$t_sbatch"
+				if [ -n "$_arr" ]; then
+					printf 'sbatch %s[%s]%s %s\n' "$t_name" "$_arr" "${_names:+ after$_names}" "$t_sbatch"
+					printf 'sbatch %s after %s[] %s\n' "$t_name" "$t_name" "$_col"
+				else
+					printf 'sbatch %s%s %s\n' "$t_name" "${_names:+ after$_names}" "$t_sbatch"
+				fi
 				jid=$_i
+			elif [ -n "$_arr" ]; then
+				set -f
+				# shellcheck disable=SC2086 # options checked by orkc: no blanks
+				set -- ${_dep:+"--dependency=afterany$_dep"} \
+					--job-name="$ORK_WORKFLOW.$t_name" --array="$_arr" \
+					--output="$out/$t_name.%A_%a.out" $t_sbatch
+				set +f
+				submit "$t_name" array "$@" || give_up
+				printf 'array %s %s\n' "$t_name" "$jid" >>"$R/slurm/jobs.tmp"
+				printf '%s[] %s\n' "$t_name" "$jid"
+				ids="$ids$jid "
+				set -f
+				# shellcheck disable=SC2086 # options checked by orkc: no blanks
+				set -- --dependency="afterany:$jid" \
+					--job-name="$ORK_WORKFLOW.$t_name" \
+					--output="$out/$t_name.%j.out" $_col
+				set +f
+				submit "$t_name" collect "$@" || give_up
+				printf 'task %s %s\n' "$t_name" "$jid" >>"$R/slurm/jobs.tmp"
+				printf '%s %s\n' "$t_name" "$jid"
 			else
 				set -f
 				# shellcheck disable=SC2086 # options checked by orkc: no blanks
@@ -250,7 +308,7 @@ run() {
 					--job-name="$ORK_WORKFLOW.$t_name" \
 					--output="$out/$t_name.%j.out" $t_sbatch
 				set +f
-				submit "$t_name" "$@" || give_up
+				submit "$t_name" '' "$@" || give_up
 				printf 'task %s %s\n' "$t_name" "$jid" >>"$R/slurm/jobs.tmp"
 				printf '%s %s\n' "$t_name" "$jid"
 			fi
@@ -273,7 +331,7 @@ run() {
 	# The end job is held until the jobs are recorded: `ork end` must
 	# not run before `ork slurm record` has written run.json.
 	t_spec=''
-	submit '' --hold --dependency="afterany:$(printf '%s' "$ids" | tr ' ' ':' | sed 's/:$//')" \
+	submit '' '' --hold --dependency="afterany:$(printf '%s' "$ids" | tr ' ' ':' | sed 's/:$//')" \
 		--job-name="$ORK_WORKFLOW.end" --output="$out/end.%j.out" \
 		--time=10 || give_up
 	end=$jid

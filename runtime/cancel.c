@@ -15,6 +15,7 @@
 #include "journal.h"
 #include "jsonx.h"
 #include "rundir.h"
+#include "slurm.h"
 #include "util.h"
 
 /* Whether pid is `ork exec TASK` (the pid in a start event may have been
@@ -138,13 +139,32 @@ static int cancel_run(const struct rundir *rd)
 	char *state = xstrdup(run_state(r));
 	long driver = (long)jsonx_get_number(r, "pid", 0);
 	int running = !strcmp(state, "running");
+	/* Submitted to Slurm (slurm.h): its driver is its jobs. */
+	int slurm = driver <= 0 && cJSON_GetObjectItemCaseSensitive(r, "slurm");
 	cJSON_Delete(r);
+	int cancelled = 0;
+	if (slurm) {
+		cancelled = slurm_cancel(rd, 120);
+		if (cancelled < 0) {
+			free(state);
+			return ORK_EXIT_USAGE;
+		}
+		running = 0;
+	}
 	struct history h = HISTORY_INIT;
 	if (history_load(&h, rd) < 0)
 		die(ORK_EXIT_USAGE, "cannot read %s/journal.jsonl: %s", rd->path, strerror(errno));
 	size_t *run = xcalloc(h.ntasks + 1, sizeof *run);
 	size_t nrun = running_tasks(&h, run);
-	if (!running && !nrun) {
+	if (slurm) {
+		/* Every job is gone: a task still open was killed before
+		 * it could record its end. */
+		nrun = 0;
+		for (size_t i = 0; i < h.ntasks; i++)
+			if (h.tasks[i].open)
+				run[nrun++] = i;
+	}
+	if (!running && !nrun && !cancelled) {
 		warn_msg("run %s of %s is not running (%s)", rd->run_id,
 			 rd->workflow, state);
 		free(state);
@@ -170,8 +190,10 @@ static int cancel_run(const struct rundir *rd)
 	}
 	record(rd, &h, run, nrun);
 	struct strbuf sb = STRBUF_INIT;
-	strbuf_addf(&sb, "ork: cancelled run %s of %s: %zu task%s interrupted",
-		    rd->run_id, rd->workflow, nrun, nrun == 1 ? "" : "s");
+	strbuf_addf(&sb, "ork: cancelled run %s of %s: %s%zu task%s interrupted",
+		    rd->run_id, rd->workflow,
+		    slurm ? "its Slurm jobs scancelled, " : "", nrun,
+		    nrun == 1 ? "" : "s");
 	for (size_t i = 0; i < nrun; i++)
 		strbuf_addf(&sb, "%s%s", i ? ", " : " (", h.tasks[run[i]].task);
 	strbuf_adds(&sb, nrun ? ")\n" : "\n");

@@ -1310,6 +1310,11 @@ static void start_event(struct exec *x, const struct attempt *a)
 	if (x->inst_item)
 		event_str(&x->ev, "item", x->inst_item);
 	event_int(&x->ev, "pid", (long long)getpid());
+	/* In a job of the Slurm artifact: the job, whose state says
+	 * whether we run on whatever node (slurm.h). */
+	const char *job = getenv("ORK_SLURM_JOB");
+	if (job && *job && strlen(job) <= 20 && !job[strspn(job, "0123456789")])
+		event_str(&x->ev, "job", job);
 	journal(x);
 }
 
@@ -1453,6 +1458,32 @@ static void run_fanout(struct exec *x)
 	strbuf_release(&err);
 }
 
+/* An element of a fan-out task's Slurm job array (fanout.h): if the
+ * trigger and `when` let the task run, become instance index.  Nothing
+ * is recorded for the task: its fan-in job does that. */
+static void run_one_instance(struct exec *x, long index)
+{
+	enum dep_state *st = x->deps = dep_states(x);
+	char reason[1024];
+	struct strbuf err = STRBUF_INIT;
+	enum render_result rr = RENDER_RUN;
+	int allowed = trigger_allows(&x->spec, st, reason, sizeof reason);
+	int templates = x->spec.templates;
+	x->spec.templates = 0;
+	if (allowed && x->spec.when)
+		rr = render_task(&x->spec, &x->rd, &x->render, &err);
+	x->spec.templates = templates;
+	if (!allowed || rr != RENDER_RUN) {
+		fprintf(stderr, "ork: %s[%ld]: not run (%s)\n", x->spec.task,
+			index, allowed ? "its when did not let it" : reason);
+	} else if (fanout_exec_one(&x->spec, getenv("ORK_SPEC"), &x->rd, index,
+				   &err)) {
+		fprintf(stderr, "ork: %s[%ld]: not run (%s)\n", x->spec.task,
+			index, strbuf_str(&err));
+	}
+	strbuf_release(&err);
+}
+
 /* ---- the command -------------------------------------------------------- */
 
 /* dir holds the ork package when dir/ork/__init__.py exists. */
@@ -1574,6 +1605,11 @@ int cmd_exec(int argc, char **argv)
 		exec_release(&x);
 		return 0;
 	}
+	long index = 0;
+	enum fanout_role role = fans_out ? fanout_role(&index) : FANOUT_ALL;
+	if (role == FANOUT_BAD)
+		die(ORK_EXIT_USAGE, "exec: %s: ORK_FANOUT_INDEX is not an instance "
+		    "index", x.spec.task);
 	read_settings(&x);
 	/* Before anything is recorded: a missing package is a broken
 	 * install, not a task failure to retry. */
@@ -1583,6 +1619,11 @@ int cmd_exec(int argc, char **argv)
 	proc_signals_init();
 	proc_die_with_parent(SIGTERM);
 	open_run(&x);
+	if (role == FANOUT_ONE) {
+		run_one_instance(&x, index);
+		exec_release(&x);
+		return 0;
+	}
 	lock_task(&x);
 	/* A stale output would look done if this run fails. */
 	unlink(x.out);

@@ -452,25 +452,100 @@ static int schedule(struct fan *f, size_t cap)
 	return proc_interrupted();
 }
 
+enum fanout_role fanout_role(long *index)
+{
+	const char *c = getenv("ORK_FANOUT_COLLECT");
+	if (c && !strcmp(c, "1"))
+		return FANOUT_COLLECT;
+	const char *i = getenv("ORK_FANOUT_INDEX");
+	if (!i || !*i)
+		return FANOUT_ALL;
+	char *end;
+	errno = 0;
+	long v = strtol(i, &end, 10);
+	if (errno || *end || v < 0 || v >= FANOUT_MAX)
+		return FANOUT_BAD;
+	*index = v;
+	return FANOUT_ONE;
+}
+
+/* The instances of the task: count, items and keys, as every role
+ * computes them from the same upstream outputs. */
+static int prepare(struct fan *f, const struct task_spec *s, const char *text,
+		   const struct rundir *rd, struct strbuf *err)
+{
+	memset(f, 0, sizeof *f);
+	f->s = s;
+	f->text = text;
+	f->rd = rd;
+	f->upstream = !s->foreach;
+	cJSON *items;
+	if (evaluate(f, &items, err) < 0) {
+		cJSON_Delete(items);
+		return -1;
+	}
+	f->v = xcalloc(f->n + 1, sizeof *f->v);
+	make_keys(f, items);
+	split_equal_keys(f);
+	cJSON_Delete(items);
+	return 0;
+}
+
+static void fan_release(struct fan *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		free(f->v[i].item);
+	free(f->v);
+}
+
+int fanout_exec_one(const struct task_spec *s, const char *text,
+		    const struct rundir *rd, long index, struct strbuf *err)
+{
+	struct fan f;
+	if (prepare(&f, s, text, rd, err) < 0)
+		return 1;
+	char msg[160];
+	if ((size_t)index >= f.n) {
+		snprintf(msg, sizeof msg, "no instance %ld: %zu instance%s",
+			 index, f.n, f.n == 1 ? "" : "s");
+		progress(s->task, msg);
+		fan_release(&f);
+		return 0;
+	}
+	char *out = inst_out(&f, (size_t)index);
+	int done = is_regular(out);
+	free(out);
+	if (done) {
+		snprintf(msg, sizeof msg, "instance %ld of %zu succeeded before",
+			 index, f.n);
+		progress(s->task, msg);
+		fan_release(&f);
+		return 0;
+	}
+	char self[4096];
+	ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (len <= 0 || len >= (ssize_t)sizeof self - 1)
+		die(ORK_EXIT_USAGE, "exec: %s: cannot find the ork binary (/proc/self/exe)",
+		    s->task);
+	self[len] = '\0';
+	char *spec = inst_spec(&f, (size_t)index);
+	setenv("ORK_SPEC", spec, 1);
+	unsetenv("ORK_FANOUT_INDEX");
+	char *argv[] = {"ork", "exec", (char *)s->task, NULL};
+	execv(self, argv);
+	die(ORK_EXIT_USAGE, "exec: %s: cannot run %s: %s", s->task, self,
+	    strerror(errno));
+}
+
 int fanout_run(const struct task_spec *s, const char *text,
 	       const struct rundir *rd, const char *out, int sync,
 	       struct strbuf *err)
 {
 	struct fan f;
-	memset(&f, 0, sizeof f);
-	f.s = s;
-	f.text = text;
-	f.rd = rd;
-	f.upstream = !s->foreach;
-	cJSON *items;
-	if (evaluate(&f, &items, err) < 0) {
-		cJSON_Delete(items);
+	if (prepare(&f, s, text, rd, err) < 0)
 		return 1;
-	}
-	f.v = xcalloc(f.n + 1, sizeof *f.v);
-	make_keys(&f, items);
-	split_equal_keys(&f);
-	cJSON_Delete(items);
+	long unused;
+	int collect = fanout_role(&unused) == FANOUT_COLLECT;
 	size_t reused = 0;
 	for (size_t i = 0; i < f.n; i++) {
 		char *p = inst_out(&f, i);
@@ -486,12 +561,16 @@ int fanout_run(const struct task_spec *s, const char *text,
 		cap = (size_t)jobs;
 	if (!cap)
 		cap = 1;
-	char *msg = xasprintf("%zu instance%s (%zu done before), at most %zu "
-			      "at once", f.n, f.n == 1 ? "" : "s", reused,
-			      cap);
+	char *msg = collect ?
+		xasprintf("%zu instance%s, %zu succeeded (Slurm array)", f.n,
+			  f.n == 1 ? "" : "s", reused) :
+		xasprintf("%zu instance%s (%zu done before), at most %zu "
+			  "at once", f.n, f.n == 1 ? "" : "s", reused, cap);
 	progress(s->task, msg);
 	free(msg);
-	int sig = reused < f.n ? schedule(&f, cap) : 0;
+	/* Collecting: the instances ran as jobs of their own; one without
+	 * its output failed, or never ran. */
+	int sig = reused < f.n && !collect ? schedule(&f, cap) : 0;
 	size_t failed = 0;
 	struct strbuf names = STRBUF_INIT;
 	for (size_t i = 0; i < f.n; i++) {
@@ -512,9 +591,7 @@ int fanout_run(const struct task_spec *s, const char *text,
 		rc = 1;
 	}
 	strbuf_release(&names);
-	for (size_t i = 0; i < f.n; i++)
-		free(f.v[i].item);
-	free(f.v);
+	fan_release(&f);
 	return rc;
 }
 

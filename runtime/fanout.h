@@ -45,6 +45,24 @@ int fanout_run(const struct task_spec *s, const char *text,
 	       const struct rundir *rd, const char *out, int sync,
 	       struct strbuf *err);
 
+/* Under Slurm (codegen/slurm.sh) a fan-out task with a static count is
+ * a job array, one element per instance, and a fan-in job after it.
+ * Which part this ork exec of the task plays comes from the environment:
+ * ORK_FANOUT_INDEX=I (an array element: run instance I only) or
+ * ORK_FANOUT_COLLECT=1 (the fan-in: run no instance, take the outputs
+ * there are, and fail naming the instances that have none).  Neither:
+ * FANOUT_ALL, the driver that runs every instance itself.  index is set
+ * for FANOUT_ONE; FANOUT_BAD: ORK_FANOUT_INDEX is not an index. */
+enum fanout_role { FANOUT_ALL, FANOUT_ONE, FANOUT_COLLECT, FANOUT_BAD };
+enum fanout_role fanout_role(long *index);
+
+/* An array element: evaluate the instances as fanout_run does, then
+ * become (execv) `ork exec TASK` of instance index, unless it has its
+ * output already or there is no such instance (then return 0).  Returns
+ * 1 (why in err) when the count or list cannot be evaluated. */
+int fanout_exec_one(const struct task_spec *s, const char *text,
+		    const struct rundir *rd, long index, struct strbuf *err);
+
 /* An item as ork status shows it: a string as it is, anything else as
  * compact JSON, at most 200 bytes (cut on a UTF-8 boundary, "...");
  * NULL for none.  Freshly allocated. */

@@ -96,6 +96,12 @@ static int fold_event(void *ctx, const cJSON *ev)
 		th->inv = inv;
 		th->attempts = (int)jsonx_get_number(ev, "attempt", 1);
 		th->pid = (long)jsonx_get_number(ev, "pid", 0);
+		/* Started in a Slurm job (an array element's instance has
+		 * no queued event of its own). */
+		if (jsonx_get_string(ev, "job")) {
+			set_str(&th->job, ev, "job");
+			th->job_inv = inv;
+		}
 		th->exit_code = -1;
 		th->signal = 0;
 		set_str(&th->log, ev, "log");

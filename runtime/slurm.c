@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "journal.h"
@@ -33,11 +34,13 @@ static int valid_job(const char *s)
 	return 1;
 }
 
-/* One squeue call: every job of this user.  A fixed command line. */
+/* One squeue call: every job of this user.  A fixed command line.  %A:
+ * the job id, each element of a job array its own (%i would say
+ * ARRAY_INDEX). */
 static void load_jobs(void)
 {
 	char cmd[96];
-	snprintf(cmd, sizeof cmd, "squeue -h -o '%%i %%T' -u %lu 2>/dev/null",
+	snprintf(cmd, sizeof cmd, "squeue -h -o '%%A %%T' -u %lu 2>/dev/null",
 		 (unsigned long)getuid());
 	jobs.loaded = -1;
 	FILE *f = popen(cmd, "r");
@@ -77,10 +80,13 @@ const char *slurm_job_state(const char *job)
 /* ---- ork slurm record --------------------------------------------------- */
 
 /* RUN/slurm/jobs, as the artifact writes it: "task NAME JOBID" lines,
- * one "end JOBID" line. */
+ * "array NAME JOBID" lines (the job array of a fan-out task, whose task
+ * line names its fan-in job), one "end JOBID" line. */
 struct joblist {
 	char **names, **ids;
 	size_t n, cap;
+	char **arrays;          /* the array job ids */
+	size_t narrays, acap;
 	char *end;
 };
 
@@ -112,11 +118,16 @@ static int parse_jobs(char *text, struct joblist *l, struct strbuf *err)
 			l->ids = xrealloc(l->ids, l->cap * sizeof *l->ids);
 			l->names[l->n] = w[1];
 			l->ids[l->n++] = w[2];
+		} else if (nw == 3 && !strcmp(w[0], "array") && valid_name(w[1]) &&
+			   valid_job(w[2])) {
+			l->arrays = xgrow(l->arrays, &l->acap, l->narrays + 1,
+					  sizeof *l->arrays);
+			l->arrays[l->narrays++] = w[2];
 		} else if (nw == 2 && !strcmp(w[0], "end") && valid_job(w[1])) {
 			l->end = w[1];
 		} else {
-			return error_to(err, "line %d is not 'task NAME JOBID' or "
-					"'end JOBID'", lineno);
+			return error_to(err, "line %d is not 'task NAME JOBID', "
+					"'array NAME JOBID' or 'end JOBID'", lineno);
 		}
 	}
 	if (!l->end)
@@ -133,7 +144,8 @@ static int record(const struct rundir *rd)
 		free(path);
 		return ORK_EXIT_USAGE;
 	}
-	struct joblist l = {NULL, NULL, 0, 0, NULL};
+	struct joblist l;
+	memset(&l, 0, sizeof l);
 	struct strbuf err = STRBUF_INIT;
 	int rc = 0;
 	if (parse_jobs(text, &l, &err) < 0) {
@@ -201,6 +213,99 @@ out:
 	strbuf_release(&err);
 	free(l.names);
 	free(l.ids);
+	free(l.arrays);
+	free(text);
+	free(path);
+	return rc;
+}
+
+/* ---- ork cancel ------------------------------------------------------- */
+
+/* Whether squeue lists one of the jobs (ids: digits and commas), asked
+ * anew; -1 when squeue cannot be asked. */
+static int any_alive(const char *ids)
+{
+	struct strbuf cmd = STRBUF_INIT;
+	strbuf_addf(&cmd, "squeue -h -o %%i -j '%s' 2>/dev/null", ids);
+	FILE *f = popen(strbuf_str(&cmd), "r");
+	strbuf_release(&cmd);
+	if (!f)
+		return -1;
+	char line[256];
+	int any = 0;
+	while (fgets(line, sizeof line, f))
+		any |= line[0] >= '0' && line[0] <= '9';
+	int st = pclose(f);
+	return st == 0 || any ? any : -1;
+}
+
+int slurm_cancel(const struct rundir *rd, double secs)
+{
+	char *path = rundir_file(rd, "slurm/jobs");
+	char *text = read_file(path, NULL);
+	if (!text) {
+		warn_msg("cannot read %s: %s", path, strerror(errno));
+		free(path);
+		return -1;
+	}
+	struct joblist l;
+	memset(&l, 0, sizeof l);
+	struct strbuf err = STRBUF_INIT, ids = STRBUF_INIT;
+	int rc = -1;
+	if (parse_jobs(text, &l, &err) < 0) {
+		warn_msg("%s: %s", path, strbuf_str(&err));
+		goto out;
+	}
+	/* The tasks first, the end job last: scancel does them in order. */
+	size_t n = l.n + l.narrays + 1;
+	char **argv = xcalloc(n + 2, sizeof *argv);
+	size_t k = 0;
+	argv[k++] = "scancel";
+	for (size_t i = 0; i < l.narrays; i++)
+		argv[k++] = l.arrays[i];
+	for (size_t i = 0; i < l.n; i++)
+		argv[k++] = l.ids[i];
+	argv[k++] = l.end;
+	for (size_t i = 1; i < k; i++)
+		strbuf_addf(&ids, "%s%s", i > 1 ? "," : "", argv[i]);
+	int alive = any_alive(strbuf_str(&ids));
+	if (alive <= 0) {
+		if (alive < 0)
+			warn_msg("cannot ask squeue about the jobs of run %s",
+				 rd->run_id);
+		rc = alive < 0 ? -1 : 0;
+		free((void *)argv);
+		goto out;
+	}
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		execvp("scancel", argv);
+		_exit(127);
+	}
+	int st = 0;
+	if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) ||
+	    WEXITSTATUS(st)) {
+		warn_msg("scancel %s failed", strbuf_str(&ids));
+		free((void *)argv);
+		goto out;
+	}
+	free((void *)argv);
+	double t0 = now_mono();
+	while ((alive = any_alive(strbuf_str(&ids))) > 0 && now_mono() - t0 < secs)
+		usleep(200000);
+	if (alive) {
+		warn_msg("jobs of run %s are still in Slurm after %gs (%s)",
+			 rd->run_id, secs, strbuf_str(&ids));
+		goto out;
+	}
+	rc = 1;
+out:
+	strbuf_release(&err);
+	strbuf_release(&ids);
+	free(l.names);
+	free(l.ids);
+	free(l.arrays);
 	free(text);
 	free(path);
 	return rc;

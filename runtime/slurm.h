@@ -26,4 +26,12 @@ int cmd_slurm(int argc, char **argv);
  * NULL when squeue could not be asked.  The text is owned by the cache. */
 const char *slurm_job_state(const char *job);
 
+/* `ork cancel` of a run driven by Slurm: scancel every job that
+ * RUN/slurm/jobs names (arrays, tasks, the end job) and wait, up to secs,
+ * until squeue lists none.  Returns 1 when jobs were cancelled and are
+ * gone, 0 when none was queued or running, -1 when the jobs cannot be
+ * read, asked about or cancelled, or are still there (said on stderr). */
+struct rundir;
+int slurm_cancel(const struct rundir *rd, double secs);
+
 #endif

@@ -152,6 +152,111 @@ for want in 'diamond:task bottom: succeeded, 1 attempts' \
 	fi
 done
 
+# ---- fan-out: a job array for a static count ------------------------------
+
+# work: parallel 4, at most 2 at once; instance 2 fails until ./fixed
+# exists.  Each instance notes when it ran (times), for the overlap.
+fan_files() {
+	mkdir -p tasks
+	cat >tasks/w.sh <<'EOF'
+#!/bin/sh
+i=$(cat | sed -n 's/.*"at": *"\{0,1\}\([0-9]*\).*/\1/p')
+echo "$(date +%s.%N) 1 $i" >>times
+sleep 2
+echo "$(date +%s.%N) -1 $i" >>times
+[ "$i" != 2 ] || [ -e fixed ] || { echo "instance $i fails" >&2; exit 3; }
+printf '{"i": %s}' "$i"
+EOF
+	cat >wf.yaml <<'EOF'
+name: fan
+tasks:
+  src: {executor: process, command: [echo, '{"n": 4}']}
+  work:
+    executor: process
+    command: [sh, tasks/w.sh]
+    depends_on: [src]
+    parallel: 4
+    concurrency: 2
+    input: {at: "{{ index }}"}
+  join: {executor: process, command: [sh, -c, "cat"], depends_on: [work]}
+EOF
+}
+# fan_out TASK [RUN]: the fan-out task's output (its instances' are
+# TASK.KEY.json too): the one that is a list.
+fan_out() {
+	grep -l "^\[" "$(rundir "${2:-}")/$1".*.json
+}
+# The most instances that ran at once, by ./times.
+max_overlap() {
+	sort -n times | awk '{ c += $2; if (c > m) m = c } END { print m + 0 }'
+}
+for kind in make slurm; do
+	project "$kind/fan"
+	fan_files
+	case $kind in
+	make) "$ORKC" wf.yaml -o run.mk ;;
+	slurm) "$ORKC" wf.yaml -t slurm -o run.sh ;;
+	esac
+	: >result
+	run_kind $kind
+	summarize fan
+	touch fixed
+	run_kind $kind
+	summarize fan
+	run_kind $kind
+	summarize fan
+done
+test_expect_success 'fan-out parallel 4, concurrency 2: slurm gives the same result as make' '
+	test_cmp "$tmp/make/fan/result" "$tmp/slurm/fan/result"
+'
+cd "$tmp/slurm/fan"
+WF=fan
+test_expect_success 'the fan-out task was a job array 0-3%2 and a fan-in job' '
+	grep -F "	t_array='"'"'0-3%2'"'"'" run.sh
+	grep -Eq "^array work [0-9]+$" "$(rundir)/slurm/jobs"
+	grep -Eq "^task work [0-9]+$" "$(rundir)/slurm/jobs"
+	grep -q "task work: succeeded" result
+	grep -q "task work\[2\]: succeeded, 1 attempts" result
+	expect_eq "instances at once" 2 "$(max_overlap)"
+	grep -q "\"ev\":\"start\",\"task\":\"work\[0\]\".*\"job\":\"[0-9]*\"" "$(rundir)/journal.jsonl"
+	expect_eq output "[{\"i\": 0},{\"i\": 1},{\"i\": 2},{\"i\": 3}]" "$(cat "$(fan_out work)")"
+'
+test_expect_success 'one failed instance: the task failed, naming it; join skipped' '
+	grep -q "invocation 1 ended: .*join=skipped.*work=failed.*work\[2\]=failed" result
+	grep -q "1 of 4 instances failed: work\[2\]" "$(rundir)/journal.jsonl"
+'
+test_expect_success 'resume after the fix runs only the failed instance again' '
+	grep -q "^invocation 2 ended: join=succeeded work=succeeded work\[2\]=succeeded$" result
+	expect_eq "instances started in invocation 2" 1 \
+		"$(grep "\"ev\":\"start\",\"task\":\"work\[" "$(rundir)/journal.jsonl" | grep -c "\"inv\":2")"
+'
+test_expect_success 'ork status shows the instances of the array' '
+	"$ORK" status >st
+	grep -Eq "^work\[3\] +succeeded" st
+'
+
+# examples/parallel: a foreach over a list known at run time, one job.
+for kind in make slurm; do
+	project "$kind/example"
+	cp -R "$top_srcdir/examples/parallel/." .
+	chmod -R u+w .
+	rm -f Makefile
+	case $kind in
+	make) "$ORKC" workflow.yaml -o run.mk ;;
+	slurm) "$ORKC" workflow.yaml -t slurm -o run.sh ;;
+	esac
+	: >result
+	run_kind $kind PYTHON="$PYTOOL"
+	summarize parallel
+	run_kind $kind PYTHON="$PYTOOL"
+	summarize parallel
+done
+test_expect_success 'examples/parallel (foreach): slurm gives the same result as make' '
+	test_cmp "$tmp/make/example/result" "$tmp/slurm/example/result"
+	grep -q "task aggregate: succeeded" "$tmp/slurm/example/result"
+	grep -q "task count\[7\]: succeeded" "$tmp/slurm/example/result"
+'
+
 # ---- --wait, resume without resubmitting --------------------------------
 
 project waitcodes
@@ -393,6 +498,26 @@ test_expect_success 'scancel of every job, the end job too: the run is interrupt
 	grep -Eq "^b +not run" st
 	refute pgrep -f "sleep 317" >/dev/null
 '
+test_expect_success 'ork cancel RUN scancels the run'"'"'s jobs: interrupted, nothing left' '
+	sh run.sh RUN_ID=oc ORK="$ORK" >out
+	n=0
+	until "$ORK" status oc >st && grep -Eq "^a +running" st; do
+		n=$((n + 1)); test $n -lt 60; sleep 0.5
+	done
+	"$ORK" cancel oc 2>err
+	cat err
+	test -z "$(squeue -h)"
+	rc=0; "$ORK" status oc >st || rc=$?
+	expect_eq "ork status of an interrupted run" 1 "$rc"
+	cat st
+	grep -q "^run oc of slow: interrupted" st
+	grep -Eq "^a +(interrupted|failed) " st
+	grep -Eq "^b +not run" st
+	grep -Eq "^c +not run" st
+	refute pgrep -f "sleep 317" >/dev/null
+	test_must_fail "$ORK" cancel oc 2>err
+	grep -q "is not running" err
+'
 test_expect_success 'after a cancel, submitting again resumes the run' '
 	sed -i "s/sleep 317; //" wf.yaml
 	"$ORKC" wf.yaml -t slurm -o run.sh
@@ -413,6 +538,67 @@ test_expect_success 'a job that cannot find the run directory fails and says why
 		sh job.sh 2>err || rc=$?
 	expect_eq status 2 "$rc"
 	grep -q "must be on a filesystem that every node shares" err
+'
+
+project fancancel
+WF=fc
+cat >wf.yaml <<'EOF'
+name: fc
+tasks:
+  work:
+    executor: process
+    command: [sh, -c, "echo $$ >>pids; exec sleep 316"]
+    parallel: 3
+  after: {executor: process, command: [echo, "{}"], depends_on: [work]}
+EOF
+"$ORKC" wf.yaml -t slurm -o run.sh
+# wait_pids N: until N instances noted their pid.
+wait_pids() {
+	n=0
+	until [ "$(cat pids 2>/dev/null | wc -l)" -ge "$1" ]; do
+		n=$((n + 1)); test $n -lt 120 || return 1; sleep 0.5
+	done
+}
+test_expect_success 'ork cancel of a running job array: every instance stops, none is running or queued' '
+	sh run.sh ORK="$ORK" >out
+	cat out
+	wait_pids 3
+	"$ORK" cancel 2>err
+	cat err
+	test -z "$(squeue -h)"
+	for p in $(cat pids); do refute kill -0 "$p" 2>/dev/null; done
+	rc=0; "$ORK" status >st || rc=$?
+	expect_eq "ork status of an interrupted run" 1 "$rc"
+	cat st
+	grep -q "^run default of fc: interrupted" st
+	refute grep -Eq " (running|queued) " st
+	grep -Eq "^work\[1\] +(interrupted|failed) " st
+	grep -Eq "^after +not run" st
+	refute pgrep -f "sleep 316" >/dev/null
+'
+test_expect_success 'scancel of the array by hand: the fan-in records the task failed, the run ends' '
+	rm -f pids
+	sh run.sh RUN_ID=hand ORK="$ORK" >out
+	wait_pids 3
+	scancel "$(sed -n "s/^array work //p" "$(rundir hand)/slurm/jobs")"
+	n=0
+	while [ -n "$(squeue -h)" ]; do n=$((n + 1)); test $n -lt 120; sleep 0.5; done
+	rc=0; "$ORK" status hand >st || rc=$?
+	expect_eq "ork status of a failed run" 1 "$rc"
+	cat st
+	grep -q "^run hand of fc: failed" st
+	grep -Eq "^work +failed " st
+	grep -Eq "^after +skipped" st
+	refute grep -Eq " (running|queued) " st
+	refute pgrep -f "sleep 316" >/dev/null
+'
+test_expect_success 'after the cancel, submitting again resumes: every instance runs and the task succeeds' '
+	sed -i "s/exec sleep 316/true/" wf.yaml
+	"$ORKC" wf.yaml -t slurm -o run.sh
+	sh run.sh --wait ORK="$ORK" >out 2>err
+	"$ORK" status >st
+	grep -q "^run default of fc: succeeded (invocation 2" st
+	expect_eq output "[null,null,null]" "$(tr -d " \n" <"$(fan_out work)")"
 '
 
 finish

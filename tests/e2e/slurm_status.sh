@@ -5,7 +5,8 @@
 # queued and running tasks and the run running while the end job exists,
 # interrupted once it is gone; a start whose job is gone is interrupted
 # whatever pid it names; without squeue the journal's view stands; ork
-# begin refuses the run while its end job exists.
+# begin refuses the run while its end job exists; ork cancel scancels
+# every job the run recorded and records the run interrupted.
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/e2e-lib.sh"
 
 project slurm_status
@@ -94,6 +95,54 @@ test_expect_success 'a malformed jobs file is refused, naming the line' '
 	grep -q "usage: ork slurm record" err
 '
 
+# ork cancel of a Slurm run, with a fake scancel that empties the queue.
+project slurm_cancel
+mkdir bin
+cat >bin/squeue <<EOF
+#!/bin/sh
+cat "$proj/squeue.out"
+EOF
+cat >bin/scancel <<EOF
+#!/bin/sh
+echo "\$@" >>"$proj/scancel.args"
+: >"$proj/squeue.out"
+EOF
+chmod +x bin/squeue bin/scancel
+PATH=$proj/bin:$PATH
+test_expect_success 'ork cancel of a Slurm run scancels its arrays, tasks and end job; the run is interrupted' '
+	"$ORK" begin
+	mkdir -p $R/slurm
+	printf "task a 101\narray b 102\ntask b 103\nend 104\n" >$R/slurm/jobs
+	"$ORK" slurm record
+	expect_eq queued 2 "$(grep -c "\"ev\":\"queued\"" $R/journal.jsonl)"
+	printf "{\"ev\":\"start\",\"task\":\"a\",\"inv\":1,\"attempt\":1,\"time\":\"2026-01-01T00:00:00.000Z\",\"pid\":1}\n" >>$R/journal.jsonl
+	printf "101 RUNNING\n102_0 PENDING\n103 PENDING\n104 PENDING\n" >squeue.out
+	"$ORK" cancel 2>err
+	cat err
+	expect_eq scancel "102 101 103 104" "$(cat scancel.args)"
+	grep -q "its Slurm jobs scancelled, 1 task interrupted (a)" err
+	rc=0; "$ORK" status >st || rc=$?
+	expect_eq "ork status of an interrupted run" 1 "$rc"
+	cat st
+	grep -q "^run default of w: interrupted" st
+	grep -Eq "^a +interrupted" st
+	grep -Eq "^b +not run" st
+	test_must_fail "$ORK" cancel 2>err
+	grep -q "is not running" err
+	expect_eq "scancel calls" 1 "$(wc -l <scancel.args)"
+'
+
+test_expect_success 'an instance started in an array element runs while its own job does, whatever its pid' '
+	printf "{\"ev\":\"start\",\"task\":\"b[0]\",\"inv\":1,\"attempt\":1,\"time\":\"2026-01-01T00:00:00.000Z\",\"pid\":1,\"job\":\"205\"}\n" >>$R/journal.jsonl
+	printf "205 RUNNING\n" >squeue.out
+	"$ORK" status >st || :
+	cat st
+	grep -Eq "^b\[0\] +running" st
+	: >squeue.out
+	"$ORK" status >st || :
+	grep -Eq "^b\[0\] +interrupted" st
+'
+
 # -n needs no Slurm: what would be submitted is what make -n would run.
 project dry
 cp "$top_srcdir/tests/conformance/failure.yaml" wf.yaml
@@ -119,4 +168,38 @@ test_expect_success 'after a make run, submit -n resubmits what make -n would ru
 	grep -qx bad slurm.n
 	refute grep -qx ok1 slurm.n
 '
+project dryfan
+cat >wf.yaml <<'EOF'
+name: dryfan
+tasks:
+  src: {executor: process, command: [echo, '{"xs": [1, 2]}']}
+  arr:
+    executor: process
+    command: [cat]
+    depends_on: [src]
+    parallel: 5
+    concurrency: 2
+    resources: {cpus: 2, partition: p1}
+  each:
+    executor: process
+    command: [cat]
+    depends_on: [src]
+    foreach: src.xs
+    concurrency: 3
+  big: {executor: process, command: [cat], parallel: 2000}
+EOF
+"$ORKC" wf.yaml -t slurm -o run.sh
+test_expect_success 'submit -n: a static fan-out is a job array (%K: concurrency) and a fan-in job' '
+	sh run.sh -n ORK="$ORK" >out
+	cat out
+	grep -qx "sbatch arr\[0-4%2\] after src --time=61 --cpus-per-task=2 --partition=p1" out
+	grep -qx "sbatch arr after arr\[\] --time=10 --partition=p1" out
+	test -z "$(shellcheck -s sh run.sh 2>&1 | head -5)" || ! command -v shellcheck >/dev/null
+'
+test_expect_success 'submit -n: a run-time count, or one above MaxArraySize, is one job without our --time' '
+	grep -qx "sbatch each after src " out
+	grep -qx "sbatch big " out
+	expect_eq lines 6 "$(wc -l <out)"
+'
+
 finish
