@@ -3,7 +3,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <limits.h>
 #include <sys/stat.h>
 
 #include "util.h"

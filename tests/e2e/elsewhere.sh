@@ -69,7 +69,8 @@ test_expect_success 'ork layout: orkc compiles from elsewhere, -o into a third d
 test_expect_success 'ork layout: make -j2 -f ABS runs from elsewhere, tasks in the root' '
 	make -j2 -f "$out/run.mk" ORK="$ORK" PYTHON="$PYTOOL" >make.out 2>&1 || {
 		cat make.out; false; }
-	test ! -e .ork && test ! -e out
+	test ! -e .ork
+	test ! -e out
 	expect_eq "a" succeeded "$(in_root "$root" state a)"
 	expect_eq "b" succeeded "$(in_root "$root" state b)"
 	b=$(in_root "$root" outf b)
@@ -144,7 +145,7 @@ test_expect_success 'the artifact does not depend on the directory orkc ran in' 
 	test_cmp "$out/run.mk" "$out/here.mk" &&
 	test_cmp "$out/run.mk" "$out/rel.mk" &&
 	test_cmp "$out/run.sh" "$out/here.sh" &&
-	! grep -F "$tmp" "$out/run.mk" "$out/run.sh"
+	refute grep -F "$tmp" "$out/run.mk" "$out/run.sh"
 '
 
 # ---- 3. examples/quickstart, from elsewhere ---------------------------------

@@ -8,6 +8,7 @@
 
 #include "jsonx.h"
 #include "plan.h"
+#include "taskroot.h"
 #include "unit.h"
 
 struct fixture {
@@ -247,6 +248,41 @@ static void test_task_files(void)
 	release(&f);
 }
 
+/* One taskroot_locate: the root (one candidate, chosen) from the
+ * artifact's directory, the workflow from the root. */
+static void check_locate(const char *root, const char *wf, const char *art,
+			 const char *from, const char *wfrel)
+{
+	struct taskroot r;
+	memset(&r, 0, sizeof r);
+	r.dir[0] = xstrdup(root);
+	r.why[0] = "the workflow's directory";
+	r.n = 1;
+	CHECK_INTEQ(taskroot_locate(&r, wf, art), 0);
+	CHECK_STREQ(r.from_artifact, from);
+	CHECK_STREQ(r.workflow, wfrel);
+	taskroot_release(&r);
+}
+
+static void test_locate(void)
+{
+	/* Directories every system has; only the workflow's must exist. */
+	check_locate("/usr/bin", "/usr/bin/wf.yaml", "/usr/bin/run.mk", ".", "wf.yaml");
+	check_locate("/usr/bin", "/usr/bin/wf.yaml", "/usr/run.mk", "bin", "wf.yaml");
+	check_locate("/usr", "/usr/bin/wf.yaml", "/usr/bin/run.mk", "..", "bin/wf.yaml");
+	check_locate("/usr/bin", "/usr/bin/w.yaml", "/dev/run.mk", "../usr/bin", "w.yaml");
+	check_locate("/", "/usr/bin/wf.yaml", "/usr/bin/run.mk", "../..", "usr/bin/wf.yaml");
+	check_locate("/usr/bin", "/usr/bin/wf.yaml", "/run.mk", "usr/bin", "wf.yaml");
+	check_locate("/usr/bin", "/usr/bin/wf.yaml", "/usr/bin/", ".", "wf.yaml");
+	/* "/usr/s" is common by bytes, not by components. */
+	check_locate("/usr/sbin", "/usr/sbin/wf.yaml", "/usr/share/run.mk",
+		     "../sbin", "wf.yaml");
+	/* An artifact directory that is not there yet: the root as orkc
+	 * sees it. */
+	check_locate("/usr/bin", "/usr/bin/wf.yaml", "/no/such/dir/run.mk",
+		     "/usr/bin", "wf.yaml");
+}
+
 /* The key of the only task of a one-task workflow. */
 static char *key_of(const char *env, const char *task)
 {
@@ -454,5 +490,5 @@ static void test_all_errors(void)
 }
 
 UNIT_MAIN(test_defaults, test_order, test_order_big, test_cycles,
-	  test_bad_deps, test_collisions, test_task_files, test_keys,
+	  test_bad_deps, test_collisions, test_task_files, test_locate, test_keys,
 	  test_keys_upstream, test_upstream, test_upstream_cycle, test_refs_chain, test_all_errors)
