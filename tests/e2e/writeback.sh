@@ -42,7 +42,7 @@ test_expect_success 'not with ORK_FSYNC=0: nothing is synced then' '
 	ORK_FSYNC=0 strace -f -e trace=sync_file_range -o trace0.txt \
 		make -f run.mk ORK="$ORK" >make.out 2>&1 &&
 	test $(wc -c <"$(outf big)") -eq 24000002 &&
-	! grep -q "sync_file_range(" trace0.txt
+	refute grep -q "sync_file_range(" trace0.txt
 '
 
 finish
