@@ -610,6 +610,57 @@ static int trigger_allows(const struct task_spec *s, const enum dep_state *st,
 
 /* ---- the input ---------------------------------------------------------- */
 
+/* A task whose input is its static members only (no upstream outputs:
+ * the tasks at the top of a graph, not a fan-out's instances, whose
+ * items differ) often has the same input as many
+ * others, {} most of all: its TASK.input.json is then a hard link to
+ * inputs/HASH.json, which the first of them creates.  A link costs no
+ * inode, a create does.  The shared file is used only when it holds
+ * exactly our bytes.  0, or -1: the caller writes a file of its own. */
+static int link_shared_input(struct exec *x)
+{
+	const struct task_spec *s = &x->spec;
+	size_t len = s->ninput + 2;
+	char *text = xmalloc(len);
+	text[0] = '{';
+	memcpy(text + 1, s->input, s->ninput);
+	text[len - 1] = '}';
+	unsigned long long h = 14695981039346656037ULL;
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)text[i];
+		h *= 1099511628211ULL;
+	}
+	char *shared = rundir_file(&x->rd, "inputs/%016llx.json", h);
+	int fd = open(shared, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		char *dir = rundir_file(&x->rd, "inputs");
+		if (mkdir(dir, 0777) < 0 && errno != EEXIST)
+			fd = -2;
+		free(dir);
+		int w = fd == -2 ? -1 : open(shared, O_WRONLY | O_CREAT | O_EXCL |
+					     O_NOFOLLOW | O_CLOEXEC, 0400);
+		if (w >= 0) {
+			fchmod(w, 0400);
+			if (write_all(w, text, len) < 0)
+				unlink(shared);
+			close(w);
+		}
+		fd = open(shared, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	}
+	struct stat st;
+	char *buf = xmalloc(len);
+	int rc = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+		 st.st_size == (off_t)len && (st.st_mode & 0777) == 0400 &&
+		 pread(fd, buf, len, 0) == (ssize_t)len &&
+		 !memcmp(buf, text, len) && link(shared, x->input) == 0 ? 0 : -1;
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	free(text);
+	free(shared);
+	return rc;
+}
+
 /* The input: the static members, then one member per upstream task
  * holding its output file byte for byte (never parsed, so a 100 MB output
  * costs a copy), or null for an upstream that failed or was skipped. */
@@ -635,16 +686,18 @@ static void write_input(struct exec *x, const enum dep_state *st)
 	x->input_fd = -1;
 	if (unlink(x->input) < 0 && errno != ENOENT)
 		fatal(x, "cannot remove %s: %s", x->input, strerror(errno));
-	int fd = open(x->input, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-		      O_CLOEXEC, 0400);
-	if (fd < 0)
-		fatal(x, "cannot create %s: %s", x->input, strerror(errno));
-	fchmod(fd, 0400);
-	const char *bad;
-	if (input_write(fd, s->input, s->ninput, parts, nparts, &bad) < 0)
-		fatal(x, "cannot %s %s: %s", bad ? "read" : "write",
-		      bad ? bad : x->input, strerror(errno));
-	close(fd);
+	if (nparts > 0 || s->instance || link_shared_input(x) < 0) {
+		int fd = open(x->input, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+			      O_CLOEXEC, 0400);
+		if (fd < 0)
+			fatal(x, "cannot create %s: %s", x->input, strerror(errno));
+		fchmod(fd, 0400);
+		const char *bad;
+		if (input_write(fd, s->input, s->ninput, parts, nparts, &bad) < 0)
+			fatal(x, "cannot %s %s: %s", bad ? "read" : "write",
+			      bad ? bad : x->input, strerror(errno));
+		close(fd);
+	}
 	for (size_t i = 0; i < s->ndeps; i++)
 		free((char *)parts[i].path);
 	free(parts);

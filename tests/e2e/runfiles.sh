@@ -1,7 +1,8 @@
 #!/bin/sh
 # End to end: what a task costs in files (DESIGN.md, "What each run file
 # costs") and the durability that replaced an fsync per task.  A task
-# creates its input and its output and nothing else; the spec of each
+# creates its input (a task without upstream links a shared one) and
+# its output and nothing else; the spec of each
 # success goes to specs.jsonl, which ork why reads; ork end syncs once and
 # says when; after a system restart ork begin removes an output that did
 # not reach the disk whole, and its task runs again.
@@ -28,6 +29,9 @@ test_expect_success 'a task creates its input and its output, no other file' '
 	expect_eq inputs 3 "$(grep -c "\.input\.json$" files)"
 	refute grep -E "\.spec\.json$|\.tmp$|\.stdout$" files
 	expect_eq locks tasks "$(ls -A "$(rundir)/locks")"
+	# a (no upstream) shares its input {} through a hard link.
+	expect_eq shared 1 "$(ls "$(rundir)/inputs" | wc -l)"
+	expect_eq input "{}" "$(cat "$(rundir)/a.input.json")"
 	test ! -e "$(rundir)/unclean"
 '
 
