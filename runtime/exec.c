@@ -56,6 +56,8 @@ struct exec {
 	char *pydir;        /* python tasks: where the ork package is */
 	int jfd;            /* journal */
 	struct strbuf ev;   /* scratch for journal events */
+	struct strbuf held; /* a task's last attempt event, written with its
+			     * end event in one append */
 	char *out;          /* RUN/TASK.KEY.json: the output, the make target */
 	char *tmp;          /* RUN/TASK.KEY.json.PID.tmp: $ORK_OUTPUT */
 	char *stdout_path;  /* RUN/TASK.KEY.PID.stdout: a process task's stdout */
@@ -167,9 +169,17 @@ fatal(const struct exec *x, const char *fmt, ...)
 
 static void journal(struct exec *x)
 {
-	if (journal_write(x->jfd, &x->ev) < 0)
+	struct strbuf both = STRBUF_INIT, *sb = &x->ev;
+	if (x->held.len) {
+		strbuf_add(&both, x->held.buf, x->held.len);
+		strbuf_add(&both, x->ev.buf, x->ev.len);
+		strbuf_reset(&x->held);
+		sb = &both;
+	}
+	if (journal_write(x->jfd, sb) < 0)
 		fatal(x, "cannot append to %s/journal.jsonl: %s", x->rd.path,
 		      strerror(errno));
+	strbuf_release(&both);
 }
 
 /* ---- the run ------------------------------------------------------------ */
@@ -1347,7 +1357,9 @@ static void start_event(struct exec *x, const struct attempt *a)
 	journal(x);
 }
 
-static void attempt_event(struct exec *x, const struct attempt *a)
+/* The last attempt's event waits for the end event (one append for
+ * both); one that a retry follows is written at once. */
+static void attempt_event(struct exec *x, const struct attempt *a, int last)
 {
 	event_start(&x->ev, "attempt");
 	event_str(&x->ev, "task", x->spec.task);
@@ -1361,6 +1373,11 @@ static void attempt_event(struct exec *x, const struct attempt *a)
 		event_raw(&x->ev, "details", a->details);
 	event_time(&x->ev, "time", now_wall());
 	event_num(&x->ev, "duration", a->duration);
+	if (last) {
+		strbuf_add(&x->held, x->ev.buf, x->ev.len);
+		strbuf_adds(&x->held, "}\n");
+		return;
+	}
 	journal(x);
 }
 
@@ -1437,7 +1454,8 @@ static void run_attempts(struct exec *x)
 			interrupted(x, proc_interrupted(), k - 1);
 		start_event(x, &a);
 		run_attempt(x, &a);
-		attempt_event(x, &a);
+		attempt_event(x, &a, a.ok || a.interrupted || k == x->max_attempts ||
+			      no_retry(x, &a));
 		if (a.interrupted)
 			interrupted(x, a.interrupted, k);
 		if (a.ok) {
@@ -1568,6 +1586,7 @@ static void exec_release(struct exec *x)
 	spec_release(&x->spec);
 	rundir_release(&x->rd);
 	strbuf_release(&x->ev);
+	strbuf_release(&x->held);
 	free(x->absdir);
 	free(x->python);
 	free(x->params);
