@@ -56,6 +56,8 @@ struct exec {
 	char *pydir;        /* python tasks: where the ork package is */
 	int jfd;            /* journal */
 	struct strbuf ev;   /* scratch for journal events */
+	struct strbuf held; /* a task's last attempt event, written with its
+			     * end event in one append */
 	char *out;          /* RUN/TASK.KEY.json: the output, the make target */
 	char *tmp;          /* RUN/TASK.KEY.json.PID.tmp: $ORK_OUTPUT */
 	char *stdout_path;  /* RUN/TASK.KEY.PID.stdout: a process task's stdout */
@@ -64,10 +66,10 @@ struct exec {
 	int input_fd;
 	struct stat input_st;  /* the input as written, to see it changed */
 	enum dep_state *deps;  /* upstream states, to write the input again */
-	int lock_fd;        /* RUN/locks/TASK.lock, held while we run */
+	int lock_fd;        /* RUN/locks/tasks: our byte locked while we run */
 	double grace;       /* seconds between SIGTERM and SIGKILL */
 	unsigned long long log_max;  /* bytes of log kept per attempt; 0: all */
-	int sync;           /* fsync outputs (ORK_FSYNC, default 1) */
+	int sync;           /* ORK_FSYNC (default 1): ork end syncs */
 	double mono0;       /* when the first attempt started */
 	double wall0;
 	int max_attempts;
@@ -167,9 +169,17 @@ fatal(const struct exec *x, const char *fmt, ...)
 
 static void journal(struct exec *x)
 {
-	if (journal_write(x->jfd, &x->ev) < 0)
+	struct strbuf both = STRBUF_INIT, *sb = &x->ev;
+	if (x->held.len) {
+		strbuf_add(&both, x->held.buf, x->held.len);
+		strbuf_add(&both, x->ev.buf, x->ev.len);
+		strbuf_reset(&x->held);
+		sb = &both;
+	}
+	if (journal_write(x->jfd, sb) < 0)
 		fatal(x, "cannot append to %s/journal.jsonl: %s", x->rd.path,
 		      strerror(errno));
+	strbuf_release(&both);
 }
 
 /* ---- the run ------------------------------------------------------------ */
@@ -297,26 +307,6 @@ static void read_settings(struct exec *x)
 	}
 }
 
-/* While a task runs, its lock file says so ("pid N exec M"); a clean end
- * empties it.  Best effort: a failure only costs the cleanup after a
- * crash. */
-static void note_running(struct exec *x, long pid)
-{
-	char line[64];
-	int n = snprintf(line, sizeof line, "pid %ld exec %ld\n", pid,
-			 (long)getpid());
-	if (ftruncate(x->lock_fd, 0) < 0 || pwrite(x->lock_fd, line, (size_t)n, 0) < 0) {
-		/* See above. */
-	}
-}
-
-static void note_done(struct exec *x)
-{
-	if (ftruncate(x->lock_fd, 0) < 0) {
-		/* See above. */
-	}
-}
-
 /* The environment of process pid has both entries (as "NAME=value"). */
 static int environ_has(const char *pid, const char *a, const char *b)
 {
@@ -365,22 +355,30 @@ static void remove_stale(const struct exec *x, long exec_pid)
 }
 
 /* An ork exec of this task that was killed outright (SIGKILL, a crash)
- * left its lock file saying a task was running.  Its task died with it
- * (PR_SET_PDEATHSIG), but not the task's children: kill every process
- * that still carries this task's ORK_RUN_DIR and ORK_TASK (a daemon
- * that left the group included).  A process that cleared its
- * environment escapes this; only a cgroup would catch it. */
+ * left no end event: ork begin lists such tasks in RUN/unclean, "TASK
+ * PID" lines (lifecycle.h).  Its task died with it (PR_SET_PDEATHSIG),
+ * but not the task's children: kill every process that still carries
+ * this task's ORK_RUN_DIR and ORK_TASK (a daemon that left the group
+ * included), and remove its temporaries.  A process that cleared its
+ * environment escapes this; only a cgroup would catch it.  No file (the
+ * usual case) costs one failed open. */
 static void kill_leftovers(struct exec *x)
 {
-	char buf[64];
-	ssize_t n = pread(x->lock_fd, buf, sizeof buf - 1, 0);
-	if (n <= 0)
+	char *path = rundir_file(&x->rd, "unclean");
+	char *text = read_file_nofollow(path, NULL);
+	free(path);
+	long exec_pid = 0;
+	size_t tlen = strlen(x->spec.task);
+	for (char *line = text; line && *line && !exec_pid;) {
+		char *nl = strchr(line, '\n');
+		if (!strncmp(line, x->spec.task, tlen) && line[tlen] == ' ')
+			exec_pid = atol(line + tlen + 1);
+		line = nl ? nl + 1 : NULL;
+	}
+	free(text);
+	if (exec_pid <= 0)
 		return;
-	buf[n] = '\0';
-	note_done(x);
-	long task_pid, exec_pid;
-	if (sscanf(buf, "pid %ld exec %ld", &task_pid, &exec_pid) == 2)
-		remove_stale(x, exec_pid);
+	remove_stale(x, exec_pid);
 #ifdef __linux__
 	char *a = xasprintf("ORK_RUN_DIR=%s", x->absdir);
 	char *b = xasprintf("ORK_TASK=%s", x->spec.task);
@@ -406,13 +404,47 @@ static void kill_leftovers(struct exec *x)
 #endif
 }
 
+/* The task's byte in RUN/locks/tasks: its name's FNV-1a hash, below
+ * 2^62 (a lock needs no file that long). */
+static off_t lock_offset(const char *task)
+{
+	unsigned long long h = 14695981039346656037ULL;
+	for (const unsigned char *p = (const unsigned char *)task; *p; p++) {
+		h ^= *p;
+		h *= 1099511628211ULL;
+	}
+	return (off_t)(h >> 2);
+}
+
+/* Lock one byte of fd: an open file description lock where there is
+ * one (closing another descriptor of the file does not drop it), else a
+ * process's.  0, or -1 with errno EAGAIN or EACCES when it is taken. */
+static int lock_byte(int fd, off_t at)
+{
+	struct flock fl;
+	memset(&fl, 0, sizeof fl);
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	fl.l_start = at;
+	fl.l_len = 1;
+#ifdef F_OFD_SETLK
+	if (fcntl(fd, F_OFD_SETLK, &fl) == 0)
+		return 0;
+	if (errno != EINVAL)
+		return -1;
+#endif
+	return fcntl(fd, F_SETLK, &fl);
+}
+
 /* The same task never runs twice at once in a run: a second ork exec of
  * it (an ork exec still in its grace period after make was killed, and the
- * rerun's) waits for the first to end.  The lock is released when we exit,
- * however we exit. */
+ * rerun's) waits for the first to end.  The lock is a byte of one file
+ * that all tasks share (a file per task would be a create per task, the
+ * costliest thing a task does on a journaling file system), released
+ * when we exit, however we exit. */
 static void lock_task(struct exec *x)
 {
-	char *path = rundir_file(&x->rd, "locks/%s.lock", x->spec.task);
+	char *path = rundir_file(&x->rd, "locks/tasks");
 	int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0 && errno == ENOENT) {
 		/* A run directory from before locks/ existed. */
@@ -424,9 +456,10 @@ static void lock_task(struct exec *x)
 	}
 	if (fd < 0)
 		fatal(x, "cannot open %s: %s", path, strerror(errno));
+	off_t at = lock_offset(x->spec.task);
 	int told = 0;
-	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		if (errno != EWOULDBLOCK && errno != EINTR)
+	while (lock_byte(fd, at) < 0) {
+		if (errno != EAGAIN && errno != EACCES && errno != EINTR)
 			fatal(x, "cannot lock %s: %s", path, strerror(errno));
 		if (!told)
 			progress(x, "waiting for another ork exec of this task "
@@ -587,6 +620,57 @@ static int trigger_allows(const struct task_spec *s, const enum dep_state *st,
 
 /* ---- the input ---------------------------------------------------------- */
 
+/* A task whose input is its static members only (no upstream outputs:
+ * the tasks at the top of a graph, not a fan-out's instances, whose
+ * items differ) often has the same input as many
+ * others, {} most of all: its TASK.input.json is then a hard link to
+ * inputs/HASH.json, which the first of them creates.  A link costs no
+ * inode, a create does.  The shared file is used only when it holds
+ * exactly our bytes.  0, or -1: the caller writes a file of its own. */
+static int link_shared_input(struct exec *x)
+{
+	const struct task_spec *s = &x->spec;
+	size_t len = s->ninput + 2;
+	char *text = xmalloc(len);
+	text[0] = '{';
+	memcpy(text + 1, s->input, s->ninput);
+	text[len - 1] = '}';
+	unsigned long long h = 14695981039346656037ULL;
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)text[i];
+		h *= 1099511628211ULL;
+	}
+	char *shared = rundir_file(&x->rd, "inputs/%016llx.json", h);
+	int fd = open(shared, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		char *dir = rundir_file(&x->rd, "inputs");
+		if (mkdir(dir, 0777) < 0 && errno != EEXIST)
+			fd = -2;
+		free(dir);
+		int w = fd == -2 ? -1 : open(shared, O_WRONLY | O_CREAT | O_EXCL |
+					     O_NOFOLLOW | O_CLOEXEC, 0400);
+		if (w >= 0) {
+			fchmod(w, 0400);
+			if (write_all(w, text, len) < 0)
+				unlink(shared);
+			close(w);
+		}
+		fd = open(shared, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	}
+	struct stat st;
+	char *buf = xmalloc(len);
+	int rc = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+		 st.st_size == (off_t)len && (st.st_mode & 0777) == 0400 &&
+		 pread(fd, buf, len, 0) == (ssize_t)len &&
+		 !memcmp(buf, text, len) && link(shared, x->input) == 0 ? 0 : -1;
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	free(text);
+	free(shared);
+	return rc;
+}
+
 /* The input: the static members, then one member per upstream task
  * holding its output file byte for byte (never parsed, so a 100 MB output
  * costs a copy), or null for an upstream that failed or was skipped. */
@@ -612,16 +696,18 @@ static void write_input(struct exec *x, const enum dep_state *st)
 	x->input_fd = -1;
 	if (unlink(x->input) < 0 && errno != ENOENT)
 		fatal(x, "cannot remove %s: %s", x->input, strerror(errno));
-	int fd = open(x->input, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-		      O_CLOEXEC, 0400);
-	if (fd < 0)
-		fatal(x, "cannot create %s: %s", x->input, strerror(errno));
-	fchmod(fd, 0400);
-	const char *bad;
-	if (input_write(fd, s->input, s->ninput, parts, nparts, &bad) < 0)
-		fatal(x, "cannot %s %s: %s", bad ? "read" : "write",
-		      bad ? bad : x->input, strerror(errno));
-	close(fd);
+	if (nparts > 0 || s->instance || link_shared_input(x) < 0) {
+		int fd = open(x->input, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+			      O_CLOEXEC, 0400);
+		if (fd < 0)
+			fatal(x, "cannot create %s: %s", x->input, strerror(errno));
+		fchmod(fd, 0400);
+		const char *bad;
+		if (input_write(fd, s->input, s->ninput, parts, nparts, &bad) < 0)
+			fatal(x, "cannot %s %s: %s", bad ? "read" : "write",
+			      bad ? bad : x->input, strerror(errno));
+		close(fd);
+	}
 	for (size_t i = 0; i < s->ndeps; i++)
 		free((char *)parts[i].path);
 	free(parts);
@@ -972,21 +1058,16 @@ static int check_output_type(const struct exec *x, struct attempt *a,
 	return rc;
 }
 
-/* Make the checked output the task's result: on disk for good (a power
- * loss after make saw it done must not leave an empty file), then in
- * place. */
+/* Make the checked output the task's result: renamed into place, so
+ * that it is whole or absent.  Not synced here: an fsync per task costs
+ * more than the task (two journal commits); ork end syncs the run
+ * directory's file system once, and ork begin checks, after a system
+ * restart, the outputs written since the last sync (lifecycle.h). */
 static void publish(struct exec *x, const char *out)
 {
-	int fd = x->sync ? open(out, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1;
-	if (x->sync && (fd < 0 || (fsync(fd) < 0 && errno != EINVAL)))
-		fatal(x, "cannot sync %s: %s", out, strerror(errno));
-	if (fd >= 0)
-		close(fd);
 	if (rename(out, x->out) < 0)
 		fatal(x, "cannot rename %s to %s: %s", out, x->out,
 		      strerror(errno));
-	if (x->sync && fsync_parent(x->out) < 0)
-		fatal(x, "cannot sync %s: %s", x->rd.path, strerror(errno));
 }
 
 /* Ork's deferred outputs, which orkc does not track. */
@@ -1059,8 +1140,10 @@ static void settle_output(struct exec *x, struct attempt *a, int outfd,
 	}
 	if (out) {
 		publish(x, out);
-		/* What ork why compares a changed definition with. */
-		spec_record(&x->rd, x->spec.task, getenv("ORK_SPEC"));
+		/* What ork why compares a changed definition with (ork
+		 * why is about tasks, not a fan-out's instances). */
+		if (!x->spec.instance)
+			spec_record(&x->rd, x->spec.task, getenv("ORK_SPEC"));
 	}
 	if (!out) {
 		stdout_to_log(a, outfd);
@@ -1221,7 +1304,6 @@ static void run_process(struct exec *x, struct attempt *a, int outfd,
 		return;
 	}
 	a->started = 1;
-	note_running(x, (long)p.pid);
 	p.pipe_fd = pfd[0];
 	p.sink = log_sink;
 	p.sink_ctx = a;
@@ -1235,7 +1317,6 @@ static void run_process(struct exec *x, struct attempt *a, int outfd,
 	proc_kill_group(&p, sig, x->grace);
 	proc_kill_adopted(x->grace, x->sec.relay);
 	secrets_flush(&x->sec);
-	note_done(x);
 	describe_end(x, a, &p, r);
 }
 
@@ -1318,7 +1399,9 @@ static void start_event(struct exec *x, const struct attempt *a)
 	journal(x);
 }
 
-static void attempt_event(struct exec *x, const struct attempt *a)
+/* The last attempt's event waits for the end event (one append for
+ * both); one that a retry follows is written at once. */
+static void attempt_event(struct exec *x, const struct attempt *a, int last)
 {
 	event_start(&x->ev, "attempt");
 	event_str(&x->ev, "task", x->spec.task);
@@ -1332,6 +1415,11 @@ static void attempt_event(struct exec *x, const struct attempt *a)
 		event_raw(&x->ev, "details", a->details);
 	event_time(&x->ev, "time", now_wall());
 	event_num(&x->ev, "duration", a->duration);
+	if (last) {
+		strbuf_add(&x->held, x->ev.buf, x->ev.len);
+		strbuf_adds(&x->held, "}\n");
+		return;
+	}
 	journal(x);
 }
 
@@ -1408,7 +1496,8 @@ static void run_attempts(struct exec *x)
 			interrupted(x, proc_interrupted(), k - 1);
 		start_event(x, &a);
 		run_attempt(x, &a);
-		attempt_event(x, &a);
+		attempt_event(x, &a, a.ok || a.interrupted || k == x->max_attempts ||
+			      no_retry(x, &a));
 		if (a.interrupted)
 			interrupted(x, a.interrupted, k);
 		if (a.ok) {
@@ -1443,7 +1532,7 @@ static void run_fanout(struct exec *x)
 	x->mono0 = now_mono();
 	x->wall0 = now_wall();
 	int rc = fanout_run(&x->spec, getenv("ORK_SPEC"), &x->rd, x->out,
-			    x->sync, &err);
+			    0, &err);
 	if (rc > 1)
 		interrupted(x, rc, 1);
 	if (rc == 0) {
@@ -1566,6 +1655,7 @@ static void exec_release(struct exec *x)
 	spec_release(&x->spec);
 	rundir_release(&x->rd);
 	strbuf_release(&x->ev);
+	strbuf_release(&x->held);
 	free(x->absdir);
 	free(x->python);
 	free(x->params);

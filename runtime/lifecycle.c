@@ -1,6 +1,7 @@
 /* lifecycle: see lifecycle.h. */
 #include "lifecycle.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -8,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -189,6 +191,140 @@ static int progress_reset(const struct rundir *rd)
 	return 0;
 }
 
+/* ---- durability -------------------------------------------------------- */
+
+/* The kernel's id of this boot into buf, or "" where there is none. */
+static void boot_id(char *buf, size_t n)
+{
+	buf[0] = '\0';
+	int fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	ssize_t r = read(fd, buf, n - 1);
+	close(fd);
+	buf[r > 0 ? r : 0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
+/* NAME.KEY.json, KEY 16 hex digits: a task's (or an instance's) output. */
+static int output_name(const char *name)
+{
+	size_t n = strlen(name);
+	if (n < 23 || strcmp(name + n - 5, ".json") || name[n - 22] != '.')
+		return 0;
+	for (size_t i = n - 21; i < n - 5; i++)
+		if (!strchr("0123456789abcdef", name[i]))
+			return 0;
+	return 1;
+}
+
+/* Whether the regular file at path holds one JSON value. */
+static int output_whole(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0 || st.st_size == 0) {
+		if (fd >= 0)
+			close(fd);
+		return fd < 0 && errno == ENOENT;
+	}
+	size_t len = (size_t)st.st_size;
+	char *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED)
+		return 1;   /* cannot tell: keep it */
+	int ok = jsonx_validate(map, len, NULL, NULL) == 0;
+	munmap(map, len);
+	return ok;
+}
+
+/* After a system restart, an output written since the last sync (ork
+ * end's) may have reached the disk empty or in part although its name
+ * did.  Remove each such output that is not one JSON value, so that it
+ * counts as missing; -1 after saying so when there was one (make has
+ * already looked at the outputs: the next invocation re-runs them). */
+static int check_after_restart(const struct rundir *rd, const cJSON *old)
+{
+	double since = 0;
+	parse_time(jsonx_get_string(old, "synced"), &since);
+	DIR *d = opendir(rd->path);
+	struct dirent *e;
+	struct strbuf names = STRBUF_INIT;
+	int n = 0;
+	while (d && (e = readdir(d))) {
+		struct stat st;
+		if (!output_name(e->d_name))
+			continue;
+		char *p = rundir_file(rd, "%s", e->d_name);
+		/* A second of slack for the file system's coarse clock. */
+		if (lstat(p, &st) == 0 && S_ISREG(st.st_mode) &&
+		    (double)st.st_mtim.tv_sec + 1 >= since && !output_whole(p) &&
+		    unlink(p) == 0) {
+			strbuf_addf(&names, "%s%s", n ? ", " : "", e->d_name);
+			n++;
+		}
+		free(p);
+	}
+	if (d)
+		closedir(d);
+	if (n)
+		warn_msg("removed %d output%s that a system restart left incomplete "
+			 "in %s (%s); run again to redo %s", n, n == 1 ? "" : "s",
+			 rd->path, strbuf_str(&names), n == 1 ? "its task" : "their tasks");
+	strbuf_release(&names);
+	return n ? -1 : 0;
+}
+
+/* RUN/unclean: "TASK PID" for each task whose last ork exec (PID)
+ * ended without an end event, killed outright; the next ork exec of the
+ * task kills what it left running (exec.c).  No file when there is none:
+ * ork exec looks for it, and a missing file is the cheap case. */
+static int note_unclean(const struct rundir *rd)
+{
+	char *path = rundir_file(rd, "unclean");
+	int rc = unlink(path) < 0 && errno != ENOENT ? -1 : 0;
+	struct history h = HISTORY_INIT;
+	struct strbuf sb = STRBUF_INIT;
+	if (rc == 0 && history_load(&h, rd) == 0)
+		for (size_t i = 0; i < h.ntasks; i++)
+			if (h.tasks[i].open && h.tasks[i].pid > 0)
+				strbuf_addf(&sb, "%s %ld\n", h.tasks[i].task,
+					    h.tasks[i].pid);
+	if (rc == 0 && sb.len)
+		rc = write_file_atomic(path, sb.buf, sb.len);
+	history_release(&h);
+	strbuf_release(&sb);
+	free(path);
+	return rc;
+}
+
+/* ORK_FSYNC=0: no sync at all (ork exec checks the value). */
+static int sync_wanted(void)
+{
+	const char *f = getenv("ORK_FSYNC");
+	return !(f && !strcmp(f, "0"));
+}
+
+/* Flush what the invocation wrote in the run directory to the disk:
+ * one syncfs(2) of its file system (sync(2) where there is none), not an
+ * fsync per file.  0, or -1 with errno set. */
+static int sync_run(const struct rundir *rd)
+{
+	int fd = open(rd->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+#ifdef __linux__
+	int rc = syncfs(fd);
+#else
+	sync();
+	int rc = 0;
+#endif
+	int e = errno;
+	close(fd);
+	errno = e;
+	return rc;
+}
+
 int run_begin(const struct rundir *rd, int python)
 {
 	char *sub = rundir_file(rd, "logs");
@@ -221,9 +357,18 @@ static int run_begin_locked(const struct rundir *rd, int python)
 		return -1;
 	}
 	double now = now_wall();
-	char t[32];
+	char t[32], boot[64];
 	format_time(now, t);
 	int inv = (int)jsonx_get_number(old, "invocation", 0) + 1;
+	boot_id(boot, sizeof boot);
+	const char *oboot = jsonx_get_string(old, "boot");
+	int restarted = *boot && oboot && strcmp(oboot, boot);
+	if (restarted && check_after_restart(rd, old) < 0) {
+		cJSON_Delete(old);
+		return -1;
+	}
+	/* What survived a restart is on the disk: synced as of now. */
+	const char *synced = restarted ? t : jsonx_get_string(old, "synced");
 	const char *created = jsonx_get_string(old, "created");
 
 	/* A fresh object each time keeps the members in one order. */
@@ -238,6 +383,12 @@ static int run_begin_locked(const struct rundir *rd, int python)
 	/* Our parent drives the run (make, or the sh artifact): while it
 	 * lives the run may be running; once it is gone, it is not. */
 	cJSON_AddNumberToObject(run, "pid", (double)getppid());
+	/* This boot, and when the run directory was last synced: what
+	 * check_after_restart needs. */
+	if (*boot)
+		cJSON_AddStringToObject(run, "boot", boot);
+	if (synced)
+		cJSON_AddStringToObject(run, "synced", synced);
 	/* run.* and the params, fixed before any task starts (runctx.h). */
 	if (runctx_begin(run, old, rd) < 0) {
 		warn_msg("run %s of %s not started", rd->run_id, rd->workflow);
@@ -267,6 +418,8 @@ static int run_begin_locked(const struct rundir *rd, int python)
 	cJSON_Delete(run);
 	if (rc == 0)
 		rc = progress_reset(rd);
+	if (rc == 0)
+		rc = note_unclean(rd);
 	int fd = rc < 0 ? -1 : journal_open(rd);
 	if (fd >= 0) {
 		struct strbuf ev = STRBUF_INIT;
@@ -423,6 +576,9 @@ char *upstream_report(const struct rundir *rd, const char *const *tasks,
 static void finish_run(const struct rundir *rd, const char *state,
 		       char **tasks, int ntasks, int worked)
 {
+	/* Before run.json says the run ended: what it says ended is on
+	 * the disk. */
+	int synced = sync_wanted() && sync_run(rd) == 0;
 	cJSON *run = rundir_load_run(rd);
 	if (!run)
 		run = cJSON_CreateObject();
@@ -437,6 +593,10 @@ static void finish_run(const struct rundir *rd, const char *state,
 	for (int i = 0; i < ntasks; i++)
 		cJSON_AddItemToArray(arr, cJSON_CreateString(tasks[i]));
 	cJSON_DeleteItemFromObjectCaseSensitive(run, "ntasks");
+	if (synced) {
+		cJSON_DeleteItemFromObjectCaseSensitive(run, "synced");
+		cJSON_AddStringToObject(run, "synced", t);
+	}
 	if (worked) {
 		/* The timings of the last invocation that ran a task: a
 		 * no-op re-run keeps them (its own are started/finished). */

@@ -32,32 +32,73 @@ const char *generates_missing(const struct task_spec *s)
 
 int spec_record(const struct rundir *rd, const char *task, const char *spec)
 {
-	char *path = rundir_file(rd, "%s.spec.json", task);
-	char *tmp = rundir_file(rd, "%s.spec.json.%ld.tmp", task, (long)getpid());
-	int rc = -1, e = 0;
-	unlink(tmp);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-		      0644);
-	if (fd >= 0) {
-		rc = write_all(fd, spec, strlen(spec));
-		e = errno;
-		if (close(fd) < 0 && rc == 0) {
-			rc = -1;
-			e = errno;
-		}
-		if (rc == 0 && rename(tmp, path) < 0) {
-			rc = -1;
-			e = errno;
-		}
-		if (rc < 0)
-			unlink(tmp);
-	} else {
-		e = errno;
-	}
+	/* One line {"task":NAME,"spec":SPEC} appended to specs.jsonl in one
+	 * write(2): no file to create per task (a create is what a task
+	 * costs on a journaling file system). */
+	struct strbuf line = STRBUF_INIT;
+	strbuf_adds(&line, "{\"task\":");
+	jsonx_quote(&line, task, strlen(task), 0);
+	strbuf_adds(&line, ",\"spec\":");
+	size_t at = line.len;
+	strbuf_adds(&line, spec);
+	/* JSON has no raw newline inside a string: outside one it is
+	 * white space. */
+	for (size_t i = at; i < line.len; i++)
+		if (line.buf[i] == '\n' || line.buf[i] == '\r')
+			line.buf[i] = ' ';
+	strbuf_adds(&line, "}\n");
+	char *path = rundir_file(rd, "specs.jsonl");
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW |
+		      O_CLOEXEC, 0644);
+	int rc = fd < 0 ? -1 : write_all(fd, line.buf, line.len);
+	int e = errno;
+	if (fd >= 0)
+		close(fd);
 	free(path);
-	free(tmp);
+	strbuf_release(&line);
 	errno = e;
 	return rc;
+}
+
+/* The spec of the task's last success: the last line of specs.jsonl
+ * recorded for it (searched from the end), else TASK.spec.json (written
+ * by older versions).  NULL when there is none. */
+static cJSON *spec_recorded(const struct rundir *rd, const char *task)
+{
+	struct strbuf pre = STRBUF_INIT;
+	strbuf_adds(&pre, "{\"task\":");
+	jsonx_quote(&pre, task, strlen(task), 0);
+	strbuf_addc(&pre, ',');
+	char *path = rundir_file(rd, "specs.jsonl");
+	size_t len = 0;
+	char *text = read_file_nofollow(path, &len);
+	free(path);
+	cJSON *spec = NULL;
+	for (size_t end = len; text && end > 0 && !spec;) {
+		if (text[end - 1] == '\n') {
+			end--;
+			continue;
+		}
+		size_t start = end;
+		while (start > 0 && text[start - 1] != '\n')
+			start--;
+		if (end - start >= pre.len && !memcmp(text + start, pre.buf, pre.len)) {
+			cJSON *line = cJSON_ParseWithLength(text + start, end - start);
+			spec = cJSON_DetachItemFromObjectCaseSensitive(line, "spec");
+			cJSON_Delete(line);
+		}
+		end = start;
+	}
+	free(text);
+	strbuf_release(&pre);
+	if (spec)
+		return spec;
+	char *rec = rundir_file(rd, "%s.spec.json", task);
+	char *old = read_file_nofollow(rec, NULL);
+	spec = old ? cJSON_Parse(old) : NULL;
+	free(rec);
+	free(old);
+	return spec;
 }
 
 /* ---- reasons ------------------------------------------------------------ */
@@ -214,17 +255,13 @@ static int scan_end(void *ctx, const cJSON *ev)
 }
 
 /* No output: the definition changed since the last success (which
- * fields, when TASK.spec.json says), or the task failed, was skipped, or
+ * fields, when specs.jsonl says), or the task failed, was skipped, or
  * never ran in this run. */
 static void missing_reason(struct strbuf *sb, const struct rundir *rd,
 			   const struct task_spec *s, const char *text)
 {
-	char *rec = rundir_file(rd, "%s.spec.json", s->task);
-	char *old = read_file_nofollow(rec, NULL);
-	cJSON *o = old ? cJSON_Parse(old) : NULL;
+	cJSON *o = spec_recorded(rd, s->task);
 	const char *okey = jsonx_get_string(o, SPEC_M_KEY);
-	free(rec);
-	free(old);
 	int changed = okey && strcmp(okey, s->key);
 	if (changed) {
 		cJSON *n = cJSON_Parse(text);

@@ -13,10 +13,10 @@
  * successful attempt, that fails it), or NULL. */
 const char *generates_missing(const struct task_spec *s);
 
-/* Keep spec (ORK_SPEC's text) as TASK.spec.json in the run directory, the
- * definition of the task's last success, which ork why compares with.
- * Not synced: losing it only makes ork why say less.  0, or -1 with errno
- * set. */
+/* Record spec (ORK_SPEC's text) as the definition of the task's last
+ * success, which ork why compares with: one line appended to
+ * specs.jsonl in the run directory.  Not synced: losing it only makes
+ * ork why say less.  0, or -1 with errno set. */
 int spec_record(const struct rundir *rd, const char *task, const char *spec);
 
 /* ork why TASK [UPSTREAM...]: one line, "# TASK: reason; reason", for a
