@@ -19,7 +19,8 @@
 #
 # W1 and W2 also time ninja on the same work (a build.ninja with stamp
 # files) and, for W1, Snakemake and doit where installed; their ratios are
-# against the same hand-written Makefile.
+# against the same hand-written Makefile.  PEERS (default "ninja snakemake
+# doit") names the ones to time.
 set -eu
 LC_ALL=C
 export LC_ALL
@@ -62,6 +63,13 @@ median() {
 		i=$((i + 1))
 	done
 	sort -n "$work/times" | awk '{a[NR]=$1} END{printf "%.3f", a[int((NR+1)/2)]}'
+}
+
+# peer TOOL: whether to time TOOL too: installed and named in $PEERS
+# (default: every peer; PEERS=ninja skips Snakemake's minutes per run).
+peer() {
+	case " ${PEERS-ninja snakemake doit} " in *" $1 "*) ;; *) return 1 ;; esac
+	command -v "$1" >/dev/null 2>&1
 }
 
 ratio() { echo "$1 $2" | awk '{ printf "%.2f", ($2 > 0 ? $1 / $2 : 0) }'; }
@@ -137,7 +145,7 @@ w1() {
 	b=$(median make -s -j"$jobs" -f hand.mk)
 	report W1 "$a" "$b"
 	report_sh W1 "$a" "$b"
-	if command -v ninja >/dev/null 2>&1; then
+	if peer ninja; then
 		{
 			i=1
 			while [ $i -le 1000 ]; do printf 'stamps/t%04d:\n' $i; i=$((i + 1)); done
@@ -149,7 +157,7 @@ w1() {
 		prepare='rm -rf .ork stamps .ninja_log .ninja_deps; mkdir stamps'
 		report_peer W1 ninja "$(median ninja -j"$jobs")" "$b"
 	fi
-	if command -v snakemake >/dev/null 2>&1; then
+	if peer snakemake; then
 		cat >Snakefile <<'SMK'
 rule all:
     input: "stamps/join"
@@ -164,7 +172,7 @@ SMK
 		prepare='rm -rf .ork stamps .snakemake'
 		report_peer W1 smk "$(median snakemake -q -c"$jobs")" "$b"
 	fi
-	if command -v doit >/dev/null 2>&1; then
+	if peer doit; then
 		cat >dodo.py <<'DODO'
 import os
 STAMPS = ["stamps/t%04d" % i for i in range(1, 1001)]
@@ -211,7 +219,7 @@ w2() {
 	b=$(median make -s -j"$jobs" -f hand.mk)
 	report W2 "$a" "$b"
 	report_sh W2 "$a" "$b"
-	if command -v ninja >/dev/null 2>&1; then
+	if peer ninja; then
 		{
 			echo 'stamps/c001:'
 			i=2
