@@ -612,9 +612,11 @@ static const struct type_field *key_field(struct tc *c, const struct type *obj,
 		k = strbuf_str(&c->scratch);
 		n = c->scratch.len;
 	}
+	/* Compare lengths first: a decoded key may hold NUL bytes
+	 * ("\u0000"), which strncmp would take for its end. */
 	for (size_t i = 0; i < obj->nfields; i++) {
 		const char *f = obj->fields[i].name;
-		if (!strncmp(f, k, n) && !f[n])
+		if (strlen(f) == n && !memcmp(f, k, n))
 			return &obj->fields[i];
 	}
 	return NULL;

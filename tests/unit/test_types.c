@@ -212,6 +212,12 @@ static void test_check_paths(void)
 		    "a: expected int, got str");
 	CHECK_STREQ(check("{a: {b: int}}", "{\"\\u0061\": {\"b\": \"x\"}}"),
 		    "a.b: expected int, got str");
+	/* A decoded key with a NUL byte is not a field cut short there
+	 * (found by fuzz_runtime: it matched, then read past the name). */
+	CHECK_STREQ(check("{a: int}", "{\"a\\u0000b\": \"x\"}"),
+		    "a: missing, expected int");
+	CHECK_STREQ(check("{a: int}", "{\"a\\u0000\": \"x\"}"),
+		    "a: missing, expected int");
 	CHECK_STREQ(check("dict[str, int]", "{\"x\\\"y\": null}"),
 		    "[\"x\\\"y\"]: expected int, got null");
 	CHECK_STREQ(check("{'a b': int}", "{\"a b\": true}"),
