@@ -359,6 +359,38 @@ static void test_big_mapping(void)
 	strbuf_release(&sb);
 }
 
+/* The alias cap counts the nodes aliases copy, not the file's own: an
+ * anchored list of 1,000 scalars (1,001 nodes) may be used 249 times,
+ * not 250, and a file with more nodes than that needs no alias at all. */
+static struct ynode *load_uses(int uses)
+{
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_adds(&sb, "a: &a [");
+	for (int i = 0; i < 1000; i++)
+		strbuf_adds(&sb, i ? ", x" : "x");
+	strbuf_adds(&sb, "]\nb:\n");
+	for (int i = 0; i < uses; i++)
+		strbuf_adds(&sb, "  - *a\n");
+	for (int i = 0; i < 300000; i++)
+		strbuf_addf(&sb, "c%d: 1\n", i);
+	struct ynode *n = load(sb.buf);
+	strbuf_release(&sb);
+	return n;
+}
+
+static void test_alias_node_cap(void)
+{
+	struct ynode *n = load_uses(249);
+	CHECK(n != NULL);
+	CHECK_INTEQ(d.nerrors, 0);
+	ynode_free(n);
+	n = load_uses(250);
+	CHECK(n == NULL);
+	CHECK(msg(0) && strstr(msg(0), "too many nodes (more than 250000)"));
+	CHECK(d.nmsgs && d.msgs[0].pos.line == 252);
+	ynode_free(n);
+}
+
 static void done(void)
 {
 	diag_release(&d);
@@ -367,4 +399,4 @@ static void done(void)
 UNIT_MAIN(test_positions, test_positions_utf8, test_core_schema,
 	  test_scalar_values, test_json, test_duplicate_keys, test_aliases,
 	  test_merge_keys, test_tags, test_syntax_errors, test_unterminated_input, test_depth,
-	  test_big_mapping, done)
+	  test_big_mapping, test_alias_node_cap, done)
