@@ -593,9 +593,9 @@ static const char *dep_phrase(enum dep_state st)
 	}
 }
 
-/* Whether the trigger lets the task run; if not, why, in reason. */
+/* Whether the trigger lets the task run; if not, why is added to why. */
 static int trigger_allows(const struct task_spec *s, const enum dep_state *st,
-			  char *reason, size_t n)
+			  struct strbuf *why)
 {
 	size_t succeeded = 0;
 	for (size_t i = 0; i < s->ndeps; i++) {
@@ -606,13 +606,13 @@ static int trigger_allows(const struct task_spec *s, const enum dep_state *st,
 		else if (s->trigger == SPEC_NONE_FAILED)
 			blocks = st[i] == DEP_FAILED || st[i] == DEP_NOT_RUN;
 		if (blocks) {
-			snprintf(reason, n, "upstream '%s' %s", s->deps[i].task,
-				 dep_phrase(st[i]));
+			strbuf_addf(why, "upstream '%s' %s", s->deps[i].task,
+				    dep_phrase(st[i]));
 			return 0;
 		}
 	}
 	if (s->trigger == SPEC_ONE_SUCCESS && s->ndeps && !succeeded) {
-		snprintf(reason, n, "no upstream task succeeded");
+		strbuf_adds(why, "no upstream task succeeded");
 		return 0;
 	}
 	return 1;
@@ -1553,10 +1553,9 @@ static void run_fanout(struct exec *x)
 static void run_one_instance(struct exec *x, long index)
 {
 	enum dep_state *st = x->deps = dep_states(x);
-	char reason[1024];
 	struct strbuf err = STRBUF_INIT;
 	enum render_result rr = RENDER_RUN;
-	int allowed = trigger_allows(&x->spec, st, reason, sizeof reason);
+	int allowed = trigger_allows(&x->spec, st, &err);
 	int templates = x->spec.templates;
 	x->spec.templates = 0;
 	if (allowed && x->spec.when)
@@ -1564,7 +1563,8 @@ static void run_one_instance(struct exec *x, long index)
 	x->spec.templates = templates;
 	if (!allowed || rr != RENDER_RUN) {
 		fprintf(stderr, "ork: %s[%ld]: not run (%s)\n", x->spec.task,
-			index, allowed ? "its when did not let it" : reason);
+			index, allowed ? "its when did not let it" :
+			strbuf_str(&err));
 	} else if (fanout_exec_one(&x->spec, getenv("ORK_SPEC"), &x->rd, index,
 				   &err)) {
 		fprintf(stderr, "ork: %s[%ld]: not run (%s)\n", x->spec.task,
@@ -1720,14 +1720,11 @@ int cmd_exec(int argc, char **argv)
 	remove_temporaries(&x);
 
 	enum dep_state *st = x.deps = dep_states(&x);
-	char reason[512];
 	struct strbuf err = STRBUF_INIT;
 	/* Then the condition and the templates, only for tasks that have
 	 * them (render.h): a task without them pays nothing here. */
 	enum render_result rr = RENDER_RUN;
-	int allowed = trigger_allows(&x.spec, st, reason, sizeof reason);
-	if (!allowed)
-		strbuf_adds(&err, reason);
+	int allowed = trigger_allows(&x.spec, st, &err);
 	/* A fan-out task's templates are its instances' (item, index). */
 	int templates = x.spec.templates;
 	if (fans_out)
