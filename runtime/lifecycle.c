@@ -19,6 +19,7 @@
 #include "proc.h"
 #include "pyenv.h"
 #include "runctx.h"
+#include "why.h"
 #include "util.h"
 
 int use_color(int fd)
@@ -420,6 +421,10 @@ static int run_begin_locked(const struct rundir *rd, int python)
 		rc = progress_reset(rd);
 	if (rc == 0)
 		rc = note_unclean(rd);
+	/* A failed compaction leaves the file as it was: nothing to stop
+	 * the run for. */
+	if (rc == 0)
+		(void)spec_compact(rd);
 	int fd = rc < 0 ? -1 : journal_open(rd);
 	if (fd >= 0) {
 		struct strbuf ev = STRBUF_INIT;

@@ -60,6 +60,110 @@ int spec_record(const struct rundir *rd, const char *task, const char *spec)
 	return rc;
 }
 
+/* The task name of a specs.jsonl line, as the JSON string it is written
+ * in ({"task":"NAME",...): its length from line, or 0 for a line that
+ * is not one (a torn last line). */
+static size_t line_key(const char *line, size_t n)
+{
+	static const char pre[] = "{\"task\":\"";
+	size_t i = sizeof pre - 1;
+	if (n < i || memcmp(line, pre, i))
+		return 0;
+	for (; i < n; i++) {
+		if (line[i] == '\\')
+			i++;
+		else if (line[i] == '"')
+			return i + 1 < n && line[i + 1] == ',' ? i + 1 : 0;
+	}
+	return 0;
+}
+
+static unsigned long key_hash(const char *k, size_t n)
+{
+	unsigned long h = 5381;
+	for (size_t i = 0; i < n; i++)
+		h = h * 33 + (unsigned char)k[i];
+	return h;
+}
+
+/* Marks the key seen; returns whether it was already. */
+static int seen_before(const char **slots, size_t *lens, size_t mask,
+		       const char *k, size_t n)
+{
+	for (size_t i = key_hash(k, n) & mask;; i = (i + 1) & mask) {
+		if (!slots[i]) {
+			slots[i] = k;
+			lens[i] = n;
+			return 0;
+		}
+		if (lens[i] == n && !memcmp(slots[i], k, n))
+			return 1;
+	}
+}
+
+/* The lines of text still in use: the last one of each task.  Their
+ * total length goes to *kept; lines[] gets each kept line's start and
+ * end, from the last line back, and the count is returned. */
+static size_t last_lines(const char *text, size_t len, size_t (*lines)[2],
+			 size_t nlines, size_t *kept)
+{
+	size_t cap = 16;
+	while (cap < 2 * nlines)
+		cap *= 2;
+	const char **slots = xcalloc(cap, sizeof *slots);
+	size_t *lens = xcalloc(cap, sizeof *lens);
+	size_t n = 0;
+	*kept = 0;
+	for (size_t end = len; end > 0;) {
+		size_t start = end - 1;
+		while (start > 0 && text[start - 1] != '\n')
+			start--;
+		size_t k = line_key(text + start, end - start);
+		/* A torn last line (no newline) is dropped. */
+		if (k && text[end - 1] == '\n' &&
+		    !seen_before(slots, lens, cap - 1, text + start, k)) {
+			lines[n][0] = start;
+			lines[n][1] = end;
+			*kept += end - start;
+			n++;
+		}
+		end = start;
+	}
+	free(slots);
+	free(lens);
+	return n;
+}
+
+int spec_compact(const struct rundir *rd)
+{
+	char *path = rundir_file(rd, "specs.jsonl");
+	size_t len = 0;
+	char *text = read_file_nofollow(path, &len);
+	int rc = 0;
+	if (text && len >= SPECS_COMPACT_AT) {
+		size_t nlines = 0;
+		for (size_t i = 0; i < len; i++)
+			nlines += text[i] == '\n';
+		size_t (*lines)[2] = xcalloc(nlines + 1, sizeof *lines);
+		size_t kept;
+		size_t n = last_lines(text, len, lines, nlines + 1, &kept);
+		/* Only when it at least halves the file: each task's line is
+		 * rewritten, so this stays linear in the lines appended. */
+		if (kept <= len / 2) {
+			struct strbuf out = STRBUF_INIT;
+			while (n-- > 0)
+				strbuf_add(&out, text + lines[n][0],
+					   lines[n][1] - lines[n][0]);
+			rc = write_file_atomic(path, out.buf, out.len);
+			strbuf_release(&out);
+		}
+		free(lines);
+	}
+	free(text);
+	free(path);
+	return rc;
+}
+
 /* The spec of the task's last success: the last line of specs.jsonl
  * recorded for it (searched from the end), else TASK.spec.json (written
  * by older versions).  NULL when there is none. */

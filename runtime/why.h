@@ -2,7 +2,8 @@
  * the spec a task last succeeded with, and `ork why`, which says why a
  * task would run (make -n, sh run.sh -n) and changes nothing.
  *
- * Calls: taskspec, rundir, journal.  Called by exec and ork. */
+ * Calls: taskspec, rundir, journal.  Called by exec, lifecycle (ork
+ * begin compacts specs.jsonl) and ork. */
 #ifndef ORK_WHY_H
 #define ORK_WHY_H
 
@@ -18,6 +19,13 @@ const char *generates_missing(const struct task_spec *s);
  * specs.jsonl in the run directory.  Not synced: losing it only makes
  * ork why say less.  0, or -1 with errno set. */
 int spec_record(const struct rundir *rd, const char *task, const char *spec);
+
+/* specs.jsonl grows by a line per success; from SPECS_COMPACT_AT bytes
+ * on, when at least half of it is lines a later one of the same task
+ * replaces, ork begin rewrites it with each task's last line only (in
+ * their order, atomically).  0, or -1 with errno set. */
+#define SPECS_COMPACT_AT (1 << 20)
+int spec_compact(const struct rundir *rd);
 
 /* ork why TASK [UPSTREAM...]: one line, "# TASK: reason; reason", for a
  * task that would run; UPSTREAM names the upstream tasks that run (or

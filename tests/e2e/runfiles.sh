@@ -52,6 +52,43 @@ test_expect_success 'ork why names a changed field from specs.jsonl' '
 	expect_grep "# c: .*command" make.out
 '
 
+# specs.jsonl only grows; ork begin rewrites it with each task's last
+# line once it is over 1 MiB and at least half of it is replaced lines.
+test_expect_success 'ork begin compacts specs.jsonl, keeping the last line of each task' '
+	f=$(rundir)/specs.jsonl
+	cp "$f" last
+	"$PYTOOL" -c "
+import json, sys
+last = open(sys.argv[1]).read()
+def line(spec):
+    return json.dumps({\"task\": spec[\"task\"], \"spec\": spec}, separators=(\",\", \":\")) + chr(10)
+old = line({\"task\": \"c\", \"argv\": [\"old\"] * 40})
+gone = line({\"task\": \"gone\"})
+with open(sys.argv[2], \"w\") as f:
+    f.write(gone + old * 4000 + last + old[:30])
+" last "$f"
+	test "$(wc -c <"$f")" -gt 1048576
+	MK=run.mk
+	make_ok
+	# gone, then a, b and c as they were, in their order; the torn line
+	# (no newline) is dropped.
+	expect_eq lines 4 "$(wc -l <"$f")"
+	expect_eq first "{\"task\":\"gone\",\"spec\":{\"task\":\"gone\"}}" "$(head -n 1 "$f")"
+	tail -n 3 "$f" >now
+	test_cmp last now
+	MK=run2.mk
+	make_ok -n
+	expect_grep "# c: .*command" make.out
+'
+
+test_expect_success 'a small specs.jsonl is left as it is' '
+	f=$(rundir)/specs.jsonl
+	cat last last >"$f"
+	MK=run.mk
+	make_ok
+	expect_eq lines 6 "$(wc -l <"$f")"
+'
+
 test_expect_success 'ork end syncs once and records when in run.json' '
 	jget "$(rundir)/run.json" "d[\"synced\"]" | grep "^20"
 	jget "$(rundir)/run.json" "d[\"boot\"]" | grep .
