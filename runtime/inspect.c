@@ -30,10 +30,40 @@ struct runlist {
 	size_t n, cap;
 };
 
+/* Without ORK_HOME: .ork here, else in the nearest directory above that
+ * has one, as git finds .git, so that ork status works from anywhere in
+ * the project.  The search stops at the file system's root and where
+ * another file system is mounted. */
 static const char *ork_home(void)
 {
+	static struct strbuf found = STRBUF_INIT;
 	const char *h = getenv("ORK_HOME");
-	return h && *h ? h : ".ork";
+	if (h && *h)
+		return h;
+	if (found.len)
+		return found.buf;
+	struct strbuf up = STRBUF_INIT;
+	struct stat here, above, home;
+	if (stat(".", &here) == 0) {
+		for (int depth = 0; depth < 256; depth++) {
+			strbuf_reset(&found);
+			strbuf_addf(&found, "%s.ork", up.buf ? up.buf : "");
+			if (stat(found.buf, &home) == 0 && S_ISDIR(home.st_mode))
+				break;
+			strbuf_adds(&up, "../");
+			if (stat(up.buf, &above) < 0 ||
+			    above.st_dev != here.st_dev ||
+			    above.st_ino == here.st_ino) {
+				strbuf_reset(&found);
+				break;
+			}
+			here = above;
+		}
+	}
+	strbuf_release(&up);
+	if (!found.len)
+		strbuf_adds(&found, ".ork");
+	return found.buf;
 }
 
 static void add_run(struct runlist *l, const char *home, const char *wf,

@@ -126,6 +126,25 @@ test_expect_success 'ork status exits 1 for a failed run, 0 for a good one' '
 	expect_eq "status --json" 1 $rc
 '
 
+test_expect_success 'ork status from a subdirectory finds the .ork above, as git finds .git' '
+	mkdir -p sub/deeper
+	(cd sub/deeper && unset ORK_HOME && "$ORK" status live) >sub.out
+	"$ORK" status live | sed "s|\.ork/|../../.ork/|" >root.out
+	test_cmp root.out sub.out
+	# An explicit ORK_HOME is taken as it is.
+	rc=0; (cd sub && ORK_HOME=.ork "$ORK" status live) >/dev/null 2>err || rc=$?
+	expect_eq status 2 $rc
+	expect_grep "no run .live. under .ork" err
+'
+
+test_expect_success 'with no .ork here or above, ork status says where it looked' '
+	d=$(mktemp -d)
+	rc=0; (cd "$d" && unset ORK_HOME && "$ORK" status) >/dev/null 2>err || rc=$?
+	rmdir "$d"
+	expect_eq status 2 $rc
+	expect_grep "no runs under .ork" err
+'
+
 test_expect_success 'a no-op re-run keeps the timings of the run that did work' '
 	cat >slow.yaml <<-\EOF
 	name: op
