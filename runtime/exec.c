@@ -103,7 +103,7 @@ struct attempt {
 	int started;         /* the executor ran */
 	int stdout_logged;   /* stdout was copied to the log */
 	int output_line;     /* the output came from an ORK_OUTPUT: line */
-	char reason[1024];
+	struct strbuf reason; /* why it failed; empty when it did not */
 	char *details;       /* raw JSON from the error file, or NULL */
 	double duration;
 };
@@ -930,7 +930,8 @@ static void fail_reason(struct attempt *a, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(a->reason, sizeof a->reason, fmt, ap);
+	strbuf_reset(&a->reason);
+	strbuf_vaddf(&a->reason, fmt, ap);
 	va_end(ap);
 	a->ok = 0;
 }
@@ -952,7 +953,8 @@ static void read_error_file(struct exec *x, struct attempt *a)
 	}
 	const char *msg = jsonx_get_string(err, "message");
 	if (msg && *msg) {
-		snprintf(a->reason, sizeof a->reason, "%s", msg);
+		strbuf_reset(&a->reason);
+		strbuf_adds(&a->reason, msg);
 		a->from_exit = 0;
 	}
 	const cJSON *r = cJSON_GetObjectItemCaseSensitive(err, "retryable");
@@ -1087,15 +1089,14 @@ static int check_ork_output(struct attempt *a, const char *out)
 static void explain_stdout(const struct exec *x, struct attempt *a,
 			   const char *out)
 {
-	size_t n = strlen(a->reason);
 	if (a->output_line) {
-		snprintf(a->reason + n, sizeof a->reason - n, " (in the text "
-			 "after ORK_OUTPUT: on the last line that starts with it)");
+		strbuf_adds(&a->reason, " (in the text after ORK_OUTPUT: on "
+			    "the last line that starts with it)");
 		return;
 	}
 	if (out != x->stdout_path || x->spec.executor != SPEC_PROCESS)
 		return;
-	snprintf(a->reason + n, sizeof a->reason - n, "; stdout has no "
+	strbuf_adds(&a->reason, "; stdout has no "
 		 "ORK_OUTPUT: line either: a process task prints its output as "
 		 "JSON on stdout, or prints one line ORK_OUTPUT:{json} (the rest "
 		 "of stdout goes to the log), or writes it to the file "
@@ -1163,7 +1164,10 @@ static void describe_end(struct exec *x, struct attempt *a, struct proc *p,
 		a->interrupted = proc_interrupted();
 		fail_reason(a, "interrupted by %s", proc_signame(a->interrupted));
 	} else {
-		proc_describe(p->status, a->reason, sizeof a->reason);
+		char status[128];
+		proc_describe(p->status, status, sizeof status);
+		strbuf_reset(&a->reason);
+		strbuf_adds(&a->reason, status);
 		/* The shell's status for a program it could not find. */
 		if (x->spec.executor == SPEC_PROCESS && WIFEXITED(p->status) &&
 		    WEXITSTATUS(p->status) == 127)
@@ -1335,9 +1339,8 @@ static int disk_full(const struct exec *x)
  * be written either): say it for it. */
 static void note_full_disk(const struct exec *x, struct attempt *a)
 {
-	size_t n = strlen(a->reason);
-	snprintf(a->reason + n, sizeof a->reason - n,
-		 "; no space left on device in %s", x->rd.path);
+	strbuf_addf(&a->reason, "; no space left on device in %s",
+		    x->rd.path);
 }
 
 static void run_attempt(struct exec *x, struct attempt *a)
@@ -1370,7 +1373,10 @@ static void run_attempt(struct exec *x, struct attempt *a)
 	settle_output(x, a, outfd, a->started);
 	if (full && !a->ok)
 		note_full_disk(x, a);
-	secrets_mask_text(&x->sec, a->reason);
+	if (a->reason.buf) {
+		secrets_mask_text(&x->sec, a->reason.buf);
+		a->reason.len = strlen(a->reason.buf);
+	}
 	secrets_mask_text(&x->sec, a->details);
 	if (outfd >= 0)
 		close(outfd);
@@ -1410,7 +1416,7 @@ static void attempt_event(struct exec *x, const struct attempt *a, int last)
 	event_bool(&x->ev, "ok", a->ok);
 	event_int(&x->ev, "exit", a->exit_code);
 	event_int(&x->ev, "signal", a->signal);
-	event_str(&x->ev, "reason", a->ok ? "" : a->reason);
+	event_str(&x->ev, "reason", a->ok ? "" : strbuf_str(&a->reason));
 	if (a->details)
 		event_raw(&x->ev, "details", a->details);
 	event_time(&x->ev, "time", now_wall());
@@ -1459,15 +1465,16 @@ static void report_success(struct exec *x, const struct attempt *a)
 static void report_failure(struct exec *x, const struct attempt *a,
 			   const char *why_final)
 {
-	end_event(x, "failed", a->k, a->reason);
+	const char *reason = strbuf_str(&a->reason);
+	end_event(x, "failed", a->k, reason);
 	if (why_final)
 		progress(x, "failed after %d of %d attempts (%s; %s); log: %s",
-			 a->k, x->max_attempts, a->reason, why_final, a->log);
+			 a->k, x->max_attempts, reason, why_final, a->log);
 	else if (a->k > 1)
 		progress(x, "failed after %d attempts (%s); log: %s", a->k,
-			 a->reason, a->log);
+			 reason, a->log);
 	else
-		progress(x, "failed (%s); log: %s", a->reason, a->log);
+		progress(x, "failed (%s); log: %s", reason, a->log);
 }
 
 static void attempt_release(struct attempt *a)
@@ -1475,6 +1482,7 @@ static void attempt_release(struct attempt *a)
 	free(a->log_rel);
 	free(a->log);
 	free(a->details);
+	strbuf_release(&a->reason);
 	memset(a, 0, sizeof *a);
 }
 
@@ -1514,10 +1522,10 @@ static void run_attempts(struct exec *x)
 		double delay = spec_retry_delay(&x->spec, k);
 		if (delay > 0)
 			progress(x, "attempt %d/%d failed (%s); retrying in %gs", k,
-				 x->max_attempts, a.reason, delay);
+				 x->max_attempts, strbuf_str(&a.reason), delay);
 		else
 			progress(x, "attempt %d/%d failed (%s); retrying", k,
-				 x->max_attempts, a.reason);
+				 x->max_attempts, strbuf_str(&a.reason));
 		attempt_release(&a);
 		int sig = proc_sleep(delay);
 		if (sig)

@@ -308,6 +308,9 @@ case "$ORK_FUNCTION" in
 boom)
 	printf '{"message":"boom: bad value","details":{"field":"x"},"retryable":false}' >"$ORK_ERROR_FILE"
 	exit 1 ;;
+longboom)
+	printf '{"message":"%s END"}' "$(printf "%03000d" 7)" >"$ORK_ERROR_FILE"
+	exit 1 ;;
 esac
 printf '{"ok":true}' >"$ORK_OUTPUT"
 EOF
@@ -339,6 +342,14 @@ test_expect_success 'python executor: the runner error message and retryable:fal
 	expect_eq details "{\"field\":\"x\"}" "$(jget $J "ev(\"attempt\", \"pyboom\")[-1][\"details\"]")"
 	expect_grep "not retryable" pyboom.err
 	test ! -e $R/pyboom.error.json
+'
+
+test_expect_success 'a long failure message is kept whole, in the journal and on stderr' '
+	run pylong 1010101010101012 "\"executor\":\"python\",\"file\":\"tasks/t.py\",\"function\":\"longboom\""
+	expect_eq state failed "$(state pylong)"
+	expect_eq length 3004 "$(jget $J "len(last_end(\"pylong\")[\"reason\"])")"
+	expect_eq end " END" "$(jget $J "last_end(\"pylong\")[\"reason\"][-4:]")"
+	expect_grep "7 END\\); log: " pylong.err
 '
 
 test_expect_success 'ork exec refuses a missing, mismatched or broken spec (status 2)' '
