@@ -219,7 +219,16 @@ static void gen_settings(struct strbuf *out, const struct plan *p)
 		"ifneq ($(findstring n,$(firstword -$(MAKEFLAGS))),)\n"
 		".NOTPARALLEL:\n"
 		"ork_fresh := $(if $(wildcard $(R)/run.json),,1)\n"
-		"endif\n\n");
+		"endif\n\n"
+		"# $(call ork_why,TASK), a task's first recipe line: empty unless\n"
+		"# make -n.  Then it marks TASK as one that would run (every recipe\n"
+		"# is expanded in order, upstream first) and runs `ork why` on TASK\n"
+		"# and those of its upstream tasks that would run too; `ork why`\n"
+		"# reads, never writes.\n"
+		"ork_why = $(if $(findstring n,$(firstword -$(MAKEFLAGS))),"
+		"$(eval ork_ran.$1 := 1)$(if $(ork_fresh),$(info # $1: output "
+		"missing: no run '$(run_id)' yet),$(ORK) why $(strip $1 "
+		"$(foreach u,$($1.up),$(if $(ork_ran.$u),$u)))))\n\n");
 }
 
 /* Params are make variables on the command line.  Make would expand
@@ -482,15 +491,9 @@ static void gen_task(struct strbuf *out, const struct plan *p, size_t i)
 	for (size_t d = 0; d < t->ndeps; d++)
 		strbuf_addf(out, " $(%s.out)", p->wf->tasks[t->deps[d].task].name);
 	strbuf_adds(out, " | ork-begin\n");
-	/* make -n: why it would run (ork why reads, never writes; `-`: an
-	 * ork that cannot say does not stop make -n).  Under -n every recipe
-	 * is expanded in order, upstream first, so the eval marks this task
-	 * for its downstream tasks' lines. */
-	strbuf_addf(out, "\t@+-$(if $(findstring n,$(firstword -$(MAKEFLAGS))),"
-		    "$(eval ork_ran.%s := 1)$(if $(ork_fresh),$(info # %s: output "
-		    "missing: no run '$(run_id)' yet),$(ORK) why $(strip %s "
-		    "$(foreach u,$(%s.up),$(if $(ork_ran.$u),$u)))))\n", t->name,
-		    t->name, t->name, t->name);
+	/* make -n: why it would run (`-`: an ork that cannot say does not
+	 * stop make -n; one macro, as the recipe is the same for all). */
+	strbuf_addf(out, "\t@+-$(call ork_why,%s)\n", t->name);
 	/* A fan-out task's recipe is marked '+': GNU make 4.3 gives only
 	 * such recipes its jobserver, which ork exec takes a token from for
 	 * every instance beyond the first (it then honours make -n itself). */

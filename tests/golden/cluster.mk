@@ -68,6 +68,13 @@ ifneq ($(findstring n,$(firstword -$(MAKEFLAGS))),)
 ork_fresh := $(if $(wildcard $(R)/run.json),,1)
 endif
 
+# $(call ork_why,TASK), a task's first recipe line: empty unless
+# make -n.  Then it marks TASK as one that would run (every recipe
+# is expanded in order, upstream first) and runs `ork why` on TASK
+# and those of its upstream tasks that would run too; `ork why`
+# reads, never writes.
+ork_why = $(if $(findstring n,$(firstword -$(MAKEFLAGS))),$(eval ork_ran.$1 := 1)$(if $(ork_fresh),$(info # $1: output missing: no run '$(run_id)' yet),$(ORK) why $(strip $1 $(foreach u,$($1.up),$(if $(ork_ran.$u),$u)))))
+
 # Params: NAME=VALUE on the command line, or ORK_PARAM_NAME=VALUE in the
 # environment (the command line wins); `ork begin` checks them once per run.
 unexport day
@@ -131,7 +138,7 @@ ork-begin:
 #     timeout 90s, 2 retries (delay 30s)
 $(fetch.out): private export ORK_SPEC := {"task":"fetch","key":"d749a2fa72443844","executor":"python","file":"tasks/fetch.py","function":"main","input":{"day":"{{ params.day }}"},"deps":[],"env":{},"timeout":90,"retries":2,"retry_delay":30,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success","templates":true}
 $(fetch.out): tasks/fetch.py | ork-begin
-	@+-$(if $(findstring n,$(firstword -$(MAKEFLAGS))),$(eval ork_ran.fetch := 1)$(if $(ork_fresh),$(info # fetch: output missing: no run '$(run_id)' yet),$(ORK) why $(strip fetch $(foreach u,$(fetch.up),$(if $(ork_ran.$u),$u)))))
+	@+-$(call ork_why,fetch)
 	@$(ORK) exec fetch
 fetch: $(fetch.out)
 fetch.up :=
@@ -140,7 +147,7 @@ fetch.up :=
 #     timeout 3600s; after fetch
 $(train.out): private export ORK_SPEC := {"task":"train","key":"9fa52b836569915a","executor":"process","argv":["./bin/train","--epochs","3","it's \u0024HOME"],"input":{},"deps":[{"task":"fetch","key":"d749a2fa72443844"}],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(train.out): $(fetch.out) | ork-begin
-	@+-$(if $(findstring n,$(firstword -$(MAKEFLAGS))),$(eval ork_ran.train := 1)$(if $(ork_fresh),$(info # train: output missing: no run '$(run_id)' yet),$(ORK) why $(strip train $(foreach u,$(train.up),$(if $(ork_ran.$u),$u)))))
+	@+-$(call ork_why,train)
 	@$(ORK) exec train
 train: $(train.out)
 train.up := fetch
@@ -149,7 +156,7 @@ train.up := fetch
 #     timeout 1s, trigger all_done; after train fetch
 $(report.out): private export ORK_SPEC := {"task":"report","key":"ad889492ecf87d6c","executor":"process","script":"echo done | tee report.txt","input":{},"deps":[{"task":"train","key":"9fa52b836569915a"},{"task":"fetch","key":"d749a2fa72443844"}],"env":{},"timeout":1,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_done"}
 $(report.out): $(train.out) $(fetch.out) | ork-begin
-	@+-$(if $(findstring n,$(firstword -$(MAKEFLAGS))),$(eval ork_ran.report := 1)$(if $(ork_fresh),$(info # report: output missing: no run '$(run_id)' yet),$(ORK) why $(strip report $(foreach u,$(report.up),$(if $(ork_ran.$u),$u)))))
+	@+-$(call ork_why,report)
 	@$(ORK) exec report
 report: $(report.out)
 report.up := train fetch

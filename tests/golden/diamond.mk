@@ -67,6 +67,13 @@ ifneq ($(findstring n,$(firstword -$(MAKEFLAGS))),)
 ork_fresh := $(if $(wildcard $(R)/run.json),,1)
 endif
 
+# $(call ork_why,TASK), a task's first recipe line: empty unless
+# make -n.  Then it marks TASK as one that would run (every recipe
+# is expanded in order, upstream first) and runs `ork why` on TASK
+# and those of its upstream tasks that would run too; `ork why`
+# reads, never writes.
+ork_why = $(if $(findstring n,$(firstword -$(MAKEFLAGS))),$(eval ork_ran.$1 := 1)$(if $(ork_fresh),$(info # $1: output missing: no run '$(run_id)' yet),$(ORK) why $(strip $1 $(foreach u,$($1.up),$(if $(ork_ran.$u),$u)))))
+
 # A stale plan: make stops before anything runs when the workflow is newer
 # than this file.
 ork_self := $(lastword $(MAKEFILE_LIST))
@@ -126,7 +133,7 @@ ork-begin:
 #     timeout 3600s
 $(top.out): private export ORK_SPEC := {"task":"top","key":"31ebfd11ec362aae","executor":"process","argv":["echo","{\"n\": 1}"],"input":{},"deps":[],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(top.out): | ork-begin
-	@+-$(if $(findstring n,$(firstword -$(MAKEFLAGS))),$(eval ork_ran.top := 1)$(if $(ork_fresh),$(info # top: output missing: no run '$(run_id)' yet),$(ORK) why $(strip top $(foreach u,$(top.up),$(if $(ork_ran.$u),$u)))))
+	@+-$(call ork_why,top)
 	@$(ORK) exec top
 top: $(top.out)
 top.up :=
@@ -135,7 +142,7 @@ top.up :=
 #     timeout 3600s; after top
 $(left.out): private export ORK_SPEC := {"task":"left","key":"6214faa7ecb50946","executor":"process","argv":["cat"],"input":{"side":"left"},"deps":[{"task":"top","key":"31ebfd11ec362aae"}],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(left.out): $(top.out) | ork-begin
-	@+-$(if $(findstring n,$(firstword -$(MAKEFLAGS))),$(eval ork_ran.left := 1)$(if $(ork_fresh),$(info # left: output missing: no run '$(run_id)' yet),$(ORK) why $(strip left $(foreach u,$(left.up),$(if $(ork_ran.$u),$u)))))
+	@+-$(call ork_why,left)
 	@$(ORK) exec left
 left: $(left.out)
 left.up := top
@@ -144,7 +151,7 @@ left.up := top
 #     timeout 3600s; after top
 $(right.out): private export ORK_SPEC := {"task":"right","key":"771c1c7d8b32232c","executor":"process","argv":["cat"],"input":{"side":"right","weight":0.25,"big":12345678901234567890},"deps":[{"task":"top","key":"31ebfd11ec362aae"}],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(right.out): $(top.out) | ork-begin
-	@+-$(if $(findstring n,$(firstword -$(MAKEFLAGS))),$(eval ork_ran.right := 1)$(if $(ork_fresh),$(info # right: output missing: no run '$(run_id)' yet),$(ORK) why $(strip right $(foreach u,$(right.up),$(if $(ork_ran.$u),$u)))))
+	@+-$(call ork_why,right)
 	@$(ORK) exec right
 right: $(right.out)
 right.up := top
@@ -153,7 +160,7 @@ right.up := top
 #     timeout 3600s, trigger one_success; after left right
 $(bottom.out): private export ORK_SPEC := {"task":"bottom","key":"96124c6748c4eb4d","executor":"process","argv":["cat"],"input":{},"deps":[{"task":"left","key":"6214faa7ecb50946"},{"task":"right","key":"771c1c7d8b32232c"}],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"one_success"}
 $(bottom.out): $(left.out) $(right.out) | ork-begin
-	@+-$(if $(findstring n,$(firstword -$(MAKEFLAGS))),$(eval ork_ran.bottom := 1)$(if $(ork_fresh),$(info # bottom: output missing: no run '$(run_id)' yet),$(ORK) why $(strip bottom $(foreach u,$(bottom.up),$(if $(ork_ran.$u),$u)))))
+	@+-$(call ork_why,bottom)
 	@$(ORK) exec bottom
 bottom: $(bottom.out)
 bottom.up := left right

@@ -68,6 +68,13 @@ ifneq ($(findstring n,$(firstword -$(MAKEFLAGS))),)
 ork_fresh := $(if $(wildcard $(R)/run.json),,1)
 endif
 
+# $(call ork_why,TASK), a task's first recipe line: empty unless
+# make -n.  Then it marks TASK as one that would run (every recipe
+# is expanded in order, upstream first) and runs `ork why` on TASK
+# and those of its upstream tasks that would run too; `ork why`
+# reads, never writes.
+ork_why = $(if $(findstring n,$(firstword -$(MAKEFLAGS))),$(eval ork_ran.$1 := 1)$(if $(ork_fresh),$(info # $1: output missing: no run '$(run_id)' yet),$(ORK) why $(strip $1 $(foreach u,$($1.up),$(if $(ork_ran.$u),$u)))))
+
 # Params: NAME=VALUE on the command line, or ORK_PARAM_NAME=VALUE in the
 # environment (the command line wins); `ork begin` checks them once per run.
 unexport day limit region
@@ -139,7 +146,7 @@ ork-begin:
 #     timeout 3600s
 $(check.out): private export ORK_SPEC := {"task":"check","key":"44c53aee340a06bd","executor":"process","argv":["./bin/check","--limit"],"input":{"limit":"{{ params.limit }}","region":"s3://{{ params.region }}/\u0024x\u0023y"},"deps":[],"env":{"DAY":"{{ params.day }}"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success","templates":true}
 $(check.out): | ork-begin
-	@+-$(if $(findstring n,$(firstword -$(MAKEFLAGS))),$(eval ork_ran.check := 1)$(if $(ork_fresh),$(info # check: output missing: no run '$(run_id)' yet),$(ORK) why $(strip check $(foreach u,$(check.up),$(if $(ork_ran.$u),$u)))))
+	@+-$(call ork_why,check)
 	@$(ORK) exec check
 check: $(check.out)
 check.up :=
@@ -148,7 +155,7 @@ check.up :=
 #     timeout 3600s, when check.score > 0.8 and params.region != 'test'; after check
 $(high.out): private export ORK_SPEC := {"task":"high","key":"b8c27e68c0e4b254","executor":"process","argv":["./bin/high"],"input":{},"deps":[{"task":"check","key":"44c53aee340a06bd"}],"env":{"DAY":"{{ params.day }}"},"when":"check.score > 0.8 and params.region != 'test'","refs":[{"task":"check","key":"44c53aee340a06bd"}],"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success","templates":true}
 $(high.out): $(check.out) | ork-begin
-	@+-$(if $(findstring n,$(firstword -$(MAKEFLAGS))),$(eval ork_ran.high := 1)$(if $(ork_fresh),$(info # high: output missing: no run '$(run_id)' yet),$(ORK) why $(strip high $(foreach u,$(high.up),$(if $(ork_ran.$u),$u)))))
+	@+-$(call ork_why,high)
 	@$(ORK) exec high
 high: $(high.out)
 high.up := check
@@ -157,7 +164,7 @@ high.up := check
 #     timeout 3600s, trigger none_failed; after high
 $(report.out): private export ORK_SPEC := {"task":"report","key":"0599e3d0149c85eb","executor":"process","argv":["./bin/report"],"input":{"score":"{{ tasks.check.output.score }}","literal":"{{ '{{' }}"},"deps":[{"task":"high","key":"b8c27e68c0e4b254"}],"env":{"DAY":"{{ params.day }}"},"refs":[{"task":"check","key":"44c53aee340a06bd"}],"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"none_failed","templates":true}
 $(report.out): $(high.out) | ork-begin
-	@+-$(if $(findstring n,$(firstword -$(MAKEFLAGS))),$(eval ork_ran.report := 1)$(if $(ork_fresh),$(info # report: output missing: no run '$(run_id)' yet),$(ORK) why $(strip report $(foreach u,$(report.up),$(if $(ork_ran.$u),$u)))))
+	@+-$(call ork_why,report)
 	@$(ORK) exec report
 report: $(report.out)
 report.up := high
@@ -166,7 +173,7 @@ report.up := high
 #     timeout 3600s
 $(plain.out): private export ORK_SPEC := {"task":"plain","key":"aff088ebf3420412","executor":"process","argv":["./bin/plain"],"input":{"n":1},"deps":[],"env":{"DAY":"{{ params.day }}"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success","templates":true}
 $(plain.out): | ork-begin
-	@+-$(if $(findstring n,$(firstword -$(MAKEFLAGS))),$(eval ork_ran.plain := 1)$(if $(ork_fresh),$(info # plain: output missing: no run '$(run_id)' yet),$(ORK) why $(strip plain $(foreach u,$(plain.up),$(if $(ork_ran.$u),$u)))))
+	@+-$(call ork_why,plain)
 	@$(ORK) exec plain
 plain: $(plain.out)
 plain.up :=

@@ -67,6 +67,13 @@ ifneq ($(findstring n,$(firstword -$(MAKEFLAGS))),)
 ork_fresh := $(if $(wildcard $(R)/run.json),,1)
 endif
 
+# $(call ork_why,TASK), a task's first recipe line: empty unless
+# make -n.  Then it marks TASK as one that would run (every recipe
+# is expanded in order, upstream first) and runs `ork why` on TASK
+# and those of its upstream tasks that would run too; `ork why`
+# reads, never writes.
+ork_why = $(if $(findstring n,$(firstword -$(MAKEFLAGS))),$(eval ork_ran.$1 := 1)$(if $(ork_fresh),$(info # $1: output missing: no run '$(run_id)' yet),$(ORK) why $(strip $1 $(foreach u,$($1.up),$(if $(ork_ran.$u),$u)))))
+
 # A stale plan: make stops before anything runs when the workflow is newer
 # than this file.
 ork_self := $(lastword $(MAKEFILE_LIST))
@@ -126,7 +133,7 @@ ork-begin:
 #     timeout 3600s
 $(discover.out): private export ORK_SPEC := {"task":"discover","key":"baf3e66259b577ce","executor":"process","argv":["./discover"],"input":{},"deps":[],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(discover.out): | ork-begin
-	@+-$(if $(findstring n,$(firstword -$(MAKEFLAGS))),$(eval ork_ran.discover := 1)$(if $(ork_fresh),$(info # discover: output missing: no run '$(run_id)' yet),$(ORK) why $(strip discover $(foreach u,$(discover.up),$(if $(ork_ran.$u),$u)))))
+	@+-$(call ork_why,discover)
 	@$(ORK) exec discover
 discover: $(discover.out)
 discover.up :=
@@ -135,7 +142,7 @@ discover.up :=
 #     timeout 3600s, fan-out: foreach discover.files, at most 4 at once; after discover
 $(each.out): private export ORK_SPEC := {"task":"each","key":"583a1d4e49fdf813","executor":"process","argv":["./each"],"input":{"label":"{{ item }} at {{ index }}"},"deps":[{"task":"discover","key":"baf3e66259b577ce"}],"env":{},"refs":[{"task":"discover","key":"baf3e66259b577ce"}],"fanout":{"foreach":"discover.files"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success","concurrency":4,"templates":true}
 $(each.out): $(discover.out) | ork-begin
-	@+-$(if $(findstring n,$(firstword -$(MAKEFLAGS))),$(eval ork_ran.each := 1)$(if $(ork_fresh),$(info # each: output missing: no run '$(run_id)' yet),$(ORK) why $(strip each $(foreach u,$(each.up),$(if $(ork_ran.$u),$u)))))
+	@+-$(call ork_why,each)
 	+@$(ORK) exec each
 each: $(each.out)
 each.up := discover
@@ -144,7 +151,7 @@ each.up := discover
 #     timeout 3600s, fan-out: parallel 3
 $(shards.out): private export ORK_SPEC := {"task":"shards","key":"387374c122947356","executor":"process","argv":["./shard"],"input":{},"deps":[],"env":{},"fanout":{"parallel":3},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(shards.out): | ork-begin
-	@+-$(if $(findstring n,$(firstword -$(MAKEFLAGS))),$(eval ork_ran.shards := 1)$(if $(ork_fresh),$(info # shards: output missing: no run '$(run_id)' yet),$(ORK) why $(strip shards $(foreach u,$(shards.up),$(if $(ork_ran.$u),$u)))))
+	@+-$(call ork_why,shards)
 	+@$(ORK) exec shards
 shards: $(shards.out)
 shards.up :=
@@ -153,7 +160,7 @@ shards.up :=
 #     timeout 3600s, fan-out: parallel discover.n; after discover
 $(counted.out): private export ORK_SPEC := {"task":"counted","key":"12133fe70b2f6f39","executor":"process","argv":["./count"],"input":{},"deps":[{"task":"discover","key":"baf3e66259b577ce"}],"env":{},"refs":[{"task":"discover","key":"baf3e66259b577ce"}],"fanout":{"parallel":"discover.n"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(counted.out): $(discover.out) | ork-begin
-	@+-$(if $(findstring n,$(firstword -$(MAKEFLAGS))),$(eval ork_ran.counted := 1)$(if $(ork_fresh),$(info # counted: output missing: no run '$(run_id)' yet),$(ORK) why $(strip counted $(foreach u,$(counted.up),$(if $(ork_ran.$u),$u)))))
+	@+-$(call ork_why,counted)
 	+@$(ORK) exec counted
 counted: $(counted.out)
 counted.up := discover
@@ -162,7 +169,7 @@ counted.up := discover
 #     timeout 3600s; after each shards counted
 $(join.out): private export ORK_SPEC := {"task":"join","key":"e6a5ce5fb7579385","executor":"process","argv":["./join"],"input":{},"deps":[{"task":"each","key":"583a1d4e49fdf813"},{"task":"shards","key":"387374c122947356"},{"task":"counted","key":"12133fe70b2f6f39"}],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(join.out): $(each.out) $(shards.out) $(counted.out) | ork-begin
-	@+-$(if $(findstring n,$(firstword -$(MAKEFLAGS))),$(eval ork_ran.join := 1)$(if $(ork_fresh),$(info # join: output missing: no run '$(run_id)' yet),$(ORK) why $(strip join $(foreach u,$(join.up),$(if $(ork_ran.$u),$u)))))
+	@+-$(call ork_why,join)
 	@$(ORK) exec join
 join: $(join.out)
 join.up := each shards counted

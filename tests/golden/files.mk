@@ -67,6 +67,13 @@ ifneq ($(findstring n,$(firstword -$(MAKEFLAGS))),)
 ork_fresh := $(if $(wildcard $(R)/run.json),,1)
 endif
 
+# $(call ork_why,TASK), a task's first recipe line: empty unless
+# make -n.  Then it marks TASK as one that would run (every recipe
+# is expanded in order, upstream first) and runs `ork why` on TASK
+# and those of its upstream tasks that would run too; `ork why`
+# reads, never writes.
+ork_why = $(if $(findstring n,$(firstword -$(MAKEFLAGS))),$(eval ork_ran.$1 := 1)$(if $(ork_fresh),$(info # $1: output missing: no run '$(run_id)' yet),$(ORK) why $(strip $1 $(foreach u,$($1.up),$(if $(ork_ran.$u),$u)))))
+
 # A stale plan: make stops before anything runs when the workflow is newer
 # than this file.
 ork_self := $(lastword $(MAKEFILE_LIST))
@@ -126,7 +133,7 @@ ork-begin:
 #     timeout 3600s
 $(extract.out): private export ORK_SPEC := {"task":"extract","key":"66eee23fc9b2d875","executor":"process","argv":["./bin/extract"],"input":{},"deps":[],"env":{},"sources":["data/my input.csv","data/*.csv","conf/a\u0024b\u0023c%d;e=f(g)\\h.ini","~user.cfg","-dash.txt"],"generates":["out/rows 1.parquet","out/x:y|z.json"],"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(extract.out): data/my\ input.csv $(call ork_glob,data/*.csv) conf/a$$b\#c%d?e?f?g??h.ini ./~user.cfg -dash.txt $(if $(and $(wildcard out/rows?1.parquet),$(wildcard out/x?y?z.json)),,ork-begin) | ork-begin
-	@+-$(if $(findstring n,$(firstword -$(MAKEFLAGS))),$(eval ork_ran.extract := 1)$(if $(ork_fresh),$(info # extract: output missing: no run '$(run_id)' yet),$(ORK) why $(strip extract $(foreach u,$(extract.up),$(if $(ork_ran.$u),$u)))))
+	@+-$(call ork_why,extract)
 	@$(ORK) exec extract
 data/my\ input.csv:
 conf/a$$b\#c\%d?e?f?g??h.ini:
@@ -139,7 +146,7 @@ extract.up :=
 #     timeout 3600s; after extract
 $(load.out): private export ORK_SPEC := {"task":"load","key":"765043d5bceb8b81","executor":"process","argv":["./bin/load"],"input":{},"deps":[{"task":"extract","key":"66eee23fc9b2d875"}],"env":{},"sources":["out/rows 1.parquet"],"generates":["out/loaded.flag"],"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(load.out): out/rows\ 1.parquet $(if $(and $(wildcard out/loaded.flag),1),,ork-begin) $(extract.out) | ork-begin
-	@+-$(if $(findstring n,$(firstword -$(MAKEFLAGS))),$(eval ork_ran.load := 1)$(if $(ork_fresh),$(info # load: output missing: no run '$(run_id)' yet),$(ORK) why $(strip load $(foreach u,$(load.up),$(if $(ork_ran.$u),$u)))))
+	@+-$(call ork_why,load)
 	@$(ORK) exec load
 out/rows\ 1.parquet:
 load: $(load.out)

@@ -67,6 +67,13 @@ ifneq ($(findstring n,$(firstword -$(MAKEFLAGS))),)
 ork_fresh := $(if $(wildcard $(R)/run.json),,1)
 endif
 
+# $(call ork_why,TASK), a task's first recipe line: empty unless
+# make -n.  Then it marks TASK as one that would run (every recipe
+# is expanded in order, upstream first) and runs `ork why` on TASK
+# and those of its upstream tasks that would run too; `ork why`
+# reads, never writes.
+ork_why = $(if $(findstring n,$(firstword -$(MAKEFLAGS))),$(eval ork_ran.$1 := 1)$(if $(ork_fresh),$(info # $1: output missing: no run '$(run_id)' yet),$(ORK) why $(strip $1 $(foreach u,$($1.up),$(if $(ork_ran.$u),$u)))))
+
 # A stale plan: make stops before anything runs when the workflow is newer
 # than this file.
 ork_self := $(lastword $(MAKEFILE_LIST))
@@ -120,7 +127,7 @@ ork-begin:
 #     timeout 3600s
 $(quote.out): private export ORK_SPEC := {"task":"quote","key":"144375900cc8bed8","executor":"process","argv":["printf","%s\n","'; touch pwned; echo '","\u0024(rm -rf /)","a\\b\u0023c","line1\nline2"],"input":{"key with \u0024(x) and \u0023":"value with \u0024{HOME} and `id`","unicode":"Grüße, 東京, 🚀","newline":"first\nsecond\\\n","percent":"100% of %s"},"deps":[],"env":{"HOSTILE":"\u0024(shell touch pwned) `touch pwned` \u0024\u0024HOME \u0023 not a comment"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(quote.out): | ork-begin
-	@+-$(if $(findstring n,$(firstword -$(MAKEFLAGS))),$(eval ork_ran.quote := 1)$(if $(ork_fresh),$(info # quote: output missing: no run '$(run_id)' yet),$(ORK) why $(strip quote $(foreach u,$(quote.up),$(if $(ork_ran.$u),$u)))))
+	@+-$(call ork_why,quote)
 	@$(ORK) exec quote
 quote: $(quote.out)
 quote.up :=
@@ -129,7 +136,7 @@ quote.up :=
 #     timeout 3600s; after quote
 $(script.out): private export ORK_SPEC := {"task":"script","key":"ab4c65b56034e45f","executor":"process","script":"echo \"\u0024HOSTILE\" > out.txt; exit 0 \u0023 trailing comment","input":{},"deps":[{"task":"quote","key":"144375900cc8bed8"}],"env":{"HOSTILE":"\u0024(shell touch pwned) `touch pwned` \u0024\u0024HOME \u0023 not a comment"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(script.out): $(quote.out) | ork-begin
-	@+-$(if $(findstring n,$(firstword -$(MAKEFLAGS))),$(eval ork_ran.script := 1)$(if $(ork_fresh),$(info # script: output missing: no run '$(run_id)' yet),$(ORK) why $(strip script $(foreach u,$(script.up),$(if $(ork_ran.$u),$u)))))
+	@+-$(call ork_why,script)
 	@$(ORK) exec script
 script: $(script.out)
 script.up := quote

@@ -67,6 +67,13 @@ ifneq ($(findstring n,$(firstword -$(MAKEFLAGS))),)
 ork_fresh := $(if $(wildcard $(R)/run.json),,1)
 endif
 
+# $(call ork_why,TASK), a task's first recipe line: empty unless
+# make -n.  Then it marks TASK as one that would run (every recipe
+# is expanded in order, upstream first) and runs `ork why` on TASK
+# and those of its upstream tasks that would run too; `ork why`
+# reads, never writes.
+ork_why = $(if $(findstring n,$(firstword -$(MAKEFLAGS))),$(eval ork_ran.$1 := 1)$(if $(ork_fresh),$(info # $1: output missing: no run '$(run_id)' yet),$(ORK) why $(strip $1 $(foreach u,$($1.up),$(if $(ork_ran.$u),$u)))))
+
 ork-begin: private export ORK_RUN_SPEC := {"params":{},"timezone":"Asia/Kolkata"}
 
 # A stale plan: make stops before anything runs when the workflow is newer
@@ -120,7 +127,7 @@ ork-begin:
 #     timeout 3600s
 $(report.out): private export ORK_SPEC := {"task":"report","key":"7118c4e88caba387","executor":"process","argv":["./bin/report"],"input":{},"deps":[],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(report.out): | ork-begin
-	@+-$(if $(findstring n,$(firstword -$(MAKEFLAGS))),$(eval ork_ran.report := 1)$(if $(ork_fresh),$(info # report: output missing: no run '$(run_id)' yet),$(ORK) why $(strip report $(foreach u,$(report.up),$(if $(ork_ran.$u),$u)))))
+	@+-$(call ork_why,report)
 	@$(ORK) exec report
 report: $(report.out)
 report.up :=

@@ -67,6 +67,13 @@ ifneq ($(findstring n,$(firstword -$(MAKEFLAGS))),)
 ork_fresh := $(if $(wildcard $(R)/run.json),,1)
 endif
 
+# $(call ork_why,TASK), a task's first recipe line: empty unless
+# make -n.  Then it marks TASK as one that would run (every recipe
+# is expanded in order, upstream first) and runs `ork why` on TASK
+# and those of its upstream tasks that would run too; `ork why`
+# reads, never writes.
+ork_why = $(if $(findstring n,$(firstword -$(MAKEFLAGS))),$(eval ork_ran.$1 := 1)$(if $(ork_fresh),$(info # $1: output missing: no run '$(run_id)' yet),$(ORK) why $(strip $1 $(foreach u,$($1.up),$(if $(ork_ran.$u),$u)))))
+
 # A stale plan: make stops before anything runs when the workflow is newer
 # than this file.
 ork_self := $(lastword $(MAKEFILE_LIST))
@@ -124,7 +131,7 @@ ork-begin:
 #     timeout 120s, 4 retries (delay 5s x2)
 $(extract.out): private export ORK_SPEC := {"task":"extract","key":"84dd7a0d98536985","executor":"process","argv":["./bin/extract","--since","2026-01-01"],"input":{},"deps":[],"env":{"REGION":"eu-west-1","LOG_LEVEL":"info"},"timeout":120,"retries":4,"retry_delay":5,"retry_backoff":2,"retry_max_delay":60,"retry_on":[75,111],"trigger":"all_success"}
 $(extract.out): | ork-begin
-	@+-$(if $(findstring n,$(firstword -$(MAKEFLAGS))),$(eval ork_ran.extract := 1)$(if $(ork_fresh),$(info # extract: output missing: no run '$(run_id)' yet),$(ORK) why $(strip extract $(foreach u,$(extract.up),$(if $(ork_ran.$u),$u)))))
+	@+-$(call ork_why,extract)
 	@$(ORK) exec extract
 extract: $(extract.out)
 extract.up :=
@@ -133,7 +140,7 @@ extract.up :=
 #     timeout 3600s; after extract
 $(load.out): private export ORK_SPEC := {"task":"load","key":"d83d17de3703234f","executor":"process","script":"./bin/load < /dev/null | tee -a load.txt","input":{},"deps":[{"task":"extract","key":"84dd7a0d98536985"}],"env":{"REGION":"eu-west-1","LOG_LEVEL":"debug","BATCH":"500"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(load.out): $(extract.out) | ork-begin
-	@+-$(if $(findstring n,$(firstword -$(MAKEFLAGS))),$(eval ork_ran.load := 1)$(if $(ork_fresh),$(info # load: output missing: no run '$(run_id)' yet),$(ORK) why $(strip load $(foreach u,$(load.up),$(if $(ork_ran.$u),$u)))))
+	@+-$(call ork_why,load)
 	@$(ORK) exec load
 load: $(load.out)
 load.up := extract
@@ -142,7 +149,7 @@ load.up := extract
 #     timeout 3600s, trigger none_failed; after load
 $(report.out): private export ORK_SPEC := {"task":"report","key":"c0d1185e1d2ed4f0","executor":"python","module":"reports.daily","function":"build","input":{},"deps":[{"task":"load","key":"d83d17de3703234f"}],"env":{"REGION":"eu-west-1","LOG_LEVEL":"info"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"none_failed"}
 $(report.out): $(load.out) | ork-begin
-	@+-$(if $(findstring n,$(firstword -$(MAKEFLAGS))),$(eval ork_ran.report := 1)$(if $(ork_fresh),$(info # report: output missing: no run '$(run_id)' yet),$(ORK) why $(strip report $(foreach u,$(report.up),$(if $(ork_ran.$u),$u)))))
+	@+-$(call ork_why,report)
 	@$(ORK) exec report
 report: $(report.out)
 report.up := load
@@ -151,7 +158,7 @@ report.up := load
 #     timeout 3600s, trigger all_done; after extract load report
 $(cleanup.out): private export ORK_SPEC := {"task":"cleanup","key":"fa9083fb88596e68","executor":"process","argv":["rm","-rf","tmp/scratch"],"input":{},"deps":[{"task":"extract","key":"84dd7a0d98536985"},{"task":"load","key":"d83d17de3703234f"},{"task":"report","key":"c0d1185e1d2ed4f0"}],"env":{"REGION":"eu-west-1","LOG_LEVEL":"info"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_done"}
 $(cleanup.out): $(extract.out) $(load.out) $(report.out) | ork-begin
-	@+-$(if $(findstring n,$(firstword -$(MAKEFLAGS))),$(eval ork_ran.cleanup := 1)$(if $(ork_fresh),$(info # cleanup: output missing: no run '$(run_id)' yet),$(ORK) why $(strip cleanup $(foreach u,$(cleanup.up),$(if $(ork_ran.$u),$u)))))
+	@+-$(call ork_why,cleanup)
 	@$(ORK) exec cleanup
 cleanup: $(cleanup.out)
 cleanup.up := extract load report

@@ -67,6 +67,13 @@ ifneq ($(findstring n,$(firstword -$(MAKEFLAGS))),)
 ork_fresh := $(if $(wildcard $(R)/run.json),,1)
 endif
 
+# $(call ork_why,TASK), a task's first recipe line: empty unless
+# make -n.  Then it marks TASK as one that would run (every recipe
+# is expanded in order, upstream first) and runs `ork why` on TASK
+# and those of its upstream tasks that would run too; `ork why`
+# reads, never writes.
+ork_why = $(if $(findstring n,$(firstword -$(MAKEFLAGS))),$(eval ork_ran.$1 := 1)$(if $(ork_fresh),$(info # $1: output missing: no run '$(run_id)' yet),$(ORK) why $(strip $1 $(foreach u,$($1.up),$(if $(ork_ran.$u),$u)))))
+
 # A stale plan: make stops before anything runs when the workflow is newer
 # than this file.
 ork_self := $(lastword $(MAKEFILE_LIST))
@@ -120,7 +127,7 @@ ork-begin:
 #     timeout 300s, 3 retries
 $(fetch.out): private export ORK_SPEC := {"task":"fetch","key":"94290f349f9c424c","executor":"python","file":"tasks/fetch.py","function":"main","input":{"url":"https://example.com/data.json"},"deps":[],"env":{},"timeout":300,"retries":3,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(fetch.out): tasks/fetch.py | ork-begin
-	@+-$(if $(findstring n,$(firstword -$(MAKEFLAGS))),$(eval ork_ran.fetch := 1)$(if $(ork_fresh),$(info # fetch: output missing: no run '$(run_id)' yet),$(ORK) why $(strip fetch $(foreach u,$(fetch.up),$(if $(ork_ran.$u),$u)))))
+	@+-$(call ork_why,fetch)
 	@$(ORK) exec fetch
 fetch: $(fetch.out)
 fetch.up :=
@@ -129,7 +136,7 @@ fetch.up :=
 #     timeout 3600s; after fetch
 $(summarize.out): private export ORK_SPEC := {"task":"summarize","key":"3569647d726ee1be","executor":"python","file":"tasks/summarize.py","function":"main","input":{},"deps":[{"task":"fetch","key":"94290f349f9c424c"}],"env":{},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(summarize.out): tasks/summarize.py $(fetch.out) | ork-begin
-	@+-$(if $(findstring n,$(firstword -$(MAKEFLAGS))),$(eval ork_ran.summarize := 1)$(if $(ork_fresh),$(info # summarize: output missing: no run '$(run_id)' yet),$(ORK) why $(strip summarize $(foreach u,$(summarize.up),$(if $(ork_ran.$u),$u)))))
+	@+-$(call ork_why,summarize)
 	@$(ORK) exec summarize
 summarize: $(summarize.out)
 summarize.up := fetch

@@ -67,6 +67,13 @@ ifneq ($(findstring n,$(firstword -$(MAKEFLAGS))),)
 ork_fresh := $(if $(wildcard $(R)/run.json),,1)
 endif
 
+# $(call ork_why,TASK), a task's first recipe line: empty unless
+# make -n.  Then it marks TASK as one that would run (every recipe
+# is expanded in order, upstream first) and runs `ork why` on TASK
+# and those of its upstream tasks that would run too; `ork why`
+# reads, never writes.
+ork_why = $(if $(findstring n,$(firstword -$(MAKEFLAGS))),$(eval ork_ran.$1 := 1)$(if $(ork_fresh),$(info # $1: output missing: no run '$(run_id)' yet),$(ORK) why $(strip $1 $(foreach u,$($1.up),$(if $(ork_ran.$u),$u)))))
+
 ork-begin: private export ORK_RUN_SPEC := {"params":{},"timezone":"Europe/Berlin"}
 
 # A stale plan: make stops before anything runs when the workflow is newer
@@ -122,7 +129,7 @@ ork-begin:
 #     timeout 300s
 $(refresh.out): private export ORK_SPEC := {"task":"refresh","key":"3473be7911adabf7","executor":"process","argv":["./bin/refresh","--all"],"input":{},"deps":[],"env":{},"timeout":300,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(refresh.out): | ork-begin
-	@+-$(if $(findstring n,$(firstword -$(MAKEFLAGS))),$(eval ork_ran.refresh := 1)$(if $(ork_fresh),$(info # refresh: output missing: no run '$(run_id)' yet),$(ORK) why $(strip refresh $(foreach u,$(refresh.up),$(if $(ork_ran.$u),$u)))))
+	@+-$(call ork_why,refresh)
 	@$(ORK) exec refresh
 refresh: $(refresh.out)
 refresh.up :=
@@ -131,7 +138,7 @@ refresh.up :=
 #     timeout 120s; after refresh
 $(publish.out): private export ORK_SPEC := {"task":"publish","key":"710af07d71482538","executor":"process","argv":["./bin/publish"],"input":{},"deps":[{"task":"refresh","key":"3473be7911adabf7"}],"env":{},"timeout":120,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(publish.out): $(refresh.out) | ork-begin
-	@+-$(if $(findstring n,$(firstword -$(MAKEFLAGS))),$(eval ork_ran.publish := 1)$(if $(ork_fresh),$(info # publish: output missing: no run '$(run_id)' yet),$(ORK) why $(strip publish $(foreach u,$(publish.up),$(if $(ork_ran.$u),$u)))))
+	@+-$(call ork_why,publish)
 	@$(ORK) exec publish
 publish: $(publish.out)
 publish.up := refresh

@@ -67,6 +67,13 @@ ifneq ($(findstring n,$(firstword -$(MAKEFLAGS))),)
 ork_fresh := $(if $(wildcard $(R)/run.json),,1)
 endif
 
+# $(call ork_why,TASK), a task's first recipe line: empty unless
+# make -n.  Then it marks TASK as one that would run (every recipe
+# is expanded in order, upstream first) and runs `ork why` on TASK
+# and those of its upstream tasks that would run too; `ork why`
+# reads, never writes.
+ork_why = $(if $(findstring n,$(firstword -$(MAKEFLAGS))),$(eval ork_ran.$1 := 1)$(if $(ork_fresh),$(info # $1: output missing: no run '$(run_id)' yet),$(ORK) why $(strip $1 $(foreach u,$($1.up),$(if $(ork_ran.$u),$u)))))
+
 # A stale plan: make stops before anything runs when the workflow is newer
 # than this file.
 ork_self := $(lastword $(MAKEFILE_LIST))
@@ -120,7 +127,7 @@ ork-begin:
 #     timeout 3600s
 $(deploy.out): private export ORK_SPEC := {"task":"deploy","key":"9b26a0cd0bd7c5b1","executor":"process","argv":["./deploy.sh","--region","eu"],"input":{},"deps":[],"env":{"REGION":"eu-west-1"},"secrets":{"DB_PASSWORD":"DB_PASSWORD","TOKEN":"API_TOKEN"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(deploy.out): | ork-begin
-	@+-$(if $(findstring n,$(firstword -$(MAKEFLAGS))),$(eval ork_ran.deploy := 1)$(if $(ork_fresh),$(info # deploy: output missing: no run '$(run_id)' yet),$(ORK) why $(strip deploy $(foreach u,$(deploy.up),$(if $(ork_ran.$u),$u)))))
+	@+-$(call ork_why,deploy)
 	@$(ORK) exec deploy
 deploy: $(deploy.out)
 deploy.up :=
@@ -129,7 +136,7 @@ deploy.up :=
 #     timeout 3600s; after deploy
 $(report.out): private export ORK_SPEC := {"task":"report","key":"0918c3711d8297bc","executor":"python","file":"tasks/fetch.py","function":"main","input":{},"deps":[{"task":"deploy","key":"9b26a0cd0bd7c5b1"}],"env":{"REGION":"eu-west-1","DB_PASSWORD":"plain-for-tests"},"timeout":3600,"retries":0,"retry_delay":0,"retry_backoff":1,"retry_max_delay":null,"retry_on":[],"trigger":"all_success"}
 $(report.out): tasks/fetch.py $(deploy.out) | ork-begin
-	@+-$(if $(findstring n,$(firstword -$(MAKEFLAGS))),$(eval ork_ran.report := 1)$(if $(ork_fresh),$(info # report: output missing: no run '$(run_id)' yet),$(ORK) why $(strip report $(foreach u,$(report.up),$(if $(ork_ran.$u),$u)))))
+	@+-$(call ork_why,report)
 	@$(ORK) exec report
 report: $(report.out)
 report.up := deploy
