@@ -28,6 +28,8 @@ struct ypair {
 	struct ynode *value;
 };
 
+struct yblock;
+
 struct ynode {
 	enum ynode_kind kind;
 	struct srcpos pos;      /* first character of the node */
@@ -43,6 +45,8 @@ struct ynode {
 	/* YNODE_MAP, pairs in file order */
 	struct ypair *pairs;
 	size_t npairs;
+	/* The root's: the memory of the whole tree (NULL in other nodes). */
+	struct yblock *arena;
 };
 
 /* Limits (man orkc, LIMITS), each an error at the place it is passed:
@@ -56,6 +60,8 @@ struct ynode {
  * their positions.  Returns the root, or NULL when the file could not be
  * loaded (an empty document is an error too: a workflow needs a mapping). */
 struct ynode *yaml_load(const char *src, size_t len, struct diag *d);
+/* Free the tree of a root yaml_load returned, all of it at once (a node
+ * inside a tree is freed with its root, never alone). */
 void ynode_free(struct ynode *n);
 
 /* The type a scalar resolves to. */
