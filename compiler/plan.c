@@ -58,23 +58,34 @@ static void resolve_deps(const struct workflow *wf, struct diag *d)
 static void build_downstream(struct plan *p)
 {
 	const struct workflow *wf = p->wf;
-	size_t *cap = xcalloc(wf->ntasks, sizeof *cap);
-	p->downstream = xcalloc(wf->ntasks, sizeof *p->downstream);
-	p->ndownstream = xcalloc(wf->ntasks, sizeof *p->ndownstream);
+	size_t n = wf->ntasks, total = 0;
+	p->downstream = xcalloc(n ? n : 1, sizeof *p->downstream);
+	p->ndownstream = xcalloc(n ? n : 1, sizeof *p->ndownstream);
+	/* Count first, then fill one block (downstream[0] owns it): one
+	 * allocation instead of one per task with dependents. */
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < wf->tasks[i].ndeps; j++)
+			if (wf->tasks[i].deps[j].task != DEP_UNRESOLVED) {
+				p->ndownstream[wf->tasks[i].deps[j].task]++;
+				total++;
+			}
+	size_t *block = xmalloc((total ? total : 1) * sizeof *block);
+	for (size_t u = 0, at = 0; u < n; u++) {
+		p->downstream[u] = block + at;
+		at += p->ndownstream[u];
+		p->ndownstream[u] = 0;
+	}
+	if (!n)
+		p->downstream[0] = block;
 	/* Walking dependents in file order keeps each list in file order. */
-	for (size_t i = 0; i < wf->ntasks; i++) {
+	for (size_t i = 0; i < n; i++) {
 		const struct task *t = &wf->tasks[i];
 		for (size_t j = 0; j < t->ndeps; j++) {
 			size_t u = t->deps[j].task;
-			if (u == DEP_UNRESOLVED)
-				continue;
-			p->downstream[u] = xgrow(p->downstream[u], &cap[u],
-						 p->ndownstream[u] + 1,
-						 sizeof **p->downstream);
-			p->downstream[u][p->ndownstream[u]++] = i;
+			if (u != DEP_UNRESOLVED)
+				p->downstream[u][p->ndownstream[u]++] = i;
 		}
 	}
-	free(cap);
 }
 
 /* ---- order -------------------------------------------------------------- */
@@ -297,15 +308,18 @@ static void compute_keys(struct plan *p)
 	size_t n = p->wf->ntasks;
 	unsigned char *done = xcalloc(n + 1, 1);
 	p->keys = xcalloc(n + 1, sizeof *p->keys);
+	char **defining = xcalloc(n + 1, sizeof *defining);
 	for (size_t k = 0; k < p->norder; k++) {
 		size_t i = p->order[k];
-		spec_key(p, i, p->keys[i]);
+		defining[i] = spec_key(p, i, p->keys[i]);
 		done[i] = 1;
 	}
 	for (size_t i = 0; i < n; i++)
 		if (!done[i])
-			spec_key(p, i, p->keys[i]);
+			defining[i] = spec_key(p, i, p->keys[i]);
 	free(done);
+	/* Only now: spec_key must print every task itself. */
+	p->defining = defining;
 }
 
 /* ---- the plan ----------------------------------------------------------- */
@@ -333,8 +347,7 @@ int plan_build(const struct workflow *wf, struct diag *d, struct plan *p)
 void plan_release(struct plan *p)
 {
 	if (p->downstream)
-		for (size_t i = 0; i < p->wf->ntasks; i++)
-			free(p->downstream[i]);
+		free(p->downstream[0]);   /* the block of every list */
 	free(p->downstream);
 	free(p->ndownstream);
 	if (p->refs)
@@ -345,5 +358,9 @@ void plan_release(struct plan *p)
 	upstream_release(&p->up);
 	free(p->order);
 	free(p->keys);
+	if (p->defining)
+		for (size_t i = 0; i < p->wf->ntasks; i++)
+			free(p->defining[i]);
+	free(p->defining);
 	memset(p, 0, sizeof *p);
 }

@@ -27,7 +27,10 @@ struct plan {
 				 a cycle (an error) */
 	char (*keys)[TASK_KEY_LEN + 1];  /* per task: hash of what defines its
 					    result (see DESIGN.md) */
-	size_t **downstream;  /* per task: indices of tasks that depend on it */
+	char **defining;      /* per task: the defining members its key hashes
+				 (specwrite.h spec_key), reused by the spec */
+	size_t **downstream;  /* per task: indices of tasks that depend on it,
+				 all in one block that downstream[0] holds */
 	size_t *ndownstream;
 	size_t **refs;        /* per task: the tasks its expressions and
 				 `inputs:` refs read, each once, in file order */

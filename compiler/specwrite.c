@@ -159,7 +159,7 @@ static void add_defining(struct strbuf *sb, const struct plan *p, size_t i,
 	add_paths(sb, SPEC_M_GENERATES, t->generates, t->ngenerates, flags);
 }
 
-void spec_key(const struct plan *p, size_t i, char key[])
+char *spec_key(const struct plan *p, size_t i, char key[])
 {
 	struct strbuf sb = STRBUF_INIT;
 	strbuf_addc(&sb, '{');
@@ -167,7 +167,24 @@ void spec_key(const struct plan *p, size_t i, char key[])
 	strbuf_addc(&sb, '}');
 	unsigned long long h = fnv1a64(sb.buf, sb.len, FNV1A64_INIT);
 	snprintf(key, TASK_KEY_LEN + 1, "%016llx", h);
-	strbuf_release(&sb);
+	/* The members alone: drop the closing brace, then the opening. */
+	sb.buf[--sb.len] = '\0';
+	memmove(sb.buf, sb.buf + 1, sb.len);
+	return strbuf_detach(&sb);
+}
+
+/* The defining members as spec_key printed them, when they read the same
+ * with these flags: always with none, with JSONX_MAKESAFE when they hold
+ * no '$' or '#' (the only bytes it escapes).  NULL: print them again. */
+static const char *defining_text(const struct plan *p, size_t i,
+				 unsigned flags)
+{
+	const char *text = p->defining ? p->defining[i] : NULL;
+	if (!text || (flags & ~(unsigned)JSONX_MAKESAFE))
+		return NULL;
+	if ((flags & JSONX_MAKESAFE) && strpbrk(text, "$#"))
+		return NULL;
+	return text;
 }
 
 static void add_policy(struct strbuf *sb, const struct task *t, unsigned flags)
@@ -197,7 +214,13 @@ void spec_add_members(struct strbuf *sb, const struct plan *p, size_t i,
 	const struct task *t = &p->wf->tasks[i];
 	add_str(sb, SPEC_M_TASK, t->name, flags);
 	add_str(sb, SPEC_M_KEY, p->keys[i], flags);
-	add_defining(sb, p, i, flags);
+	const char *defining = defining_text(p, i, flags);
+	if (defining) {
+		strbuf_addc(sb, ',');
+		strbuf_adds(sb, defining);
+	} else {
+		add_defining(sb, p, i, flags);
+	}
 	add_policy(sb, t, flags);
 	/* Derived from input and env: ork exec does no template work for a
 	 * task without it. */

@@ -23,8 +23,11 @@
 struct plan;
 
 /* The key of task i from its defining members; the keys of its deps and
- * refs must be computed already (plan_build goes in dependency order). */
-void spec_key(const struct plan *p, size_t i, char key[]);
+ * refs must be computed already (plan_build goes in dependency order).
+ * Returns those members as hashed, comma-separated without the braces,
+ * freshly allocated: the plan keeps them, and spec_add_members copies
+ * them instead of printing them again (three times per task, else). */
+char *spec_key(const struct plan *p, size_t i, char key[]);
 
 /* The members of task i's spec, comma-separated, without the braces, so
  * that a caller can add its own (gen_json).  flags as for jsonx_write
