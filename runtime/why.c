@@ -48,8 +48,19 @@ int spec_record(const struct rundir *rd, const char *task, const char *spec)
 			line.buf[i] = ' ';
 	strbuf_adds(&line, "}\n");
 	char *path = rundir_file(rd, "specs.jsonl");
-	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW |
+	int fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW |
 		      O_CLOEXEC, 0644);
+	/* After a torn last line (a crash, a full disk), start a new one
+	 * rather than glue this line to it.  Without a lock another task
+	 * may do the same: an empty line, which readers skip. */
+	struct stat st;
+	char last;
+	if (fd >= 0 && fstat(fd, &st) == 0 && st.st_size > 0 &&
+	    pread(fd, &last, 1, st.st_size - 1) == 1 && last != '\n') {
+		strbuf_addc(&line, '\0');
+		memmove(line.buf + 1, line.buf, line.len - 1);
+		line.buf[0] = '\n';
+	}
 	int rc = fd < 0 ? -1 : write_all(fd, line.buf, line.len);
 	int e = errno;
 	if (fd >= 0)
@@ -138,7 +149,10 @@ int spec_compact(const struct rundir *rd)
 {
 	char *path = rundir_file(rd, "specs.jsonl");
 	size_t len = 0;
-	char *text = read_file_nofollow(path, &len);
+	struct stat st;
+	/* Most runs' file is small: its size says so without reading it. */
+	char *text = lstat(path, &st) == 0 && st.st_size >= SPECS_COMPACT_AT ?
+		     read_file_nofollow(path, &len) : NULL;
 	int rc = 0;
 	if (text && len >= SPECS_COMPACT_AT) {
 		size_t nlines = 0;

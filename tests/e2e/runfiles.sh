@@ -89,6 +89,24 @@ test_expect_success 'a small specs.jsonl is left as it is' '
 	expect_eq lines 6 "$(wc -l <"$f")"
 '
 
+# A crash in the middle of an append leaves a line without its newline;
+# the next success starts a line of its own instead of gluing to it.
+test_expect_success 'a spec line after a torn one starts a new line' '
+	f=$(rundir)/specs.jsonl
+	cp last "$f"
+	printf "{\"task\":\"c\",\"spe" >>"$f"
+	rm -f "$(rundir)"/c.*.json
+	MK=run.mk
+	make_ok
+	expect_eq lines 5 "$(wc -l <"$f")"
+	expect_eq torn "{\"task\":\"c\",\"spe" "$(sed -n 4p "$f")"
+	sed -n 5p "$f" >line5
+	expect_eq appended c "$(jget line5 "d[\"spec\"][\"task\"]")"
+	MK=run2.mk
+	make_ok -n
+	expect_grep "# c: .*command" make.out
+'
+
 test_expect_success 'ork end syncs once and records when in run.json' '
 	jget "$(rundir)/run.json" "d[\"synced\"]" | grep "^20"
 	jget "$(rundir)/run.json" "d[\"boot\"]" | grep .
