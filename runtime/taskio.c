@@ -9,6 +9,10 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <linux/magic.h>
+#include <sys/vfs.h>
+#endif
 
 #include "jsonx.h"
 #include "util.h"
@@ -57,6 +61,37 @@ int copy_fd(int in, int out)
 
 /* ---- input -------------------------------------------------------------- */
 
+/* An upstream output this big is worth sharing rather than copying. */
+#define SHARE_MIN (1 << 20)
+
+/* Spaces that put the next byte written to fd on a block boundary, when
+ * fd's file system shares blocks between files (XFS, btrfs) and the file
+ * at path is big: copy_file_range then shares the upstream output's
+ * blocks with the input (a reflink, no copy) instead of copying them,
+ * which it can only do from a block boundary.  JSON ignores the spaces.
+ * Elsewhere (ext4) 0: the input is written as it always was. */
+static size_t share_padding(int fd, const char *path)
+{
+#if defined(__linux__) && defined(HAVE_COPY_FILE_RANGE)
+	struct statfs fs;
+	struct stat in, out;
+	if (fstatfs(fd, &fs) < 0 ||
+	    (fs.f_type != XFS_SUPER_MAGIC && fs.f_type != BTRFS_SUPER_MAGIC))
+		return 0;
+	if (stat(path, &in) < 0 || in.st_size < SHARE_MIN ||
+	    fstat(fd, &out) < 0 || out.st_blksize <= 0)
+		return 0;
+	off_t at = lseek(fd, 0, SEEK_CUR);
+	if (at < 0)
+		return 0;
+	return (size_t)((out.st_blksize - at % out.st_blksize) % out.st_blksize);
+#else
+	(void)fd;
+	(void)path;
+	return 0;
+#endif
+}
+
 static int copy_part(int fd, const char *path)
 {
 	int in = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -89,6 +124,13 @@ int input_write(int fd, const char *members, size_t n,
 		/* Flush what we have, then let the kernel copy the file. */
 		rc = write_all(fd, sb.buf, sb.len);
 		strbuf_reset(&sb);
+		size_t pad = rc == 0 ? share_padding(fd, parts[i].path) : 0;
+		if (pad) {
+			while (pad--)
+				strbuf_addc(&sb, ' ');
+			rc = write_all(fd, sb.buf, sb.len);
+			strbuf_reset(&sb);
+		}
 		if (rc == 0 && copy_part(fd, parts[i].path) < 0) {
 			*bad = parts[i].path;
 			rc = -1;
