@@ -210,12 +210,12 @@ static void open_run(struct exec *x)
 {
 	if (rundir_from_env(&x->rd) < 0)
 		exit(ORK_EXIT_USAGE);
-	cJSON *run = rundir_load_run(&x->rd);
+	cJSON *run = rundir_load_run_head(&x->rd);
 	if (!run) {
 		/* Run by hand, without the artifact's `ork begin`. */
 		if (run_begin(&x->rd, 0) < 0)
 			exit(ORK_EXIT_USAGE);
-		run = rundir_load_run(&x->rd);
+		run = rundir_load_run_head(&x->rd);
 		if (!run)
 			fatal(x, "cannot read %s/run.json", x->rd.path);
 	}

@@ -237,7 +237,7 @@ enum render_result render_task(struct task_spec *s, const struct rundir *rd,
 	memset(r, 0, sizeof *r);
 	sc.s = s;
 	sc.rd = rd;
-	sc.run = rundir_load_run(rd);
+	sc.run = rundir_load_run_head(rd);
 	sc.outputs = xcalloc(s->ndeps + s->nrefs + 1, sizeof *sc.outputs);
 	sc.loaded = xcalloc(s->ndeps + s->nrefs + 1, 1);
 	sc.envs = cJSON_CreateArray();
@@ -268,7 +268,7 @@ cJSON *render_eval(const struct task_spec *s, const struct rundir *rd,
 	memset(&sc, 0, sizeof sc);
 	sc.s = s;
 	sc.rd = rd;
-	sc.run = rundir_load_run(rd);
+	sc.run = rundir_load_run_head(rd);
 	sc.outputs = xcalloc(s->ndeps + s->nrefs + 1, sizeof *sc.outputs);
 	sc.loaded = xcalloc(s->ndeps + s->nrefs + 1, 1);
 	sc.envs = cJSON_CreateArray();

@@ -46,7 +46,12 @@ char *rundir_abspath(const struct rundir *rd);
 
 /* run.json as a tree, or NULL when missing or unreadable. */
 cJSON *rundir_load_run(const struct rundir *rd);
-/* Write run.json atomically.  Returns 0, or -1 with errno set. */
+/* The same without the member "tasks" (the run's task names), which a
+ * task never needs: read without parsing them, so that a task's cost does
+ * not grow with the number of tasks in the run. */
+cJSON *rundir_load_run_head(const struct rundir *rd);
+/* Write run.json atomically, its member "tasks" last.  Returns 0, or -1
+ * with errno set. */
 int rundir_save_run(const struct rundir *rd, const cJSON *run);
 /* The run's state as run.json says, except that a "running" run whose
  * driver (run.json's "pid": the make or sh that ran ork begin) is gone is

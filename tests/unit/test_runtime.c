@@ -244,6 +244,57 @@ static void test_history(void)
 	rundir_release(&rd);
 }
 
+/* run.json keeps the task names last, and a task reads the rest without
+ * them; a file in the older order (names before ntasks) reads the same. */
+static void test_run_head(void)
+{
+	struct rundir rd = {xstrdup(unit_tmpdir), xstrdup("wf"), xstrdup("h"),
+			    xasprintf("%s/wf/h", unit_tmpdir)};
+	CHECK_INTEQ(mkdir_p(rd.path, 0777), 0);
+	cJSON *run = cJSON_CreateObject();
+	cJSON_AddNumberToObject(run, "invocation", 3);
+	cJSON *names = cJSON_AddArrayToObject(run, "tasks");
+	cJSON_AddItemToArray(names, cJSON_CreateString("a"));
+	cJSON_AddItemToArray(names, cJSON_CreateString("  \"tasks\": ["));
+	cJSON_AddNumberToObject(run, "ntasks", 2);
+	cJSON *p = cJSON_AddObjectToObject(run, "params");
+	cJSON_AddStringToObject(p, "tasks", "x");
+	CHECK_INTEQ(rundir_save_run(&rd, run), 0);
+	char *path = rundir_file(&rd, "run.json");
+	char *text = read_file_nofollow(path, NULL);
+	CHECK(text && strstr(text, "\"ntasks\"") < strstr(text, "\n  \"tasks\""));
+	CHECK(text && strstr(text, "\"params\"") < strstr(text, "\n  \"tasks\""));
+	free(text);
+	/* The tree itself is as it was. */
+	CHECK(cJSON_GetObjectItemCaseSensitive(run, "tasks")->next != NULL);
+
+	cJSON *head = rundir_load_run_head(&rd);
+	CHECK(head != NULL);
+	CHECK(cJSON_GetObjectItemCaseSensitive(head, "tasks") == NULL);
+	CHECK_INTEQ((int)jsonx_get_number(head, "ntasks", 0), 2);
+	CHECK_INTEQ((int)jsonx_get_number(head, "invocation", 0), 3);
+	CHECK_STREQ(jsonx_get_string(cJSON_GetObjectItemCaseSensitive(head,
+				     "params"), "tasks"), "x");
+	cJSON_Delete(head);
+	cJSON *all = rundir_load_run(&rd);
+	CHECK_INTEQ(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(all,
+					"tasks")), 2);
+	cJSON_Delete(all);
+
+	/* Written by an older ork: names first, more members after them. */
+	static const char old[] = "{\n  \"invocation\": 4,\n  \"tasks\": [\n"
+		"    \"a\"\n  ],\n  \"ntasks\": 1\n}\n";
+	CHECK_INTEQ(write_file_atomic(path, old, sizeof old - 1), 0);
+	head = rundir_load_run_head(&rd);
+	CHECK(head && cJSON_GetObjectItemCaseSensitive(head, "tasks") == NULL);
+	CHECK_INTEQ((int)jsonx_get_number(head, "ntasks", 0), 1);
+	CHECK_INTEQ((int)jsonx_get_number(head, "invocation", 0), 4);
+	cJSON_Delete(head);
+	cJSON_Delete(run);
+	free(path);
+	rundir_release(&rd);
+}
+
 static void test_rundir_path(void)
 {
 	struct rundir rd;
@@ -486,7 +537,7 @@ static void test_journal_concurrent(void)
 }
 
 UNIT_MAIN(unit_tmpdir_make, test_names, test_times, test_spec_full, test_spec_defaults,
-	  test_spec_errors, test_history, test_rundir_path, test_output_check,
+	  test_spec_errors, test_history, test_run_head, test_rundir_path, test_output_check,
 	  test_input_write, test_envb, test_crontab_errors,
 	  test_journal_concurrent,
 	  unit_tmpdir_remove)
