@@ -146,21 +146,34 @@ char *rundir_abspath(const struct rundir *rd)
 	return p;
 }
 
-cJSON *rundir_load_run(const struct rundir *rd)
+/* run.json's text, or NULL. */
+static char *read_run(const struct rundir *rd, size_t *len)
 {
 	char *path = rundir_file(rd, "run.json");
-	size_t len;
-	char *text = read_file_nofollow(path, &len);
+	char *text = read_file_nofollow(path, len);
 	free(path);
-	if (!text)
-		return NULL;
-	cJSON *run = cJSON_ParseWithLength(text, len);
+	return text;
+}
+
+/* The first len bytes of text as a JSON object, or NULL; frees text. */
+static cJSON *parse_run(char *text, size_t len, int drop_tasks)
+{
+	cJSON *run = text ? cJSON_ParseWithLength(text, len) : NULL;
 	free(text);
 	if (run && !cJSON_IsObject(run)) {
 		cJSON_Delete(run);
 		return NULL;
 	}
+	if (run && drop_tasks)
+		cJSON_DeleteItemFromObjectCaseSensitive(run, "tasks");
 	return run;
+}
+
+cJSON *rundir_load_run(const struct rundir *rd)
+{
+	size_t len = 0;
+	char *text = read_run(rd, &len);
+	return parse_run(text, len, 0);
 }
 
 /* The task names go last (rundir_load_run_head).  The members are
@@ -188,32 +201,17 @@ static const char tasks_member[] = ",\n  \"tasks\": [";
 
 cJSON *rundir_load_run_head(const struct rundir *rd)
 {
-	char *path = rundir_file(rd, "run.json");
-	size_t len;
-	char *text = read_file_nofollow(path, &len);
-	free(path);
-	if (!text)
-		return NULL;
-	size_t n = sizeof tasks_member - 1;
-	const char *at = memmem(text, len, tasks_member, n);
-	const char *rest = at ? at + n : NULL;
-	cJSON *run;
-	if (at && !memmem(rest, len - (size_t)(rest - text), "\n  \"", 4)) {
+	size_t len = 0, n = sizeof tasks_member - 1;
+	char *text = read_run(rd, &len);
+	const char *at = text ? memmem(text, len, tasks_member, n) : NULL;
+	if (at && !memmem(at + n, len - (size_t)(at + n - text), "\n  \"", 4)) {
 		/* Parse up to the names, closed: 10,000 names are 10,000
 		 * allocations a task would pay for nothing. */
-		size_t head = (size_t)(at - text);
-		text[head] = '}';
-		run = cJSON_ParseWithLength(text, head + 1);
-	} else {
-		run = cJSON_ParseWithLength(text, len);
-		cJSON_DeleteItemFromObjectCaseSensitive(run, "tasks");
+		len = (size_t)(at - text);
+		text[len++] = '}';
+		return parse_run(text, len, 0);
 	}
-	free(text);
-	if (run && !cJSON_IsObject(run)) {
-		cJSON_Delete(run);
-		return NULL;
-	}
-	return run;
+	return parse_run(text, len, 1);
 }
 
 int rundir_save_run(const struct rundir *rd, const cJSON *run)
