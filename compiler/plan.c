@@ -308,18 +308,16 @@ static void compute_keys(struct plan *p)
 	size_t n = p->wf->ntasks;
 	unsigned char *done = xcalloc(n + 1, 1);
 	p->keys = xcalloc(n + 1, sizeof *p->keys);
-	char **defining = xcalloc(n + 1, sizeof *defining);
+	p->defining = xcalloc(n + 1, sizeof *p->defining);
 	for (size_t k = 0; k < p->norder; k++) {
 		size_t i = p->order[k];
-		defining[i] = spec_key(p, i, p->keys[i]);
+		p->defining[i] = spec_key(p, i, p->keys[i]);
 		done[i] = 1;
 	}
 	for (size_t i = 0; i < n; i++)
 		if (!done[i])
-			defining[i] = spec_key(p, i, p->keys[i]);
+			p->defining[i] = spec_key(p, i, p->keys[i]);
 	free(done);
-	/* Only now: spec_key must print every task itself. */
-	p->defining = defining;
 }
 
 /* ---- the plan ----------------------------------------------------------- */

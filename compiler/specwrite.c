@@ -162,14 +162,12 @@ static void add_defining(struct strbuf *sb, const struct plan *p, size_t i,
 char *spec_key(const struct plan *p, size_t i, char key[])
 {
 	struct strbuf sb = STRBUF_INIT;
-	strbuf_addc(&sb, '{');
 	add_defining(&sb, p, i, 0);
-	strbuf_addc(&sb, '}');
-	unsigned long long h = fnv1a64(sb.buf, sb.len, FNV1A64_INIT);
+	/* The hash covers the object, braces included. */
+	unsigned long long h = fnv1a64("{", 1, FNV1A64_INIT);
+	h = fnv1a64(sb.buf, sb.len, h);
+	h = fnv1a64("}", 1, h);
 	snprintf(key, TASK_KEY_LEN + 1, "%016llx", h);
-	/* The members alone: drop the closing brace, then the opening. */
-	sb.buf[--sb.len] = '\0';
-	memmove(sb.buf, sb.buf + 1, sb.len);
 	return strbuf_detach(&sb);
 }
 
