@@ -96,16 +96,23 @@ int journal_write(int fd, struct strbuf *sb)
 }
 
 /* journal_write's work, with the lock held. */
-static int append_line(int fd, struct strbuf *sb)
+off_t jsonl_fresh_line(int fd, struct strbuf *line)
 {
 	struct stat st;
 	off_t before = fstat(fd, &st) == 0 ? st.st_size : -1;
 	char last;
 	if (before > 0 && pread(fd, &last, 1, before - 1) == 1 && last != '\n') {
-		strbuf_addc(sb, '\0');
-		memmove(sb->buf + 1, sb->buf, sb->len - 1);
-		sb->buf[0] = '\n';
+		strbuf_addc(line, '\0');
+		memmove(line->buf + 1, line->buf, line->len - 1);
+		line->buf[0] = '\n';
 	}
+	return before;
+}
+
+static int append_line(int fd, struct strbuf *sb)
+{
+	struct stat st;
+	off_t before = jsonl_fresh_line(fd, sb);
 	/* O_APPEND makes each write(2) land whole at the end of the file;
 	 * it is short only on a full disk. */
 	size_t done = 0;

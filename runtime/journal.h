@@ -3,6 +3,8 @@
 #ifndef ORK_JOURNAL_H
 #define ORK_JOURNAL_H
 
+#include <sys/types.h>
+
 #include <cjson/cJSON.h>
 
 #include "rundir.h"
@@ -24,6 +26,11 @@ void event_raw(struct strbuf *sb, const char *key, const char *json);
 void event_time(struct strbuf *sb, const char *key, double t);
 /* Returns 0, or -1 with errno set. */
 int journal_write(int fd, struct strbuf *sb);
+/* Before line is appended to fd, a .jsonl file: when the file's last byte
+ * is not a newline (a line torn by a crash or a full disk), put one in
+ * front of line, so that it starts a line of its own.  Returns the file's
+ * size before the append, or -1 when it cannot tell. */
+off_t jsonl_fresh_line(int fd, struct strbuf *line);
 
 /* Called for each journal event in order; a non-zero return stops. */
 typedef int journal_fn(void *ctx, const cJSON *ev);

@@ -50,17 +50,11 @@ int spec_record(const struct rundir *rd, const char *task, const char *spec)
 	char *path = rundir_file(rd, "specs.jsonl");
 	int fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW |
 		      O_CLOEXEC, 0644);
-	/* After a torn last line (a crash, a full disk), start a new one
-	 * rather than glue this line to it.  Without a lock another task
-	 * may do the same: an empty line, which readers skip. */
-	struct stat st;
-	char last;
-	if (fd >= 0 && fstat(fd, &st) == 0 && st.st_size > 0 &&
-	    pread(fd, &last, 1, st.st_size - 1) == 1 && last != '\n') {
-		strbuf_addc(&line, '\0');
-		memmove(line.buf + 1, line.buf, line.len - 1);
-		line.buf[0] = '\n';
-	}
+	/* After a torn last line, start a new one rather than glue this
+	 * line to it.  Without a lock another task may do the same: an
+	 * empty line, which readers skip. */
+	if (fd >= 0)
+		(void)jsonl_fresh_line(fd, &line);
 	int rc = fd < 0 ? -1 : write_all(fd, line.buf, line.len);
 	int e = errno;
 	if (fd >= 0)
