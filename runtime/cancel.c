@@ -18,8 +18,27 @@
 #include "slurm.h"
 #include "util.h"
 
-/* Whether pid is `ork exec TASK` (the pid in a start event may have been
- * reused by now).  Without /proc, trust the journal. */
+/* Whether the thread name of pid (/proc/PID/comm) is task's name, cut to
+ * 15 bytes as the kernel cuts it. */
+static int comm_is(long pid, const char *task)
+{
+	char path[64], buf[32];
+	snprintf(path, sizeof path, "/proc/%ld/comm", pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return !strncmp(buf, task, 15) && strlen(buf) == strnlen(task, 15);
+}
+
+/* Whether pid is the ork exec of task (the pid in a start event may have
+ * been reused by now): `ork exec TASK`, or a child of an sh script's `ork
+ * spawn` named TASK (spawn.h).  Without /proc, trust the journal. */
 static int is_ork_exec(long pid, const char *task)
 {
 	char path[64], buf[512];
@@ -32,8 +51,10 @@ static int is_ork_exec(long pid, const char *task)
 	if (n <= 0)
 		return 0;
 	buf[n] = '\0';
-	/* argv: ork exec TASK */
+	/* argv: ork exec TASK, or ork spawn */
 	const char *a1 = buf + strlen(buf) + 1;
+	if (a1 < buf + n && !strcmp(a1, "spawn"))
+		return comm_is(pid, task);
 	if (a1 >= buf + n || strcmp(a1, "exec"))
 		return 0;
 	const char *a2 = a1 + strlen(a1) + 1;

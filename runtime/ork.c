@@ -15,6 +15,7 @@
 #include "cronfire.h"
 #include "crontab.h"
 #include "slurm.h"
+#include "spawn.h"
 #include "util.h"
 #include "why.h"
 
@@ -33,6 +34,9 @@ static const char usage[] =
 "                           library task) with stdin as input; print the\n"
 "                           output (ork exec runs it for each attempt)\n"
 "  ork slurm record         (orkc -t slurm) record the Slurm jobs of RUN/slurm/jobs\n"
+"  ork spawn               (sh artifacts) run ork exec for each request\n"
+"                           \"ID NAME JOBS SPEC\" on stdin; report its start\n"
+"                           and end on fd 3\n"
 "  ork why TASK [UPSTREAM...]\n"
 "                           why a task would run (make -n, sh run.sh -n);\n"
 "                           changes nothing\n"
@@ -114,6 +118,7 @@ static const struct subcommand subcommands[] = {
 	{"begin", cmd_begin},
 	{"end", cmd_end},
 	{"why", cmd_why},
+	{"spawn", cmd_spawn},
 	{"status", cmd_status},
 	{"report", cmd_report},
 	{"logs", cmd_logs},

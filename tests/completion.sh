@@ -46,7 +46,7 @@ expect 'orkc --check: both check options' '--check --check-generated ' orkc orkc
 expect 'orkc WORD: workflow files and directories' '.ork bin other.yml sub dir wf.yaml ' orkc orkc ''
 expect 'orkc -o: any file' 'notes.txt ' orkc orkc wf.yaml -o no
 expect 'orkc --next N: nothing' ' ' orkc orkc --next ''
-expect 'ork: the subcommands (from --help)' '--help --version begin call cancel cron-fire crontab end exec logs report runs slurm status why ' ork ork ''
+expect 'ork: the subcommands (from --help)' '--help --version begin call cancel cron-fire crontab end exec logs report runs slurm spawn status why ' ork ork ''
 expect 'ork st' 'status ' ork ork st
 expect 'ork crontab' 'install remove show ' ork ork crontab ''
 expect 'ork status: the runs' 'etl/run1 etl/run2 ' ork ork status ''

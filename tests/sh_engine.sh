@@ -55,10 +55,10 @@ ready=[4 ] pend_4=unset stale_4=1 left=2"
 '
 
 test_expect_success "clear_state drops state variables from the environment" '
-	out=$(stale_2=1 pend_3=5 pid_4=1 sub_1=1 in_engine "
-		export stale_2 pend_3 pid_4 sub_1
+	out=$(stale_2=1 pend_3=5 pid_4=1 ran_1=1 in_engine "
+		export stale_2 pend_3 pid_4 ran_1
 		clear_state
-		echo \"\${stale_2-u}\${pend_3-u}\${pid_4-u}\${sub_1-u}\"
+		echo \"\${stale_2-u}\${pend_3-u}\${pid_4-u}\${ran_1-u}\"
 	") &&
 	test "$out" = uuuu
 '
@@ -101,9 +101,22 @@ test_expect_success "dry_run prints what would run, downstream of a run task too
 '
 
 # A fake ork: "exec top" hangs (as sleep, which a TERM ends), any other
-# task records its name and succeeds.
+# task records its name and succeeds; "spawn" speaks ork spawn's protocol
+# (runtime/spawn.h) with a subshell per request.
 cat >"$tmp/ork" <<'EOF2'
 #!/bin/sh
+if [ "$1" = spawn ]; then
+	while read -r id name jobs spec; do
+		{
+			"$0" exec "$name" &
+			echo "s $id $!" >&3
+			wait $!
+			echo "e $id $?" >&3
+		} &
+	done
+	wait
+	exit 0
+fi
 [ "$1" = exec ] || exit 0
 case $2 in
 top) echo $$ >"$W/top.pid"; exec sleep 30 ;;
@@ -115,12 +128,13 @@ test_expect_success "schedule stops and starts nothing more once the script's al
 	rm -f "$tmp"/w/*.json "$tmp/w/ran" "$tmp/w/top.pid" &&
 	in_engine "
 		ORK=\$W/../ork
-		mkfifo \$W/ev \$W/alive
+		mkfifo \$W/ev \$W/alive \$W/spawn
 		exec 3<>\$W/ev 4<>\$W/alive 5<\$W/alive
-		rm \$W/ev \$W/alive
+		exec 6<>\$W/spawn 7<\$W/spawn 6>\$W/spawn
+		rm \$W/ev \$W/alive \$W/spawn
 		schedule &
 		s=\$!
-		exec 5<&-
+		exec 5<&- 6>&- 7<&-
 		i=0
 		until [ -s \$W/top.pid ] || [ \$i -ge 100 ]; do sleep 0.1; i=\$((i + 1)); done
 		exec 4>&-

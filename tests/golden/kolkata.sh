@@ -216,35 +216,24 @@ newer() {
 	[ -n "$(find "$@" -prune -newer "$_n" -print 2>/dev/null)" ]
 }
 
-# start I: run task I's `ork exec` in the background.  A subshell waits
-# for it and reports on the event fifo (fd 3): "s I PID" once it has
-# started, "e I STATUS" when it has ended.  That subshell ignores INT,
-# TERM and HUP (it inherits that from the scheduler), so it always
-# reports; `ork exec` gets TERM back at its default, so that a stop
-# cannot be lost before ork has set up its own handlers, and none of the
-# run's descriptors.
+# start I: have ork spawn (fd 6) run task I's `ork exec`.  ork spawn
+# forks it, not the shell: a fork of the shell per task was most of the
+# script's cost.  It reports on the event fifo (fd 3): "s I PID" once it
+# has started, "e I STATUS" when it has ended; a task that fans out gets
+# ORK_JOBS, the slots its instances share (see fan_out).  A request that
+# cannot be written (ork spawn is gone) starts nothing and stops the run.
 start() {
 	t_fan=
 	"task_$1"
-	running=$((running + 1))
-	{
-		(
-			trap - INT TERM HUP
-			ORK_SPEC=$t_spec
-			export ORK_SPEC
-			if [ -n "$t_fan" ]; then
-				# Its instances share the -j slots (see fan_out).
-				ORK_JOBS=$jobs
-				export ORK_JOBS
-				unset MAKEFLAGS
-			fi
-			exec "$ORK" exec "$t_name" 3>&- 5<&-
-		) &
-		echo "s $1 $!" >&3
-		wait $!
-		echo "e $1 $?" >&3
-	} &
-	eval "sub_$1=$!"
+	_x=-
+	[ -z "$t_fan" ] || _x=$jobs
+	if printf '%s %s %s %s\n' "$1" "$t_name" "$_x" "$t_spec" >&6; then
+		running=$((running + 1))
+	else
+		printf '%s: cannot start ork exec %s: ork spawn is gone\n' "$0" "$t_name" >&2
+		halt=1
+		return 1
+	fi
 }
 
 # fan_out I: whether task I fans out (parallel, foreach).  Such a task
@@ -325,7 +314,7 @@ select_goals() {
 clear_state() {
 	_i=1
 	while [ "$_i" -le "$ntasks" ]; do
-		unset "stale_$_i" "pend_$_i" "pid_$_i" "sub_$_i" "ran_$_i"
+		unset "stale_$_i" "pend_$_i" "pid_$_i" "ran_$_i"
 		_i=$((_i + 1))
 	done
 }
@@ -356,16 +345,29 @@ stop_all() {
 # and sends "gone" once it reads end-of-file, that is once the script has
 # died, whatever killed it.  The scheduler then stops like on "stop", and
 # prints nothing (nobody may be reading).
+#
+# The tasks' ork execs are children of one ork spawn, which reads the
+# requests fifo (fd 7) and ignores the signals too; the scheduler is the
+# only writer (fd 6), so closing it ends ork spawn.
 schedule() {
 	trap '' INT TERM HUP
 	exec 4>&-
 	{
+		# Closed by exec: with { } 6>&-, mksh would keep a copy open.
+		exec 6>&- 7<&-
 		# shellcheck disable=SC2162 # nothing is written to it
 		while read _x; do :; done <&5
 		echo gone >&3
 	} &
 	_watch=$!
 	exec 5<&-
+	(
+		# exec: a redirection on a command would leave yash a copy.
+		exec <&7 6>&- 7<&-
+		exec "$ORK" spawn
+	) &
+	_spawn=$!
+	exec 7<&-
 	clear_state
 	ready='' running=0 left=$ntasks halt='' stopping='' fanning=''
 	_i=1
@@ -388,8 +390,7 @@ schedule() {
 			elif ! fan_out "$_i"; then
 				start "$_i"
 			elif [ "$running" = 0 ]; then
-				start "$_i"
-				fanning=$_i running=$jobs
+				start "$_i" && fanning=$_i running=$jobs
 			else
 				break
 			fi
@@ -405,8 +406,7 @@ schedule() {
 			[ -z "$stopping" ] || kill -s TERM "$_x" 2>/dev/null ;;
 		e)	running=$((running - 1))
 			if [ "$_i" = "$fanning" ]; then fanning='' running=0; fi
-			eval "wait \$sub_$_i"
-			unset "pid_$_i" "sub_$_i"
+			unset "pid_$_i"
 			if [ "$_x" != 0 ] && [ -z "$stopping" ]; then
 				"task_$_i"
 				printf '%s: ork exec %s exited with status %s\n' "$0" "$t_name" "$_x" >&2
@@ -417,6 +417,8 @@ schedule() {
 			stop_all ;;
 		esac
 	done
+	exec 6>&-
+	wait "$_spawn" || halt=1
 	# SIGPIPE: the one signal no shell reports a job's death by.  Not
 	# waited for: were PIPE ignored, the watcher would end with the script.
 	kill -s PIPE "$_watch" 2>/dev/null
@@ -512,13 +514,19 @@ run() {
 	# The event fifo, open for reading and writing on fd 3 (so it never
 	# blocks and never reads end-of-file).  The alive fifo, open for
 	# reading and writing on fd 4 as long as the script lives, and for
-	# reading on fd 5 for the scheduler's watcher (see schedule).  Both
-	# unlinked at once: nothing to clean up.
+	# reading on fd 5 for the scheduler's watcher (see schedule).  The
+	# requests fifo, open for writing on fd 6 for the scheduler and for
+	# reading on fd 7 for ork spawn (opened for reading and writing
+	# first, so that neither open blocks).  All unlinked at once: nothing
+	# to clean up.
 	events=$(mktemp -d "${TMPDIR:-/tmp}/ork-sh.XXXXXX") || exit 2
-	mkfifo "$events/fifo" "$events/alive" || exit 2
+	mkfifo "$events/fifo" "$events/alive" "$events/spawn" || exit 2
 	exec 3<>"$events/fifo"
 	exec 4<>"$events/alive"
 	exec 5<"$events/alive"
+	exec 6<>"$events/spawn"
+	exec 7<"$events/spawn"
+	exec 6>"$events/spawn"
 	rm -rf "$events"
 
 	signal=
@@ -533,12 +541,12 @@ run() {
 		ORK_TASK_NAMES=$run_tasks
 		export ORK_TASK_NAMES
 	fi
-	begin_run 3>&- 4>&- 5<&- || exit 2
+	begin_run 3>&- 4>&- 5<&- 6>&- 7<&- || exit 2
 	unset ORK_TASK_NAMES
 	[ -z "$signal" ] || exit $((128 + signal))
 	schedule &
 	sched=$!
-	exec 5<&-
+	exec 5<&- 6>&- 7<&-
 	wait "$sched"
 	status=$?
 	# A trapped signal ends `wait` early: wait again until the scheduler,
