@@ -6,7 +6,9 @@
 # (output, journal), that a death by signal reports 128+N, that a bad
 # request ends as status 2 without stopping the others, what a child
 # inherits (no fd 3, its name as the thread name, ORK_JOBS only for a
-# fan-out request), and that end of input waits for the children.
+# fan-out request), that end of input waits for the children, and that
+# the script stops (exit 2, its tasks recorded) when its ork spawn dies
+# or its ork has none.
 # shellcheck disable=SC1091,SC2016,SC2154 # lib found at run time; bodies single-quoted
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/e2e-lib.sh"
 
@@ -101,6 +103,42 @@ test_expect_success 'a spec for another task fails that request only, as ork exe
 	"$ORK" spawn <req 3>events 2>err &&
 	expect_grep "^e 7 2\$" events &&
 	expect_grep "ORK_SPEC describes task .fds_and_jobs., not .hello." err
+'
+
+# A workflow for the script's own view: hang runs until stopped, after
+# would follow it.
+cat >stop.yaml <<'EOF'
+name: spk
+tasks:
+  hang: {executor: process, command: [sleep, "30"]}
+  after: {executor: process, command: ["true"], depends_on: [hang]}
+EOF
+"$ORKC" stop.yaml -t sh -o stop.sh
+
+test_expect_success 'a script whose ork spawn dies stops its tasks, waits for them, and exits 2' '
+	rm -rf .ork/spk run.rc &&
+	{ rc=0; timeout 60 sh stop.sh -j2 ORK="$ORK" >run.out 2>&1 || rc=$?; echo $rc >run.rc; } &
+	until_true has_line "\"ev\":\"start\",\"task\":\"hang\"" .ork/spk/default/journal.jsonl &&
+	pid=$(sed -n "s/.*\"ev\":\"start\",\"task\":\"hang\".*\"pid\":\([0-9]*\).*/\1/p" .ork/spk/default/journal.jsonl) &&
+	spawner=$(awk "/^PPid:/ {print \$2}" /proc/$pid/status) &&
+	expect_grep "spawn" /proc/$spawner/cmdline &&
+	kill -s KILL "$spawner" &&
+	until_true test -s run.rc &&
+	wait &&
+	expect_eq "status" 2 "$(cat run.rc)" &&
+	expect_grep "ork spawn exited with status 137" run.out &&
+	WF=spk && expect_eq "state" failed "$(state hang)" &&
+	expect_eq "reason" "interrupted by SIGTERM" "$(reason hang)" &&
+	refute grep -q "\"task\":\"after\"" .ork/spk/default/journal.jsonl
+'
+
+test_expect_success 'a script run with an ork that has no spawn says so and exits 2' '
+	rm -rf .ork/spk &&
+	printf "#!/bin/sh\n[ \"\$1\" != spawn ] || { echo \"ork: unknown subcommand spawn\" >&2; exit 2; }\nexec \"%s\" \"\$@\"\n" "$ORK" >old-ork &&
+	chmod +x old-ork &&
+	rc=0 && timeout 60 sh stop.sh -j2 ORK="$PWD/old-ork" >run.out 2>&1 || rc=$?
+	expect_eq "status" 2 "$rc" &&
+	expect_grep "ork spawn exited with status 2|ork spawn is gone" run.out
 '
 
 test_expect_success 'usage: no arguments; fd 3 must be open' '

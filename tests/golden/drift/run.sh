@@ -369,6 +369,19 @@ stop_all() {
 	done
 }
 
+# await_all: wait until no ork exec of pid_I is left.  Only after ork
+# spawn died, when they are nobody's children here: kill -0 polls.
+await_all() {
+	_k=1
+	while [ "$_k" -le "$ntasks" ]; do
+		eval "_x=\${pid_$_k-}"
+		while [ -n "$_x" ] && kill -0 "$_x" 2>/dev/null; do
+			sleep 1
+		done
+		_k=$((_k + 1))
+	done
+}
+
 # schedule: run every task that must run, up to $jobs at once, each as
 # soon as its upstream tasks are done.  It runs in the background: the
 # script itself waits in `wait`, which every shell interrupts for a
@@ -387,7 +400,10 @@ stop_all() {
 #
 # The tasks' ork execs are children of one ork spawn, which reads the
 # requests fifo (fd 7) and ignores the signals too; the scheduler is the
-# only writer (fd 6), so closing it ends ork spawn.
+# only writer (fd 6), so closing it ends ork spawn.  A subshell waits for
+# ork spawn and sends "x STATUS" when it has ended: the scheduler is done
+# by then, unless ork spawn died (or this ork has none), and then it
+# stops instead of waiting for tasks that nobody will report.
 schedule() {
 	trap '' INT TERM HUP
 	exec 4>&-
@@ -403,7 +419,11 @@ schedule() {
 	(
 		# exec: a redirection on a command would leave yash a copy.
 		exec <&7 6>&- 7<&-
-		exec "$ORK" spawn
+		"$ORK" spawn
+		_x=$?
+		# No reader left: a request to a dead ork spawn fails at once.
+		exec <&-
+		echo "x $_x" >&3
 	) &
 	_spawn=$!
 	exec 7<&-
@@ -454,6 +474,14 @@ schedule() {
 			finished "$_i" 1 ;;
 		stop|gone)	halt=1 stopping=1
 			stop_all ;;
+		x)	# ork spawn ended before its input did (it died, or this
+			# ork has no spawn): no task will report any more.  Its
+			# ork execs get SIGTERM (on Linux also from its death) and
+			# are waited for, so that they have recorded their end.
+			printf '%s: ork spawn exited with status %s\n' "$0" "$_i" >&2
+			halt=1 running=0
+			stop_all
+			await_all ;;
 		esac
 	done
 	exec 6>&-
@@ -594,6 +622,9 @@ run() {
 		status=$?
 	done
 	[ -z "$signal" ] || exit $((128 + signal))
+	if [ "$status" -gt 128 ]; then
+		printf '%s: the scheduler died (status %s)\n' "$0" "$status" >&2
+	fi
 	[ "$status" = 0 ] || exit 2
 
 	end_run
