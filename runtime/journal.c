@@ -95,7 +95,6 @@ int journal_write(int fd, struct strbuf *sb)
 	return r;
 }
 
-/* journal_write's work, with the lock held. */
 off_t jsonl_fresh_line(int fd, struct strbuf *line)
 {
 	struct stat st;
@@ -109,6 +108,7 @@ off_t jsonl_fresh_line(int fd, struct strbuf *line)
 	return before;
 }
 
+/* journal_write's work, with the lock held. */
 static int append_line(int fd, struct strbuf *sb)
 {
 	struct stat st;

@@ -204,8 +204,6 @@ int cmd_spawn(int argc, char **argv)
 	signal(SIGHUP, SIG_IGN);
 	if (pipe(wake) < 0)
 		die(ORK_EXIT_USAGE, "cannot create a pipe: %s", strerror(errno));
-	fcntl(wake[0], F_SETFD, FD_CLOEXEC);
-	fcntl(wake[1], F_SETFD, FD_CLOEXEC);
 	fcntl(wake[0], F_SETFL, O_NONBLOCK);
 	fcntl(wake[1], F_SETFL, O_NONBLOCK);
 	struct sigaction sa;

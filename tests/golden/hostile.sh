@@ -375,7 +375,8 @@ await_all() {
 # only writer (fd 6), so closing it ends ork spawn.  A subshell waits for
 # ork spawn and sends "x STATUS" when it has ended: the scheduler is done
 # by then, unless ork spawn died (or this ork has none), and then it
-# stops instead of waiting for tasks that nobody will report.
+# stops instead of waiting for tasks that nobody will report.  The
+# subshell exits with ork spawn's status, which the scheduler waits for.
 schedule() {
 	trap '' INT TERM HUP
 	exec 4>&-
@@ -396,6 +397,7 @@ schedule() {
 		# No reader left: a request to a dead ork spawn fails at once.
 		exec <&-
 		echo "x $_x" >&3
+		exit "$_x"
 	) &
 	_spawn=$!
 	exec 7<&-
