@@ -84,6 +84,38 @@ static char *ask_python(char **argv, const char *shown)
 	return strbuf_detach(&out);
 }
 
+/* cmd's absolute path when it is a program (an ELF file, or a symbolic
+ * link to one) where execvp finds it: that path is what the interpreter
+ * would give as sys.executable, so asking it (one python start, 15-30 ms
+ * per run) would tell nothing new.  NULL for a script (a pyenv shim, a
+ * wrapper), which is asked. */
+static char *binary_python(const char *cmd)
+{
+	char *path = NULL, magic[4];
+	if (proc_which(cmd, &path))
+		return NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int elf = fd >= 0 && read(fd, magic, sizeof magic) == sizeof magic &&
+		  !memcmp(magic, "\177ELF", sizeof magic);
+	if (fd >= 0)
+		close(fd);
+	char *cwd = elf && path[0] != '/' ? getcwd(NULL, 0) : NULL;
+	if (cwd) {
+		const char *rel = path;
+		while (rel[0] == '.' && rel[1] == '/')
+			rel += 2;
+		char *abs = xasprintf("%s/%s", cwd, rel);
+		free(path);
+		free(cwd);
+		path = abs;
+	}
+	if (!elf || path[0] != '/') {
+		free(path);
+		return NULL;
+	}
+	return path;
+}
+
 /* Ask the interpreter where it really lives, so that every task runs it
  * directly: a pyenv shim or a wrapper script costs ~100 ms per start, uv
  * run more.  Which interpreter: pyenv.h; the choice is the run's first
@@ -101,7 +133,9 @@ static char *resolve_python(void)
 	argv[n++] = "-c";
 	argv[n++] = "import sys;print(sys.executable)";
 	argv[n] = NULL;
-	char *py = ask_python(argv, shown);
+	char *py = n == 3 ? binary_python(argv[0]) : NULL;
+	if (!py)
+		py = ask_python(argv, shown);
 	if (py)
 		warn_msg("python: %s (%s)", py, env.why);
 	free(shown);

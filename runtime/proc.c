@@ -425,6 +425,15 @@ static pid_t spawn(const struct proc_opts *o, const char *path,
 	return pid;
 }
 
+int proc_which(const char *name, char **out)
+{
+	if (strchr(name, '/')) {
+		*out = xstrdup(name);
+		return 0;
+	}
+	return search_path(name, environ, out);
+}
+
 int proc_start(struct proc *p, const struct proc_opts *o)
 {
 	char *const *env = o->env ? o->env : environ;

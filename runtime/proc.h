@@ -53,6 +53,11 @@ struct proc {
 };
 #define PROC_INIT {0, 0, 0, -1, NULL, NULL}
 
+/* Where execvp would find name: name itself when it has a '/', else the
+ * first executable regular file of that name in ork's PATH.  0 with *out
+ * freshly allocated, or the errno value (ENOENT, EACCES). */
+int proc_which(const char *name, char **out);
+
 /* A close-on-exec pipe whose read end does not block, for pipe_fd.
  * Returns 0, or -1 with errno set. */
 int proc_pipe(int fds[2]);

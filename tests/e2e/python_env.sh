@@ -57,6 +57,22 @@ test_expect_success 'an explicit PYTHON wins over the .venv' '
 	expect_eq python "$SYSPY" "$(jget "$(outf where)" "d[\"python\"]")"
 '
 
+# A program (ELF) is where execvp finds it, which is its sys.executable:
+# ork begin does not start it to ask.  /bin/true would answer nothing.
+test_expect_success 'a PYTHON that is a program is not started to ask' '
+	rm -rf .ork && make_ok PYTHON=/bin/true ork-begin &&
+	refute grep -q "did not say" make.out &&
+	expect_grep "^ork: python: /bin/true \\(PYTHON=/bin/true\\)\$" make.out
+'
+
+test_expect_success 'a PYTHON that is a script is asked, once' '
+	printf "#!/bin/sh\necho \"\$*\" >>\"%s/py.args\"\nexec %s \"\$@\"\n" \
+		"$proj" "$SYSPY" >bin/py && chmod +x bin/py && rm -rf .ork py.args &&
+	make_ok PYTHON="$proj/bin/py" &&
+	expect_grep "^ork: python: /.* \\(PYTHON=$proj/bin/py\\)\$" make.out &&
+	expect_eq asked 1 "$(grep -c "^-c import sys" py.args)"
+'
+
 test_expect_success 'no .venv, uv on PATH: uv run --project DIR python, asked once' '
 	rm -rf .ork .venv && PATH=$proj/bin:$PATH make_ok &&
 	grep "^ork:" make.out | head -n 1 | grep -q "^ork: python: .* (uv run, for $proj/pyproject.toml)\$" &&
