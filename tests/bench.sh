@@ -4,11 +4,11 @@
 # ratio against the hand-written Makefile, the make row ending with its
 # goal and whether it is met, then the count of goals and why each missed
 # one misses.  No figure is checked: speed is measured, not tested.
-# shellcheck disable=SC1091,SC2016 # lib found at run time; bodies single-quoted
+# shellcheck disable=SC1091,SC2016,SC2154 # lib found at run time; bodies single-quoted
 . "${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 
 command -v make >/dev/null 2>&1 || skip_all "no make"
-cd "$tmp"
+cd "$tmp" || exit 1
 
 test_expect_success 'bench/bench.sh -r 1 W2 runs and leaves nothing behind' '
 	TMPDIR=$tmp BUILD=$top_builddir PEERS= SHELLS=sh \
