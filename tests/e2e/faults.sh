@@ -152,6 +152,27 @@ test_expect_success 'a timed-out task ignoring SIGTERM leaves no setsid daemon' 
 	check_files
 '
 
+# A task that succeeds at once, leaving a daemon (setsid, TERM ignored)
+# and a plain background child: both are ork exec's after the task ends,
+# and neither outlives it.
+cat >leave.yaml <<'EOF'
+name: faults
+tasks:
+  leaves:
+    executor: process
+    command: [sh, -c, 'setsid sh -c "echo \$\$ >>pids; trap \"\" TERM; sleep 90" & sleep 90 & echo $! >>pids; while [ $(wc -l <pids) -lt 2 ]; do sleep 0.05; done; echo 1']
+EOF
+compile leave.yaml leave.mk
+
+test_expect_success 'a task that succeeds leaves no daemon and no child behind' '
+	rm -rf .ork pids
+	MK=leave.mk
+	make_ok ORK_KILL_GRACE=0.5
+	expect_eq leaves succeeded "$(state leaves)"
+	expect_eq pids 2 "$(wc -l <pids | tr -d " ")"
+	no_orphans
+'
+
 cat >flood.yaml <<'EOF'
 name: faults
 tasks:
