@@ -1350,7 +1350,9 @@ static void run_attempt(struct exec *x, struct attempt *a)
 	a->retryable = 1;
 	int outfd = -1;
 	unlink(x->errfile);
-	remove_temporaries(x);
+	/* The first attempt's went with the stale output, under the lock. */
+	if (a->k > 1)
+		remove_temporaries(x);
 	if (x->spec.executor != SPEC_PYTHON) {
 		outfd = open(x->stdout_path, O_RDWR | O_CREAT | O_EXCL |
 			     O_NOFOLLOW | O_CLOEXEC, 0644);
