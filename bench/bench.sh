@@ -69,20 +69,49 @@ aside() {
 	done
 }
 
-# Median wall time in seconds of running "$@" $repeats times; $prepare is
-# run before each repeat and not timed.
+# once TIMES CMD...: $prepare (not timed), then CMD..., whose wall time
+# in seconds is appended to the file TIMES.
+once() {
+	_f=$1
+	shift
+	eval "$prepare"
+	t0=$(date +%s.%N)
+	"$@" >/dev/null 2>&1 || { echo "bench: command failed: $*" >&2; exit 1; }
+	t1=$(date +%s.%N)
+	echo "$t1 $t0" | awk '{ printf "%.6f\n", $1 - $2 }' >>"$_f"
+}
+
+middle() {  # TIMES: the median of the times in the file
+	sort -n "$1" | awk '{a[NR]=$1} END{printf "%.3f", a[int((NR+1)/2)]}'
+}
+
+# Median wall time in seconds of running "$@" $repeats times.
 median() {
-	i=0
 	: >"$work/times"
+	i=0
 	while [ $i -lt "$repeats" ]; do
-		eval "$prepare"
-		t0=$(date +%s.%N)
-		"$@" >/dev/null 2>&1 || { echo "bench: command failed: $*" >&2; exit 1; }
-		t1=$(date +%s.%N)
-		echo "$t1 $t0" | awk '{ printf "%.6f\n", $1 - $2 }' >>"$work/times"
+		once "$work/times" "$@"
 		i=$((i + 1))
 	done
-	sort -n "$work/times" | awk '{a[NR]=$1} END{printf "%.3f", a[int((NR+1)/2)]}'
+	middle "$work/times"
+}
+
+# medians A B: "MEDIAN_A MEDIAN_B" for the commands A and B (each a string
+# of words), run in turn, A B A B...: when the machine's speed drifts
+# during the bench (this VM's moves by a third within minutes), both see
+# the drift and their ratio does not.
+medians() {
+	: >"$work/ta"
+	: >"$work/tb"
+	i=0
+	while [ $i -lt "$repeats" ]; do
+		# shellcheck disable=SC2086 # the words of a command
+		once "$work/ta" $1
+		# shellcheck disable=SC2086
+		once "$work/tb" $2
+		i=$((i + 1))
+	done
+	echo "$(middle "$work/ta") $(middle "$work/tb")"
 }
 
 # peer TOOL: whether to time TOOL too: installed and named in $PEERS
@@ -154,20 +183,23 @@ verdict() {  # ROW VALUE: ends the row's line with its goal and whether met
 
 run_busybox() { busybox sh "$@"; }
 
-# report_sh NAME MAKE_TIME HAND_TIME: the same workflow's run.sh under each
-# shell of $SHELLS, against the hand-written Makefile and orkc's Makefile.
+# report_sh NAME MAKE_TIME: the same workflow's run.sh under each shell of
+# $SHELLS, against the hand-written Makefile (run in turn with it) and
+# orkc's Makefile (MAKE_TIME).
 report_sh() {
 	"$ORKC" "$(echo "$1" | tr W w).yaml" -o run.sh
 	for sh in ${SHELLS:-sh}; do
 		command -v "$sh" >/dev/null 2>&1 || { echo "$1   sh: $sh is not installed"; continue; }
 		case $sh in busybox) run=run_busybox ;; *) run=$sh ;; esac
-		t=$(median "$run" run.sh -j "$jobs")
+		# shellcheck disable=SC2046 # two numbers
+		set -- "$1" "$2" $(medians "$run run.sh -j $jobs" "make -s -j$jobs -f hand.mk")
+		t=$3
 		printf '%-4s sh   %7ss   hand-written %7ss   ratio %sx   (%sx make backend; %s)' \
-			"$1" "$t" "$3" "$(ratio "$t" "$3")" "$(ratio "$t" "$2")" "$sh"
+			"$1" "$t" "$4" "$(ratio "$t" "$4")" "$(ratio "$t" "$2")" "$sh"
 		case $(readlink -f "$(command -v "$sh")") in
 		*/dash) row=dash ;; */bash) row=bash ;; *) row=$sh ;;
 		esac
-		verdict "$1/$row" "$(ratio "$t" "$3")"
+		verdict "$1/$row" "$(ratio "$t" "$4")"
 	done
 }
 
@@ -205,10 +237,11 @@ w1() {
 		printf '$(S):\n\tmkdir -p $@\n'
 	} >hand.mk
 	prepare='aside .ork stamps'
-	a=$(median make -s -j"$jobs" -f run.mk)
-	b=$(median make -s -j"$jobs" -f hand.mk)
+	# shellcheck disable=SC2046 # two numbers
+	set -- $(medians "make -s -j$jobs -f run.mk" "make -s -j$jobs -f hand.mk")
+	a=$1 b=$2
 	report W1 "$a" "$b"
-	report_sh W1 "$a" "$b"
+	report_sh W1 "$a"
 	if peer ninja; then
 		{
 			i=1
@@ -279,10 +312,11 @@ w2() {
 		printf '$(S):\n\tmkdir -p $@\n'
 	} >hand.mk
 	prepare='aside .ork stamps'
-	a=$(median make -s -j"$jobs" -f run.mk)
-	b=$(median make -s -j"$jobs" -f hand.mk)
+	# shellcheck disable=SC2046 # two numbers
+	set -- $(medians "make -s -j$jobs -f run.mk" "make -s -j$jobs -f hand.mk")
+	a=$1 b=$2
 	report W2 "$a" "$b"
-	report_sh W2 "$a" "$b"
+	report_sh W2 "$a"
 	if peer ninja; then
 		{
 			echo 'stamps/c001:'
@@ -319,8 +353,9 @@ consumed: produced
 	wc -c < produced > $@
 MK
 	prepare='rm -rf .ork produced consumed'
-	a=$(median make -s -j"$jobs" -f run.mk)
-	b=$(median make -s -j"$jobs" -f hand.mk)
+	# shellcheck disable=SC2046 # two numbers
+	set -- $(medians "make -s -j$jobs -f run.mk" "make -s -j$jobs -f hand.mk")
+	a=$1 b=$2
 	report W3 "$a" "$b"
 	echo "W3   runtime's own cost: $(echo "$a $b" | awk '{printf "%.3f", $1 - $2}')s for 100 MB"
 	# Peak memory of the ork process that assembles the 100 MB input.
@@ -428,8 +463,12 @@ p1() {
 	} >hand.mk
 	prepare='aside .ork stamps'
 	# PYTHON=: the Makefile's interpreter, the same as the hand-written one.
-	a=$(ORK_PYDIR=$d/pydir median make -s -j"$jobs" -f run.mk PYTHON="$py")
-	b=$(median make -s -j"$jobs" -f hand.mk)
+	ORK_PYDIR=$d/pydir
+	export ORK_PYDIR
+	# shellcheck disable=SC2046 # two numbers
+	set -- $(medians "make -s -j$jobs -f run.mk PYTHON=$py" "make -s -j$jobs -f hand.mk")
+	a=$1 b=$2
+	unset ORK_PYDIR
 	report P1 "$a" "$b"
 	cd "$work"
 }
