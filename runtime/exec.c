@@ -1233,11 +1233,11 @@ static int start(struct exec *x, struct attempt *a, struct proc *p, int outfd,
 	return err;
 }
 
-/* The output is fsynced before it is published (publish): a big one
- * would then be written to disk only after the task ends.  While the task
- * runs, every FLUSH_TICK seconds, the kernel is told to start writing
- * what stdout has gained (without waiting), so the disk works alongside
- * the task and the final fsync finds little left.  Returns the next tick,
+/* The output reaches the disk at ork end's sync of the file system (see
+ * publish): a big one would be written only then, after the task.  While
+ * the task runs, every FLUSH_TICK seconds, the kernel is told to start
+ * writing what stdout has gained (without waiting), so the disk works
+ * alongside the task and that sync finds less left.  Returns the next tick,
  * or -1 when there is nothing to watch. */
 #define FLUSH_TICK 0.05
 #define FLUSH_MIN (4 << 20)   /* bytes worth a writeback */
