@@ -12,8 +12,9 @@
  *      tasks start python directly, without uv's cost per task);
  *   3. python3.
  *
- * ork begin resolves the choice once per invocation and says it as the
- * run's first progress line ("ork: python: PATH (WHY)").
+ * ork begin resolves the choice once per invocation (it asks a script
+ * for sys.executable; a program is where execvp finds it) and says it as
+ * the run's first progress line ("ork: python: PATH (WHY)").
  *
  * Calls: util. */
 #ifndef ORK_PYENV_H
