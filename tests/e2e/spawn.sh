@@ -141,6 +141,24 @@ test_expect_success 'a script run with an ork that has no spawn says so and exit
 	expect_grep "ork spawn exited with status 2|ork spawn is gone" run.out
 '
 
+# 300 tasks ready at once and -j 64: the scheduler is still writing
+# requests when ork spawn is already gone.  A write then fails (SIGPIPE
+# is ignored); it used to kill the scheduler ("the scheduler died (status
+# 141)") before it could say why.
+test_expect_success 'the same with many tasks ready at once: the run says why, not that the scheduler died' '
+	"$PYTOOL" -c "
+print(\"name: wide\\ntasks:\")
+for i in range(300):
+    print(\"  t%03d: {executor: process, command: [\\\"true\\\"]}\" % i)
+" >wide.yaml &&
+	"$ORKC" wide.yaml -t sh -o wide.sh &&
+	rc=0 && timeout 60 sh wide.sh -j64 ORK="$PWD/old-ork" >wide.out 2>&1 || rc=$?
+	expect_eq "status" 2 "$rc" &&
+	expect_grep "ork spawn exited with status 2|ork spawn is gone" wide.out &&
+	refute grep -q "scheduler died" wide.out &&
+	refute grep -q "I/O error" wide.out
+'
+
 test_expect_success 'usage: no arguments; fd 3 must be open' '
 	rc=0; "$ORK" spawn extra </dev/null 3>/dev/null 2>err || rc=$?
 	expect_eq "status" 2 "$rc" &&

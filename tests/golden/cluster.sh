@@ -260,7 +260,7 @@ start() {
 	"task_$1"
 	_x=-
 	[ -z "$t_fan" ] || _x=$jobs
-	if printf '%s %s %s %s\n' "$1" "$t_name" "$_x" "$t_spec" >&6; then
+	if printf '%s %s %s %s\n' "$1" "$t_name" "$_x" "$t_spec" >&6 2>/dev/null; then
 		running=$((running + 1))
 	else
 		printf '%s: cannot start ork exec %s: ork spawn is gone\n' "$0" "$t_name" >&2
@@ -381,9 +381,10 @@ await_all() {
 # script itself waits in `wait`, which every shell interrupts for a
 # trapped signal (yash's `read` is not), and sends "stop" on the fifo.
 # The scheduler ignores the signals, so it always gets to stop what it
-# started and to wait for it.  Like make without -k, an `ork exec` that
-# fails (status 2: it could not run the task) stops new starts.  Returns
-# 0, or 1 after such a failure.
+# started and to wait for it; and SIGPIPE, so that a request to an ork
+# spawn that is gone fails (start says so) instead of killing it.  Like
+# make without -k, an `ork exec` that fails (status 2: it could not run
+# the task) stops new starts.  Returns 0, or 1 after such a failure.
 #
 # A script killed by SIGKILL cannot tell the scheduler, and nobody would
 # run `ork end` after it: so a watcher reads the "alive" fifo (fd 5),
@@ -400,7 +401,7 @@ await_all() {
 # stops instead of waiting for tasks that nobody will report.  The
 # subshell exits with ork spawn's status, which the scheduler waits for.
 schedule() {
-	trap '' INT TERM HUP
+	trap '' INT TERM HUP PIPE
 	exec 4>&-
 	{
 		# Closed by exec: with { } 6>&-, mksh would keep a copy open.
