@@ -96,10 +96,11 @@ median() {
 	middle "$work/times"
 }
 
-# medians A B: "MEDIAN_A MEDIAN_B" for the commands A and B (each a string
-# of words), run in turn, A B A B...: when the machine's speed drifts
-# during the bench (this VM's moves by a third within minutes), both see
-# the drift and their ratio does not.
+# medians A B: "MEDIAN_A MEDIAN_B RATIO" for the commands A and B (each a
+# string of words), run in turn, A B A B...: when the machine's speed
+# drifts during the bench (this VM's moves by a third within minutes),
+# both see the drift.  RATIO is the median of the pairs' A/B, which the
+# drift moves least.
 medians() {
 	: >"$work/ta"
 	: >"$work/tb"
@@ -111,7 +112,8 @@ medians() {
 		once "$work/tb" $2
 		i=$((i + 1))
 	done
-	echo "$(middle "$work/ta") $(middle "$work/tb")"
+	paste "$work/ta" "$work/tb" | awk '{ printf "%.6f\n", ($2 > 0 ? $1 / $2 : 0) }' >"$work/tr"
+	echo "$(middle "$work/ta") $(middle "$work/tb") $(middle "$work/tr" | awk '{ printf "%.2f", $1 }')"
 }
 
 # peer TOOL: whether to time TOOL too: installed and named in $PEERS
@@ -137,9 +139,10 @@ ninja_file() {
 	done
 }
 
-report() {  # NAME ORKC_TIME HAND_TIME
-	printf '%-4s orkc %7ss   hand-written %7ss   ratio %sx' "$1" "$2" "$3" "$(ratio "$2" "$3")"
-	verdict "$1" "$(ratio "$2" "$3")"
+report() {  # NAME ORKC_TIME HAND_TIME [RATIO]: RATIO, else the times'
+	r=${4:-$(ratio "$2" "$3")}
+	printf '%-4s orkc %7ss   hand-written %7ss   ratio %sx' "$1" "$2" "$3" "$r"
+	verdict "$1" "$r"
 }
 
 # The performance issue's goals, and why a row misses its own where the
@@ -195,11 +198,11 @@ report_sh() {
 		set -- "$1" "$2" $(medians "$run run.sh -j $jobs" "make -s -j$jobs -f hand.mk")
 		t=$3
 		printf '%-4s sh   %7ss   hand-written %7ss   ratio %sx   (%sx make backend; %s)' \
-			"$1" "$t" "$4" "$(ratio "$t" "$4")" "$(ratio "$t" "$2")" "$sh"
+			"$1" "$t" "$4" "$5" "$(ratio "$t" "$2")" "$sh"
 		case $(readlink -f "$(command -v "$sh")") in
 		*/dash) row=dash ;; */bash) row=bash ;; *) row=$sh ;;
 		esac
-		verdict "$1/$row" "$(ratio "$t" "$4")"
+		verdict "$1/$row" "$5"
 	done
 }
 
@@ -239,8 +242,8 @@ w1() {
 	prepare='aside .ork stamps'
 	# shellcheck disable=SC2046 # two numbers
 	set -- $(medians "make -s -j$jobs -f run.mk" "make -s -j$jobs -f hand.mk")
-	a=$1 b=$2
-	report W1 "$a" "$b"
+	a=$1 b=$2 r=$3
+	report W1 "$a" "$b" "$r"
 	report_sh W1 "$a"
 	if peer ninja; then
 		{
@@ -314,8 +317,8 @@ w2() {
 	prepare='aside .ork stamps'
 	# shellcheck disable=SC2046 # two numbers
 	set -- $(medians "make -s -j$jobs -f run.mk" "make -s -j$jobs -f hand.mk")
-	a=$1 b=$2
-	report W2 "$a" "$b"
+	a=$1 b=$2 r=$3
+	report W2 "$a" "$b" "$r"
 	report_sh W2 "$a"
 	if peer ninja; then
 		{
@@ -355,8 +358,8 @@ MK
 	prepare='rm -rf .ork produced consumed'
 	# shellcheck disable=SC2046 # two numbers
 	set -- $(medians "make -s -j$jobs -f run.mk" "make -s -j$jobs -f hand.mk")
-	a=$1 b=$2
-	report W3 "$a" "$b"
+	a=$1 b=$2 r=$3
+	report W3 "$a" "$b" "$r"
 	echo "W3   runtime's own cost: $(echo "$a $b" | awk '{printf "%.3f", $1 - $2}')s for 100 MB"
 	# Peak memory of the ork process that assembles the 100 MB input.
 	rm -rf .ork && make -s -f run.mk >/dev/null 2>&1
@@ -467,9 +470,9 @@ p1() {
 	export ORK_PYDIR
 	# shellcheck disable=SC2046 # two numbers
 	set -- $(medians "make -s -j$jobs -f run.mk PYTHON=$py" "make -s -j$jobs -f hand.mk")
-	a=$1 b=$2
+	a=$1 b=$2 r=$3
 	unset ORK_PYDIR
-	report P1 "$a" "$b"
+	report P1 "$a" "$b" "$r"
 	cd "$work"
 }
 
