@@ -56,10 +56,10 @@ trap 'rm -rf "$work"' EXIT INT TERM
 # $work (removed at exit), rather than delete them.  On ext4 without a
 # journal (this project's VM) a new file's inode is not taken from those
 # freed recently (until their inode table block is written back, some 30
-# seconds), and each one skipped costs a lookup: an
-# rm -rf of thousands of files just before a run makes that run's
-# creates slower, and more so for the side that creates more files.
-# Users do not delete a run's files just before the next run.
+# seconds), and each one skipped costs a lookup: an rm -rf of thousands
+# of files just before a run makes that run's creates slower, and more so
+# for the side that creates more files.  Users do not delete a run's
+# files just before the next run.
 aside() {
 	_to=''
 	for _p; do
@@ -196,6 +196,7 @@ report_sh() {
 		case $sh in busybox) run=run_busybox ;; *) run=$sh ;; esac
 		# shellcheck disable=SC2046 # two numbers
 		set -- "$1" "$2" $(medians "$run run.sh -j $jobs" "make -s -j$jobs -f hand.mk")
+		[ $# = 5 ] || exit 1
 		t=$3
 		printf '%-4s sh   %7ss   hand-written %7ss   ratio %sx   (%sx make backend; %s)' \
 			"$1" "$t" "$4" "$5" "$(ratio "$t" "$2")" "$sh"
@@ -242,6 +243,7 @@ w1() {
 	prepare='aside .ork stamps'
 	# shellcheck disable=SC2046 # two numbers
 	set -- $(medians "make -s -j$jobs -f run.mk" "make -s -j$jobs -f hand.mk")
+	[ $# = 3 ] || exit 1   # a command failed, and said so
 	a=$1 b=$2 r=$3
 	report W1 "$a" "$b" "$r"
 	report_sh W1 "$a"
@@ -317,6 +319,7 @@ w2() {
 	prepare='aside .ork stamps'
 	# shellcheck disable=SC2046 # two numbers
 	set -- $(medians "make -s -j$jobs -f run.mk" "make -s -j$jobs -f hand.mk")
+	[ $# = 3 ] || exit 1   # a command failed, and said so
 	a=$1 b=$2 r=$3
 	report W2 "$a" "$b" "$r"
 	report_sh W2 "$a"
@@ -358,6 +361,7 @@ MK
 	prepare='rm -rf .ork produced consumed'
 	# shellcheck disable=SC2046 # two numbers
 	set -- $(medians "make -s -j$jobs -f run.mk" "make -s -j$jobs -f hand.mk")
+	[ $# = 3 ] || exit 1   # a command failed, and said so
 	a=$1 b=$2 r=$3
 	report W3 "$a" "$b" "$r"
 	echo "W3   runtime's own cost: $(echo "$a $b" | awk '{printf "%.3f", $1 - $2}')s for 100 MB"
@@ -470,6 +474,7 @@ p1() {
 	export ORK_PYDIR
 	# shellcheck disable=SC2046 # two numbers
 	set -- $(medians "make -s -j$jobs -f run.mk PYTHON=$py" "make -s -j$jobs -f hand.mk")
+	[ $# = 3 ] || exit 1
 	a=$1 b=$2 r=$3
 	unset ORK_PYDIR
 	report P1 "$a" "$b" "$r"

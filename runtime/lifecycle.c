@@ -84,17 +84,18 @@ static char *ask_python(char **argv, const char *shown)
 	return strbuf_detach(&out);
 }
 
-/* cmd's absolute path when it is a program (an ELF file, or a symbolic
- * link to one) where execvp finds it: that path is what the interpreter
- * would give as sys.executable, so asking it (one python start, 15-30 ms
- * per run) would tell nothing new.  NULL for a script (a pyenv shim, a
- * wrapper), which is asked. */
+/* cmd's absolute path when it is a program (an executable ELF file, or
+ * a symbolic link to one) where execvp finds it: that path is what the
+ * interpreter would give as sys.executable, so asking it (one python
+ * start, 15-30 ms per run) would tell nothing new.  NULL for a script (a
+ * pyenv shim, a wrapper), which is asked, and for what cannot run, which
+ * ask_python reports. */
 static char *binary_python(const char *cmd)
 {
 	char *path = NULL, magic[4];
 	if (proc_which(cmd, &path))
 		return NULL;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = access(path, X_OK) == 0 ? open(path, O_RDONLY | O_CLOEXEC) : -1;
 	int elf = fd >= 0 && read(fd, magic, sizeof magic) == sizeof magic &&
 		  !memcmp(magic, "\177ELF", sizeof magic);
 	if (fd >= 0)

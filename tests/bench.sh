@@ -35,6 +35,15 @@ test_expect_success 'the summary counts the one goal and explains a miss' '
 	fi
 '
 
+test_expect_success 'a run that fails stops the bench, naming the command' '
+	BUILD=$top_builddir && export BUILD &&
+	ORK=/nonexistent/ork && export ORK &&
+	test_must_fail env TMPDIR="$tmp" PEERS= SHELLS=sh \
+		sh "$top_srcdir/bench/bench.sh" -r 1 W2 >outf 2>errf &&
+	grep -q "^bench: command failed: make -s -j2 -f run.mk\$" errf &&
+	refute grep -q "^W2 " outf
+'
+
 test_expect_success 'an unknown benchmark is refused' '
 	BUILD=$top_builddir && export BUILD &&
 	test_must_fail sh "$top_srcdir/bench/bench.sh" -r 1 W9 >out9 2>err9 &&
