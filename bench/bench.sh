@@ -184,6 +184,18 @@ verdict() {  # ROW VALUE: ends the row's line with its goal and whether met
 	fi
 }
 
+# against_hand ROW [ARG...]: orkc's Makefile (make ARG...) and hand.mk in
+# turn, reported as ROW; a and b get their median times.
+against_hand() {
+	_row=$1
+	shift
+	# shellcheck disable=SC2046 # three numbers
+	set -- $(medians "make -s -j$jobs -f run.mk $*" "make -s -j$jobs -f hand.mk")
+	[ $# = 3 ] || exit 1   # a command failed, and said so
+	a=$1 b=$2
+	report "$_row" "$a" "$b" "$3"
+}
+
 run_busybox() { busybox sh "$@"; }
 
 # report_sh NAME MAKE_TIME: the same workflow's run.sh under each shell of
@@ -241,11 +253,7 @@ w1() {
 		printf '$(S):\n\tmkdir -p $@\n'
 	} >hand.mk
 	prepare='aside .ork stamps'
-	# shellcheck disable=SC2046 # two numbers
-	set -- $(medians "make -s -j$jobs -f run.mk" "make -s -j$jobs -f hand.mk")
-	[ $# = 3 ] || exit 1   # a command failed, and said so
-	a=$1 b=$2 r=$3
-	report W1 "$a" "$b" "$r"
+	against_hand W1
 	report_sh W1 "$a"
 	if peer ninja; then
 		{
@@ -317,11 +325,7 @@ w2() {
 		printf '$(S):\n\tmkdir -p $@\n'
 	} >hand.mk
 	prepare='aside .ork stamps'
-	# shellcheck disable=SC2046 # two numbers
-	set -- $(medians "make -s -j$jobs -f run.mk" "make -s -j$jobs -f hand.mk")
-	[ $# = 3 ] || exit 1   # a command failed, and said so
-	a=$1 b=$2 r=$3
-	report W2 "$a" "$b" "$r"
+	against_hand W2
 	report_sh W2 "$a"
 	if peer ninja; then
 		{
@@ -359,11 +363,7 @@ consumed: produced
 	wc -c < produced > $@
 MK
 	prepare='rm -rf .ork produced consumed'
-	# shellcheck disable=SC2046 # two numbers
-	set -- $(medians "make -s -j$jobs -f run.mk" "make -s -j$jobs -f hand.mk")
-	[ $# = 3 ] || exit 1   # a command failed, and said so
-	a=$1 b=$2 r=$3
-	report W3 "$a" "$b" "$r"
+	against_hand W3
 	echo "W3   runtime's own cost: $(echo "$a $b" | awk '{printf "%.3f", $1 - $2}')s for 100 MB"
 	# Peak memory of the ork process that assembles the 100 MB input.
 	rm -rf .ork && make -s -f run.mk >/dev/null 2>&1
@@ -437,7 +437,10 @@ c1() {
 # ---- P1: python task overhead ----------------------------------------------
 p1() {
 	d=$work/p1 && mkdir -p "$d" && cd "$d"
-	py=${PYTHON:-python3}
+	# Both sides run the interpreter itself: a pyenv shim (a shell script)
+	# would cost the hand-written side on every task, and orkc's not at all
+	# (ork begin resolves it once).
+	py=$("${PYTHON:-python3}" -c 'import sys; print(sys.executable)')
 	printf 'def noop():\n    return {}\n' >noop.py
 	{
 		echo "name: p1"
@@ -472,12 +475,8 @@ p1() {
 	# PYTHON=: the Makefile's interpreter, the same as the hand-written one.
 	ORK_PYDIR=$d/pydir
 	export ORK_PYDIR
-	# shellcheck disable=SC2046 # two numbers
-	set -- $(medians "make -s -j$jobs -f run.mk PYTHON=$py" "make -s -j$jobs -f hand.mk")
-	[ $# = 3 ] || exit 1
-	a=$1 b=$2 r=$3
+	against_hand P1 "PYTHON=$py"
 	unset ORK_PYDIR
-	report P1 "$a" "$b" "$r"
 	cd "$work"
 }
 
