@@ -153,6 +153,24 @@ case_plain() {
 		"at": "2026-01-02T03:04:05+00:00", "note": None,
 		"rows": [{"id": 0, "day": "2026-03-01"}, {"id": 1, "day": "2026-03-02"}]}'
 }
+# ork._convert is loaded only when an annotation needs it.
+case_lazy_convert() {
+	input='{"name": "n", "count": 1, "ratio": 0.5, "flag": true,
+		"extra": {"a": 1}, "items": [1]}'
+	run_task ORK_FILE=tasks/modules.py ORK_FUNCTION=plain
+	expect_rc 0 && expect_json output.json 'j == ["ork", "ork._run"]' || return 1
+	input='{}'
+	run_task ORK_FILE=tasks/modules.py ORK_FUNCTION=nothing
+	expect_rc 0 && expect_json output.json 'j == ["ork", "ork._run"]' || return 1
+	input='{"point": {"x": 1}}'
+	run_task ORK_FILE=tasks/modules.py ORK_FUNCTION=typed
+	expect_rc 0 && expect_json output.json '"ork._convert" in j'
+}
+case_gc_frozen() {
+	input='{}'
+	run_task ORK_FILE=tasks/modules.py ORK_FUNCTION=collector
+	expect_rc 0 && expect_json output.json 'j == {"frozen": True, "enabled": True}'
+}
 case_plain_missing() {
 	input='{"api_url": "u"}'
 	run_task ORK_FILE=tasks/plain.py ORK_FUNCTION=extract
@@ -392,6 +410,8 @@ log               -
 metrics           -
 noarg             -
 plain             -
+lazy_convert      -
+gc_frozen         -
 plain_missing     -
 plain_types       -
 plain_coerce      -

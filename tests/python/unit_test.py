@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, NewType, Optional, Tuple, Union
 
 import ork
+import ork._convert as c
 import ork._run as r
 
 TESTS = []
@@ -29,7 +30,7 @@ def invalid(fn):
     try:
         fn()
     except r._Invalid as e:
-        return [(r._path_str(p), m) for p, m in e.errors]
+        return [(c._path_str(p), m) for p, m in e.errors]
     raise AssertionError("no _Invalid raised")
 
 
