@@ -483,13 +483,45 @@ static void drop_pair(struct ypair *p)
 	p->key = p->value = NULL;
 }
 
+/* Whether two keys of map are the same: every mapping is asked, and
+ * nearly none has a repeated key, so this answers without the sort
+ * check_duplicates needs to report one.  A few keys are compared pair
+ * by pair; more go through a hash table. */
+static int any_duplicate(const struct ynode *map)
+{
+	size_t n = map->npairs;
+	if (n <= 8) {
+		for (size_t i = 1; i < n; i++)
+			for (size_t j = 0; j < i; j++)
+				if (key_eq(map->pairs[i].key, map->pairs[j].key))
+					return 1;
+		return 0;
+	}
+	size_t cap = 16;
+	while (cap < 2 * n)
+		cap *= 2;
+	size_t *slots = xcalloc(cap, sizeof *slots);   /* pair index + 1 */
+	for (size_t i = 0; i < n; i++) {
+		const struct ynode *k = map->pairs[i].key;
+		size_t h = (size_t)fnv1a64(k->str, k->len, FNV1A64_INIT);
+		for (h &= cap - 1; slots[h]; h = (h + 1) & (cap - 1))
+			if (key_eq(map->pairs[slots[h] - 1].key, k)) {
+				free(slots);
+				return 1;
+			}
+		slots[h] = i + 1;
+	}
+	free(slots);
+	return 0;
+}
+
 /* Report and drop every repeated key but the first.  libyaml accepts
  * them, and silently keeping the last would hide a real mistake.  Sorting
  * pointers keeps this fast on big mappings and the first one first. */
 static void check_duplicates(struct loader *L, struct ynode *map)
 {
 	size_t n = map->npairs;
-	if (n < 2)
+	if (n < 2 || !any_duplicate(map))
 		return;
 	struct ypair **byk = xmalloc(n * sizeof *byk);
 	for (size_t i = 0; i < n; i++)
