@@ -159,30 +159,36 @@ static void add_defining(struct strbuf *sb, const struct plan *p, size_t i,
 	add_paths(sb, SPEC_M_GENERATES, t->generates, t->ngenerates, flags);
 }
 
-char *spec_key(const struct plan *p, size_t i, char key[])
+void spec_key(const struct plan *p, size_t i, char key[], struct strbuf *defs,
+	      struct defining *def)
 {
-	struct strbuf sb = STRBUF_INIT;
-	add_defining(&sb, p, i, 0);
+	/* After a '{', as in the spec: add_key then writes no comma. */
+	strbuf_addc(defs, '{');
+	def->at = defs->len;
+	add_defining(defs, p, i, 0);
+	def->len = defs->len - def->at;
+	const char *text = defs->buf + def->at;
+	def->makesafe = !memchr(text, '$', def->len) &&
+			!memchr(text, '#', def->len);
 	/* The hash covers the object, braces included. */
 	unsigned long long h = fnv1a64("{", 1, FNV1A64_INIT);
-	h = fnv1a64(sb.buf, sb.len, h);
+	h = fnv1a64(text, def->len, h);
 	h = fnv1a64("}", 1, h);
 	snprintf(key, TASK_KEY_LEN + 1, "%016llx", h);
-	return strbuf_detach(&sb);
 }
 
 /* The defining members as spec_key printed them, when they read the same
  * with these flags: always with none, with JSONX_MAKESAFE when they hold
- * no '$' or '#' (the only bytes it escapes).  NULL: print them again. */
-static const char *defining_text(const struct plan *p, size_t i,
-				 unsigned flags)
+ * no '$' or '#'.  NULL: print them again. */
+static const struct defining *defining_text(const struct plan *p, size_t i,
+					    unsigned flags)
 {
-	const char *text = p->defining ? p->defining[i] : NULL;
-	if (!text || (flags & ~(unsigned)JSONX_MAKESAFE))
+	const struct defining *def = p->defining ? &p->defining[i] : NULL;
+	if (!def || !def->len || (flags & ~(unsigned)JSONX_MAKESAFE))
+		return NULL;   /* not there (yet), or other flags */
+	if ((flags & JSONX_MAKESAFE) && !def->makesafe)
 		return NULL;
-	if ((flags & JSONX_MAKESAFE) && strpbrk(text, "$#"))
-		return NULL;
-	return text;
+	return def;
 }
 
 static void add_policy(struct strbuf *sb, const struct task *t, unsigned flags)
@@ -206,19 +212,18 @@ static void add_policy(struct strbuf *sb, const struct task *t, unsigned flags)
 		add_num(sb, SPEC_M_CONCURRENCY, (double)t->concurrency);
 }
 
-void spec_add_members(struct strbuf *sb, const struct plan *p, size_t i,
-		      unsigned flags)
+/* The spec's members before the defining ones, and after them. */
+static void add_head(struct strbuf *sb, const struct plan *p, size_t i,
+		     unsigned flags)
+{
+	add_str(sb, SPEC_M_TASK, p->wf->tasks[i].name, flags);
+	add_str(sb, SPEC_M_KEY, p->keys[i], flags);
+}
+
+static void add_tail(struct strbuf *sb, const struct plan *p, size_t i,
+		     unsigned flags)
 {
 	const struct task *t = &p->wf->tasks[i];
-	add_str(sb, SPEC_M_TASK, t->name, flags);
-	add_str(sb, SPEC_M_KEY, p->keys[i], flags);
-	const char *defining = defining_text(p, i, flags);
-	if (defining) {
-		strbuf_addc(sb, ',');
-		strbuf_adds(sb, defining);
-	} else {
-		add_defining(sb, p, i, flags);
-	}
 	add_policy(sb, t, flags);
 	/* Derived from input and env: ork exec does no template work for a
 	 * task without it. */
@@ -228,6 +233,20 @@ void spec_add_members(struct strbuf *sb, const struct plan *p, size_t i,
 	}
 }
 
+void spec_add_members(struct strbuf *sb, const struct plan *p, size_t i,
+		      unsigned flags)
+{
+	add_head(sb, p, i, flags);
+	const struct defining *def = defining_text(p, i, flags);
+	if (def) {
+		strbuf_addc(sb, ',');
+		strbuf_add(sb, p->defs.buf + def->at, def->len);
+	} else {
+		add_defining(sb, p, i, flags);
+	}
+	add_tail(sb, p, i, flags);
+}
+
 char *task_spec_json(const struct plan *p, size_t i, unsigned flags)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -235,6 +254,27 @@ char *task_spec_json(const struct plan *p, size_t i, unsigned flags)
 	spec_add_members(&sb, p, i, flags);
 	strbuf_addc(&sb, '}');
 	return strbuf_detach(&sb);
+}
+
+size_t task_spec_length(const struct plan *p, size_t i, unsigned flags,
+			struct strbuf *scratch)
+{
+	strbuf_reset(scratch);
+	strbuf_addc(scratch, '{');
+	add_head(scratch, p, i, flags);
+	const struct defining *def = defining_text(p, i, flags);
+	size_t skipped = 0;
+	if (def) {
+		/* Their last byte stays: add_key looks at it for its comma. */
+		strbuf_addc(scratch, ',');
+		strbuf_addc(scratch, p->defs.buf[def->at + def->len - 1]);
+		skipped = def->len - 1;
+	} else {
+		add_defining(scratch, p, i, flags);
+	}
+	add_tail(scratch, p, i, flags);
+	strbuf_addc(scratch, '}');
+	return scratch->len + skipped;
 }
 
 void spec_add_params(struct strbuf *sb, const struct plan *p, unsigned flags)
