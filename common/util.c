@@ -109,33 +109,16 @@ int error_to(struct strbuf *err, const char *fmt, ...)
 	return -1;
 }
 
+void strbuf_grow(struct strbuf *sb, size_t extra)
+{
+	sb->buf = xgrow(sb->buf, &sb->cap, sb->len + extra + 1, 1);
+}
+
+/* Room for extra more bytes: inline, as in the appends of util.h. */
 static void strbuf_reserve(struct strbuf *sb, size_t extra)
 {
-	/* Codegen appends millions of small pieces: the common case, room
-	 * to spare, must not cost a call. */
 	if (sb->len + extra + 1 > sb->cap)
-		sb->buf = xgrow(sb->buf, &sb->cap, sb->len + extra + 1, 1);
-}
-
-void strbuf_add(struct strbuf *sb, const void *data, size_t n)
-{
-	strbuf_reserve(sb, n);
-	if (n)
-		memcpy(sb->buf + sb->len, data, n);
-	sb->len += n;
-	sb->buf[sb->len] = '\0';
-}
-
-void strbuf_adds(struct strbuf *sb, const char *s)
-{
-	strbuf_add(sb, s, strlen(s));
-}
-
-void strbuf_addc(struct strbuf *sb, char c)
-{
-	strbuf_reserve(sb, 1);
-	sb->buf[sb->len++] = c;
-	sb->buf[sb->len] = '\0';
+		strbuf_grow(sb, extra);
 }
 
 /* Formats of only %s, %d, %zu and %% (most of codegen's): no printf. */
