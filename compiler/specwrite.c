@@ -1,7 +1,6 @@
 /* specwrite: see specwrite.h. */
 #include "specwrite.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -196,7 +195,12 @@ void spec_key(const struct plan *p, size_t i, char key[], struct strbuf *defs,
 	unsigned long long h = fnv1a64("{", 1, FNV1A64_INIT);
 	h = fnv1a64(text, def->len, h);
 	h = fnv1a64("}", 1, h);
-	snprintf(key, TASK_KEY_LEN + 1, "%016llx", h);
+	/* "%016llx" by hand: snprintf cost as much as the hash. */
+	_Static_assert(TASK_KEY_LEN == 16, "a key is a 64-bit hash in hex");
+	static const char hex[] = "0123456789abcdef";
+	for (size_t k = 16; k-- > 0; h >>= 4)
+		key[k] = hex[h & 15];
+	key[16] = '\0';
 }
 
 /* The defining members as spec_key printed them, when they read the same
