@@ -993,6 +993,22 @@ static void index_names(struct workflow *wf)
 	sort_wf = NULL;
 }
 
+/* The tasks' names, one after another in one block: codegen goes over
+ * all of them several times, and names each in its own allocation,
+ * among the rest of its task's, cost a cache miss each time. */
+static void copy_names(struct workflow *wf, const struct ynode *tasks)
+{
+	size_t total = 0;
+	for (size_t i = 0; i < tasks->npairs; i++)
+		total += strlen(tasks->pairs[i].key->str) + 1;
+	char *at = wf->task_names = xmalloc(total);
+	for (size_t i = 0; i < tasks->npairs; i++) {
+		size_t n = strlen(tasks->pairs[i].key->str) + 1;
+		wf->tasks[i].name = memcpy(at, tasks->pairs[i].key->str, n);
+		at += n;
+	}
+}
+
 static void parse_tasks(struct diag *d, struct workflow *wf,
 			const struct ypair *tasks, const struct ynode *root)
 {
@@ -1018,9 +1034,9 @@ static void parse_tasks(struct diag *d, struct workflow *wf,
 	/* Every key becomes a task, even a broken one, so that references to
 	 * it are not reported as unknown on top of its own errors. */
 	wf->tasks = xcalloc(v->npairs, sizeof *wf->tasks);
+	copy_names(wf, v);
 	for (size_t i = 0; i < v->npairs; i++) {
 		struct task *t = &wf->tasks[wf->ntasks++];
-		t->name = xstrdup(v->pairs[i].key->str);
 		t->pos = v->pairs[i].key->pos;
 		task_defaults(t);
 		check_name(d, "task", t->name, t->pos);
@@ -1132,7 +1148,6 @@ static void env_free(struct envvar *env, size_t n)
 
 static void task_release(struct task *t)
 {
-	free(t->name);
 	free(t->parallel_expr);
 	free(t->foreach);
 	free(t->file);
@@ -1187,6 +1202,7 @@ void workflow_release(struct workflow *wf)
 	for (size_t i = 0; i < wf->ntasks; i++)
 		task_release(&wf->tasks[i]);
 	free(wf->tasks);
+	free(wf->task_names);
 	free(wf->names);
 	free(wf->index);
 	free(wf->byname);

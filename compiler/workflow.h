@@ -43,7 +43,7 @@ struct dep {
 #define DEP_UNRESOLVED ((size_t)-1)
 
 struct task {
-	char *name;
+	char *name;             /* in workflow.task_names */
 	struct srcpos pos;      /* of the task's key under tasks: */
 	enum executor executor;
 	/* python: file or module, and function ("main" unless given) */
@@ -131,6 +131,8 @@ struct workflow {
 	int env_templates;      /* a value of env holds {{ }} */
 	struct task *tasks;     /* in file order */
 	size_t ntasks;
+	char *task_names;       /* the tasks' names, one block that their
+				   name members point into */
 	const char **names;     /* task names in file order, NULL-terminated
 				   (for closest_match) */
 	size_t *index;          /* hash table of task indices + 1, for
