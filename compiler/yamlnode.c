@@ -100,18 +100,27 @@ static struct srcpos chr_pos(struct loader *L, size_t chr)
 {
 	if (chr < L->cur_chr)
 		cursor_reset(L);
-	while (L->cur_chr < chr && L->cur_byte < L->len) {
-		unsigned char c = (unsigned char)L->src[L->cur_byte];
-		L->cur_byte += utf8_width(c);
-		L->cur_chr++;
+	/* The walk in locals: the source's bytes may alias the cursor as
+	 * far as the compiler knows, which would store it at every byte. */
+	const unsigned char *src = (const unsigned char *)L->src;
+	size_t at = L->cur_byte, n = L->cur_chr, bol = L->cur_bol;
+	unsigned line = L->cur_line;
+	while (n < chr && at < L->len) {
+		unsigned char c = src[at];
+		at += c < 0x80 ? 1 : utf8_width(c);
+		n++;
 		if (c == '\n') {
-			L->cur_line++;
-			L->cur_bol = L->cur_byte;
+			line++;
+			bol = at;
 		}
 	}
-	if (L->cur_byte > L->len)
-		L->cur_byte = L->len;
-	struct srcpos pos = { L->cur_line, (unsigned)(L->cur_byte - L->cur_bol + 1) };
+	if (at > L->len)
+		at = L->len;
+	L->cur_byte = at;
+	L->cur_chr = n;
+	L->cur_bol = bol;
+	L->cur_line = line;
+	struct srcpos pos = { line, (unsigned)(at - bol + 1) };
 	return pos;
 }
 
