@@ -326,10 +326,19 @@ static size_t count_nodes(const struct ynode *n, unsigned *depth,
 
 /* ---- core schema (YAML 1.2) --------------------------------------------- */
 
-static int text_is(const char *s, size_t n, const char *const *words)
+/* A word of the core schema, with its length: every plain scalar is
+ * compared with sixteen of them, and a strlen each cost more than the
+ * comparisons. */
+struct word {
+	const char *s;
+	size_t n;
+};
+#define WORD(w) { w, sizeof w - 1 }
+
+static int text_is(const char *s, size_t n, const struct word *words)
 {
-	for (; *words; words++)
-		if (strlen(*words) == n && !memcmp(s, *words, n))
+	for (; words->s; words++)
+		if (words->n == n && !memcmp(s, words->s, n))
 			return 1;
 	return 0;
 }
@@ -351,11 +360,16 @@ static int all_digits(const char *s, size_t n, int base)
 	return 1;
 }
 
-static const char *const null_words[] = { "~", "null", "Null", "NULL", NULL };
-static const char *const true_words[] = { "true", "True", "TRUE", NULL };
-static const char *const false_words[] = { "false", "False", "FALSE", NULL };
-static const char *const inf_words[] = { ".inf", ".Inf", ".INF", NULL };
-static const char *const nan_words[] = { ".nan", ".NaN", ".NAN", NULL };
+static const struct word null_words[] = {
+	WORD("~"), WORD("null"), WORD("Null"), WORD("NULL"), { NULL, 0 } };
+static const struct word true_words[] = {
+	WORD("true"), WORD("True"), WORD("TRUE"), { NULL, 0 } };
+static const struct word false_words[] = {
+	WORD("false"), WORD("False"), WORD("FALSE"), { NULL, 0 } };
+static const struct word inf_words[] = {
+	WORD(".inf"), WORD(".Inf"), WORD(".INF"), { NULL, 0 } };
+static const struct word nan_words[] = {
+	WORD(".nan"), WORD(".NaN"), WORD(".NAN"), { NULL, 0 } };
 
 static int text_is_int(const char *s, size_t n)
 {
