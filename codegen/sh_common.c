@@ -13,12 +13,11 @@
 void add_sh_quoted(struct strbuf *out, const char *s)
 {
 	strbuf_addc(out, '\'');
-	for (; *s; s++) {
-		if (*s == '\'')
-			strbuf_adds(out, "'\\''");
-		else
-			strbuf_addc(out, *s);
+	for (const char *q; (q = strchr(s, '\'')); s = q + 1) {
+		strbuf_add(out, s, (size_t)(q - s));
+		strbuf_adds(out, "'\\''");
 	}
+	strbuf_adds(out, s);
 	strbuf_addc(out, '\'');
 }
 
@@ -196,9 +195,20 @@ void sh_task_head(struct strbuf *out, const struct plan *p, size_t k,
 void sh_task_spec(struct strbuf *out, const struct plan *p, size_t k)
 {
 	strbuf_adds(out, "\tt_spec=");
-	char *spec = task_spec_json(p, p->order[k], JSONX_MAKESAFE);
-	add_sh_quoted(out, spec);
-	free(spec);
+	/* The spec straight into the script, as gen_make does; quoted again
+	 * from a copy only when it holds a quote, which JSON leaves as is. */
+	size_t at = out->len;
+	strbuf_adds(out, "'{");
+	spec_add_members(out, p, p->order[k], JSONX_MAKESAFE);
+	strbuf_addc(out, '}');
+	if (memchr(out->buf + at + 1, '\'', out->len - at - 1)) {
+		char *spec = xstrndup(out->buf + at + 1, out->len - at - 1);
+		out->len = at;
+		add_sh_quoted(out, spec);
+		free(spec);
+	} else {
+		strbuf_addc(out, '\'');
+	}
 	strbuf_adds(out, "\n}\n");
 }
 

@@ -29,11 +29,7 @@ int check_spec_sizes(const struct plan *p, struct diag *d)
 	int n = 0;
 	struct strbuf spec = STRBUF_INIT;   /* one buffer for every task */
 	for (size_t i = 0; i < p->wf->ntasks; i++) {
-		strbuf_reset(&spec);
-		strbuf_addc(&spec, '{');
-		spec_add_members(&spec, p, i, JSONX_MAKESAFE);
-		strbuf_addc(&spec, '}');
-		size_t len = spec.len;
+		size_t len = task_spec_length(p, i, JSONX_MAKESAFE, &spec);
 		if (len <= TASK_SPEC_MAX)
 			continue;
 		diag_error(d, p->wf->tasks[i].pos, "task '%s' is too large to "

@@ -109,47 +109,16 @@ int error_to(struct strbuf *err, const char *fmt, ...)
 	return -1;
 }
 
+void strbuf_grow(struct strbuf *sb, size_t extra)
+{
+	sb->buf = xgrow(sb->buf, &sb->cap, sb->len + extra + 1, 1);
+}
+
+/* Room for extra more bytes: inline, as in the appends of util.h. */
 static void strbuf_reserve(struct strbuf *sb, size_t extra)
 {
-	/* Codegen appends millions of small pieces: the common case, room
-	 * to spare, must not cost a call. */
 	if (sb->len + extra + 1 > sb->cap)
-		sb->buf = xgrow(sb->buf, &sb->cap, sb->len + extra + 1, 1);
-}
-
-void strbuf_add(struct strbuf *sb, const void *data, size_t n)
-{
-	strbuf_reserve(sb, n);
-	if (n)
-		memcpy(sb->buf + sb->len, data, n);
-	sb->len += n;
-	sb->buf[sb->len] = '\0';
-}
-
-void strbuf_adds(struct strbuf *sb, const char *s)
-{
-	strbuf_add(sb, s, strlen(s));
-}
-
-void strbuf_addc(struct strbuf *sb, char c)
-{
-	strbuf_reserve(sb, 1);
-	sb->buf[sb->len++] = c;
-	sb->buf[sb->len] = '\0';
-}
-
-/* Formats of only %s, %d, %zu and %% (most of codegen's): no printf. */
-static int simple_format(const char *fmt)
-{
-	for (const char *f = strchr(fmt, '%'); f; f = strchr(f + 1, '%')) {
-		if (f[1] == 's' || f[1] == 'd' || f[1] == '%')
-			f++;
-		else if (f[1] == 'z' && f[2] == 'u')
-			f += 2;
-		else
-			return 0;
-	}
-	return 1;
+		strbuf_grow(sb, extra);
 }
 
 static void add_decimal(struct strbuf *sb, unsigned long long u, int neg)
@@ -163,15 +132,19 @@ static void add_decimal(struct strbuf *sb, unsigned long long u, int neg)
 	strbuf_add(sb, p, (size_t)(e - p));
 }
 
-static void simple_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
+/* Formats of only %s, %d, %u, %ld, %zu and %% (most of codegen's), in one
+ * pass without printf.  Returns 0, with sb as it was, at any other
+ * directive: printf's turn then. */
+static int simple_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
 {
-	for (;;) {
-		const char *f = strchr(fmt, '%');
-		if (!f) {
-			strbuf_adds(sb, fmt);
-			return;
-		}
-		strbuf_add(sb, fmt, (size_t)(f - fmt));
+	size_t start = sb->len;
+	const char *lit = fmt;
+	for (const char *f = fmt;; f++) {
+		if (*f && *f != '%')
+			continue;
+		strbuf_add(sb, lit, (size_t)(f - lit));
+		if (!*f)
+			return 1;
 		if (f[1] == 's') {
 			const char *a = va_arg(ap, const char *);
 			strbuf_adds(sb, a ? a : "(null)");
@@ -179,27 +152,40 @@ static void simple_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
 			int v = va_arg(ap, int);
 			add_decimal(sb, v < 0 ? 0ULL - (unsigned long long)v
 				    : (unsigned long long)v, v < 0);
-		} else if (f[1] == '%') {
-			strbuf_addc(sb, '%');
-		} else {   /* %zu */
+		} else if (f[1] == 'u') {
+			add_decimal(sb, va_arg(ap, unsigned), 0);
+		} else if (f[1] == 'l' && f[2] == 'd') {
+			long v = va_arg(ap, long);
+			add_decimal(sb, v < 0 ? 0ULL - (unsigned long long)v
+				    : (unsigned long long)v, v < 0);
+			f++;
+		} else if (f[1] == 'z' && f[2] == 'u') {
 			add_decimal(sb, va_arg(ap, size_t), 0);
 			f++;
+		} else if (f[1] == '%') {
+			strbuf_addc(sb, '%');
+		} else {
+			sb->len = start;
+			sb->buf[start] = '\0';
+			return 0;
 		}
-		fmt = f + 2;
+		f++;
+		lit = f + 1;
 	}
 }
 
 void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
 {
-	if (simple_format(fmt)) {
-		simple_vaddf(sb, fmt, ap);
+	va_list cp;
+	va_copy(cp, ap);
+	int done = simple_vaddf(sb, fmt, cp);
+	va_end(cp);
+	if (done)
 		return;
-	}
 	/* Format straight into the spare room; only text that does not fit
 	 * is formatted a second time, after growing.  Generated Makefiles are
 	 * mostly small appends, so this halves the cost of codegen. */
 	strbuf_reserve(sb, 64);
-	va_list cp;
 	va_copy(cp, ap);
 	size_t room = sb->cap - sb->len;
 	int n = vsnprintf(sb->buf + sb->len, room, fmt, cp);

@@ -11,6 +11,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 
 /* Name printed before fatal and error messages ("orkc", "ork"). */
 extern const char *progname;
@@ -66,9 +67,34 @@ struct strbuf {
 	size_t cap;
 };
 #define STRBUF_INIT {NULL, 0, 0}
-void strbuf_add(struct strbuf *sb, const void *data, size_t n);
-void strbuf_adds(struct strbuf *sb, const char *s);
-void strbuf_addc(struct strbuf *sb, char c);
+/* Room for extra more bytes and the NUL: the appends' slow path. */
+void strbuf_grow(struct strbuf *sb, size_t extra);
+
+/* The appends are inline: codegen makes millions of small ones, and with
+ * room to spare (nearly always) each is a copy, not a call; a literal's
+ * length is known when it compiles. */
+static inline void strbuf_add(struct strbuf *sb, const void *data, size_t n)
+{
+	if (sb->len + n + 1 > sb->cap)
+		strbuf_grow(sb, n);
+	if (n)
+		memcpy(sb->buf + sb->len, data, n);
+	sb->len += n;
+	sb->buf[sb->len] = '\0';
+}
+
+static inline void strbuf_adds(struct strbuf *sb, const char *s)
+{
+	strbuf_add(sb, s, strlen(s));
+}
+
+static inline void strbuf_addc(struct strbuf *sb, char c)
+{
+	if (sb->len + 2 > sb->cap)
+		strbuf_grow(sb, 1);
+	sb->buf[sb->len++] = c;
+	sb->buf[sb->len] = '\0';
+}
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap);

@@ -311,12 +311,12 @@ static void compute_keys(struct plan *p)
 	p->defining = xcalloc(n + 1, sizeof *p->defining);
 	for (size_t k = 0; k < p->norder; k++) {
 		size_t i = p->order[k];
-		p->defining[i] = spec_key(p, i, p->keys[i]);
+		spec_key(p, i, p->keys[i], &p->defs, &p->defining[i]);
 		done[i] = 1;
 	}
 	for (size_t i = 0; i < n; i++)
 		if (!done[i])
-			p->defining[i] = spec_key(p, i, p->keys[i]);
+			spec_key(p, i, p->keys[i], &p->defs, &p->defining[i]);
 	free(done);
 }
 
@@ -356,9 +356,7 @@ void plan_release(struct plan *p)
 	upstream_release(&p->up);
 	free(p->order);
 	free(p->keys);
-	if (p->defining)
-		for (size_t i = 0; i < p->wf->ntasks; i++)
-			free(p->defining[i]);
+	strbuf_release(&p->defs);
 	free(p->defining);
 	memset(p, 0, sizeof *p);
 }

@@ -16,6 +16,7 @@
 #include <stddef.h>
 
 #include "diag.h"
+#include "specwrite.h"
 #include "upstream.h"
 #include "workflow.h"
 
@@ -27,8 +28,10 @@ struct plan {
 				 a cycle (an error) */
 	char (*keys)[TASK_KEY_LEN + 1];  /* per task: hash of what defines its
 					    result (see DESIGN.md) */
-	char **defining;      /* per task: the defining members its key hashes
-				 (specwrite.h spec_key), reused by the spec */
+	struct strbuf defs;   /* every task's defining members as its key
+				 hashes them (specwrite.h spec_key), reused
+				 by the spec */
+	struct defining *defining;  /* per task: its part of defs */
 	size_t **downstream;  /* per task: indices of tasks that depend on it,
 				 all in one block that downstream[0] holds */
 	size_t *ndownstream;

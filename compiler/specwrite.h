@@ -22,12 +22,21 @@
 
 struct plan;
 
+/* Where spec_key left a task's defining members in the plan's buffer. */
+struct defining {
+	size_t at, len;         /* their text: defs.buf[at], len bytes */
+	int makesafe;           /* no '$' or '#' (the only bytes JSONX_MAKESAFE
+				   escapes): they read the same with it */
+};
+
 /* The key of task i from its defining members; the keys of its deps and
  * refs must be computed already (plan_build goes in dependency order).
- * Returns those members as hashed, comma-separated without the braces,
- * freshly allocated: the plan keeps them, and spec_add_members copies
- * them instead of printing them again (three times per task, else). */
-char *spec_key(const struct plan *p, size_t i, char key[]);
+ * Appends those members as hashed, comma-separated without the braces,
+ * to defs (one buffer for every task, not an allocation each), and says
+ * where in *def: the plan keeps them, and spec_add_members copies them
+ * instead of printing them again (three times per task, else). */
+void spec_key(const struct plan *p, size_t i, char key[], struct strbuf *defs,
+	      struct defining *def);
 
 /* The members of task i's spec, comma-separated, without the braces, so
  * that a caller can add its own (gen_json).  flags as for jsonx_write
@@ -36,6 +45,10 @@ void spec_add_members(struct strbuf *sb, const struct plan *p, size_t i,
 		      unsigned flags);
 /* The task spec of task i, as one compact JSON object. */
 char *task_spec_json(const struct plan *p, size_t i, unsigned flags);
+/* Its length, braces included, without printing the defining members
+ * again when the plan has them; scratch is a buffer to reuse. */
+size_t task_spec_length(const struct plan *p, size_t i, unsigned flags,
+			struct strbuf *scratch);
 
 /* The params object of the run spec: {NAME: {"type": T, "default": V}},
  * "{}" when there are none. */

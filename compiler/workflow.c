@@ -902,11 +902,24 @@ static int cmp_casename(const void *a, const void *b)
 	return c ? c : (x < y ? -1 : x > y);
 }
 
+/* 1 when some task name has an ASCII capital.  Two different names that
+ * strcasecmp (C locale: ASCII only) finds equal differ where one has a
+ * capital, so without any, and without two equal names (index_names
+ * made byname), there is no clash and nothing to sort. */
+static int any_capital(const struct workflow *wf)
+{
+	for (size_t i = 0; i < wf->ntasks; i++)
+		for (const char *c = wf->tasks[i].name; *c; c++)
+			if (*c >= 'A' && *c <= 'Z')
+				return 1;
+	return 0;
+}
+
 /* "Fetch" and "fetch" are different tasks, but their files would be one
  * on a case-insensitive file system. */
 static void check_case_clashes(struct diag *d, struct workflow *wf)
 {
-	if (wf->ntasks < 2)
+	if (wf->ntasks < 2 || (!wf->byname && !any_capital(wf)))
 		return;
 	const struct task **byname = xmalloc(wf->ntasks * sizeof *byname);
 	for (size_t i = 0; i < wf->ntasks; i++)
@@ -931,18 +944,69 @@ static int cmp_byname(const void *a, const void *b)
 		      sort_wf->tasks[*(const size_t *)b].name);
 }
 
-/* The lookup table of workflow_find_task and the list for did-you-mean. */
+static size_t hash_name(const char *s)
+{
+	return (size_t)fnv1a64(s, strlen(s), FNV1A64_INIT);
+}
+
+/* Task i into the hash table; 0 when a task of that name is there
+ * already. */
+static int index_add(struct workflow *wf, size_t i)
+{
+	const char *name = wf->tasks[i].name;
+	size_t mask = wf->nindex - 1;
+	for (size_t h = hash_name(name) & mask;; h = (h + 1) & mask) {
+		size_t slot = wf->index[h];
+		if (!slot) {
+			wf->index[h] = i + 1;
+			return 1;
+		}
+		if (!strcmp(wf->tasks[slot - 1].name, name))
+			return 0;
+	}
+}
+
+/* The lookup table of workflow_find_task and the list for did-you-mean.
+ * A hash table: sorting a hundred thousand names cost more than all the
+ * lookups.  Two tasks have one name only when their keys differ after a
+ * NUL (an error of its own): then the sorted list is made as well, so
+ * that which of them a lookup finds stays what a binary search finds. */
 static void index_names(struct workflow *wf)
 {
 	wf->names = xcalloc(wf->ntasks + 1, sizeof *wf->names);
-	wf->byname = xcalloc(wf->ntasks + 1, sizeof *wf->byname);
+	wf->nindex = 16;
+	while (wf->nindex < wf->ntasks * 2)
+		wf->nindex *= 2;
+	wf->index = xcalloc(wf->nindex, sizeof *wf->index);
+	int unique = 1;
 	for (size_t i = 0; i < wf->ntasks; i++) {
 		wf->names[i] = wf->tasks[i].name;
-		wf->byname[i] = i;
+		unique &= index_add(wf, i);
 	}
+	if (unique)
+		return;
+	wf->byname = xcalloc(wf->ntasks + 1, sizeof *wf->byname);
+	for (size_t i = 0; i < wf->ntasks; i++)
+		wf->byname[i] = i;
 	sort_wf = wf;
 	qsort(wf->byname, wf->ntasks, sizeof *wf->byname, cmp_byname);
 	sort_wf = NULL;
+}
+
+/* The tasks' names, one after another in one block: codegen goes over
+ * all of them several times, and names each in its own allocation,
+ * among the rest of its task's, cost a cache miss each time. */
+static void copy_names(struct workflow *wf, const struct ynode *tasks)
+{
+	size_t total = 0;
+	for (size_t i = 0; i < tasks->npairs; i++)
+		total += strlen(tasks->pairs[i].key->str) + 1;
+	char *at = wf->task_names = xmalloc(total);
+	for (size_t i = 0; i < tasks->npairs; i++) {
+		size_t n = strlen(tasks->pairs[i].key->str) + 1;
+		wf->tasks[i].name = memcpy(at, tasks->pairs[i].key->str, n);
+		at += n;
+	}
 }
 
 static void parse_tasks(struct diag *d, struct workflow *wf,
@@ -970,9 +1034,9 @@ static void parse_tasks(struct diag *d, struct workflow *wf,
 	/* Every key becomes a task, even a broken one, so that references to
 	 * it are not reported as unknown on top of its own errors. */
 	wf->tasks = xcalloc(v->npairs, sizeof *wf->tasks);
+	copy_names(wf, v);
 	for (size_t i = 0; i < v->npairs; i++) {
 		struct task *t = &wf->tasks[wf->ntasks++];
-		t->name = xstrdup(v->pairs[i].key->str);
 		t->pos = v->pairs[i].key->pos;
 		task_defaults(t);
 		check_name(d, "task", t->name, t->pos);
@@ -993,7 +1057,6 @@ static void parse_tasks(struct diag *d, struct workflow *wf,
 				   "choose another name", t->name, t->name);
 		parse_task(d, t, v->pairs[i].value);
 	}
-	check_case_clashes(d, wf);
 }
 
 static char **top_string(struct workflow *wf, int k)
@@ -1065,6 +1128,7 @@ int workflow_from_yaml(const struct ynode *root, const char *path,
 		types_parse_named(d, f[W_TYPES]->value, &wf->types);
 	parse_tasks(d, wf, f[W_TASKS], root);
 	index_names(wf);
+	check_case_clashes(d, wf);
 	wf->root = xcalloc(1, sizeof *wf->root);
 	taskroot_pick(wf, wf->root);
 	check_path_goals(d, wf);
@@ -1084,7 +1148,6 @@ static void env_free(struct envvar *env, size_t n)
 
 static void task_release(struct task *t)
 {
-	free(t->name);
 	free(t->parallel_expr);
 	free(t->foreach);
 	free(t->file);
@@ -1139,7 +1202,9 @@ void workflow_release(struct workflow *wf)
 	for (size_t i = 0; i < wf->ntasks; i++)
 		task_release(&wf->tasks[i]);
 	free(wf->tasks);
+	free(wf->task_names);
 	free(wf->names);
+	free(wf->index);
 	free(wf->byname);
 	memset(wf, 0, sizeof *wf);
 }
@@ -1169,9 +1234,23 @@ size_t workflow_task_env(const struct workflow *wf, const struct task *t,
 	return n;
 }
 
+static long find_hashed(const struct workflow *wf, const char *name)
+{
+	size_t mask = wf->nindex - 1;
+	for (size_t h = hash_name(name) & mask;; h = (h + 1) & mask) {
+		size_t slot = wf->index[h];
+		if (!slot)
+			return -1;
+		if (!strcmp(wf->tasks[slot - 1].name, name))
+			return (long)(slot - 1);
+	}
+}
+
 long workflow_find_task(const struct workflow *wf, const char *name)
 {
-	size_t lo = 0, hi = wf->byname ? wf->ntasks : 0;
+	if (!wf->byname)   /* not indexed yet, or every name unique */
+		return wf->index ? find_hashed(wf, name) : -1;
+	size_t lo = 0, hi = wf->ntasks;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		int c = strcmp(name, wf->tasks[wf->byname[mid]].name);

@@ -43,7 +43,7 @@ struct dep {
 #define DEP_UNRESOLVED ((size_t)-1)
 
 struct task {
-	char *name;
+	char *name;             /* in workflow.task_names */
 	struct srcpos pos;      /* of the task's key under tasks: */
 	enum executor executor;
 	/* python: file or module, and function ("main" unless given) */
@@ -131,9 +131,15 @@ struct workflow {
 	int env_templates;      /* a value of env holds {{ }} */
 	struct task *tasks;     /* in file order */
 	size_t ntasks;
+	char *task_names;       /* the tasks' names, one block that their
+				   name members point into */
 	const char **names;     /* task names in file order, NULL-terminated
 				   (for closest_match) */
-	size_t *byname;         /* task indices sorted by name */
+	size_t *index;          /* hash table of task indices + 1, for
+				   workflow_find_task */
+	size_t nindex;          /* its size, a power of two */
+	size_t *byname;         /* task indices sorted by name, only when two
+				   tasks have one name (NULL otherwise) */
 	int old_version;        /* orkc --diff's OLD: its task files may be
 				   gone, so they are not looked for */
 };
@@ -154,7 +160,7 @@ void workflow_release(struct workflow *wf);
  * own names.  Returns the count. */
 size_t workflow_task_env(const struct workflow *wf, const struct task *t,
 			 const struct envvar ***env);
-/* Index of the task with this name, or -1 (a binary search). */
+/* Index of the task with this name, or -1. */
 long workflow_find_task(const struct workflow *wf, const char *name);
 /* The keys a workflow file may use (NULL-terminated, in the order of
  * workflow.c's tables): the top level's, or with task_level a task's.

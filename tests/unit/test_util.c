@@ -49,8 +49,9 @@ static void test_strbuf(void)
 
 /* The documented contract: buf is NULL until the first append, strbuf_str
  * is never NULL; error_to appends (or, with no buffer, only fails). */
-/* strbuf_addf's own path for %s, %d, %zu and %% must print what printf
- * does, and anything else still goes to printf. */
+/* strbuf_addf's own path for %s, %d, %u, %ld, %zu and %% must print what
+ * printf does, and anything else still goes to printf, even after that
+ * path has printed part of the format. */
 static void test_strbuf_simple_format(void)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -66,6 +67,14 @@ static void test_strbuf_simple_format(void)
 	CHECK_STREQ(sb.buf, "");
 	strbuf_addf(&sb, "%-4s|%3d|%x|%s", "ab", 5, 255, "end");
 	CHECK_STREQ(sb.buf, "ab  |  5|ff|end");
+	strbuf_reset(&sb);
+	strbuf_addf(&sb, "%u|%u|%ld|%ld|%ld|", 0u, UINT_MAX, 0L, -12L, LONG_MIN);
+	snprintf(want, sizeof want, "0|%u|0|-12|%ld|", UINT_MAX, LONG_MIN);
+	CHECK_STREQ(sb.buf, want);
+	strbuf_reset(&sb);
+	strbuf_adds(&sb, "pre:");
+	strbuf_addf(&sb, "%s-%d-%5s|%lu", "a", 1, "b", 7UL);
+	CHECK_STREQ(sb.buf, "pre:a-1-    b|7");
 	strbuf_release(&sb);
 }
 
