@@ -905,7 +905,7 @@ static int cmp_casename(const void *a, const void *b)
 /* 1 when some task name has an ASCII capital.  Two different names that
  * strcasecmp (C locale: ASCII only) finds equal differ where one has a
  * capital, so without any, and without two equal names (index_names
- * made byname), there is no clash and nothing to sort. */
+ * says so in same_names), there is no clash and nothing to sort. */
 static int any_capital(const struct workflow *wf)
 {
 	for (size_t i = 0; i < wf->ntasks; i++)
@@ -919,7 +919,7 @@ static int any_capital(const struct workflow *wf)
  * on a case-insensitive file system. */
 static void check_case_clashes(struct diag *d, struct workflow *wf)
 {
-	if (wf->ntasks < 2 || (!wf->byname && !any_capital(wf)))
+	if (wf->ntasks < 2 || (!wf->same_names && !any_capital(wf)))
 		return;
 	const struct task **byname = xmalloc(wf->ntasks * sizeof *byname);
 	for (size_t i = 0; i < wf->ntasks; i++)
@@ -934,14 +934,6 @@ static void check_case_clashes(struct diag *d, struct workflow *wf)
 		diag_note(d, a->pos, "'%s' is defined here", a->name);
 	}
 	free(byname);
-}
-
-static const struct workflow *sort_wf;   /* qsort has no context */
-
-static int cmp_byname(const void *a, const void *b)
-{
-	return strcmp(sort_wf->tasks[*(const size_t *)a].name,
-		      sort_wf->tasks[*(const size_t *)b].name);
 }
 
 static size_t hash_name(const char *s)
@@ -966,11 +958,10 @@ static int index_add(struct workflow *wf, size_t i)
 	}
 }
 
-/* The lookup table of workflow_find_task and the list for did-you-mean.
- * A hash table: sorting a hundred thousand names cost more than all the
- * lookups.  Two tasks have one name only when their keys differ after a
- * NUL (an error of its own): then the sorted list is made as well, so
- * that which of them a lookup finds stays what a binary search finds. */
+/* The lookup table of workflow_find_task (a hash table: sorting a
+ * hundred thousand names cost more than all the lookups) and the list for
+ * did-you-mean.  Two tasks have one name only when their keys differ
+ * after a NUL, an error of its own: a lookup then finds the first. */
 static void index_names(struct workflow *wf)
 {
 	wf->names = xcalloc(wf->ntasks + 1, sizeof *wf->names);
@@ -978,19 +969,11 @@ static void index_names(struct workflow *wf)
 	while (wf->nindex < wf->ntasks * 2)
 		wf->nindex *= 2;
 	wf->index = xcalloc(wf->nindex, sizeof *wf->index);
-	int unique = 1;
 	for (size_t i = 0; i < wf->ntasks; i++) {
 		wf->names[i] = wf->tasks[i].name;
-		unique &= index_add(wf, i);
+		if (!index_add(wf, i))
+			wf->same_names = 1;
 	}
-	if (unique)
-		return;
-	wf->byname = xcalloc(wf->ntasks + 1, sizeof *wf->byname);
-	for (size_t i = 0; i < wf->ntasks; i++)
-		wf->byname[i] = i;
-	sort_wf = wf;
-	qsort(wf->byname, wf->ntasks, sizeof *wf->byname, cmp_byname);
-	sort_wf = NULL;
 }
 
 /* The tasks' names, one after another in one block: codegen goes over
@@ -1205,7 +1188,6 @@ void workflow_release(struct workflow *wf)
 	free(wf->task_names);
 	free(wf->names);
 	free(wf->index);
-	free(wf->byname);
 	memset(wf, 0, sizeof *wf);
 }
 
@@ -1234,8 +1216,10 @@ size_t workflow_task_env(const struct workflow *wf, const struct task *t,
 	return n;
 }
 
-static long find_hashed(const struct workflow *wf, const char *name)
+long workflow_find_task(const struct workflow *wf, const char *name)
 {
+	if (!wf->index)   /* not indexed yet */
+		return -1;
 	size_t mask = wf->nindex - 1;
 	for (size_t h = hash_name(name) & mask;; h = (h + 1) & mask) {
 		size_t slot = wf->index[h];
@@ -1244,24 +1228,6 @@ static long find_hashed(const struct workflow *wf, const char *name)
 		if (!strcmp(wf->tasks[slot - 1].name, name))
 			return (long)(slot - 1);
 	}
-}
-
-long workflow_find_task(const struct workflow *wf, const char *name)
-{
-	if (!wf->byname)   /* not indexed yet, or every name unique */
-		return wf->index ? find_hashed(wf, name) : -1;
-	size_t lo = 0, hi = wf->ntasks;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(name, wf->tasks[wf->byname[mid]].name);
-		if (c == 0)
-			return (long)wf->byname[mid];
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return -1;
 }
 
 const char *const *workflow_keys(int task_level)

@@ -138,8 +138,8 @@ struct workflow {
 	size_t *index;          /* hash table of task indices + 1, for
 				   workflow_find_task */
 	size_t nindex;          /* its size, a power of two */
-	size_t *byname;         /* task indices sorted by name, only when two
-				   tasks have one name (NULL otherwise) */
+	int same_names;         /* two tasks have one name (their keys differ
+				   after a NUL): an error */
 	int old_version;        /* orkc --diff's OLD: its task files may be
 				   gone, so they are not looked for */
 };
