@@ -132,6 +132,12 @@ static void add_decimal(struct strbuf *sb, unsigned long long u, int neg)
 	strbuf_add(sb, p, (size_t)(e - p));
 }
 
+static void add_signed(struct strbuf *sb, long long v)
+{
+	add_decimal(sb, v < 0 ? 0ULL - (unsigned long long)v :
+		    (unsigned long long)v, v < 0);
+}
+
 /* Formats of only %s, %d, %u, %ld, %zu and %% (most of codegen's), in one
  * pass without printf.  Returns 0, with sb as it was, at any other
  * directive: printf's turn then. */
@@ -149,15 +155,11 @@ static int simple_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
 			const char *a = va_arg(ap, const char *);
 			strbuf_adds(sb, a ? a : "(null)");
 		} else if (f[1] == 'd') {
-			int v = va_arg(ap, int);
-			add_decimal(sb, v < 0 ? 0ULL - (unsigned long long)v
-				    : (unsigned long long)v, v < 0);
+			add_signed(sb, va_arg(ap, int));
 		} else if (f[1] == 'u') {
 			add_decimal(sb, va_arg(ap, unsigned), 0);
 		} else if (f[1] == 'l' && f[2] == 'd') {
-			long v = va_arg(ap, long);
-			add_decimal(sb, v < 0 ? 0ULL - (unsigned long long)v
-				    : (unsigned long long)v, v < 0);
+			add_signed(sb, va_arg(ap, long));
 			f++;
 		} else if (f[1] == 'z' && f[2] == 'u') {
 			add_decimal(sb, va_arg(ap, size_t), 0);

@@ -259,18 +259,31 @@ static void add_tail(struct strbuf *sb, const struct plan *p, size_t i,
 	}
 }
 
-void spec_add_members(struct strbuf *sb, const struct plan *p, size_t i,
-		      unsigned flags)
+/* The members of task i.  The defining ones the plan holds are copied,
+ * or with measure, only counted: of them only the last byte is written
+ * (add_comma looks at it), and the bytes left out are returned. */
+static size_t add_members(struct strbuf *sb, const struct plan *p, size_t i,
+			  unsigned flags, int measure)
 {
 	add_head(sb, p, i, flags);
 	const struct defining *def = defining_text(p, i, flags);
+	size_t left_out = 0;
 	if (def) {
+		size_t n = measure ? 1 : def->len;
 		strbuf_addc(sb, ',');
-		strbuf_add(sb, p->defs.buf + def->at, def->len);
+		strbuf_add(sb, p->defs.buf + def->at + def->len - n, n);
+		left_out = def->len - n;
 	} else {
 		add_defining(sb, p, i, flags);
 	}
 	add_tail(sb, p, i, flags);
+	return left_out;
+}
+
+void spec_add_members(struct strbuf *sb, const struct plan *p, size_t i,
+		      unsigned flags)
+{
+	add_members(sb, p, i, flags, 0);
 }
 
 char *task_spec_json(const struct plan *p, size_t i, unsigned flags)
@@ -287,20 +300,9 @@ size_t task_spec_length(const struct plan *p, size_t i, unsigned flags,
 {
 	strbuf_reset(scratch);
 	strbuf_addc(scratch, '{');
-	add_head(scratch, p, i, flags);
-	const struct defining *def = defining_text(p, i, flags);
-	size_t skipped = 0;
-	if (def) {
-		/* Their last byte stays: add_comma looks at it. */
-		strbuf_addc(scratch, ',');
-		strbuf_addc(scratch, p->defs.buf[def->at + def->len - 1]);
-		skipped = def->len - 1;
-	} else {
-		add_defining(scratch, p, i, flags);
-	}
-	add_tail(scratch, p, i, flags);
+	size_t left_out = add_members(scratch, p, i, flags, 1);
 	strbuf_addc(scratch, '}');
-	return scratch->len + skipped;
+	return scratch->len + left_out;
 }
 
 void spec_add_params(struct strbuf *sb, const struct plan *p, unsigned flags)
